@@ -1,0 +1,62 @@
+// Configuration sources: finding the files (discovery) and turning their text into a validated
+// Config (parse). Discovery reads directories; parsing reads nothing but the text it is given.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/source_pos.hpp"
+#include "config/model.hpp"
+
+namespace perouter::config {
+
+/// Where the configuration lives. `root` prefixes every directory so tests and the lab never
+/// touch the real system ("" = the real /).
+struct Layout {
+    std::string root;
+
+    /// Lowest precedence first: /usr/lib/perouter, /run/perouter, /etc/perouter (each prefixed).
+    std::vector<std::string> dirs() const;
+    std::string main_file_name() const { return "perouter.toml"; }
+    std::string dropin_dir_name() const { return "perouter.d"; }
+};
+
+/// One file name after precedence was applied. `path` is the winner; `overridden` lists the
+/// same-named files of lower precedence it hides. A masked entry (empty file or symlink to
+/// /dev/null) contributes nothing and hides the lower ones.
+struct DiscoveredFile {
+    std::string name;  // "perouter.toml" or "perouter.d/50-blue.toml"
+    std::string path;
+    std::vector<std::string> overridden;
+    bool masked = false;
+};
+
+/// The files in the order they are merged: the main file first, then the drop-ins of all three
+/// directories in one lexical order of their base names.
+Result<std::vector<DiscoveredFile>> discover(const Layout& layout);
+
+/// The text of one configuration file; `path` is what error messages print.
+struct ConfigText {
+    std::string path;
+    std::string text;
+};
+
+/// Parses every text, merges them in order, converts to the typed model and validates it.
+/// Pure. All errors of the load are returned together; any error rejects the whole load.
+/// Merge rules (DESIGN.md §3): tables merge key by key; a later scalar or plain array replaces
+/// the earlier one; [[l3vni]] and [[l2vni]] entries are keyed by `name` (a later entry with the
+/// same name replaces the earlier one whole, new names are appended).
+Result<Config, Diagnostics> parse(const std::vector<ConfigText>& texts);
+
+/// Validates one extra VPN document (the TOML a D-Bus caller or a drop-in would add) against
+/// an already merged set of texts: equivalent to parse(base + {extra}).
+Result<Config, Diagnostics> parse_with(const std::vector<ConfigText>& base, const ConfigText& extra);
+
+/// discover() + read each file + parse(). I/O errors become diagnostics naming the file.
+Result<Config, Diagnostics> load(const Layout& layout);
+
+/// Reads the files discover() found (masked ones are skipped).
+Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<DiscoveredFile>& files);
+
+}  // namespace perouter::config

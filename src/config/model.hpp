@@ -1,0 +1,151 @@
+// The typed configuration model: what the TOML files say, after merge and validation.
+// Field names and meanings follow DESIGN.md §3 (snake_case TOML keys) and the upstream
+// Open PE Router API. Every struct remembers where its fields were written (`pos`) so that
+// checks running after parsing can still point at file:line:col.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip.hpp"
+#include "common/source_pos.hpp"
+
+namespace perouter::config {
+
+/// Field name (the TOML key, e.g. "vni") -> where it was written. The key "" is the table itself.
+struct Positions {
+    std::map<std::string, SourcePos> fields;
+
+    /// Position of `key`, or of the table when the key was not written (defaults).
+    const SourcePos& of(const std::string& key = "") const {
+        auto it = fields.find(key);
+        if (it != fields.end()) return it->second;
+        static const SourcePos unknown{};
+        auto self = fields.find("");
+        return self != fields.end() ? self->second : unknown;
+    }
+    void set(const std::string& key, SourcePos p) { fields[key] = std::move(p); }
+};
+
+/// `remote-as external|internal` instead of a number.
+enum class PeerType { External, Internal };
+
+/// BFD for one neighbor. All fields empty means plain `neighbor X bfd`; any field set
+/// means a BFD profile for that neighbor.
+struct Bfd {
+    std::optional<uint32_t> receive_interval_ms;   // 10..60000
+    std::optional<uint32_t> transmit_interval_ms;  // 10..60000
+    std::optional<uint32_t> detect_multiplier;     // 2..255
+    std::optional<bool> passive;                   // session_mode = "passive"
+    std::optional<uint32_t> minimum_ttl;           // 1..254
+    Positions pos;
+
+    bool has_parameters() const {
+        return receive_interval_ms || transmit_interval_ms || detect_multiplier || passive ||
+               minimum_ttl;
+    }
+};
+
+struct Neighbor {
+    std::optional<uint32_t> asn;    // exactly one of asn / type
+    std::optional<PeerType> type;
+    IpAddress address;
+    std::optional<uint16_t> port;   // 0..16384; absent = 179
+    std::optional<std::string> password;
+    std::optional<uint32_t> hold_time_seconds;       // both or none; hold 0 or >= 3
+    std::optional<uint32_t> keepalive_time_seconds;  // keepalive <= hold
+    std::optional<uint32_t> connect_time_seconds;    // 1..65535
+    std::optional<uint32_t> ebgp_multihop_ttl;       // 1..255; set = ebgp-multihop enabled
+    bool ebgp_multihop = false;                      // `ebgp_multihop = true` (no TTL)
+    std::optional<Bfd> bfd;
+    Positions pos;
+};
+
+/// Presence enables graceful restart. Defaults are FRR's and are never rendered.
+struct GracefulRestart {
+    uint32_t restart_time_seconds = 120;     // 1..4095
+    uint32_t stale_path_time_seconds = 360;  // 1..4095
+    Positions pos;
+};
+
+struct Underlay {
+    uint32_t asn = 0;
+    std::vector<std::string> interfaces;  // host NICs moved into the router namespace
+    IpPrefix router_id_cidr = *IpPrefix::parse("10.0.0.0/24");
+    std::vector<IpPrefix> tunnel_endpoint_cidrs;  // at most one per family
+    std::vector<Neighbor> neighbors;
+    std::optional<GracefulRestart> graceful_restart;
+    Positions pos;
+};
+
+struct LocalCidr {
+    std::optional<IpPrefix> ipv4;
+    std::optional<IpPrefix> ipv6;
+};
+
+/// The BGP session between the router and the host over a veth.
+struct HostSession {
+    uint32_t asn = 0;  // ASN of the router side (`router bgp ASN vrf X`)
+    std::optional<uint32_t> host_asn;  // exactly one of host_asn / host_type
+    std::optional<PeerType> host_type;
+    LocalCidr local_cidr;
+    Positions pos;
+};
+
+struct L3Vni {
+    std::string name;
+    std::string vrf;
+    uint32_t vni = 0;
+    uint16_t vxlan_port = 4789;
+    std::optional<Family> underlay_address_family;  // which VTEP to use; default IPv4 if present
+    std::optional<HostSession> host_session;
+    std::vector<std::string> export_rts;
+    std::vector<std::string> import_rts;
+    bool default_gateway = false;  // the host's default route goes through this VNI's veth
+    Positions pos;
+};
+
+enum class HostMasterLifecycle { Managed, External };
+
+struct HostMaster {
+    std::string type = "linux-bridge";  // the only type implemented
+    HostMasterLifecycle lifecycle = HostMasterLifecycle::Managed;
+    std::optional<std::string> name;  // required for external, forbidden for managed
+    Positions pos;
+};
+
+struct L2Vni {
+    std::string name;
+    uint32_t vni = 0;
+    uint16_t vxlan_port = 4789;
+    std::optional<Family> underlay_address_family;
+    std::optional<std::string> routing_domain;  // name of an [[l3vni]]; absent = pure L2
+    std::vector<IpPrefix> gateway_ips;          // at most one per family, needs routing_domain
+    std::optional<HostMaster> host_master;
+    Positions pos;
+};
+
+struct Passthrough {
+    HostSession host_session;
+    Positions pos;
+};
+
+struct Node {
+    std::optional<uint32_t> index;                    // exactly one of index /
+    std::optional<std::string> index_from_interface;  // index_from_interface
+    std::optional<IpPrefix> index_cidr;               // only with index_from_interface
+    Positions pos;
+};
+
+struct Config {
+    Node node;
+    std::optional<Underlay> underlay;
+    std::vector<L3Vni> l3vnis;
+    std::vector<L2Vni> l2vnis;
+    std::optional<Passthrough> passthrough;
+};
+
+}  // namespace perouter::config

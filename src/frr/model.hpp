@@ -1,0 +1,92 @@
+// The FRR configuration as data: everything the renderer needs, already derived (router ids,
+// addresses, address families). Built by the planner, turned into frr.conf text by render().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace perouter::frr {
+
+struct BfdProfile {
+    std::string name;  // "neighbor-<address>" style, unique
+    std::optional<uint32_t> receive_interval_ms;
+    std::optional<uint32_t> transmit_interval_ms;
+    std::optional<uint32_t> detect_multiplier;
+    bool passive = false;
+    std::optional<uint32_t> minimum_ttl;
+};
+
+enum class BfdMode { None, Plain, Profile };
+
+/// An underlay (fabric) neighbor of the default BGP instance.
+struct UnderlayNeighbor {
+    std::string address;
+    std::string remote_as;  // a number, "external" or "internal"
+    bool ibgp = false;      // remote-as internal, or the same ASN as ours
+    std::optional<uint16_t> port;
+    std::optional<std::string> password;
+    std::optional<uint32_t> keepalive_seconds;  // set together with hold_seconds
+    std::optional<uint32_t> hold_seconds;
+    std::optional<uint32_t> connect_seconds;
+    bool ebgp_multihop = false;
+    std::optional<uint32_t> ebgp_multihop_ttl;
+    BfdMode bfd = BfdMode::None;
+    std::string bfd_profile;  // with BfdMode::Profile
+    bool extended_nexthop = false;  // IPv6 neighbor carrying IPv4 unicast
+    // Address families this neighbor is activated in.
+    bool ipv4_unicast = false;
+    bool ipv6_unicast = false;
+    bool l2vpn_evpn = false;
+};
+
+/// A BGP session with the host over a veth (L3VNI host session or passthrough).
+struct HostNeighbor {
+    std::string address;    // host side of the veth
+    std::string remote_as;  // a number, "external" or "internal"
+    bool ibgp = false;      // needs next-hop-self force
+    std::optional<uint32_t> connect_seconds;
+};
+
+struct Underlay {
+    uint32_t asn = 0;
+    std::string router_id;
+    std::vector<UnderlayNeighbor> neighbors;
+    std::vector<std::string> networks_v4;  // VTEP /32s announced in ipv4 unicast
+    std::vector<std::string> networks_v6;  // VTEP /128s announced in ipv6 unicast
+    bool advertise_all_vni = false;        // any VNI configured (tunnel endpoint present)
+    bool graceful_restart = false;
+    uint32_t gr_restart_time = 120;  // FRR defaults are never rendered (frr#22953)
+    uint32_t gr_stale_path_time = 360;
+};
+
+/// The passthrough session lives in the default BGP instance.
+struct Passthrough {
+    std::vector<HostNeighbor> neighbors;   // one per family with a local CIDR
+    std::vector<std::string> networks_v4;  // host-side veth address as /32
+    std::vector<std::string> networks_v6;  // host-side veth address as /128
+};
+
+/// One L3VNI: `vrf X / vni N` for zebra and `router bgp ASN vrf X` for bgpd.
+struct Vrf {
+    std::string name;
+    uint32_t vni = 0;
+    uint32_t asn = 0;
+    std::string router_id;
+    std::vector<HostNeighbor> neighbors;   // 0..2 (one per host-session family)
+    std::vector<std::string> networks_v4;  // host veth /32 and L2VNI gateway subnets
+    std::vector<std::string> networks_v6;
+    std::vector<std::string> export_rts;
+    std::vector<std::string> import_rts;
+};
+
+struct Model {
+    std::optional<Underlay> underlay;
+    std::optional<Passthrough> passthrough;
+    std::vector<Vrf> vrfs;  // in configuration order
+    std::vector<BfdProfile> bfd_profiles;
+    std::string log_file;  // "" = log to syslog
+};
+
+}  // namespace perouter::frr

@@ -1,0 +1,134 @@
+// The desired state: every kernel object, sysctl and the FRR configuration the router should
+// have, as plain values with stable keys. A pure function of the Config plus a few observed
+// facts (plan/planner.hpp); the diff compares it with what netlink observes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip.hpp"
+#include "frr/model.hpp"
+
+namespace perouter::plan {
+
+/// Which namespace an object lives in. "Host" is the node's own namespace (the one perouterd
+/// runs in, or --host-netns in the lab); "Router" is the router namespace (--netns).
+enum class Side { Host, Router };
+
+std::string_view to_string(Side s);
+
+/// Objects we own carry these marks, so that nothing else is ever touched.
+inline constexpr uint32_t kUnderlayGroup = 4242;       // underlay NICs moved in (upstream's value)
+inline constexpr uint8_t kRouteProtocol = 210;         // routes we add ("perouter" in rt_protos.d)
+inline constexpr std::string_view kLinkAlias = "perouter";  // IFLA_IFALIAS of host-side links
+/// Metric of the unreachable default route in each VRF: high, so that a default route learned
+/// from the fabric (metric 20) wins and the VRF never falls through to the main table.
+inline constexpr uint32_t kVrfUnreachableMetric = 4278198272;
+
+enum class LinkKind { Bridge, Vxlan, Veth, Vrf };
+
+std::string_view to_string(LinkKind k);
+
+struct VxlanAttrs {
+    uint32_t vni = 0;
+    IpAddress local;
+    uint16_t port = 4789;
+    bool learning = false;
+    friend bool operator==(const VxlanAttrs&, const VxlanAttrs&) = default;
+};
+
+/// Bridge port settings of a link enslaved to a bridge.
+struct BridgePortAttrs {
+    bool learning = true;
+    bool neigh_suppress = false;
+    friend bool operator==(const BridgePortAttrs&, const BridgePortAttrs&) = default;
+};
+
+/// A link we create and own. A veth pair is one LinkSpec (kind Veth, the end named `name` in
+/// `side`) plus a second LinkSpec of kind Veth for the peer end that names the first as its
+/// peer; the executor creates both ends at once.
+struct LinkSpec {
+    Side side = Side::Router;
+    std::string name;
+    LinkKind kind = LinkKind::Bridge;
+    std::optional<std::string> master;  // by name, in the same namespace
+    std::optional<uint32_t> mtu;        // absent = leave the kernel default
+    std::optional<MacAddress> mac;      // absent = leave the kernel's choice
+    bool up = true;
+    bool addr_gen_mode_none = false;  // no IPv6 link-local address
+    std::optional<uint32_t> vrf_table;                // kind Vrf
+    std::optional<VxlanAttrs> vxlan;                  // kind Vxlan
+    std::optional<std::string> veth_peer;             // kind Veth: the other end's name
+    std::optional<Side> veth_peer_side;               // kind Veth
+    std::optional<BridgePortAttrs> bridge_port;       // when master is a bridge
+    std::string owner;  // VPN name, "underlay" or "passthrough": for logs and status
+};
+
+/// A link that must exist and that we do not own (an external host bridge, an underlay NIC):
+/// we only attach to it or move it, never create or delete it.
+struct ExternalLink {
+    Side side = Side::Host;
+    std::string name;
+    std::string owner;
+};
+
+struct AddressSpec {
+    Side side = Side::Router;
+    std::string link;
+    IpPrefix prefix;  // address with its prefix length, e.g. 192.169.10.1/24
+    std::string owner;
+    friend bool operator==(const AddressSpec&, const AddressSpec&) = default;
+};
+
+enum class RouteType { Unicast, Unreachable };
+
+struct RouteSpec {
+    Side side = Side::Router;
+    uint32_t table = 254;  // RT_TABLE_MAIN
+    IpPrefix dst;
+    RouteType type = RouteType::Unicast;
+    std::optional<IpAddress> gateway;
+    std::optional<std::string> dev;
+    uint32_t metric = 0;
+    std::string owner;
+    friend bool operator==(const RouteSpec&, const RouteSpec&) = default;
+};
+
+struct SysctlSpec {
+    Side side = Side::Router;
+    std::string key;  // path under /proc/sys, e.g. "net/ipv4/conf/all/forwarding"
+    std::string value;
+    bool optional = false;  // absent on older kernels: skip with a warning
+};
+
+struct DesiredState {
+    /// Host NICs moved into the router namespace (group kUnderlayGroup, up, addresses kept).
+    std::vector<std::string> underlay_nics;
+    /// Addresses on the router namespace's `lo` (VTEPs), also listed in `addresses`.
+    std::vector<LinkSpec> links;  // in creation order (masters before their ports)
+    std::vector<ExternalLink> external_links;
+    std::vector<AddressSpec> addresses;
+    std::vector<RouteSpec> routes;
+    std::vector<SysctlSpec> sysctls;
+    frr::Model frr;
+    std::string frr_config;  // frr::render(frr)
+
+    uint32_t node_index = 0;
+    std::string router_id;
+};
+
+/// Facts about the live system the plan depends on; gathered by the edge before planning so
+/// that planning itself stays pure.
+struct Facts {
+    /// Smallest MTU of the underlay NICs; 0 when unknown (veth MTUs are then left alone).
+    uint32_t underlay_mtu = 0;
+    /// VRF name -> routing table of VRFs that already exist, so they keep their table.
+    std::map<std::string, uint32_t> vrf_tables;
+    /// Node index read from `[node] index_from_interface`, when configured.
+    std::optional<uint32_t> node_index;
+};
+
+}  // namespace perouter::plan
