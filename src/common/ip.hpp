@@ -16,7 +16,7 @@ enum class Family : uint8_t { V4, V6 };
 std::string_view to_string(Family f);
 
 class IpAddress {
-public:
+  public:
     IpAddress() = default;
     static IpAddress v4(uint32_t host_order);
     static IpAddress from_bytes(Family f, const uint8_t* bytes);
@@ -42,7 +42,7 @@ public:
     friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
     friend bool operator==(const IpAddress&, const IpAddress&) = default;
 
-private:
+  private:
     Family family_ = Family::V4;
     std::array<uint8_t, 16> bytes_{};
 };
@@ -50,7 +50,7 @@ private:
 /// An address with a prefix length. The address may have host bits set
 /// ("192.170.1.1/24" is a gateway address on its subnet); network() drops them.
 class IpPrefix {
-public:
+  public:
     IpPrefix() = default;
     IpPrefix(IpAddress addr, int len) : addr_(addr), len_(static_cast<uint8_t>(len)) {}
     /// Parses "ADDR/LEN". The length is required and must fit the family.
@@ -76,7 +76,7 @@ public:
     friend auto operator<=>(const IpPrefix&, const IpPrefix&) = default;
     friend bool operator==(const IpPrefix&, const IpPrefix&) = default;
 
-private:
+  private:
     IpAddress addr_;
     uint8_t len_ = 0;
 };

@@ -2,13 +2,13 @@
 // Result<T, E> is a small std::expected stand-in: g++ 12 only ships <expected> in C++23 mode.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <utility>
 #include <variant>
-
-#include <fmt/format.h>
 
 namespace perouter {
 
@@ -26,7 +26,8 @@ struct Error {
 /// An Error carrying strerror(code) as message text.
 inline Error errno_error(int code, std::string_view what = {}) {
     std::string msg = std::strerror(code);
-    if (!what.empty()) msg = fmt::format("{}: {}", what, msg);
+    if (!what.empty())
+        msg = fmt::format("{}: {}", what, msg);
     return Error{std::move(msg), code};
 }
 
@@ -44,7 +45,7 @@ inline Unexpected<Error> fail(std::string message, int code = 0) {
 
 template <class T, class E = Error>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
     template <class U>
     Result(Unexpected<U> e) : v_(std::in_place_index<1>, std::move(e.error)) {}  // NOLINT
@@ -63,13 +64,13 @@ public:
     const E& error() const& { return std::get<1>(v_); }
     E&& error() && { return std::get<1>(std::move(v_)); }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 
 template <class E>
 class [[nodiscard]] Result<void, E> {
-public:
+  public:
     Result() = default;
     template <class U>
     Result(Unexpected<U> e) : err_(std::move(e.error)), ok_(false) {}  // NOLINT
@@ -79,7 +80,7 @@ public:
     const E& error() const& { return err_; }
     E&& error() && { return std::move(err_); }
 
-private:
+  private:
     E err_{};
     bool ok_ = true;
 };
@@ -89,8 +90,9 @@ using Status = Result<void>;
 }  // namespace perouter
 
 /// Propagates the error of an expression returning Result<...>; evaluates to nothing on success.
-#define PEROUTER_TRY(expr)                                                  \
-    do {                                                                    \
-        auto&& perouter_try_r_ = (expr);                                    \
-        if (!perouter_try_r_.ok()) return ::perouter::fail(std::move(perouter_try_r_).error()); \
+#define PEROUTER_TRY(expr)                                               \
+    do {                                                                 \
+        auto&& perouter_try_r_ = (expr);                                 \
+        if (!perouter_try_r_.ok())                                       \
+            return ::perouter::fail(std::move(perouter_try_r_).error()); \
     } while (0)

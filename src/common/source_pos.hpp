@@ -1,11 +1,11 @@
 // Where a configuration value was written, and the diagnostics that point there.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace perouter {
 
@@ -17,7 +17,8 @@ struct SourcePos {
     bool known() const { return !file.empty(); }
     /// "FILE:LINE:COL" (or just "FILE" when the position inside it is unknown).
     std::string str() const {
-        if (line == 0) return file.empty() ? std::string("<config>") : file;
+        if (line == 0)
+            return file.empty() ? std::string("<config>") : file;
         return fmt::format("{}:{}:{}", file, line, column);
     }
     friend bool operator==(const SourcePos&, const SourcePos&) = default;

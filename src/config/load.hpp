@@ -51,7 +51,8 @@ Result<Config, Diagnostics> parse(const std::vector<ConfigText>& texts);
 
 /// Validates one extra VPN document (the TOML a D-Bus caller or a drop-in would add) against
 /// an already merged set of texts: equivalent to parse(base + {extra}).
-Result<Config, Diagnostics> parse_with(const std::vector<ConfigText>& base, const ConfigText& extra);
+Result<Config, Diagnostics> parse_with(const std::vector<ConfigText>& base,
+                                       const ConfigText& extra);
 
 /// discover() + read each file + parse(). I/O errors become diagnostics naming the file.
 Result<Config, Diagnostics> load(const Layout& layout);

@@ -22,7 +22,8 @@ struct Positions {
     /// Position of `key`, or of the table when the key was not written (defaults).
     const SourcePos& of(const std::string& key = "") const {
         auto it = fields.find(key);
-        if (it != fields.end()) return it->second;
+        if (it != fields.end())
+            return it->second;
         static const SourcePos unknown{};
         auto self = fields.find("");
         return self != fields.end() ? self->second : unknown;
@@ -50,10 +51,10 @@ struct Bfd {
 };
 
 struct Neighbor {
-    std::optional<uint32_t> asn;    // exactly one of asn / type
+    std::optional<uint32_t> asn;  // exactly one of asn / type
     std::optional<PeerType> type;
     IpAddress address;
-    std::optional<uint16_t> port;   // 0..16384; absent = 179
+    std::optional<uint16_t> port;  // 0..16384; absent = 179
     std::optional<std::string> password;
     std::optional<uint32_t> hold_time_seconds;       // both or none; hold 0 or >= 3
     std::optional<uint32_t> keepalive_time_seconds;  // keepalive <= hold
@@ -88,7 +89,7 @@ struct LocalCidr {
 
 /// The BGP session between the router and the host over a veth.
 struct HostSession {
-    uint32_t asn = 0;  // ASN of the router side (`router bgp ASN vrf X`)
+    uint32_t asn = 0;                  // ASN of the router side (`router bgp ASN vrf X`)
     std::optional<uint32_t> host_asn;  // exactly one of host_asn / host_type
     std::optional<PeerType> host_type;
     LocalCidr local_cidr;

@@ -33,7 +33,7 @@ struct UnderlayNeighbor {
     bool ebgp_multihop = false;
     std::optional<uint32_t> ebgp_multihop_ttl;
     BfdMode bfd = BfdMode::None;
-    std::string bfd_profile;  // with BfdMode::Profile
+    std::string bfd_profile;        // with BfdMode::Profile
     bool extended_nexthop = false;  // IPv6 neighbor carrying IPv4 unicast
     // Address families this neighbor is activated in.
     bool ipv4_unicast = false;

@@ -21,8 +21,8 @@ enum class Side { Host, Router };
 std::string_view to_string(Side s);
 
 /// Objects we own carry these marks, so that nothing else is ever touched.
-inline constexpr uint32_t kUnderlayGroup = 4242;       // underlay NICs moved in (upstream's value)
-inline constexpr uint8_t kRouteProtocol = 210;         // routes we add ("perouter" in rt_protos.d)
+inline constexpr uint32_t kUnderlayGroup = 4242;  // underlay NICs moved in (upstream's value)
+inline constexpr uint8_t kRouteProtocol = 210;    // routes we add ("perouter" in rt_protos.d)
 inline constexpr std::string_view kLinkAlias = "perouter";  // IFLA_IFALIAS of host-side links
 /// Metric of the unreachable default route in each VRF: high, so that a default route learned
 /// from the fabric (metric 20) wins and the VRF never falls through to the main table.
@@ -58,12 +58,12 @@ struct LinkSpec {
     std::optional<uint32_t> mtu;        // absent = leave the kernel default
     std::optional<MacAddress> mac;      // absent = leave the kernel's choice
     bool up = true;
-    bool addr_gen_mode_none = false;  // no IPv6 link-local address
-    std::optional<uint32_t> vrf_table;                // kind Vrf
-    std::optional<VxlanAttrs> vxlan;                  // kind Vxlan
-    std::optional<std::string> veth_peer;             // kind Veth: the other end's name
-    std::optional<Side> veth_peer_side;               // kind Veth
-    std::optional<BridgePortAttrs> bridge_port;       // when master is a bridge
+    bool addr_gen_mode_none = false;             // no IPv6 link-local address
+    std::optional<uint32_t> vrf_table;           // kind Vrf
+    std::optional<VxlanAttrs> vxlan;             // kind Vxlan
+    std::optional<std::string> veth_peer;        // kind Veth: the other end's name
+    std::optional<Side> veth_peer_side;          // kind Veth
+    std::optional<BridgePortAttrs> bridge_port;  // when master is a bridge
     std::string owner;  // VPN name, "underlay" or "passthrough": for logs and status
 };
 

@@ -5,8 +5,12 @@
 namespace perouter {
 namespace {
 
-IpPrefix P(const char* s) { return *IpPrefix::parse(s); }
-IpAddress A(const char* s) { return *IpAddress::parse(s); }
+IpPrefix P(const char* s) {
+    return *IpPrefix::parse(s);
+}
+IpAddress A(const char* s) {
+    return *IpAddress::parse(s);
+}
 
 TEST(IpAddress, ParsesBothFamiliesAndRejectsJunk) {
     EXPECT_TRUE(A("192.168.1.1").is_v4());

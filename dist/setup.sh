@@ -1,0 +1,46 @@
+#!/bin/bash
+# Installs everything perouter needs from Debian 12 packages and builds it.
+#   dist/setup.sh [--build-dir DIR] [--sanitize] [--no-install]
+# Idempotent: packages already present are kept, an existing build directory is reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build
+sanitize=OFF
+install=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --build-dir) build_dir=$2; shift 2 ;;
+        --sanitize) sanitize=ON; shift ;;
+        --no-install) install=0; shift ;;
+        *) echo "usage: $0 [--build-dir DIR] [--sanitize] [--no-install]" >&2; exit 2 ;;
+    esac
+done
+
+# Build tools and libraries, then what the router and the tests run: FRR (+ frr-reload.py from
+# frr-pythontools), iproute2, ping, tcpdump for debugging, clang-format for the style check.
+packages=(
+    cmake g++ make pkg-config
+    libnl-3-dev libnl-route-3-dev libsystemd-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
+    libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+    frr frr-pythontools iproute2 iputils-ping tcpdump python3 clang-format
+)
+
+if [ "$install" = 1 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "dist/setup.sh: run as root (it installs packages with apt-get)" >&2
+        exit 1
+    fi
+    missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "dist/setup.sh: installing ${missing[*]}"
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+fi
+
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPEROUTER_SANITIZE="$sanitize" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"

@@ -1,0 +1,159 @@
+#include "common/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+namespace perouter {
+namespace {
+
+struct Fd {
+    int fd = -1;
+    Fd() = default;
+    explicit Fd(int f) : fd(f) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() { reset(); }
+    void reset() {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    }
+};
+
+}  // namespace
+
+Result<ProcessResult> run_process(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout) {
+    if (argv.empty())
+        return fail(std::string("run_process: empty command"));
+    int out_pipe[2], err_pipe[2];
+    if (pipe2(out_pipe, O_CLOEXEC) != 0)
+        return fail(errno_error(errno, "pipe"));
+    Fd out_r(out_pipe[0]), out_w(out_pipe[1]);
+    if (pipe2(err_pipe, O_CLOEXEC) != 0)
+        return fail(errno_error(errno, "pipe"));
+    Fd err_r(err_pipe[0]), err_w(err_pipe[1]);
+
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+
+    pid_t pid = fork();
+    if (pid < 0)
+        return fail(errno_error(errno, "fork"));
+    if (pid == 0) {
+        // Child: only async-signal-safe calls until exec.
+        int devnull = ::open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        dup2(out_w.fd, 1);
+        dup2(err_w.fd, 2);
+        execvp(args[0], args.data());
+        _exit(127);
+    }
+    out_w.reset();
+    err_w.reset();
+
+    ProcessResult r;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::array<char, 8192> buf{};
+    bool out_open = true, err_open = true;
+    while (out_open || err_open) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            kill(pid, SIGKILL);
+            r.timed_out = true;
+            break;
+        }
+        pollfd fds[2] = {{out_open ? out_r.fd : -1, POLLIN, 0},
+                         {err_open ? err_r.fd : -1, POLLIN, 0}};
+        int n = poll(fds, 2, static_cast<int>(left.count()));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t got = ::read(fds[i].fd, buf.data(), buf.size());
+            if (got > 0) {
+                (i == 0 ? r.out : r.err).append(buf.data(), static_cast<size_t>(got));
+            } else if (got == 0 || errno != EINTR) {
+                (i == 0 ? out_open : err_open) = false;
+            }
+        }
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!r.timed_out && WIFEXITED(status))
+        r.exit_code = WEXITSTATUS(status);
+    if (r.exit_code == 127 && r.out.empty() && r.err.empty())
+        return fail(Error{"cannot run '" + argv[0] + "'", ENOENT});
+    return r;
+}
+
+bool process_alive(int pid) {
+    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+int read_pid_file(const std::string& path) {
+    std::ifstream f(path);
+    int pid = 0;
+    if (!(f >> pid) || pid <= 0)
+        return 0;
+    return pid;
+}
+
+Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+    std::string tmp = path + ".tmp." + std::to_string(getpid());
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+    if (fd.fd < 0)
+        return fail(errno_error(errno, "create '" + tmp + "'"));
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd.fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            ::unlink(tmp.c_str());
+            return fail(errno_error(e, "write '" + tmp + "'"));
+        }
+        done += static_cast<size_t>(n);
+    }
+    // fchmod: the umask must not weaken or widen the mode the caller asked for.
+    if (fchmod(fd.fd, mode) != 0 || fsync(fd.fd) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        return fail(errno_error(e, "sync '" + tmp + "'"));
+    }
+    fd.reset();
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        return fail(errno_error(e, "rename to '" + path + "'"));
+    }
+    return {};
+}
+
+Result<std::string> read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f)
+        return fail(errno_error(errno ? errno : ENOENT, "read '" + path + "'"));
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+}  // namespace perouter

@@ -1,0 +1,37 @@
+// Running helper programs (ip, vtysh) and collecting what they print. No shell is involved:
+// arguments are passed as a vector, so names from the configuration cannot inject commands.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace perouter {
+
+struct ProcessResult {
+    int exit_code = -1;  // -1 when killed by a signal or timed out
+    bool timed_out = false;
+    std::string out;  // stdout
+    std::string err;  // stderr
+};
+
+/// Runs argv[0] (searched in PATH) with the arguments and waits for it, killing it after
+/// `timeout`. Fails only when the program could not be started at all.
+Result<ProcessResult> run_process(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+/// True when a process with this pid exists (signal 0 succeeds or fails with EPERM).
+bool process_alive(int pid);
+
+/// Reads a pid file; 0 when missing or malformed.
+int read_pid_file(const std::string& path);
+
+/// Writes `data` to `path` atomically: a temporary file in the same directory, fsync, rename.
+Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode = 0644);
+
+/// The whole file, or an error naming it.
+Result<std::string> read_file(const std::string& path);
+
+}  // namespace perouter

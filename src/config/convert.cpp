@@ -1,0 +1,26 @@
+#include "config/convert.hpp"
+
+#include "config/toml_reader.hpp"
+
+namespace perouter::config {
+
+Config convert(const toml::table& root, Diagnostics& diags) {
+    Config c;
+    Positions unused;  // the top level has no model object of its own
+    TableReader r(root, keys::kRoot, unused, diags);
+    if (const toml::table* t = r.table("node"))
+        c.node = convert_node(*t, diags);
+    if (const toml::table* t = r.table("underlay"))
+        c.underlay = convert_underlay(*t, diags);
+    if (auto ts = r.tables("l3vni"))
+        for (const toml::table* t : *ts)
+            c.l3vnis.push_back(convert_l3vni(*t, diags));
+    if (auto ts = r.tables("l2vni"))
+        for (const toml::table* t : *ts)
+            c.l2vnis.push_back(convert_l2vni(*t, diags));
+    if (const toml::table* t = r.table("passthrough"))
+        c.passthrough = convert_passthrough(*t, diags);
+    return c;
+}
+
+}  // namespace perouter::config

@@ -1,0 +1,57 @@
+#include "config/names.hpp"
+
+#include <fmt/format.h>
+
+namespace perouter::config {
+
+// The longest derived name is "host-e-16777215"; it must still fit IFNAMSIZ.
+static_assert(std::string_view("host-e-").size() + std::string_view("16777215").size() <=
+              kMaxInterfaceName);
+
+std::string bridge_name(uint32_t vni) {
+    return fmt::format("br-pe-{}", vni);
+}
+std::string vxlan_name(uint32_t vni) {
+    return fmt::format("vni{}", vni);
+}
+std::string host_veth_name(uint32_t vni) {
+    return fmt::format("host-e-{}", vni);
+}
+std::string router_veth_name(uint32_t vni) {
+    return fmt::format("pe-e-{}", vni);
+}
+std::string host_bridge_name(uint32_t vni) {
+    return fmt::format("br-hs-{}", vni);
+}
+
+std::optional<std::string> interface_name_problem(std::string_view name) {
+    if (name.empty())
+        return "must not be empty";
+    if (name.size() > kMaxInterfaceName)
+        return fmt::format("longer than {} characters", kMaxInterfaceName);
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (!letter(name[0]))
+        return "must start with a letter";
+    for (char c : name) {
+        if (!letter(c) && !digit(c) && c != '.' && c != '_' && c != '-')
+            return "may only contain letters, digits, '.', '_' and '-'";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> reserved_name_problem(std::string_view name) {
+    if (name == "lo")
+        return "is the loopback device";
+    for (std::string_view prefix : {"br-pe-", "br-hs-", "host-e-", "pe-e-", "pt-"}) {
+        if (name.substr(0, prefix.size()) == prefix)
+            return fmt::format("names starting with '{}' are reserved for perouter's links",
+                               prefix);
+    }
+    if (name.size() > 3 && name.substr(0, 3) == "vni" &&
+        name.find_first_not_of("0123456789", 3) == std::string_view::npos)
+        return "names 'vni<number>' are reserved for perouter's vxlan links";
+    return std::nullopt;
+}
+
+}  // namespace perouter::config

@@ -1,0 +1,37 @@
+// Kernel object names derived from configuration. Kept here so that the planner, the netlink
+// observer and the CLI agree on them (they match the upstream Open PE Router's names).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace perouter::config {
+
+/// IFNAMSIZ - 1: the longest name the kernel accepts for a link.
+inline constexpr size_t kMaxInterfaceName = 15;
+/// The largest VNI (24 bits).
+inline constexpr uint32_t kMaxVni = 16777215;
+
+/// Passthrough veth: host end and router-namespace end.
+inline constexpr std::string_view kPassthroughHostVeth = "pt-host";
+inline constexpr std::string_view kPassthroughRouterVeth = "pt-ns";
+
+std::string bridge_name(uint32_t vni);       ///< "br-pe-<vni>", in the router namespace
+std::string vxlan_name(uint32_t vni);        ///< "vni<vni>", in the router namespace
+std::string host_veth_name(uint32_t vni);    ///< "host-e-<vni>", host end of the VNI veth
+std::string router_veth_name(uint32_t vni);  ///< "pe-e-<vni>", router end of the VNI veth
+std::string host_bridge_name(uint32_t vni);  ///< "br-hs-<vni>", managed host bridge of an L2VNI
+
+/// Why `name` cannot be a Linux interface name ("longer than 15 characters"), or nullopt when
+/// it can. The rule is upstream's: `^[a-zA-Z][a-zA-Z0-9._-]*$`, at most 15 characters.
+std::optional<std::string> interface_name_problem(std::string_view name);
+
+/// Why `name` must not be used for a link the operator names (a VRF, an external host bridge):
+/// "lo" and the name patterns of the links perouter creates, which its cleanup removes when
+/// they are not configured. nullopt when the name is free.
+std::optional<std::string> reserved_name_problem(std::string_view name);
+
+}  // namespace perouter::config

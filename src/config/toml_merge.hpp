@@ -1,0 +1,18 @@
+// Merging parsed TOML documents in file order (DESIGN.md §3). Nodes are moved, never copied,
+// because toml++ drops source regions on copy and every value must still know the file, line
+// and column that wrote it.
+#pragma once
+
+#include <toml++/toml.h>
+
+namespace perouter::config {
+
+/// Merges `src` into `dst`, consuming `src`:
+/// - tables merge key by key, recursively;
+/// - any other value (scalar, plain array, array of tables) replaces the earlier one whole;
+/// - the top-level `l3vni` and `l2vni` arrays are keyed by `name`: an entry replaces the
+///   earlier entry of that name, other entries are appended in order. Two entries of the same
+///   name inside one document are both kept so validation can report the duplicate.
+void merge_into(toml::table& dst, toml::table&& src);
+
+}  // namespace perouter::config

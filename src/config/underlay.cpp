@@ -1,0 +1,127 @@
+#include <fmt/format.h>
+
+#include <set>
+
+#include "config/convert.hpp"
+#include "config/names.hpp"
+#include "config/toml_reader.hpp"
+
+namespace perouter::config {
+
+namespace {
+
+void read_interfaces(TableReader& r, Underlay& u) {
+    auto items = r.strings("interfaces");
+    if (!items) {
+        if (!r.has("interfaces"))
+            r.missing("interfaces");
+        return;
+    }
+    if (items->empty())
+        r.error("interfaces", "'interfaces' must name at least one interface");
+    std::set<std::string> seen;
+    for (auto& item : *items) {
+        if (auto problem = interface_name_problem(item.value)) {
+            r.error_at(item.pos, fmt::format("invalid interface '{}': {}", item.value, *problem));
+            continue;
+        }
+        if (!seen.insert(item.value).second) {
+            r.error_at(item.pos, fmt::format("duplicate interface '{}'", item.value));
+            continue;
+        }
+        u.interfaces.push_back(item.value);
+    }
+}
+
+void read_tunnel_endpoints(TableReader& r, Underlay& u) {
+    auto items = r.strings("tunnel_endpoint_cidrs");
+    if (!items)
+        return;
+    if (items->empty() || items->size() > 2)
+        r.error("tunnel_endpoint_cidrs", "'tunnel_endpoint_cidrs' must have 1 or 2 entries");
+    bool seen[2] = {false, false};
+    for (auto& item : *items) {
+        auto p = IpPrefix::parse(item.value);
+        if (!p) {
+            r.error_at(item.pos, fmt::format("'tunnel_endpoint_cidrs' entry must be a cidr "
+                                             "(ADDR/LEN), got '{}'",
+                                             item.value));
+            continue;
+        }
+        auto fam = static_cast<size_t>(p->family());
+        if (seen[fam]) {
+            r.error_at(item.pos, fmt::format("'tunnel_endpoint_cidrs' has more than one {} cidr",
+                                             to_string(p->family())));
+            continue;
+        }
+        seen[fam] = true;
+        u.tunnel_endpoint_cidrs.push_back(*p);
+    }
+}
+
+void read_neighbors(TableReader& r, Underlay& u, Diagnostics& diags) {
+    auto tables = r.tables("neighbors");
+    if (!tables) {
+        if (!r.has("neighbors"))
+            r.error_at(r.table_pos(), "[underlay] needs at least one [[underlay.neighbors]]");
+        return;
+    }
+    if (tables->empty())
+        r.error("neighbors", "[underlay] needs at least one [[underlay.neighbors]]");
+    if (tables->size() > kMaxNeighbors)
+        r.error("neighbors",
+                fmt::format("too many neighbors: {} (at most {})", tables->size(), kMaxNeighbors));
+    for (const toml::table* t : *tables)
+        u.neighbors.push_back(convert_neighbor(*t, diags));
+
+    for (size_t i = 0; i < u.neighbors.size(); ++i) {
+        const Neighbor& n = u.neighbors[i];
+        if (n.address.is_unspecified())
+            continue;  // missing or rejected, reported already
+        for (size_t j = 0; j < i; ++j) {
+            if (u.neighbors[j].address == n.address) {
+                diags.push_back({n.pos.of("address"),
+                                 fmt::format("duplicate neighbor address {}", n.address.str())});
+                break;
+            }
+        }
+    }
+}
+
+GracefulRestart convert_graceful_restart(const toml::table& t, Diagnostics& diags) {
+    GracefulRestart gr;
+    TableReader r(t, keys::kGracefulRestart, gr.pos, diags);
+    if (auto v = r.number<uint32_t>("restart_time_seconds", 1, 4095))
+        gr.restart_time_seconds = *v;
+    if (auto v = r.number<uint32_t>("stale_path_time_seconds", 1, 4095))
+        gr.stale_path_time_seconds = *v;
+    return gr;
+}
+
+}  // namespace
+
+Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
+    Underlay u;
+    TableReader r(t, keys::kUnderlay, u.pos, diags);
+    if (auto asn = r.number<uint32_t>("asn", 1, kMaxAsn)) {
+        u.asn = *asn;
+    } else if (!r.has("asn")) {
+        r.missing("asn");
+    }
+    read_interfaces(r, u);
+    if (auto p = r.prefix("router_id_cidr")) {
+        if (p->is_v4()) {
+            u.router_id_cidr = *p;
+        } else {
+            r.error("router_id_cidr",
+                    fmt::format("'router_id_cidr' must be an ipv4 cidr, got '{}'", p->str()));
+        }
+    }
+    read_tunnel_endpoints(r, u);
+    read_neighbors(r, u, diags);
+    if (const toml::table* gr = r.table("graceful_restart"))
+        u.graceful_restart = convert_graceful_restart(*gr, diags);
+    return u;
+}
+
+}  // namespace perouter::config

@@ -1,0 +1,272 @@
+#include "config/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace perouter::config {
+
+namespace {
+
+bool written(const Positions& pos, const std::string& key) {
+    return pos.fields.count(key) != 0;
+}
+
+std::vector<IpPrefix> cidrs_of(const HostSession& hs) {
+    std::vector<IpPrefix> out;
+    if (hs.local_cidr.ipv4)
+        out.push_back(*hs.local_cidr.ipv4);
+    if (hs.local_cidr.ipv6)
+        out.push_back(*hs.local_cidr.ipv6);
+    return out;
+}
+
+std::string cidr_key(const IpPrefix& p) {
+    return p.is_v4() ? "local_cidr.ipv4" : "local_cidr.ipv6";
+}
+
+void check_dependencies(const Config& c, Diagnostics& diags) {
+    bool any_vni = !c.l3vnis.empty() || !c.l2vnis.empty();
+    if (!c.underlay) {
+        if (!c.l3vnis.empty())
+            diags.push_back({c.l3vnis.front().pos.of(), "[[l3vni]] needs an [underlay]"});
+        if (!c.l2vnis.empty())
+            diags.push_back({c.l2vnis.front().pos.of(), "[[l2vni]] needs an [underlay]"});
+        if (c.passthrough)
+            diags.push_back({c.passthrough->pos.of(),
+                             "[passthrough] needs an [underlay] (its session lives in the default "
+                             "bgp instance)"});
+        return;
+    }
+    const Underlay& u = *c.underlay;
+    if (c.node.pos.fields.empty())
+        diags.push_back({u.pos.of(), "missing [node]: set 'index' or 'index_from_interface'"});
+    if (any_vni && !written(u.pos, "tunnel_endpoint_cidrs"))
+        diags.push_back({u.pos.of(),
+                         "underlay tunnel endpoint configuration is required when L3VNIs/L2VNIs "
+                         "are defined"});
+    if (c.passthrough && u.asn != 0 && c.passthrough->host_session.asn != 0 &&
+        c.passthrough->host_session.asn != u.asn) {
+        const HostSession& hs = c.passthrough->host_session;
+        diags.push_back({hs.pos.of("asn"),
+                         fmt::format("passthrough host_session 'asn' {} must equal the underlay "
+                                     "'asn' {} (the session lives in the default bgp instance)",
+                                     hs.asn, u.asn)});
+    }
+}
+
+void check_address_family(const Config& c, const std::optional<Family>& family,
+                          const Positions& pos, Diagnostics& diags) {
+    if (!family || !c.underlay || c.underlay->tunnel_endpoint_cidrs.empty())
+        return;
+    for (const auto& p : c.underlay->tunnel_endpoint_cidrs)
+        if (p.family() == *family)
+            return;
+    diags.push_back({pos.of("underlay_address_family"),
+                     fmt::format("'underlay_address_family' {} has no tunnel endpoint cidr of "
+                                 "that family",
+                                 to_string(*family))});
+}
+
+void check_unique(const Config& c, Diagnostics& diags) {
+    struct Owner {
+        std::string kind;
+        std::string name;
+        const Positions* pos;
+    };
+    std::map<std::string, Owner> names;
+    std::map<uint32_t, Owner> vnis;
+    auto visit = [&](const std::string& kind, const std::string& name, uint32_t vni,
+                     const Positions& pos) {
+        if (!name.empty()) {
+            auto [it, fresh] = names.emplace(name, Owner{kind, name, &pos});
+            if (!fresh)
+                diags.push_back({pos.of("name"),
+                                 fmt::format("duplicate name '{}': also used by {} at {}", name,
+                                             it->second.kind, it->second.pos->of("name").str())});
+        }
+        if (vni != 0) {
+            auto [it, fresh] = vnis.emplace(vni, Owner{kind, name, &pos});
+            if (!fresh)
+                diags.push_back(
+                    {pos.of("vni"), fmt::format("duplicate vni {}: {} '{}' and {} '{}'", vni,
+                                                it->second.kind, it->second.name, kind, name)});
+        }
+    };
+    for (const auto& v : c.l3vnis)
+        visit("l3vni", v.name, v.vni, v.pos);
+    for (const auto& v : c.l2vnis)
+        visit("l2vni", v.name, v.vni, v.pos);
+
+    // Underlay NICs live in the router namespace next to the VRFs.
+    if (c.underlay) {
+        for (const auto& v : c.l3vnis) {
+            for (const auto& nic : c.underlay->interfaces)
+                if (v.vrf == nic)
+                    diags.push_back(
+                        {v.pos.of("vrf"),
+                         fmt::format("vrf '{}' has the name of an underlay interface", v.vrf)});
+        }
+    }
+
+    std::map<std::string, const L3Vni*> vrfs;
+    for (const auto& v : c.l3vnis) {
+        if (v.vrf.empty())
+            continue;
+        auto [it, fresh] = vrfs.emplace(v.vrf, &v);
+        if (!fresh)
+            diags.push_back(
+                {v.pos.of("vrf"), fmt::format("more than one l3vni in vrf '{}': '{}' and '{}'",
+                                              v.vrf, it->second->name, v.name)});
+    }
+}
+
+void check_default_gateway(const Config& c, Diagnostics& diags) {
+    std::map<Family, const L3Vni*> gateway_of;
+    for (const auto& v : c.l3vnis) {
+        if (!v.default_gateway)
+            continue;
+        auto cidrs = v.host_session ? cidrs_of(*v.host_session) : std::vector<IpPrefix>{};
+        if (cidrs.empty()) {
+            // A host session that failed conversion was reported already.
+            if (!v.host_session || !written(v.host_session->pos, "local_cidr"))
+                diags.push_back({v.pos.of("default_gateway"),
+                                 "'default_gateway' needs a host_session with a local_cidr"});
+            continue;
+        }
+        for (const auto& p : cidrs) {
+            auto [it, fresh] = gateway_of.emplace(p.family(), &v);
+            if (!fresh)
+                diags.push_back({v.pos.of("default_gateway"),
+                                 fmt::format("more than one default_gateway l3vni for {}: '{}' "
+                                             "and '{}'",
+                                             to_string(p.family()), it->second->name, v.name)});
+        }
+    }
+}
+
+/// Host-session pools must be disjoint across every VRF and the passthrough: the host sees
+/// them all in its one routing table.
+void check_host_session_overlap(const Config& c, Diagnostics& diags) {
+    struct Pool {
+        IpPrefix prefix;
+        std::string owner;
+        SourcePos pos;
+    };
+    std::vector<Pool> pools;
+    auto add = [&](const HostSession& hs, const std::string& owner) {
+        for (const auto& p : cidrs_of(hs)) {
+            for (const auto& other : pools) {
+                if (other.prefix.overlaps(p))
+                    diags.push_back({hs.pos.of(cidr_key(p)),
+                                     fmt::format("local_cidr {} of {} overlaps {} of {}", p.str(),
+                                                 owner, other.prefix.str(), other.owner)});
+            }
+            pools.push_back({p, owner, hs.pos.of(cidr_key(p))});
+        }
+    };
+    for (const auto& v : c.l3vnis)
+        if (v.host_session)
+            add(*v.host_session, fmt::format("l3vni '{}'", v.name));
+    if (c.passthrough)
+        add(c.passthrough->host_session, "passthrough");
+}
+
+/// Within one VRF the L2VNI gateway subnets and the L3VNI's host-session pool share a routing
+/// table, so none may overlap another.
+void check_vrf_overlap(const Config& c, Diagnostics& diags) {
+    for (const auto& l3 : c.l3vnis) {
+        if (l3.name.empty())
+            continue;
+        struct Subnet {
+            IpPrefix prefix;
+            std::string what;
+        };
+        std::vector<Subnet> subnets;
+        if (l3.host_session)
+            for (const auto& p : cidrs_of(*l3.host_session))
+                subnets.push_back(
+                    {p, fmt::format("local_cidr {} of l3vni '{}'", p.str(), l3.name)});
+        for (const auto& l2 : c.l2vnis) {
+            if (l2.routing_domain != l3.name)
+                continue;
+            for (const auto& gw : l2.gateway_ips) {
+                std::string what = fmt::format("gateway_ips {} of l2vni '{}'", gw.str(), l2.name);
+                for (const auto& s : subnets) {
+                    if (s.prefix.overlaps(gw))
+                        diags.push_back(
+                            {l2.pos.of("gateway_ips"),
+                             fmt::format("{} overlaps {} in vrf '{}'", what, s.what, l3.vrf)});
+                }
+                subnets.push_back({gw.network(), std::move(what)});
+            }
+        }
+    }
+}
+
+void check_routing_domains(const Config& c, Diagnostics& diags) {
+    for (const auto& l2 : c.l2vnis) {
+        if (!l2.routing_domain)
+            continue;
+        bool found = false;
+        for (const auto& l3 : c.l3vnis)
+            found = found || l3.name == *l2.routing_domain;
+        if (!found)
+            diags.push_back({l2.pos.of("routing_domain"),
+                             fmt::format("routing_domain '{}' does not name an [[l3vni]]",
+                                         *l2.routing_domain)});
+    }
+}
+
+/// With a static node index the per-node addresses are known now; a pool too small for this
+/// node would otherwise only fail when the plan is built.
+void check_node_addresses(const Config& c, Diagnostics& diags) {
+    if (!c.node.index || !c.underlay)
+        return;
+    const uint64_t idx = *c.node.index;
+    const Underlay& u = *c.underlay;
+    auto missing = [&](const SourcePos& pos, const std::string& what, const IpPrefix& p) {
+        diags.push_back(
+            {pos, fmt::format("{} {} has no address for node index {}", what, p.str(), idx)});
+    };
+    if (!u.router_id_cidr.host(idx + 1))
+        missing(u.pos.of("router_id_cidr"), "'router_id_cidr'", u.router_id_cidr);
+    for (const auto& p : u.tunnel_endpoint_cidrs)
+        if (!p.host(idx))
+            missing(u.pos.of("tunnel_endpoint_cidrs"), "'tunnel_endpoint_cidrs'", p);
+    // Host side of a session: host number idx+1, or idx+2 when the first address of the pool
+    // ends in a zero byte and the router side therefore moved to the second one.
+    auto check_session = [&](const HostSession& hs) {
+        for (const auto& p : cidrs_of(hs)) {
+            const IpAddress first = p.network().address();
+            bool skip = first.data()[first.size() - 1] == 0;
+            if (!p.host(idx + (skip ? 2 : 1)))
+                missing(hs.pos.of(cidr_key(p)), fmt::format("'{}'", cidr_key(p)), p);
+        }
+    };
+    for (const auto& v : c.l3vnis)
+        if (v.host_session)
+            check_session(*v.host_session);
+    if (c.passthrough)
+        check_session(c.passthrough->host_session);
+}
+
+}  // namespace
+
+void validate(const Config& c, Diagnostics& diags) {
+    check_dependencies(c, diags);
+    for (const auto& v : c.l3vnis)
+        check_address_family(c, v.underlay_address_family, v.pos, diags);
+    for (const auto& v : c.l2vnis)
+        check_address_family(c, v.underlay_address_family, v.pos, diags);
+    check_unique(c, diags);
+    check_routing_domains(c, diags);
+    check_default_gateway(c, diags);
+    check_host_session_overlap(c, diags);
+    check_vrf_overlap(c, diags);
+    check_node_addresses(c, diags);
+}
+
+}  // namespace perouter::config

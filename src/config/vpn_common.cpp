@@ -1,0 +1,68 @@
+#include "config/vpn_common.hpp"
+
+#include <fmt/format.h>
+
+#include "config/names.hpp"
+
+namespace perouter::config {
+
+std::optional<std::string> read_vpn_name(TableReader& r) {
+    auto name = r.string("name");
+    if (!name) {
+        if (!r.has("name"))
+            r.missing("name");
+        return std::nullopt;
+    }
+    auto alnum = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    std::string problem;
+    if (name->empty()) {
+        problem = "must not be empty";
+    } else if (name->size() > kMaxVpnName) {
+        problem = fmt::format("longer than {} characters", kMaxVpnName);
+    } else if (!alnum((*name)[0])) {
+        problem = "must start with a letter or digit";
+    } else {
+        for (char c : *name) {
+            if (!alnum(c) && c != '.' && c != '_' && c != '-') {
+                problem = "may only contain letters, digits, '.', '_' and '-'";
+                break;
+            }
+        }
+    }
+    if (!problem.empty()) {
+        r.error("name", fmt::format("invalid 'name' '{}': {}", *name, problem));
+        return std::nullopt;
+    }
+    return name;
+}
+
+std::optional<uint32_t> read_vni(TableReader& r) {
+    auto vni = r.number<uint32_t>("vni", 1, kMaxVni);
+    if (!vni) {
+        if (!r.has("vni"))
+            r.missing("vni");
+        return std::nullopt;
+    }
+    // Derived link names must fit IFNAMSIZ; names.cpp proves it for the largest VNI, this
+    // keeps the promise visible should the VNI range or the name patterns ever change.
+    for (const auto& link : {bridge_name(*vni), vxlan_name(*vni), host_veth_name(*vni),
+                             router_veth_name(*vni), host_bridge_name(*vni)}) {
+        if (link.size() > kMaxInterfaceName) {
+            r.error("vni", fmt::format("'vni' {} gives link name '{}' longer than {} characters",
+                                       *vni, link, kMaxInterfaceName));
+            return std::nullopt;
+        }
+    }
+    return vni;
+}
+
+std::optional<Family> read_family(TableReader& r) {
+    auto f = r.choice("underlay_address_family", {"ipv4", "ipv6"});
+    if (!f)
+        return std::nullopt;
+    return *f == 0 ? Family::V4 : Family::V6;
+}
+
+}  // namespace perouter::config

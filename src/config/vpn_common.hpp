@@ -1,0 +1,22 @@
+// Keys [[l3vni]] and [[l2vni]] share, read the same way. Internal to src/config.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/ip.hpp"
+#include "config/toml_reader.hpp"
+
+namespace perouter::config {
+
+/// Longest VPN name: names become file names (50-<name>.toml) and D-Bus object paths.
+inline constexpr size_t kMaxVpnName = 63;
+
+/// `name`: required; letters, digits, '.', '_', '-', not starting with '.' or '-'.
+std::optional<std::string> read_vpn_name(TableReader& r);
+/// `vni`: required, 1..16777215.
+std::optional<uint32_t> read_vni(TableReader& r);
+/// `underlay_address_family`: "ipv4" or "ipv6".
+std::optional<Family> read_family(TableReader& r);
+
+}  // namespace perouter::config

@@ -1,0 +1,137 @@
+// perouterd: the router daemon. Without a mode flag it runs in the foreground as a service;
+// the flags below run one step and exit (DESIGN.md §2 command-line contract).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "config/load.hpp"
+#include "daemon/options.hpp"
+#include "daemon/router.hpp"
+#include "daemon/service.hpp"
+#include "plan/describe.hpp"
+
+namespace perouter::daemon {
+namespace {
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("perouterd");
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    logger->set_level(spdlog::level::from_str(level));
+    spdlog::set_default_logger(logger);
+}
+
+Result<config::Config, Diagnostics> load_config(const Options& opts) {
+    return config::load(config::Layout{opts.root});
+}
+
+void print_diagnostics(const Diagnostics& ds) {
+    for (const auto& d : ds)
+        std::cerr << d.str() << "\n";
+}
+
+int check_config(const Options& opts) {
+    auto cfg = load_config(opts);
+    if (!cfg) {
+        print_diagnostics(cfg.error());
+        return 1;
+    }
+    std::cout << "configuration is valid\n";
+    return 0;
+}
+
+// --once / --diff / --teardown share this: open the router, run one step.
+int one_shot(const Options& opts, const std::string& mode) {
+    auto router = Router::open(opts);
+    if (!router) {
+        spdlog::error("{}", router.error().message);
+        return 2;
+    }
+    if (mode == "teardown") {
+        auto r = (*router)->teardown();
+        if (!r) {
+            spdlog::error("teardown: {}", r.error().message);
+            return 1;
+        }
+        for (const auto& e : r->errors)
+            spdlog::error("{}", e);
+        return r->errors.empty() ? 0 : 1;
+    }
+    auto cfg = load_config(opts);
+    if (!cfg) {
+        print_diagnostics(cfg.error());
+        return mode == "diff" ? 2 : 1;
+    }
+    if (mode == "diff") {
+        auto lines = (*router)->plan_changes(*cfg);
+        if (!lines) {
+            spdlog::error("{}", lines.error().message);
+            return 2;
+        }
+        for (const auto& l : *lines)
+            std::cout << l << "\n";
+        return lines->empty() ? 0 : 1;
+    }
+    if (mode == "show-plan") {
+        auto d = (*router)->desired(*cfg);
+        if (!d) {
+            spdlog::error("{}", d.error().message);
+            return 1;
+        }
+        std::cout << plan::describe(*d);
+        return 0;
+    }
+    auto r = (*router)->reconcile(*cfg);
+    if (!r) {
+        spdlog::error("{}", r.error().message);
+        return 1;
+    }
+    for (const auto& p : r->problems)
+        spdlog::warn("{}", p);
+    spdlog::info("{} change{} applied{}", r->changes, r->changes == 1 ? "" : "s",
+                 r->errors.empty() ? "" : fmt::format(", {} failed", r->errors.size()));
+    return r->errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace perouter::daemon
+
+int main(int argc, char** argv) {
+    using perouter::daemon::Options;
+    Options opts;
+    bool check = false, once = false, diff = false, teardown = false, show_plan = false;
+
+    CLI::App app{"perouterd - EVPN provider-edge router daemon"};
+    app.set_version_flag("--version", std::string(PEROUTER_VERSION));
+    app.add_option("--root", opts.root, "Prefix for configuration, state and FRR instance files");
+    app.add_option("--netns", opts.netns, "Router network namespace (under /run/netns)");
+    app.add_option("--host-netns", opts.host_netns,
+                   "Namespace playing the host (default: the one perouterd runs in)");
+    app.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical"}));
+    auto* g = app.add_option_group("mode", "Run one step and exit instead of serving");
+    g->add_flag("--check-config", check, "Validate the configuration; print FILE:LINE:COL errors");
+    g->add_flag("--once", once, "Apply the configuration once and exit");
+    g->add_flag("--diff", diff, "Print the changes an apply would make; exit 1 on drift");
+    g->add_flag("--show-plan", show_plan, "Print the desired state (kernel objects and frr.conf)");
+    g->add_flag("--teardown", teardown,
+                "Remove the router: FRR, owned links, NICs back to the host, namespace");
+    g->require_option(0, 1);
+    CLI11_PARSE(app, argc, argv);
+
+    perouter::daemon::setup_logging(opts.log_level);
+    if (check)
+        return perouter::daemon::check_config(opts);
+    if (once)
+        return perouter::daemon::one_shot(opts, "once");
+    if (diff)
+        return perouter::daemon::one_shot(opts, "diff");
+    if (show_plan)
+        return perouter::daemon::one_shot(opts, "show-plan");
+    if (teardown)
+        return perouter::daemon::one_shot(opts, "teardown");
+    perouter::daemon::Service service(opts);
+    return service.run();
+}

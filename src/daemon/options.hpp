@@ -1,0 +1,17 @@
+// perouterd's command line (DESIGN.md §2), shared by the modes in main.cpp.
+#pragma once
+
+#include <string>
+
+namespace perouter::daemon {
+
+struct Options {
+    std::string root;  // prefix for config dirs, state and the FRR instance files
+    std::string netns = "perouter";
+    std::string host_netns;  // "" = the namespace perouterd runs in
+    std::string log_level = "info";
+
+    std::string state_dir() const { return root + "/run/perouter/state"; }
+};
+
+}  // namespace perouter::daemon

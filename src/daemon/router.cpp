@@ -1,0 +1,299 @@
+#include "daemon/router.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "frr/delta.hpp"
+#include "netlink/executor.hpp"
+#include "netlink/observe.hpp"
+#include "plan/planner.hpp"
+
+namespace perouter::daemon {
+using namespace std::chrono_literals;
+using reconcile::Phase;
+
+namespace {
+
+// The index is the host part of an address on the interface: the first address inside `cidr`
+// when given, else the first IPv4 address, else the first global IPv6 address (upstream rule).
+std::optional<uint32_t> index_from_addresses(const std::vector<IpPrefix>& addrs,
+                                             const std::optional<IpPrefix>& cidr) {
+    auto host_part = [](const IpPrefix& p) -> std::optional<uint32_t> {
+        const IpAddress& a = p.address();
+        IpAddress net = a.masked(p.length());
+        uint64_t v = 0;
+        for (size_t i = 0; i < a.size(); ++i) {
+            uint8_t diff = static_cast<uint8_t>(a.data()[i] - net.data()[i]);
+            if (v > (UINT64_MAX >> 8))
+                return std::nullopt;
+            v = (v << 8) | diff;
+        }
+        if (v > UINT32_MAX)
+            return std::nullopt;
+        return static_cast<uint32_t>(v);
+    };
+    if (cidr) {
+        for (const auto& p : addrs)
+            if (cidr->contains(p.address()))
+                return host_part(p);
+        return std::nullopt;
+    }
+    for (const auto& p : addrs)
+        if (p.is_v4())
+            return host_part(p);
+    for (const auto& p : addrs)
+        if (!p.address().is_link_local())
+            return host_part(p);
+    return std::nullopt;
+}
+
+}  // namespace
+
+Router::Router(Options opts, netlink::Namespaces ns)
+    : opts_(std::move(opts)),
+      ns_(std::move(ns)),
+      frr_(frr::InstancePaths{opts_.netns, opts_.root}, opts_.netns) {}
+
+Result<std::unique_ptr<Router>> Router::open(const Options& opts) {
+    auto ns = netlink::Namespaces::open(opts.netns, opts.host_netns);
+    if (!ns)
+        return fail(std::move(ns).error());
+    return std::unique_ptr<Router>(new Router(opts, std::move(*ns)));
+}
+
+Result<plan::Facts> Router::gather_facts(const config::Config& cfg) {
+    plan::Facts facts;
+    if (cfg.node.index_from_interface && !node_index_) {
+        // The interface may already be in the router namespace (it can be the underlay NIC).
+        for (plan::Side side : {plan::Side::Host, plan::Side::Router}) {
+            auto addrs = netlink::link_addresses(ns_, side, *cfg.node.index_from_interface);
+            if (addrs && !addrs->empty()) {
+                node_index_ = index_from_addresses(*addrs, cfg.node.index_cidr);
+                if (node_index_)
+                    break;
+            }
+        }
+    }
+    facts.node_index = node_index_;
+
+    // A first plan only to learn which links the config references (NICs, external bridges).
+    auto prelim = plan::build(cfg, facts);
+    if (!prelim)
+        return fail(std::move(prelim).error());
+    auto obs = netlink::observe(ns_, *prelim);
+    if (!obs)
+        return fail(std::move(obs).error());
+    for (const auto& l : obs->links) {
+        if (l.side == plan::Side::Router && l.kind == "vrf" && l.vrf_table)
+            facts.vrf_tables[l.name] = *l.vrf_table;
+        if (std::find(prelim->underlay_nics.begin(), prelim->underlay_nics.end(), l.name) !=
+                prelim->underlay_nics.end() &&
+            l.mtu > 0)
+            facts.underlay_mtu =
+                facts.underlay_mtu == 0 ? l.mtu : std::min(facts.underlay_mtu, l.mtu);
+    }
+    return facts;
+}
+
+Result<plan::DesiredState> Router::desired(const config::Config& cfg) {
+    auto facts = gather_facts(cfg);
+    if (!facts)
+        return fail(std::move(facts).error());
+    plan::Options po;
+    po.frr_log_file = frr_.paths().frr_log_file();
+    return plan::build(cfg, *facts, po);
+}
+
+void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report) {
+    auto obs = netlink::observe(ns_, d);
+    if (!obs) {
+        report.errors.push_back(obs.error().message);
+        return;
+    }
+    reconcile::DiffResult diff = reconcile::diff(d, *obs);
+    for (const auto& p : diff.problems)
+        if (std::find(report.problems.begin(), report.problems.end(), p) == report.problems.end())
+            report.problems.push_back(p);
+    netlink::ExecContext ctx{opts_.state_dir()};
+    for (const reconcile::Action& a : diff.actions) {
+        if (a.phase != phase)
+            continue;
+        std::string what = reconcile::describe(a);
+        Status st = netlink::execute(ns_, a, ctx);
+        if (st) {
+            ++report.changes;
+            spdlog::info("{}", what);
+        } else {
+            std::string msg = a.owner.empty() ? st.error().message
+                                              : fmt::format("{}: {}", a.owner, st.error().message);
+            spdlog::error("{} failed: {}", what, st.error().message);
+            report.errors.push_back(msg);
+        }
+    }
+}
+
+Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
+    auto state = frr_.state();
+    if (state == frr::Instance::State::WrongNamespace) {
+        spdlog::warn("FRR runs in a stale namespace (was '{}' recreated?); restarting it",
+                     opts_.netns);
+        PEROUTER_TRY(frr_.stop());
+        state = frr::Instance::State::Stopped;
+    }
+    if (state == frr::Instance::State::Stopped) {
+        // Validate before starting: FRR would boot with whatever frr.conf says.
+        PEROUTER_TRY(frr_.check(d.frr_config));
+        spdlog::info("starting FRR instance '{}' in namespace '{}'", frr_.paths().name,
+                     opts_.netns);
+        PEROUTER_TRY(frr_.start(d.frr_config));
+        PEROUTER_TRY(frr_.wait_ready(30s));
+        // frr.conf may be older than this config, and a daemon may have missed parts of it
+        // while its peers were starting: push it whole, then the delta.
+        PEROUTER_TRY(frr_.push_full());
+        ++report.changes;
+    }
+    auto sent = frr_.apply(d.frr_config);
+    if (!sent)
+        return fail(std::move(sent).error());
+    if (*sent > 0)
+        spdlog::info("FRR configuration updated ({} lines)", *sent);
+    report.changes += *sent;
+    frr_pids_ = frr_.daemon_pids();
+    return {};
+}
+
+Result<Report> Router::reconcile(const config::Config& cfg) {
+    auto d = desired(cfg);
+    if (!d)
+        return fail(std::move(d).error());
+    if (!cfg.underlay)
+        return teardown();
+
+    Report report;
+    // Everything that can be rejected is checked before anything is touched.
+    PEROUTER_TRY(frr_.check(d->frr_config));
+    if (!ns_.router_exists()) {
+        spdlog::info("creating router namespace '{}'", opts_.netns);
+        PEROUTER_TRY(ns_.create_router());
+        ++report.changes;
+    }
+    run_phase(*d, Phase::Underlay, report);
+    // FRR before the VXLAN devices: bgpd crashes when a VNI appears before advertise-all-vni
+    // is configured (FRRouting/frr#22851, upstream #604).
+    if (Status st = ensure_frr(*d, report); !st) {
+        spdlog::error("FRR: {}", st.error().message);
+        report.errors.push_back("FRR: " + st.error().message);
+        return report;
+    }
+    for (Phase p : {Phase::Remove, Phase::Links, Phase::Addresses})
+        run_phase(*d, p, report);
+
+    // Each phase changes what the next one sees (a recreated master drops its ports, enslaving
+    // to a VRF drops IPv6 addresses); a couple of extra rounds settle such knock-on effects.
+    for (int round = 0; round < 3 && report.errors.empty(); ++round) {
+        auto obs = netlink::observe(ns_, *d);
+        if (!obs)
+            return fail(std::move(obs).error());
+        if (reconcile::diff(*d, *obs).empty())
+            break;
+        for (Phase p : reconcile::kPhases)
+            run_phase(*d, p, report);
+    }
+    return report;
+}
+
+Result<std::vector<std::string>> Router::plan_changes(const config::Config& cfg) {
+    auto d = desired(cfg);
+    if (!d)
+        return fail(std::move(d).error());
+    std::vector<std::string> lines;
+    auto obs = netlink::observe(ns_, *d);
+    if (!obs)
+        return fail(std::move(obs).error());
+    if (cfg.underlay && !obs->router_ns_exists)
+        lines.push_back("create router namespace " + opts_.netns);
+    auto diff = reconcile::diff(*d, *obs);
+    for (const auto& a : diff.actions)
+        lines.push_back(reconcile::describe(a));
+    for (const auto& p : diff.problems)
+        lines.push_back("problem: " + p);
+    auto state = frr_.state();
+    if (!cfg.underlay) {
+        if (state != frr::Instance::State::Stopped)
+            lines.push_back("stop FRR instance " + frr_.paths().name);
+        if (obs->router_ns_exists)
+            lines.push_back("delete router namespace " + opts_.netns);
+        return lines;
+    }
+    if (state != frr::Instance::State::Running) {
+        lines.push_back("start FRR instance " + frr_.paths().name);
+    } else {
+        std::string script = frr::delta(frr_.applied(), d->frr_config);
+        size_t start = 0;
+        while (start < script.size()) {
+            size_t end = script.find('\n', start);
+            if (end == std::string::npos)
+                end = script.size();
+            lines.push_back("frr: " + script.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    return lines;
+}
+
+Result<Report> Router::teardown() {
+    Report report;
+    if (frr_.state() != frr::Instance::State::Stopped) {
+        spdlog::info("stopping FRR instance '{}'", frr_.paths().name);
+        PEROUTER_TRY(frr_.stop());
+        ++report.changes;
+    }
+    if (ns_.router_exists()) {
+        plan::DesiredState nothing;
+        for (Phase p : reconcile::kPhases)
+            run_phase(nothing, p, report);
+        if (!report.errors.empty())
+            return report;  // keep the namespace: NICs may be inside
+        spdlog::info("deleting router namespace '{}'", opts_.netns);
+        PEROUTER_TRY(ns_.delete_router());
+        ++report.changes;
+    } else {
+        // Host-side leftovers (veth ends die with the namespace; host bridges and routes don't).
+        plan::DesiredState nothing;
+        for (Phase p : reconcile::kPhases)
+            run_phase(nothing, p, report);
+    }
+    PEROUTER_TRY(frr_.remove_files());
+    return report;
+}
+
+Result<bool> Router::check_health() {
+    if (!ns_.router_exists()) {
+        spdlog::warn("router namespace '{}' disappeared; rebuilding", opts_.netns);
+        return true;
+    }
+    auto state = frr_.state();
+    if (state != frr::Instance::State::Running) {
+        spdlog::warn(
+            "FRR instance '{}' is {}; restarting it", frr_.paths().name,
+            state == frr::Instance::State::Stopped ? "not running" : "in a stale namespace");
+        return true;
+    }
+    std::vector<int> pids = frr_.daemon_pids();
+    if (pids == frr_pids_)
+        return false;
+    // watchfrr restarted a daemon. It reloads frr.conf, which is what we applied last; pushing
+    // it again covers a daemon that came up before its peers could hand it the configuration.
+    if (std::find(pids.begin(), pids.end(), 0) != pids.end())
+        return false;  // mid-restart
+    if (Status st = frr_.wait_ready(10s); !st)
+        return false;
+    spdlog::warn("FRR daemons restarted; pushing the configuration again");
+    PEROUTER_TRY(frr_.push_full());
+    frr_pids_ = frr_.daemon_pids();
+    return false;
+}
+
+}  // namespace perouter::daemon

@@ -1,0 +1,65 @@
+// One router: the namespaces, the FRR instance and the last applied configuration, and the
+// reconcile that walks sources -> plan -> observe -> diff -> apply. The event loop and the
+// one-shot modes of main.cpp drive it; it logs what it changes (it is the edge).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "daemon/options.hpp"
+#include "frr/instance.hpp"
+#include "netlink/namespaces.hpp"
+#include "plan/desired.hpp"
+#include "reconcile/diff.hpp"
+
+namespace perouter::daemon {
+
+struct Report {
+    size_t changes = 0;                 // kernel actions executed + FRR delta lines sent
+    std::vector<std::string> errors;    // actions that failed (the rest still ran)
+    std::vector<std::string> problems;  // from the diff: missing NICs, taken names
+    bool converged() const { return errors.empty(); }
+};
+
+class Router {
+  public:
+    static Result<std::unique_ptr<Router>> open(const Options& opts);
+
+    /// Makes the system match `cfg`. Kernel actions that fail are reported and the others
+    /// still run; the FRR configuration is validated before anything is touched.
+    Result<Report> reconcile(const config::Config& cfg);
+
+    /// What reconcile(cfg) would do, one line per change; changes nothing.
+    Result<std::vector<std::string>> plan_changes(const config::Config& cfg);
+
+    /// The desired state for `cfg` on this node (facts read from the live system).
+    Result<plan::DesiredState> desired(const config::Config& cfg);
+
+    /// Stops FRR, deletes every object we own, moves the underlay NICs back, deletes the
+    /// router namespace.
+    Result<Report> teardown();
+
+    /// Called periodically: true when FRR or the namespace needs a full reconcile (FRR gone,
+    /// running in a stale namespace, namespace deleted). Re-pushes the FRR configuration
+    /// itself when only daemons restarted.
+    Result<bool> check_health();
+
+    frr::Instance& frr() { return frr_; }
+
+  private:
+    Router(Options opts, netlink::Namespaces ns);
+    Result<plan::Facts> gather_facts(const config::Config& cfg);
+    Status ensure_frr(const plan::DesiredState& d, Report& report);
+    void run_phase(const plan::DesiredState& d, reconcile::Phase phase, Report& report);
+
+    Options opts_;
+    netlink::Namespaces ns_;
+    frr::Instance frr_;
+    std::vector<int> frr_pids_;
+    std::optional<uint32_t> node_index_;  // read once, like upstream (the NIC may move later)
+};
+
+}  // namespace perouter::daemon

@@ -1,0 +1,283 @@
+#include "frr/instance.hpp"
+
+#include <fmt/format.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "common/process.hpp"
+#include "frr/delta.hpp"
+
+namespace perouter::frr {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kVtyshTimeout = 120s;
+
+// `-P 0`: no TCP vty (a fresh namespace has no 127.0.0.1 until lo is up, and the unix sockets
+// are all we use). `-s`: a large netlink receive buffer so zebra keeps up with thousands of
+// links. watchfrr's default back-off (60 s, doubling to 600 s) suits a desktop, not a router:
+// restart within a second or two, never wait more than 10 s.
+constexpr const char* kDaemonsFile = R"(# Written by perouterd; changes are overwritten.
+bgpd=yes
+bfdd=yes
+staticd=yes
+vtysh_enable=yes
+zebra_options="-P 0 -s 90000000"
+bgpd_options="-P 0"
+staticd_options="-P 0"
+bfdd_options="-P 0"
+watchfrr_options="--min-restart-interval 1 --max-restart-interval 10"
+)";
+
+constexpr const char* kVtyshConf = "service integrated-vtysh-config\n";
+
+Status chown_to(const std::string& path, const char* user, const char* group) {
+    struct passwd* pw = getpwnam(user);
+    struct group* gr = getgrnam(group);
+    if (!pw || !gr)
+        return fail(
+            fmt::format("user '{}' or group '{}' missing (is frr installed?)", user, group));
+    if (::chown(path.c_str(), pw->pw_uid, gr->gr_gid) != 0)
+        return fail(errno_error(errno, "chown '" + path + "'"));
+    return {};
+}
+
+// FRR drops privileges to user frr: every directory above its files must be searchable.
+Status make_dir(const std::string& path, unsigned mode) {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    if (ec)
+        return fail(Error{fmt::format("create '{}': {}", path, ec.message()), ec.value()});
+    if (::chmod(path.c_str(), mode) != 0)
+        return fail(errno_error(errno, "chmod '" + path + "'"));
+    return chown_to(path, "frr", "frr");
+}
+
+Status write_owned(const std::string& path, const std::string& data, const char* group) {
+    PEROUTER_TRY(write_file_atomic(path, data, 0640));
+    return chown_to(path, "frr", group);
+}
+
+std::string temp_path(const InstancePaths& p, const char* what) {
+    return fmt::format("{}/{}.{}", p.rundir(), what, getpid());
+}
+
+}  // namespace
+
+const std::vector<std::string>& required_daemons() {
+    static const std::vector<std::string> d{"zebra", "bgpd", "staticd", "bfdd"};
+    return d;
+}
+
+Instance::Instance(InstancePaths paths, std::string netns)
+    : paths_(std::move(paths)), netns_(std::move(netns)) {}
+
+Instance::State Instance::state() const {
+    int watchfrr = read_pid_file(paths_.rundir() + "/watchfrr.pid");
+    if (!process_alive(watchfrr))
+        return State::Stopped;
+    int zebra = read_pid_file(paths_.rundir() + "/zebra.pid");
+    if (!process_alive(zebra))
+        return State::Running;  // watchfrr is restarting it
+    // A namespace deleted and created again under the same name is a new namespace; FRR
+    // would keep routing in the old one.
+    struct stat want {
+    }, have{};
+    std::string ns_path = "/run/netns/" + netns_;
+    std::string zebra_ns = fmt::format("/proc/{}/ns/net", zebra);
+    if (::stat(ns_path.c_str(), &want) != 0 || ::stat(zebra_ns.c_str(), &have) != 0)
+        return State::WrongNamespace;
+    return (want.st_ino == have.st_ino && want.st_dev == have.st_dev) ? State::Running
+                                                                      : State::WrongNamespace;
+}
+
+Status Instance::write_support_files(const std::string& config) const {
+    if (!paths_.root.empty()) {
+        // Let user frr traverse the prefix (mkdtemp makes 0700 directories).
+        for (fs::path p = paths_.root; !p.empty() && p != p.root_path(); p = p.parent_path()) {
+            struct stat st {};
+            if (::stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH))
+                ::chmod(p.c_str(), (st.st_mode & 07777) | S_IXOTH);
+        }
+        PEROUTER_TRY(make_dir(paths_.root + "/etc/frr", 0755));
+        PEROUTER_TRY(make_dir(paths_.root + "/run/frr", 0755));
+    }
+    PEROUTER_TRY(make_dir(paths_.confdir(), 0750));
+    PEROUTER_TRY(make_dir(paths_.rundir(), 0750));
+    PEROUTER_TRY(write_owned(paths_.confdir() + "/daemons", kDaemonsFile, "frr"));
+    PEROUTER_TRY(write_owned(paths_.confdir() + "/vtysh.conf", kVtyshConf, "frrvty"));
+    if (!fs::exists(paths_.config_file()))
+        PEROUTER_TRY(write_owned(paths_.config_file(), config, "frr"));
+    return {};
+}
+
+Status Instance::start(const std::string& config) {
+    PEROUTER_TRY(write_support_files(config));
+    std::vector<std::string> argv{"ip", "netns", "exec", netns_};
+    if (paths_.root.empty()) {
+        argv.insert(argv.end(), {"/usr/lib/frr/frrinit.sh", "start", paths_.name});
+    } else {
+        // The mount namespace is a slave of the host's: FRR sees our two bind mounts, nothing
+        // propagates back. Paths go as positional parameters, never into the script text.
+        std::error_code ec;
+        fs::create_directories("/run/frr", ec);
+        argv.insert(argv.end(),
+                    {"unshare", "--mount", "--propagation", "slave", "sh", "-ec",
+                     "mount --bind \"$1\" /etc/frr && mount --bind \"$2\" /run/frr && "
+                     "exec /usr/lib/frr/frrinit.sh start \"$3\"",
+                     "frr-start", paths_.root + "/etc/frr", paths_.root + "/run/frr", paths_.name});
+    }
+    auto r = run_process(argv, 60s);
+    if (!r)
+        return fail(std::move(r).error().context("start FRR"));
+    if (r->exit_code != 0)
+        return fail(fmt::format("start FRR in namespace '{}' failed (exit {}): {}", netns_,
+                                r->exit_code, r->err.empty() ? r->out : r->err));
+    return {};
+}
+
+Status Instance::stop() {
+    std::vector<std::pair<std::string, int>> procs;
+    for (const std::string& d :
+         {std::string("watchfrr"), std::string("bfdd"), std::string("staticd"), std::string("bgpd"),
+          std::string("zebra")}) {
+        int pid = read_pid_file(paths_.rundir() + "/" + d + ".pid");
+        if (process_alive(pid))
+            procs.emplace_back(d, pid);
+    }
+    // watchfrr first, or it would restart what we stop.
+    for (const auto& [name, pid] : procs)
+        ::kill(pid, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (const auto& [name, pid] : procs) {
+        while (process_alive(pid) && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(20ms);
+        if (process_alive(pid))
+            ::kill(pid, SIGKILL);
+    }
+    for (const auto& [name, pid] : procs) {
+        for (int i = 0; i < 100 && process_alive(pid); ++i)
+            std::this_thread::sleep_for(20ms);
+        if (process_alive(pid))
+            return fail(fmt::format("FRR {} (pid {}) does not exit", name, pid));
+    }
+    return {};
+}
+
+Status Instance::remove_files() {
+    std::error_code ec;
+    fs::remove_all(paths_.confdir(), ec);
+    fs::remove_all(paths_.rundir(), ec);
+    if (ec)
+        return fail(Error{fmt::format("remove FRR instance files: {}", ec.message()), ec.value()});
+    return {};
+}
+
+Status Instance::wait_ready(std::chrono::milliseconds timeout) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last;
+    do {
+        if (auto out = vtysh("show daemons")) {
+            bool all = true;
+            for (const auto& d : required_daemons())
+                if (out->find(d) == std::string::npos)
+                    all = false;
+            if (all)
+                return {};
+            last = *out;
+        } else {
+            last = out.error().message;
+        }
+        std::this_thread::sleep_for(50ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return fail(fmt::format("FRR in namespace '{}' not ready after {} ms (show daemons: {})",
+                            netns_, timeout.count(), last));
+}
+
+Result<std::string> Instance::vtysh(const std::string& command) const {
+    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-c", command}, kVtyshTimeout);
+    if (!r)
+        return fail(std::move(r).error());
+    if (r->exit_code != 0)
+        return fail(fmt::format("vtysh -c '{}' failed (exit {}): {}", command, r->exit_code,
+                                r->err.empty() ? r->out : r->err));
+    return std::move(r->out);
+}
+
+Result<nlohmann::json> Instance::vtysh_json(const std::string& command) const {
+    auto out = vtysh(command);
+    if (!out)
+        return fail(std::move(out).error());
+    auto j = nlohmann::json::parse(*out, nullptr, false);
+    if (j.is_discarded())
+        return fail(fmt::format("vtysh -c '{}': output is not JSON", command));
+    return j;
+}
+
+Status Instance::check(const std::string& config) const {
+    std::string tmp = temp_path(paths_, "check.conf");
+    PEROUTER_TRY(write_file_atomic(tmp, config, 0600));
+    auto r = run_process({"vtysh", "-C", "-f", tmp}, kVtyshTimeout);
+    ::unlink(tmp.c_str());
+    if (!r)
+        return fail(std::move(r).error());
+    if (r->exit_code != 0)
+        return fail(fmt::format("FRR rejects the generated configuration: {}",
+                                r->out.empty() ? r->err : r->out));
+    return {};
+}
+
+std::string Instance::applied() const {
+    auto text = read_file(paths_.config_file());
+    return text ? *text : std::string();
+}
+
+Status Instance::run_vtysh_file(const std::string& path) const {
+    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-f", path}, kVtyshTimeout);
+    if (!r)
+        return fail(std::move(r).error());
+    if (r->exit_code != 0)
+        return fail(fmt::format("vtysh -f failed (exit {}): {}", r->exit_code,
+                                r->err.empty() ? r->out : r->err));
+    return {};
+}
+
+Result<size_t> Instance::apply(const std::string& config) {
+    PEROUTER_TRY(check(config));
+    std::string script = delta(applied(), config);
+    size_t lines = 0;
+    for (char c : script)
+        if (c == '\n')
+            ++lines;
+    if (!script.empty()) {
+        std::string tmp = temp_path(paths_, "delta.conf");
+        PEROUTER_TRY(write_file_atomic(tmp, script, 0600));
+        Status st = run_vtysh_file(tmp);
+        ::unlink(tmp.c_str());
+        PEROUTER_TRY(std::move(st));
+    }
+    // Stored only after FRR took it: the next delta starts from what FRR really has.
+    PEROUTER_TRY(write_owned(paths_.config_file(), config, "frr"));
+    return lines;
+}
+
+Status Instance::push_full() {
+    return run_vtysh_file(paths_.config_file());
+}
+
+std::vector<int> Instance::daemon_pids() const {
+    std::vector<int> pids;
+    for (const auto& d : required_daemons())
+        pids.push_back(read_pid_file(paths_.rundir() + "/" + d + ".pid"));
+    return pids;
+}
+
+}  // namespace perouter::frr

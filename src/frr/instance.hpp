@@ -1,0 +1,81 @@
+// The router's FRR instance: one FRR "pathspace" running inside the router namespace,
+// supervised by FRR's own watchfrr (started through frrinit.sh, as frr@.service would).
+//
+// With --root the instance's files live under <root>/etc/frr/<name> and <root>/run/frr/<name>;
+// FRR then runs in a private mount namespace where those directories are bind-mounted on
+// /etc/frr and /run/frr, so FRR's scripts (which hard-code those paths) work unchanged and
+// nothing is written to the real /etc/frr. perouterd itself reaches the daemons through their
+// sockets in the run directory, which needs no mount tricks.
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace perouter::frr {
+
+struct InstancePaths {
+    std::string name;  // FRR pathspace; the router namespace's name
+    std::string root;  // "" = the real system
+
+    std::string confdir() const { return root + "/etc/frr/" + name; }
+    std::string rundir() const { return root + "/run/frr/" + name; }
+    std::string config_file() const { return confdir() + "/frr.conf"; }
+    /// Where FRR logs, as FRR sees the path (inside its mount namespace when root is set).
+    std::string frr_log_file() const { return "/var/run/frr/" + name + "/frr.log"; }
+};
+
+class Instance {
+  public:
+    Instance(InstancePaths paths, std::string netns);
+
+    const InstancePaths& paths() const { return paths_; }
+
+    enum class State {
+        Stopped,         // no watchfrr
+        Running,         // watchfrr and zebra alive, zebra in the router namespace
+        WrongNamespace,  // running, but in a namespace that is no longer the router's
+    };
+    State state() const;
+
+    /// Writes the instance files (daemons, vtysh.conf, and frr.conf with `config` when no
+    /// frr.conf exists yet) and starts watchfrr + daemons in the router namespace.
+    Status start(const std::string& config);
+    /// Stops watchfrr and every daemon (by pid file); waits until they are gone.
+    Status stop();
+    /// Removes the instance's directories (after stop()).
+    Status remove_files();
+    /// Waits until vtysh reaches every daemon.
+    Status wait_ready(std::chrono::milliseconds timeout) const;
+
+    /// Validates a configuration with FRR's own parser (`vtysh -C`), without daemons.
+    Status check(const std::string& config) const;
+    /// The configuration applied last (frr.conf on disk; FRR reloads it when a daemon restarts).
+    std::string applied() const;
+    /// Checks `config`, applies the delta from applied() with one `vtysh -f`, then stores it as
+    /// frr.conf. Returns the number of delta lines sent (0 = nothing changed).
+    Result<size_t> apply(const std::string& config);
+    /// Pushes the whole stored configuration again (after FRR restarted). Idempotent.
+    Status push_full();
+
+    /// Pids of the routing daemons, to notice restarts.
+    std::vector<int> daemon_pids() const;
+
+    Result<std::string> vtysh(const std::string& command) const;
+    Result<nlohmann::json> vtysh_json(const std::string& command) const;
+
+  private:
+    Status write_support_files(const std::string& config) const;
+    Status run_vtysh_file(const std::string& path) const;
+
+    InstancePaths paths_;
+    std::string netns_;
+};
+
+/// The daemons perouterd needs in its instance (watchfrr supervises them).
+const std::vector<std::string>& required_daemons();
+
+}  // namespace perouter::frr

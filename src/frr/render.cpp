@@ -1,0 +1,296 @@
+#include "frr/render.hpp"
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+namespace perouter::frr {
+namespace {
+
+// Accumulates the text; one space of indentation per level, as FRR's `show running-config`.
+class Writer {
+  public:
+    void line(int depth, std::string_view text) {
+        out_.append(static_cast<size_t>(depth), ' ');
+        out_.append(text);
+        out_.push_back('\n');
+    }
+    template <class... Args>
+    void linef(int depth, fmt::format_string<Args...> f, Args&&... args) {
+        line(depth, fmt::format(f, std::forward<Args>(args)...));
+    }
+    void append(std::string_view text) { out_.append(text); }
+    // `!` goes between top-level blocks only, never after the last one.
+    void separator() { out_.append("!\n"); }
+    bool empty() const { return out_.empty(); }
+    std::string take() { return std::move(out_); }
+
+  private:
+    std::string out_;
+};
+
+bool is_v6(std::string_view address) {
+    return address.find(':') != std::string_view::npos;
+}
+
+// A host neighbor is always activated in the family of its own address. It is activated in the
+// other family too only when that family has prefixes to announce and no host neighbor of that
+// family exists: a v4-only host session then still learns the VRF's v6 gateway subnets, while a
+// dual-stack host (one session per family) does not receive every prefix twice.
+bool host_active_in(const HostNeighbor& n, bool v6_family, const std::vector<HostNeighbor>& all,
+                    bool family_has_networks) {
+    if (is_v6(n.address) == v6_family)
+        return true;
+    if (!family_has_networks)
+        return false;
+    for (const auto& other : all) {
+        if (is_v6(other.address) == v6_family)
+            return false;
+    }
+    return true;
+}
+
+void render_header(Writer& w, const Model& m) {
+    w.line(0, "frr defaults traditional");
+    if (m.log_file.empty()) {
+        w.line(0, "log syslog informational");
+    } else {
+        w.linef(0, "log file {} informational", m.log_file);
+    }
+    w.line(0, "ip nht resolve-via-default");
+    w.line(0, "ipv6 nht resolve-via-default");
+}
+
+void render_vrf_vnis(Writer& w, const Model& m) {
+    for (const auto& vrf : m.vrfs) {
+        w.separator();
+        w.linef(0, "vrf {}", vrf.name);
+        w.linef(1, "vni {}", vrf.vni);
+        w.line(0, "exit-vrf");
+    }
+}
+
+void render_bfd(Writer& w, const Model& m) {
+    if (m.bfd_profiles.empty())
+        return;
+    w.separator();
+    w.line(0, "bfd");
+    for (const auto& p : m.bfd_profiles) {
+        w.linef(1, "profile {}", p.name);
+        if (p.receive_interval_ms)
+            w.linef(2, "receive-interval {}", *p.receive_interval_ms);
+        if (p.transmit_interval_ms)
+            w.linef(2, "transmit-interval {}", *p.transmit_interval_ms);
+        if (p.detect_multiplier)
+            w.linef(2, "detect-multiplier {}", *p.detect_multiplier);
+        if (p.passive)
+            w.line(2, "passive-mode");
+        if (p.minimum_ttl)
+            w.linef(2, "minimum-ttl {}", *p.minimum_ttl);
+        w.line(1, "exit");
+    }
+    w.line(0, "exit");
+}
+
+// The passthrough session lives in the default instance, so it exists only with an underlay.
+bool has_host_neighbors(const Model& m) {
+    if (m.underlay && m.passthrough && !m.passthrough->neighbors.empty())
+        return true;
+    for (const auto& vrf : m.vrfs) {
+        if (!vrf.neighbors.empty())
+            return true;
+    }
+    return false;
+}
+
+void render_route_map(Writer& w, const Model& m) {
+    if (!has_host_neighbors(m))
+        return;
+    w.separator();
+    w.line(0, "route-map allowall permit 1");
+    w.line(0, "exit");
+}
+
+void render_instance_basics(Writer& w, const std::string& router_id) {
+    if (!router_id.empty())
+        w.linef(1, "bgp router-id {}", router_id);
+    w.line(1, "no bgp ebgp-requires-policy");
+    w.line(1, "no bgp network import-check");
+    // Before any neighbor line, so that no neighbor is ever auto-activated in ipv4 unicast.
+    w.line(1, "no bgp default ipv4-unicast");
+}
+
+void render_underlay_neighbor(Writer& w, const UnderlayNeighbor& n) {
+    const auto& a = n.address;
+    w.linef(1, "neighbor {} remote-as {}", a, n.remote_as);
+    if (n.port)
+        w.linef(1, "neighbor {} port {}", a, *n.port);
+    if (n.password)
+        w.linef(1, "neighbor {} password {}", a, *n.password);
+    if (n.keepalive_seconds && n.hold_seconds) {
+        w.linef(1, "neighbor {} timers {} {}", a, *n.keepalive_seconds, *n.hold_seconds);
+    }
+    if (n.connect_seconds)
+        w.linef(1, "neighbor {} timers connect {}", a, *n.connect_seconds);
+    if (n.ebgp_multihop) {
+        if (n.ebgp_multihop_ttl) {
+            w.linef(1, "neighbor {} ebgp-multihop {}", a, *n.ebgp_multihop_ttl);
+        } else {
+            w.linef(1, "neighbor {} ebgp-multihop", a);
+        }
+    }
+    switch (n.bfd) {
+        case BfdMode::None:
+            break;
+        case BfdMode::Plain:
+            w.linef(1, "neighbor {} bfd", a);
+            break;
+        case BfdMode::Profile:
+            w.linef(1, "neighbor {} bfd profile {}", a, n.bfd_profile);
+            break;
+    }
+    if (n.extended_nexthop)
+        w.linef(1, "neighbor {} capability extended-nexthop", a);
+}
+
+void render_host_neighbor(Writer& w, const HostNeighbor& n) {
+    w.linef(1, "neighbor {} remote-as {}", n.address, n.remote_as);
+    if (n.connect_seconds)
+        w.linef(1, "neighbor {} timers connect {}", n.address, *n.connect_seconds);
+}
+
+void render_host_activation(Writer& w, const HostNeighbor& n) {
+    w.linef(2, "neighbor {} activate", n.address);
+    w.linef(2, "neighbor {} route-map allowall in", n.address);
+    w.linef(2, "neighbor {} route-map allowall out", n.address);
+    if (n.ibgp)
+        w.linef(2, "neighbor {} next-hop-self force", n.address);
+}
+
+// Renders `address-family <name>` around `body` only when the body wrote something.
+template <class Body>
+void render_family(Writer& w, std::string_view name, Body&& body) {
+    Writer inner;
+    body(inner);
+    if (inner.empty())
+        return;
+    w.linef(1, "address-family {}", name);
+    w.append(inner.take());
+    w.line(1, "exit-address-family");
+}
+
+void render_unicast_family(Writer& w, const Underlay& u, const Passthrough* pt, bool v6) {
+    const auto& underlay_networks = v6 ? u.networks_v6 : u.networks_v4;
+    const std::vector<std::string> no_networks;
+    const auto& pt_networks =
+        pt != nullptr ? (v6 ? pt->networks_v6 : pt->networks_v4) : no_networks;
+    render_family(w, v6 ? "ipv6 unicast" : "ipv4 unicast", [&](Writer& f) {
+        for (const auto& net : underlay_networks)
+            f.linef(2, "network {}", net);
+        for (const auto& net : pt_networks)
+            f.linef(2, "network {}", net);
+        for (const auto& n : u.neighbors) {
+            if (!(v6 ? n.ipv6_unicast : n.ipv4_unicast))
+                continue;
+            f.linef(2, "neighbor {} activate", n.address);
+            if (n.ibgp) {
+                f.linef(2, "neighbor {} next-hop-self force", n.address);
+            } else {
+                f.linef(2, "neighbor {} allowas-in", n.address);
+            }
+        }
+        if (pt == nullptr)
+            return;
+        for (const auto& n : pt->neighbors) {
+            if (host_active_in(n, v6, pt->neighbors, !pt_networks.empty())) {
+                render_host_activation(f, n);
+            }
+        }
+    });
+}
+
+void render_underlay(Writer& w, const Model& m) {
+    const Underlay& u = *m.underlay;
+    const Passthrough* pt = m.passthrough ? &*m.passthrough : nullptr;
+    w.separator();
+    w.linef(0, "router bgp {}", u.asn);
+    render_instance_basics(w, u.router_id);
+    if (u.graceful_restart) {
+        w.line(1, "bgp graceful-restart");
+        w.line(1, "bgp graceful-restart preserve-fw-state");
+        // FRR hides its defaults in `show running-config`; rendering them would make every
+        // reload look like a change and reset all sessions (FRRouting/frr#22953).
+        if (u.gr_restart_time != 120) {
+            w.linef(1, "bgp graceful-restart restart-time {}", u.gr_restart_time);
+        }
+        if (u.gr_stale_path_time != 360) {
+            w.linef(1, "bgp graceful-restart stalepath-time {}", u.gr_stale_path_time);
+        }
+    }
+    for (const auto& n : u.neighbors)
+        render_underlay_neighbor(w, n);
+    if (pt != nullptr) {
+        for (const auto& n : pt->neighbors)
+            render_host_neighbor(w, n);
+    }
+    render_unicast_family(w, u, pt, false);
+    render_unicast_family(w, u, pt, true);
+    render_family(w, "l2vpn evpn", [&](Writer& f) {
+        for (const auto& n : u.neighbors) {
+            if (!n.l2vpn_evpn)
+                continue;
+            f.linef(2, "neighbor {} activate", n.address);
+            if (!n.ibgp)
+                f.linef(2, "neighbor {} allowas-in", n.address);
+        }
+        if (u.advertise_all_vni)
+            f.line(2, "advertise-all-vni");
+    });
+    w.line(0, "exit");
+}
+
+void render_vrf_instance(Writer& w, const Vrf& vrf) {
+    w.separator();
+    w.linef(0, "router bgp {} vrf {}", vrf.asn, vrf.name);
+    render_instance_basics(w, vrf.router_id);
+    for (const auto& n : vrf.neighbors)
+        render_host_neighbor(w, n);
+    for (const bool v6 : {false, true}) {
+        const auto& networks = v6 ? vrf.networks_v6 : vrf.networks_v4;
+        render_family(w, v6 ? "ipv6 unicast" : "ipv4 unicast", [&](Writer& f) {
+            for (const auto& net : networks)
+                f.linef(2, "network {}", net);
+            for (const auto& n : vrf.neighbors) {
+                if (host_active_in(n, v6, vrf.neighbors, !networks.empty())) {
+                    render_host_activation(f, n);
+                }
+            }
+        });
+    }
+    render_family(w, "l2vpn evpn", [&](Writer& f) {
+        f.line(2, "advertise ipv4 unicast");
+        f.line(2, "advertise ipv6 unicast");
+        for (const auto& rt : vrf.export_rts)
+            f.linef(2, "route-target export {}", rt);
+        for (const auto& rt : vrf.import_rts)
+            f.linef(2, "route-target import {}", rt);
+    });
+    w.line(0, "exit");
+}
+
+}  // namespace
+
+std::string render(const Model& model) {
+    Writer w;
+    render_header(w, model);
+    render_vrf_vnis(w, model);
+    render_bfd(w, model);
+    render_route_map(w, model);
+    if (model.underlay)
+        render_underlay(w, model);
+    for (const auto& vrf : model.vrfs)
+        render_vrf_instance(w, vrf);
+    return w.take();
+}
+
+}  // namespace perouter::frr

@@ -1,0 +1,96 @@
+// Bridges and their ports. libnl 3.7's bridge helpers know no neigh_suppress, so the port
+// flags are read and written as raw AF_BRIDGE messages with IFLA_PROTINFO, like `bridge link`.
+#include <fmt/format.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/route/link/bridge.h>
+#include <sys/socket.h>
+
+#include "netlink/ops.hpp"
+
+namespace perouter::netlink::ops {
+
+namespace {
+
+using PortMap = std::map<int, plan::BridgePortAttrs>;
+
+int collect_port(nl_msg* msg, void* arg) {
+    nlmsghdr* hdr = nlmsg_hdr(msg);
+    if (hdr->nlmsg_type != RTM_NEWLINK)
+        return NL_OK;
+    auto* ifi = static_cast<ifinfomsg*>(nlmsg_data(hdr));
+    nlattr* tb[IFLA_MAX + 1] = {};
+    if (nlmsg_parse(hdr, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0)
+        return NL_SKIP;
+    if (tb[IFLA_PROTINFO] == nullptr || !nla_is_nested(tb[IFLA_PROTINFO]))
+        return NL_OK;
+    nlattr* port[IFLA_BRPORT_MAX + 1] = {};
+    if (nla_parse_nested(port, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], nullptr) < 0)
+        return NL_SKIP;
+    plan::BridgePortAttrs attrs;
+    if (port[IFLA_BRPORT_LEARNING] != nullptr)
+        attrs.learning = nla_get_u8(port[IFLA_BRPORT_LEARNING]) != 0;
+    if (port[IFLA_BRPORT_NEIGH_SUPPRESS] != nullptr)
+        attrs.neigh_suppress = nla_get_u8(port[IFLA_BRPORT_NEIGH_SUPPRESS]) != 0;
+    (*static_cast<PortMap*>(arg))[ifi->ifi_index] = attrs;
+    return NL_OK;
+}
+
+}  // namespace
+
+LinkPtr new_bridge() {
+    LinkPtr link(rtnl_link_alloc());
+    rtnl_link_set_type(link.get(), "bridge");
+    return link;
+}
+
+Status set_bridge_port(nl_sock* sock, int ifindex, const plan::BridgePortAttrs& p) {
+    MsgPtr msg(nlmsg_alloc_simple(RTM_SETLINK, 0));
+    if (!msg)
+        return fail(errno_error(ENOMEM, "set bridge port flags"));
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_BRIDGE;
+    ifi.ifi_index = ifindex;
+    nlattr* info = nullptr;
+    if (nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        (info = nla_nest_start(msg.get(), IFLA_PROTINFO | NLA_F_NESTED)) == nullptr ||
+        nla_put_u8(msg.get(), IFLA_BRPORT_LEARNING, p.learning ? 1 : 0) < 0 ||
+        nla_put_u8(msg.get(), IFLA_BRPORT_NEIGH_SUPPRESS, p.neigh_suppress ? 1 : 0) < 0)
+        return fail(errno_error(EMSGSIZE, "set bridge port flags"));
+    nla_nest_end(msg.get(), info);
+    // nl_send_sync() frees the message.
+    int err = nl_send_sync(sock, msg.release());
+    if (err < 0)
+        return fail(
+            nl_error(err, fmt::format("set bridge port flags (learning {} neigh_suppress {})",
+                                      p.learning ? "on" : "off", p.neigh_suppress ? "on" : "off")));
+    return {};
+}
+
+Result<std::map<int, plan::BridgePortAttrs>> dump_bridge_ports(nl_sock* sock) {
+    MsgPtr msg(nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP));
+    if (!msg)
+        return fail(errno_error(ENOMEM, "dump bridge ports"));
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_BRIDGE;
+    if (nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0)
+        return fail(errno_error(EMSGSIZE, "dump bridge ports"));
+    int err = nl_send_auto(sock, msg.get());
+    if (err < 0)
+        return fail(nl_error(err, "dump bridge ports"));
+
+    PortMap ports;
+    std::unique_ptr<nl_cb, Deleter<nl_cb_put>> cb(nl_cb_alloc(NL_CB_DEFAULT));
+    if (!cb)
+        return fail(errno_error(ENOMEM, "dump bridge ports"));
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_port, &ports);
+    err = nl_recvmsgs(sock, cb.get());
+    if (err < 0)
+        return fail(nl_error(err, "dump bridge ports"));
+    return ports;
+}
+
+}  // namespace perouter::netlink::ops

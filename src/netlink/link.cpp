@@ -1,0 +1,212 @@
+// Steps every link shares: create (with rollback), change only what is asked, delete.
+#include <fmt/format.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <netlink/route/link/inet6.h>
+
+#include "netlink/ops.hpp"
+
+namespace perouter::netlink::ops {
+
+namespace {
+
+using plan::LinkKind;
+
+std::string create_subject(const plan::LinkSpec& s) {
+    switch (s.kind) {
+        case LinkKind::Bridge:
+            return fmt::format("create bridge '{}'", s.name);
+        case LinkKind::Vxlan:
+            return fmt::format("create vxlan '{}' (id {})", s.name, s.vxlan ? s.vxlan->vni : 0);
+        case LinkKind::Vrf:
+            return fmt::format("create vrf '{}' (table {})", s.name,
+                               s.vrf_table ? *s.vrf_table : 0);
+        case LinkKind::Veth:
+            return fmt::format("create veth '{}'", s.name);
+    }
+    return fmt::format("create link '{}'", s.name);
+}
+
+Status change(nl_sock* sock, rtnl_link* orig, rtnl_link* changes, std::string_view what) {
+    int err = rtnl_link_change(sock, orig, changes, 0);
+    if (err < 0)
+        return fail(nl_error(err, what));
+    return {};
+}
+
+bool gone(const Error& e) {
+    return e.code == ENODEV || e.code == ENOENT;
+}
+
+}  // namespace
+
+LinkSettings settings_after_create(const plan::LinkSpec& spec) {
+    LinkSettings s;
+    s.master = spec.master;
+    s.alias = std::string(plan::kLinkAlias);
+    s.addr_gen_mode_none = spec.addr_gen_mode_none;
+    if (spec.master)
+        s.bridge_port = spec.bridge_port;
+    if (spec.up)
+        s.up = true;
+    return s;
+}
+
+Status configure_link(nl_sock* sock, const std::string& name, const LinkSettings& s) {
+    auto link = get_link(sock, name);
+    if (!link.ok())
+        return fail(std::move(link).error());
+
+    LinkPtr attrs(rtnl_link_alloc());
+    bool any = false;
+    if (s.mtu) {
+        rtnl_link_set_mtu(attrs.get(), *s.mtu);
+        any = true;
+    }
+    if (s.mac) {
+        NlAddrPtr mac = to_nl_addr(*s.mac);
+        rtnl_link_set_addr(attrs.get(), mac.get());
+        any = true;
+    }
+    if (s.alias) {
+        rtnl_link_set_ifalias(attrs.get(), s.alias->c_str());
+        any = true;
+    }
+    if (s.addr_gen_mode_none) {
+        int err = rtnl_link_inet6_set_addr_gen_mode(attrs.get(), IN6_ADDR_GEN_MODE_NONE);
+        if (err < 0)
+            return fail(nl_error(err, "set addrgenmode"));
+        any = true;
+    }
+    if (s.master) {
+        int master_index = 0;
+        if (!s.master->empty()) {
+            auto master = get_link(sock, *s.master);
+            if (!master.ok())
+                return fail(std::move(master).error().context("set master"));
+            master_index = rtnl_link_get_ifindex(master->get());
+        }
+        rtnl_link_set_master(attrs.get(), master_index);
+        any = true;
+    }
+    if (any)
+        PEROUTER_TRY(change(sock, link->get(), attrs.get(), "set attributes"));
+
+    if (s.bridge_port)
+        PEROUTER_TRY(set_bridge_port(sock, rtnl_link_get_ifindex(link->get()), *s.bridge_port));
+
+    if (s.up) {
+        LinkPtr flags(rtnl_link_alloc());
+        if (*s.up) {
+            rtnl_link_set_flags(flags.get(), IFF_UP);
+        } else {
+            rtnl_link_unset_flags(flags.get(), IFF_UP);
+        }
+        PEROUTER_TRY(change(sock, link->get(), flags.get(), *s.up ? "set up" : "set down"));
+    }
+    return {};
+}
+
+Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
+    const plan::LinkSpec& spec = c.spec;
+    if (c.peer)
+        return create_veth_pair(ns, spec, *c.peer);
+
+    auto sock = ns.socket(spec.side);
+    if (!sock.ok())
+        return fail(std::move(sock).error().context(create_subject(spec)));
+
+    Result<LinkPtr> link = fail(fmt::format("link kind needs its attributes"), EINVAL);
+    switch (spec.kind) {
+        case LinkKind::Bridge:
+            link = new_bridge();
+            break;
+        case LinkKind::Vxlan:
+            if (spec.vxlan)
+                link = new_vxlan(*spec.vxlan);
+            break;
+        case LinkKind::Vrf:
+            if (spec.vrf_table)
+                link = new_vrf(*spec.vrf_table);
+            break;
+        case LinkKind::Veth:
+            link = fail(std::string("a veth is created together with its peer"), EINVAL);
+            break;
+    }
+    if (!link.ok())
+        return fail(std::move(link).error().context(create_subject(spec)));
+    rtnl_link_set_name(link->get(), spec.name.c_str());
+    if (spec.mtu)
+        rtnl_link_set_mtu(link->get(), *spec.mtu);
+    if (spec.mac) {
+        NlAddrPtr mac = to_nl_addr(*spec.mac);
+        rtnl_link_set_addr(link->get(), mac.get());
+    }
+    int err = rtnl_link_add(sock->get(), link->get(), NLM_F_CREATE | NLM_F_EXCL);
+    if (err < 0)
+        return fail(nl_error(err, create_subject(spec)));
+
+    auto configured = configure_link(sock->get(), spec.name, settings_after_create(spec));
+    if (!configured.ok()) {
+        // Without its alias a host-side link would look foreign forever: undo the creation
+        // and let the next reconcile try again.
+        rtnl_link_delete(sock->get(), link->get());
+        return fail(std::move(configured).error().context(create_subject(spec)));
+    }
+    return {};
+}
+
+Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m) {
+    std::string subject = fmt::format("change {} '{}'", m.kind.empty() ? "link" : m.kind, m.name);
+    auto sock = ns.socket(m.side);
+    if (!sock.ok())
+        return fail(std::move(sock).error().context(subject));
+    LinkSettings s;
+    s.master = m.master;
+    s.mtu = m.mtu;
+    s.mac = m.mac;
+    s.alias = m.alias;
+    s.addr_gen_mode_none = m.addr_gen_mode_none;
+    s.bridge_port = m.bridge_port;
+    s.up = m.up;
+    auto r = configure_link(sock->get(), m.name, s);
+    if (!r.ok())
+        return fail(std::move(r).error().context(subject));
+    return {};
+}
+
+Status delete_link(const Namespaces& ns, const reconcile::DeleteLink& d) {
+    std::string subject = fmt::format("delete {} '{}'", d.kind.empty() ? "link" : d.kind, d.name);
+    auto sock = ns.socket(d.side);
+    if (!sock.ok())
+        return fail(std::move(sock).error().context(subject));
+    auto link = get_link(sock->get(), d.name);
+    if (!link.ok()) {
+        if (gone(link.error()))
+            return {};
+        return fail(std::move(link).error().context(subject));
+    }
+    // The diff only deletes host links carrying our alias; check again right before acting.
+    const char* alias = rtnl_link_get_ifalias(link->get());
+    if (d.side == plan::Side::Host && (alias == nullptr || alias != plan::kLinkAlias))
+        return fail(fmt::format("{}: not ours (its alias is not '{}')", subject, plan::kLinkAlias),
+                    EPERM);
+    int err = rtnl_link_delete(sock->get(), link->get());
+    if (err < 0 && !gone(nl_error(err, "")))
+        return fail(nl_error(err, subject));
+    return {};
+}
+
+Status set_router_lo_up(const Namespaces& ns) {
+    auto sock = ns.socket(plan::Side::Router);
+    if (!sock.ok())
+        return fail(std::move(sock).error().context("set lo up"));
+    LinkSettings s;
+    s.up = true;
+    auto r = configure_link(sock->get(), "lo", s);
+    if (!r.ok())
+        return fail(std::move(r).error().context("set lo up in router"));
+    return {};
+}
+
+}  // namespace perouter::netlink::ops

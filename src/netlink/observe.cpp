@@ -1,0 +1,272 @@
+#include "netlink/observe.hpp"
+
+#include <fmt/format.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/route/link/inet6.h>
+#include <netlink/route/link/vrf.h>
+#include <netlink/route/link/vxlan.h>
+
+#include <map>
+#include <set>
+
+#include "netlink/ops.hpp"
+
+namespace perouter::netlink {
+
+namespace {
+
+using plan::Side;
+using reconcile::ObservedLink;
+
+// What a veth's IFLA_LINK says about its peer, before both sides are known.
+struct PeerRef {
+    Side side;
+    int ifindex;
+    int peer_ifindex;
+    bool peer_elsewhere;  // IFLA_LINK_NETNSID present: the peer is in another namespace
+};
+
+// "net/ipv4/conf/<if>/..." -> "<if>".
+std::optional<std::string> sysctl_interface(const std::string& key) {
+    for (std::string_view prefix :
+         {"net/ipv4/conf/", "net/ipv6/conf/", "net/ipv4/neigh/", "net/ipv6/neigh/"}) {
+        if (!key.starts_with(prefix))
+            continue;
+        auto rest = std::string_view(key).substr(prefix.size());
+        auto slash = rest.find('/');
+        if (slash == std::string_view::npos)
+            return std::nullopt;
+        return std::string(rest.substr(0, slash));
+    }
+    return std::nullopt;
+}
+
+std::set<std::string> host_names_referenced(const plan::DesiredState& d) {
+    std::set<std::string> names(d.underlay_nics.begin(), d.underlay_nics.end());
+    for (const auto& e : d.external_links)
+        if (e.side == Side::Host)
+            names.insert(e.name);
+    for (const auto& l : d.links)
+        if (l.side == Side::Host)
+            names.insert(l.name);
+    for (const auto& a : d.addresses)
+        if (a.side == Side::Host)
+            names.insert(a.link);
+    for (const auto& r : d.routes)
+        if (r.side == Side::Host && r.dev)
+            names.insert(*r.dev);
+    for (const auto& s : d.sysctls)
+        if (auto iface = sysctl_interface(s.key); s.side == Side::Host && iface)
+            names.insert(*iface);
+    return names;
+}
+
+ObservedLink to_observed(rtnl_link* link, Side side, const std::map<int, std::string>& names,
+                         const std::map<int, plan::BridgePortAttrs>& ports) {
+    ObservedLink o;
+    o.side = side;
+    o.ifindex = rtnl_link_get_ifindex(link);
+    o.name = rtnl_link_get_name(link);
+    if (const char* kind = rtnl_link_get_type(link))
+        o.kind = kind;
+    if (int master = rtnl_link_get_master(link); master != 0) {
+        if (auto it = names.find(master); it != names.end())
+            o.master = it->second;
+    }
+    o.mtu = rtnl_link_get_mtu(link);
+    o.mac = to_mac(rtnl_link_get_addr(link));
+    o.up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+    o.group = rtnl_link_get_group(link);
+    if (const char* alias = rtnl_link_get_ifalias(link))
+        o.alias = alias;
+    uint8_t mode = 0;
+    o.addr_gen_mode_none =
+        rtnl_link_inet6_get_addr_gen_mode(link, &mode) == 0 && mode == IN6_ADDR_GEN_MODE_NONE;
+    if (rtnl_link_is_vrf(link)) {
+        uint32_t table = 0;
+        if (rtnl_link_vrf_get_tableid(link, &table) == 0)
+            o.vrf_table = table;
+    }
+    if (rtnl_link_is_vxlan(link)) {
+        plan::VxlanAttrs v;
+        uint32_t id = 0, port = 0;
+        nl_addr* local = nullptr;
+        bool ok = rtnl_link_vxlan_get_id(link, &id) == 0 &&
+                  rtnl_link_vxlan_get_port(link, &port) == 0 &&
+                  rtnl_link_vxlan_get_local(link, &local) == 0;
+        NlAddrPtr local_owner(local);
+        auto local_ip = to_ip(local);
+        int learning = rtnl_link_vxlan_get_learning(link);
+        if (ok && local_ip && learning >= 0) {
+            v.vni = id;
+            v.port = static_cast<uint16_t>(port);
+            v.local = *local_ip;
+            v.learning = learning != 0;
+            o.vxlan = v;
+        }
+    }
+    if (o.master) {
+        if (auto it = ports.find(o.ifindex); it != ports.end())
+            o.bridge_port = it->second;
+    }
+    return o;
+}
+
+reconcile::ObservedRoute to_observed(const ops::KernelRoute& k, Side side,
+                                     const std::map<int, std::string>& names) {
+    reconcile::ObservedRoute r;
+    r.side = side;
+    r.table = k.table;
+    r.dst = k.dst;
+    r.type = k.type == RTN_UNREACHABLE ? plan::RouteType::Unreachable : plan::RouteType::Unicast;
+    r.gateway = k.gateway;
+    // IPv6 unreachable routes report lo as their device; only unicast routes have a real one.
+    if (k.type == RTN_UNICAST && k.oif != 0) {
+        if (auto it = names.find(k.oif); it != names.end())
+            r.dev = it->second;
+    }
+    r.metric = k.metric;
+    r.protocol = k.protocol;
+    return r;
+}
+
+Status observe_side(const Namespaces& ns, Side side, const plan::DesiredState& desired,
+                    reconcile::Observed& out, std::vector<PeerRef>& peers) {
+    auto sock = ns.socket(side);
+    if (!sock.ok())
+        return fail(std::move(sock).error());
+    nl_cache* raw = nullptr;
+    int err = rtnl_link_alloc_cache(sock->get(), AF_UNSPEC, &raw);
+    if (err < 0)
+        return fail(nl_error(err, "dump links"));
+    CachePtr cache(raw);
+    auto ports = ops::dump_bridge_ports(sock->get());
+    if (!ports.ok())
+        return fail(std::move(ports).error());
+
+    std::map<int, std::string> names;
+    for (nl_object* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {
+        auto* link = reinterpret_cast<rtnl_link*>(o);
+        names[rtnl_link_get_ifindex(link)] = rtnl_link_get_name(link);
+    }
+
+    std::set<std::string> referenced;
+    if (side == Side::Host)
+        referenced = host_names_referenced(desired);
+    std::map<int, std::string> kept;
+    for (nl_object* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {
+        auto* link = reinterpret_cast<rtnl_link*>(o);
+        ObservedLink obs = to_observed(link, side, names, *ports);
+        if (side == Side::Host && !reconcile::is_owned(obs) && !referenced.contains(obs.name))
+            continue;
+        if (obs.kind == "veth") {
+            int32_t nsid = 0;
+            peers.push_back(PeerRef{side, obs.ifindex, rtnl_link_get_link(link),
+                                    rtnl_link_get_link_netnsid(link, &nsid) == 0});
+        }
+        kept[obs.ifindex] = obs.name;
+        out.links.push_back(std::move(obs));
+    }
+
+    auto addrs = ops::dump_addresses(sock->get());
+    if (!addrs.ok())
+        return fail(std::move(addrs).error());
+    for (const auto& a : *addrs) {
+        if (auto it = kept.find(a.ifindex); it != kept.end())
+            out.addresses.push_back(reconcile::ObservedAddress{side, it->second, a.prefix});
+    }
+
+    auto routes = ops::dump_routes(sock->get());
+    if (!routes.ok())
+        return fail(std::move(routes).error());
+    for (const auto& k : *routes) {
+        if (k.protocol != plan::kRouteProtocol)
+            continue;
+        if (k.type != RTN_UNICAST && k.type != RTN_UNREACHABLE)
+            continue;
+        out.routes.push_back(to_observed(k, side, names));
+    }
+    return {};
+}
+
+// Two veths are peers when each one's IFLA_LINK names the other and both agree on whether
+// the other end is in another namespace. Checking both directions rules out an ifindex that
+// merely happens to match in the wrong namespace.
+void resolve_veth_peers(reconcile::Observed& out, const std::vector<PeerRef>& peers) {
+    auto find = [&](Side side, int ifindex) -> const PeerRef* {
+        for (const auto& p : peers)
+            if (p.side == side && p.ifindex == ifindex)
+                return &p;
+        return nullptr;
+    };
+    auto link_at = [&](Side side, int ifindex) -> ObservedLink* {
+        for (auto& l : out.links)
+            if (l.side == side && l.ifindex == ifindex)
+                return &l;
+        return nullptr;
+    };
+    for (const auto& p : peers) {
+        Side other = p.peer_elsewhere ? (p.side == Side::Host ? Side::Router : Side::Host) : p.side;
+        const PeerRef* q = find(other, p.peer_ifindex);
+        if (q == nullptr || q->peer_ifindex != p.ifindex || q->peer_elsewhere != p.peer_elsewhere)
+            continue;
+        ObservedLink* self = link_at(p.side, p.ifindex);
+        ObservedLink* peer = link_at(other, p.peer_ifindex);
+        if (self == nullptr || peer == nullptr)
+            continue;
+        self->veth_peer = peer->name;
+        self->veth_peer_side = other;
+    }
+}
+
+}  // namespace
+
+Result<reconcile::Observed> observe(Namespaces& ns, const plan::DesiredState& desired) {
+    reconcile::Observed out;
+    out.router_ns_exists = ns.router_exists();
+    std::vector<PeerRef> peers;
+    auto host = observe_side(ns, Side::Host, desired, out, peers);
+    if (!host.ok())
+        return fail(std::move(host).error().context("observe host namespace"));
+    if (out.router_ns_exists) {
+        auto router = observe_side(ns, Side::Router, desired, out, peers);
+        if (!router.ok())
+            return fail(std::move(router).error().context("observe router namespace"));
+    }
+    resolve_veth_peers(out, peers);
+
+    for (const auto& s : desired.sysctls) {
+        if (s.side == Side::Router && !out.router_ns_exists)
+            continue;
+        auto value = ns.run_in(s.side, [&] { return ops::read_sysctl(s.key); });
+        if (!value.ok())
+            return fail(std::move(value).error().context(
+                fmt::format("observe {} namespace", reconcile::side_name(s.side))));
+        if (*value)
+            out.sysctls[{s.side, s.key}] = **value;
+    }
+    return out;
+}
+
+Result<std::vector<IpPrefix>> link_addresses(const Namespaces& ns, Side side,
+                                             const std::string& link) {
+    std::string subject = fmt::format("addresses of '{}' in {}", link, reconcile::side_name(side));
+    auto sock = ns.socket(side);
+    if (!sock.ok())
+        return fail(std::move(sock).error().context(subject));
+    auto l = get_link(sock->get(), link);
+    if (!l.ok())
+        return fail(std::move(l).error().context(subject));
+    auto addrs = ops::dump_addresses(sock->get());
+    if (!addrs.ok())
+        return fail(std::move(addrs).error().context(subject));
+    std::vector<IpPrefix> out;
+    for (const auto& a : *addrs)
+        if (a.ifindex == rtnl_link_get_ifindex(l->get()))
+            out.push_back(a.prefix);
+    return out;
+}
+
+}  // namespace perouter::netlink

@@ -1,0 +1,111 @@
+// Internal to the executor and observer: one function family per object kind, each in its own
+// file (bridge.cpp, vxlan.cpp, veth.cpp, vrf.cpp, address.cpp, route.cpp, sysctl.cpp,
+// underlay.cpp), plus the steps every link shares (link.cpp).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip.hpp"
+#include "common/result.hpp"
+#include "netlink/namespaces.hpp"
+#include "netlink/nl.hpp"
+#include "plan/desired.hpp"
+#include "reconcile/action.hpp"
+
+namespace perouter::netlink::ops {
+
+// --- link.cpp: create, change, delete ---------------------------------------------------
+
+/// What can be set on an existing link. Applied as: attributes (mtu, mac, alias,
+/// addr_gen_mode, master) in one request, then bridge-port flags (they need the master), then
+/// the up/down flag last, so that addr_gen_mode none is in place before IPv6 starts.
+struct LinkSettings {
+    std::optional<std::string> master;  ///< "" releases
+    std::optional<uint32_t> mtu;
+    std::optional<MacAddress> mac;
+    std::optional<std::string> alias;
+    bool addr_gen_mode_none = false;
+    std::optional<plan::BridgePortAttrs> bridge_port;
+    std::optional<bool> up;
+};
+
+Status configure_link(nl_sock* sock, const std::string& name, const LinkSettings& s);
+/// The settings a freshly created link still needs after the create request.
+LinkSettings settings_after_create(const plan::LinkSpec& spec);
+
+Status create_link(const Namespaces& ns, const reconcile::CreateLink& c);
+Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m);
+Status delete_link(const Namespaces& ns, const reconcile::DeleteLink& d);
+Status set_router_lo_up(const Namespaces& ns);
+
+// --- per kind: the link object of a create request ---------------------------------------
+
+LinkPtr new_bridge();
+Result<LinkPtr> new_vxlan(const plan::VxlanAttrs& v);
+LinkPtr new_vrf(uint32_t table);
+/// Both ends in one request: `a` in its side, `b` moved to its side by the same request.
+Status create_veth_pair(const Namespaces& ns, const plan::LinkSpec& a, const plan::LinkSpec& b);
+
+// --- bridge.cpp: bridge-port flags (AF_BRIDGE, IFLA_PROTINFO) -----------------------------
+
+Status set_bridge_port(nl_sock* sock, int ifindex, const plan::BridgePortAttrs& p);
+/// ifindex -> flags of every bridge port in the socket's namespace.
+Result<std::map<int, plan::BridgePortAttrs>> dump_bridge_ports(nl_sock* sock);
+
+// --- address.cpp ---------------------------------------------------------------------------
+
+/// An address as the kernel reports it.
+struct KernelAddress {
+    int ifindex = 0;
+    IpPrefix prefix;
+    std::optional<IpAddress> broadcast;
+};
+/// Every address in the socket's namespace except IPv6 link-local ones.
+Result<std::vector<KernelAddress>> dump_addresses(nl_sock* sock);
+
+struct AddressOptions {
+    bool nodad = false;  ///< skip IPv6 duplicate address detection
+    std::optional<IpAddress> broadcast;
+};
+Status add_address(nl_sock* sock, int ifindex, const IpPrefix& prefix, const AddressOptions& opt);
+Status add_address(const Namespaces& ns, const reconcile::AddAddress& a);
+Status delete_address(const Namespaces& ns, const reconcile::DeleteAddress& a);
+
+// --- route.cpp -----------------------------------------------------------------------------
+
+/// A route as the kernel reports it (first next hop only; we never create multipath routes).
+struct KernelRoute {
+    uint32_t table = 254;
+    IpPrefix dst;
+    uint8_t type = 1;  ///< RTN_UNICAST
+    std::optional<IpAddress> gateway;
+    int oif = 0;
+    uint32_t metric = 0;
+    uint8_t protocol = 0;
+    uint8_t scope = 0;
+};
+Result<std::vector<KernelRoute>> dump_routes(nl_sock* sock);
+/// Adds a route exactly as given (NLM_F_EXCL: an existing one is an error, EEXIST).
+Status add_kernel_route(nl_sock* sock, const KernelRoute& r);
+
+Status add_route(const Namespaces& ns, const plan::RouteSpec& r);
+Status delete_route(const Namespaces& ns, const plan::RouteSpec& r);
+
+// --- sysctl.cpp ----------------------------------------------------------------------------
+
+/// Reads /proc/sys/<key> in the calling thread's namespace; nullopt when it does not exist.
+Result<std::optional<std::string>> read_sysctl(const std::string& key);
+Status set_sysctl(const Namespaces& ns, const reconcile::SetSysctl& s);
+
+// --- underlay.cpp --------------------------------------------------------------------------
+
+Status move_nic_in(const Namespaces& ns, const std::string& nic,
+                   const std::filesystem::path& state_dir);
+Status move_nic_out(const Namespaces& ns, const std::string& nic,
+                    const std::filesystem::path& state_dir);
+
+}  // namespace perouter::netlink::ops

@@ -1,0 +1,46 @@
+// Shared state of one planning run; each object kind adds its part in its own file.
+#pragma once
+
+#include <optional>
+
+#include "common/result.hpp"
+#include "config/model.hpp"
+#include "plan/addressing.hpp"
+#include "plan/desired.hpp"
+
+namespace perouter::plan::detail {
+
+struct Builder {
+    const config::Config& cfg;
+    const Facts& facts;
+    DesiredState& out;
+    uint32_t node_index = 0;
+    IpAddress router_id;
+    std::optional<IpAddress> vtep_v4;
+    std::optional<IpAddress> vtep_v6;
+    VrfTableAllocator tables;
+
+    /// The VTEP a VNI uses: the requested family, else IPv4 when present, else IPv6.
+    Result<IpAddress> vtep_for(const std::optional<Family>& requested) const;
+    /// MTU for a VNI's veths given its VTEP.
+    std::optional<uint32_t> mtu_for(const IpAddress& vtep) const {
+        return vni_mtu(facts.underlay_mtu, vtep.family());
+    }
+};
+
+Status plan_underlay(Builder& b);
+Status plan_l3vnis(Builder& b);
+Status plan_l2vnis(Builder& b);
+Status plan_passthrough(Builder& b);
+
+/// Shared by L3VNI host sessions and the passthrough: the FRR view of the host peer.
+frr::HostNeighbor host_neighbor(const config::HostSession& hs, const IpAddress& host_addr,
+                                uint32_t local_asn);
+
+/// The pair of veth LinkSpecs (host end first). `router_master` enslaves the router end.
+void add_veth_pair(Builder& b, const std::string& host_name, const std::string& router_name,
+                   const std::optional<uint32_t>& mtu,
+                   const std::optional<std::string>& host_master,
+                   const std::optional<std::string>& router_master, const std::string& owner);
+
+}  // namespace perouter::plan::detail

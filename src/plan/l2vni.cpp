@@ -1,0 +1,86 @@
+// L2VNI: br-pe-<vni> (in its routing domain's VRF, if any) + vni<vni> in the router namespace,
+// a veth to the host, and the host end attached to a managed br-hs-<vni> or an external bridge.
+#include <fmt/format.h>
+
+#include "config/names.hpp"
+#include "plan/builder.hpp"
+
+namespace perouter::plan::detail {
+namespace {
+
+const config::L3Vni* find_l3vni(const config::Config& cfg, const std::string& name) {
+    for (const auto& l3 : cfg.l3vnis)
+        if (l3.name == name)
+            return &l3;
+    return nullptr;
+}
+
+}  // namespace
+
+Status plan_l2vnis(Builder& b) {
+    DesiredState& out = b.out;
+    for (const config::L2Vni& l2 : b.cfg.l2vnis) {
+        auto vtep = b.vtep_for(l2.underlay_address_family);
+        if (!vtep)
+            return fail(std::move(vtep).error().context(fmt::format("l2vni '{}'", l2.name)));
+        const std::string& owner = l2.name;
+        const std::string bridge = config::bridge_name(l2.vni);
+
+        std::optional<std::string> vrf;
+        if (l2.routing_domain) {
+            const config::L3Vni* l3 = find_l3vni(b.cfg, *l2.routing_domain);
+            if (!l3)
+                return fail(fmt::format("l2vni '{}': routing_domain '{}' does not name an l3vni",
+                                        l2.name, *l2.routing_domain));
+            vrf = l3->vrf;
+        }
+
+        // L2 bridges keep IPv6 link-local addresses (upstream #351); with gateways the bridge
+        // gets the anycast MAC so every node answers for the gateway with the same address.
+        LinkSpec br;
+        br.side = Side::Router;
+        br.name = bridge;
+        br.kind = LinkKind::Bridge;
+        br.master = vrf;
+        if (!l2.gateway_ips.empty())
+            br.mac = anycast_gateway_mac(l2.vni);
+        br.owner = owner;
+        out.links.push_back(br);
+
+        LinkSpec vx;
+        vx.side = Side::Router;
+        vx.name = config::vxlan_name(l2.vni);
+        vx.kind = LinkKind::Vxlan;
+        vx.master = bridge;
+        vx.addr_gen_mode_none = true;
+        vx.vxlan = VxlanAttrs{l2.vni, *vtep, l2.vxlan_port, false};
+        vx.bridge_port = BridgePortAttrs{false, true};
+        vx.owner = owner;
+        out.links.push_back(vx);
+
+        std::optional<std::string> host_master;
+        if (l2.host_master) {
+            if (l2.host_master->lifecycle == config::HostMasterLifecycle::Managed) {
+                LinkSpec hb;
+                hb.side = Side::Host;
+                hb.name = config::host_bridge_name(l2.vni);
+                hb.kind = LinkKind::Bridge;
+                hb.owner = owner;
+                out.links.push_back(hb);
+                host_master = hb.name;
+            } else {
+                out.external_links.push_back(
+                    ExternalLink{Side::Host, *l2.host_master->name, owner});
+                host_master = *l2.host_master->name;
+            }
+        }
+        add_veth_pair(b, config::host_veth_name(l2.vni), config::router_veth_name(l2.vni),
+                      b.mtu_for(*vtep), host_master, bridge, owner);
+
+        for (const IpPrefix& gw : l2.gateway_ips)
+            out.addresses.push_back(AddressSpec{Side::Router, bridge, gw, owner});
+    }
+    return {};
+}
+
+}  // namespace perouter::plan::detail

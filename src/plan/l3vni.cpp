@@ -1,0 +1,121 @@
+// L3VNI: VRF + br-pe-<vni> + vni<vni> in the router namespace, an optional host-session veth,
+// the VRF's FRR instance, and the host default route when this VNI carries the gateway.
+#include <fmt/format.h>
+
+#include "config/names.hpp"
+#include "plan/builder.hpp"
+
+namespace perouter::plan::detail {
+namespace {
+
+void add_unreachable_defaults(DesiredState& out, uint32_t table, const std::string& owner) {
+    // Without these, a lookup that misses in the VRF falls through to the namespace's main
+    // table and traffic leaks between VPNs and the underlay (upstream issues #227, #516).
+    for (const char* dst : {"0.0.0.0/0", "::/0"}) {
+        RouteSpec r;
+        r.side = Side::Router;
+        r.table = table;
+        r.dst = *IpPrefix::parse(dst);
+        r.type = RouteType::Unreachable;
+        r.metric = kVrfUnreachableMetric;
+        r.owner = owner;
+        out.routes.push_back(r);
+    }
+}
+
+// Gateway subnets of the L2VNIs routed in this VRF are announced from the VRF instance.
+void add_gateway_networks(const config::Config& cfg, const std::string& l3vni_name, frr::Vrf& fv) {
+    for (const config::L2Vni& l2 : cfg.l2vnis) {
+        if (l2.routing_domain != l3vni_name)
+            continue;
+        for (const IpPrefix& gw : l2.gateway_ips)
+            (gw.is_v4() ? fv.networks_v4 : fv.networks_v6).push_back(gw.network().str());
+    }
+}
+
+}  // namespace
+
+Status plan_l3vnis(Builder& b) {
+    DesiredState& out = b.out;
+    for (const config::L3Vni& l3 : b.cfg.l3vnis) {
+        auto vtep = b.vtep_for(l3.underlay_address_family);
+        if (!vtep)
+            return fail(std::move(vtep).error().context(fmt::format("l3vni '{}'", l3.name)));
+        const std::string& owner = l3.name;
+        const std::string bridge = config::bridge_name(l3.vni);
+        const uint32_t table = b.tables.table_for(l3.vrf);
+
+        LinkSpec vrf;
+        vrf.side = Side::Router;
+        vrf.name = l3.vrf;
+        vrf.kind = LinkKind::Vrf;
+        vrf.vrf_table = table;
+        vrf.owner = owner;
+        out.links.push_back(vrf);
+
+        LinkSpec br;
+        br.side = Side::Router;
+        br.name = bridge;
+        br.kind = LinkKind::Bridge;
+        br.master = l3.vrf;
+        br.addr_gen_mode_none = true;
+        br.owner = owner;
+        out.links.push_back(br);
+
+        LinkSpec vx;
+        vx.side = Side::Router;
+        vx.name = config::vxlan_name(l3.vni);
+        vx.kind = LinkKind::Vxlan;
+        vx.master = bridge;
+        vx.addr_gen_mode_none = true;
+        vx.vxlan = VxlanAttrs{l3.vni, *vtep, l3.vxlan_port, false};
+        vx.bridge_port = BridgePortAttrs{false, true};
+        vx.owner = owner;
+        out.links.push_back(vx);
+
+        add_unreachable_defaults(out, table, owner);
+
+        frr::Vrf fv;
+        fv.name = l3.vrf;
+        fv.vni = l3.vni;
+        fv.asn = l3.host_session ? l3.host_session->asn : b.cfg.underlay->asn;
+        fv.router_id = b.router_id.str();
+        fv.export_rts = l3.export_rts;
+        fv.import_rts = l3.import_rts;
+
+        if (l3.host_session) {
+            const config::HostSession& hs = *l3.host_session;
+            const std::string host_if = config::host_veth_name(l3.vni);
+            add_veth_pair(b, host_if, config::router_veth_name(l3.vni), b.mtu_for(*vtep),
+                          std::nullopt, l3.vrf, owner);
+            for (const auto& pool : {hs.local_cidr.ipv4, hs.local_cidr.ipv6}) {
+                if (!pool)
+                    continue;
+                auto ends = veth_addresses(*pool, b.node_index);
+                if (!ends)
+                    return fail(
+                        std::move(ends).error().context(fmt::format("l3vni '{}'", l3.name)));
+                out.addresses.push_back(AddressSpec{Side::Router, config::router_veth_name(l3.vni),
+                                                    ends->router, owner});
+                out.addresses.push_back(AddressSpec{Side::Host, host_if, ends->host, owner});
+                fv.neighbors.push_back(host_neighbor(hs, ends->host.address(), fv.asn));
+                (pool->is_v4() ? fv.networks_v4 : fv.networks_v6)
+                    .push_back(IpPrefix::host_route(ends->host.address()).str());
+                if (l3.default_gateway) {
+                    RouteSpec r;
+                    r.side = Side::Host;
+                    r.dst = *IpPrefix::parse(pool->is_v4() ? "0.0.0.0/0" : "::/0");
+                    r.gateway = ends->router.address();
+                    r.dev = host_if;
+                    r.owner = owner;
+                    out.routes.push_back(r);
+                }
+            }
+        }
+        add_gateway_networks(b.cfg, l3.name, fv);
+        out.frr.vrfs.push_back(std::move(fv));
+    }
+    return {};
+}
+
+}  // namespace perouter::plan::detail

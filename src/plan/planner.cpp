@@ -1,0 +1,138 @@
+#include "plan/planner.hpp"
+
+#include <fmt/format.h>
+
+#include "frr/render.hpp"
+#include "plan/builder.hpp"
+
+namespace perouter::plan {
+
+std::string_view to_string(Side s) {
+    return s == Side::Host ? "host" : "router";
+}
+
+std::string_view to_string(LinkKind k) {
+    switch (k) {
+        case LinkKind::Bridge:
+            return "bridge";
+        case LinkKind::Vxlan:
+            return "vxlan";
+        case LinkKind::Veth:
+            return "veth";
+        case LinkKind::Vrf:
+            return "vrf";
+    }
+    return "?";
+}
+
+namespace {
+
+Result<uint32_t> resolve_node_index(const config::Node& node, const Facts& facts) {
+    if (node.index)
+        return *node.index;
+    if (node.index_from_interface) {
+        if (!facts.node_index)
+            return fail(fmt::format("node index: no usable address on interface '{}'",
+                                    *node.index_from_interface));
+        return *facts.node_index;
+    }
+    return uint32_t{0};
+}
+
+// Sysctls of the router namespace (nothing is set in the host namespace). Forwarding makes it
+// a router; arp_accept and accept_untracked_na let the EVPN bridges learn neighbours from
+// gratuitous ARP/unsolicited NA so type-2 MAC+IP routes are advertised promptly.
+void plan_sysctls(DesiredState& out) {
+    auto add = [&](std::string key, bool optional) {
+        out.sysctls.push_back(SysctlSpec{Side::Router, std::move(key), "1", optional});
+    };
+    add("net/ipv4/conf/all/forwarding", false);
+    add("net/ipv6/conf/all/forwarding", false);
+    add("net/ipv4/conf/all/arp_accept", false);
+    add("net/ipv4/conf/default/arp_accept", false);
+    // accept_untracked_na appeared in Linux 5.18.
+    add("net/ipv6/conf/all/accept_untracked_na", true);
+    add("net/ipv6/conf/default/accept_untracked_na", true);
+}
+
+}  // namespace
+
+Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const Options& opts) {
+    DesiredState out;
+    out.frr.log_file = opts.frr_log_file;
+    if (!cfg.underlay) {
+        out.frr_config = frr::render(out.frr);
+        return out;
+    }
+    auto index = resolve_node_index(cfg.node, facts);
+    if (!index)
+        return fail(std::move(index).error());
+
+    detail::Builder b{cfg, facts, out, *index, {}, {}, {}, VrfTableAllocator(facts.vrf_tables)};
+    out.node_index = *index;
+    plan_sysctls(out);
+    PEROUTER_TRY(detail::plan_underlay(b));
+    PEROUTER_TRY(detail::plan_l3vnis(b));
+    PEROUTER_TRY(detail::plan_l2vnis(b));
+    PEROUTER_TRY(detail::plan_passthrough(b));
+    out.frr_config = frr::render(out.frr);
+    return out;
+}
+
+namespace detail {
+
+Result<IpAddress> Builder::vtep_for(const std::optional<Family>& requested) const {
+    if (requested == Family::V6 || (!requested && !vtep_v4)) {
+        if (vtep_v6)
+            return *vtep_v6;
+    } else if (vtep_v4) {
+        return *vtep_v4;
+    }
+    return fail(std::string("no tunnel endpoint of the requested address family"));
+}
+
+frr::HostNeighbor host_neighbor(const config::HostSession& hs, const IpAddress& host_addr,
+                                uint32_t local_asn) {
+    frr::HostNeighbor n;
+    n.address = host_addr.str();
+    // The host's BGP speaker usually starts after the router (at boot it is part of the
+    // workload); retry every 5 s instead of FRR's 120 s so the session follows it quickly.
+    n.connect_seconds = 5;
+    if (hs.host_asn) {
+        n.remote_as = std::to_string(*hs.host_asn);
+        n.ibgp = *hs.host_asn == local_asn;
+    } else {
+        bool internal = hs.host_type == config::PeerType::Internal;
+        n.remote_as = internal ? "internal" : "external";
+        n.ibgp = internal;
+    }
+    return n;
+}
+
+void add_veth_pair(Builder& b, const std::string& host_name, const std::string& router_name,
+                   const std::optional<uint32_t>& mtu,
+                   const std::optional<std::string>& host_master,
+                   const std::optional<std::string>& router_master, const std::string& owner) {
+    LinkSpec host;
+    host.side = Side::Host;
+    host.name = host_name;
+    host.kind = LinkKind::Veth;
+    host.veth_peer = router_name;
+    host.veth_peer_side = Side::Router;
+    host.mtu = mtu;
+    host.master = host_master;
+    host.owner = owner;
+
+    LinkSpec router = host;
+    router.side = Side::Router;
+    router.name = router_name;
+    router.veth_peer = host_name;
+    router.veth_peer_side = Side::Host;
+    router.master = router_master;
+
+    b.out.links.push_back(std::move(host));
+    b.out.links.push_back(std::move(router));
+}
+
+}  // namespace detail
+}  // namespace perouter::plan

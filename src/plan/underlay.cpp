@@ -1,0 +1,104 @@
+// The underlay: NICs moved in, VTEPs on lo, and the default BGP instance towards the fabric.
+#include <fmt/format.h>
+
+#include "plan/builder.hpp"
+
+namespace perouter::plan::detail {
+namespace {
+
+std::string remote_as(const config::Neighbor& n) {
+    if (n.asn)
+        return std::to_string(*n.asn);
+    return n.type == config::PeerType::Internal ? "internal" : "external";
+}
+
+// A name FRR accepts for a per-neighbor BFD profile.
+std::string bfd_profile_name(const IpAddress& a) {
+    std::string s = "neighbor-" + a.str();
+    for (char& c : s)
+        if (c == '.' || c == ':')
+            c = '-';
+    return s;
+}
+
+}  // namespace
+
+Status plan_underlay(Builder& b) {
+    const config::Underlay& u = *b.cfg.underlay;
+    DesiredState& out = b.out;
+
+    out.underlay_nics = u.interfaces;
+    auto rid = router_id(u.router_id_cidr, b.node_index);
+    if (!rid)
+        return fail(std::move(rid).error());
+    b.router_id = *rid;
+    out.router_id = rid->str();
+
+    frr::Underlay fu;
+    fu.asn = u.asn;
+    fu.router_id = rid->str();
+    for (const IpPrefix& pool : u.tunnel_endpoint_cidrs) {
+        auto vtep = vtep_address(pool, b.node_index);
+        if (!vtep)
+            return fail(std::move(vtep).error());
+        (vtep->is_v4() ? b.vtep_v4 : b.vtep_v6) = *vtep;
+        IpPrefix host = IpPrefix::host_route(*vtep);
+        out.addresses.push_back(AddressSpec{Side::Router, "lo", host, "underlay"});
+        (vtep->is_v4() ? fu.networks_v4 : fu.networks_v6).push_back(host.str());
+    }
+    // Any tunnel endpoint means EVPN. The family is activated from the start, not when the
+    // first VNI appears, because activating an address family later resets the session.
+    const bool evpn = !u.tunnel_endpoint_cidrs.empty();
+    fu.advertise_all_vni = evpn;
+    const bool pt_v4 = b.cfg.passthrough && b.cfg.passthrough->host_session.local_cidr.ipv4;
+    const bool pt_v6 = b.cfg.passthrough && b.cfg.passthrough->host_session.local_cidr.ipv6;
+
+    for (const config::Neighbor& n : u.neighbors) {
+        frr::UnderlayNeighbor fn;
+        fn.address = n.address.str();
+        fn.remote_as = remote_as(n);
+        fn.ibgp = n.type == config::PeerType::Internal || (n.asn && *n.asn == u.asn);
+        fn.port = n.port;
+        fn.password = n.password;
+        fn.keepalive_seconds = n.keepalive_time_seconds;
+        fn.hold_seconds = n.hold_time_seconds;
+        fn.connect_seconds = n.connect_time_seconds;
+        // With graceful restart a quick reconnect matters more than the 120 s default.
+        if (!fn.connect_seconds && u.graceful_restart)
+            fn.connect_seconds = 5;
+        fn.ebgp_multihop = n.ebgp_multihop || n.ebgp_multihop_ttl.has_value();
+        fn.ebgp_multihop_ttl = n.ebgp_multihop_ttl;
+        if (n.bfd) {
+            if (n.bfd->has_parameters()) {
+                frr::BfdProfile p;
+                p.name = bfd_profile_name(n.address);
+                p.receive_interval_ms = n.bfd->receive_interval_ms;
+                p.transmit_interval_ms = n.bfd->transmit_interval_ms;
+                p.detect_multiplier = n.bfd->detect_multiplier;
+                p.passive = n.bfd->passive.value_or(false);
+                p.minimum_ttl = n.bfd->minimum_ttl;
+                fn.bfd = frr::BfdMode::Profile;
+                fn.bfd_profile = p.name;
+                out.frr.bfd_profiles.push_back(std::move(p));
+            } else {
+                fn.bfd = frr::BfdMode::Plain;
+            }
+        }
+        // Address families, as upstream's defaults: the neighbor's own family, the passthrough's
+        // families, IPv4 + EVPN with a tunnel endpoint, and the VTEP families.
+        fn.ipv4_unicast = n.address.is_v4() || pt_v4 || evpn || b.vtep_v4.has_value();
+        fn.ipv6_unicast = n.address.is_v6() || pt_v6 || b.vtep_v6.has_value();
+        fn.l2vpn_evpn = evpn;
+        fn.extended_nexthop = n.address.is_v6() && fn.ipv4_unicast;
+        fu.neighbors.push_back(std::move(fn));
+    }
+    if (u.graceful_restart) {
+        fu.graceful_restart = true;
+        fu.gr_restart_time = u.graceful_restart->restart_time_seconds;
+        fu.gr_stale_path_time = u.graceful_restart->stale_path_time_seconds;
+    }
+    out.frr.underlay = std::move(fu);
+    return {};
+}
+
+}  // namespace perouter::plan::detail

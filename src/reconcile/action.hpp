@@ -1,0 +1,114 @@
+// Actions: the small, ordered steps that turn the observed state into the desired one. Each is
+// a plain value so that `perouterctl diff` can print them and tests can compare them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/ip.hpp"
+#include "plan/desired.hpp"
+
+namespace perouter::reconcile {
+
+using plan::Side;
+
+/// Actions run phase by phase, in this order. The daemon observes and diffs again before each
+/// phase, because executing one phase changes what the next one sees (a recreated master
+/// releases its ports; enslaving a link to a VRF drops its IPv6 addresses).
+enum class Phase {
+    Underlay,   ///< sysctls, router lo up, underlay NIC moves, VTEP addresses on lo
+    Remove,     ///< routes, addresses, then links that are no longer desired (ports first)
+    Links,      ///< link creations and changes, masters before their ports
+    Addresses,  ///< addresses and routes, once their links are there
+};
+inline constexpr Phase kPhases[] = {Phase::Underlay, Phase::Remove, Phase::Links, Phase::Addresses};
+
+std::string_view to_string(Phase p);
+
+/// Creates one link, or both ends of a veth pair in one request (`peer` set), then configures
+/// it (alias, addr_gen_mode, master, bridge-port flags) and sets it up.
+struct CreateLink {
+    plan::LinkSpec spec;
+    std::optional<plan::LinkSpec> peer;  ///< kind Veth: the other end
+};
+
+/// Changes only the attributes that differ; every field left empty is left alone.
+struct ModifyLink {
+    Side side = Side::Router;
+    std::string name;
+    std::string kind;                   ///< for messages
+    std::optional<std::string> master;  ///< new master; "" releases the link from its master
+    std::optional<uint32_t> mtu;
+    std::optional<MacAddress> mac;
+    std::optional<bool> up;
+    std::optional<plan::BridgePortAttrs> bridge_port;
+    bool addr_gen_mode_none = false;  ///< switch to addr_gen_mode none
+    std::optional<std::string> alias;
+};
+
+struct DeleteLink {
+    Side side = Side::Router;
+    std::string name;
+    std::string kind;
+    std::string reason;  ///< why, for messages: "not desired", "recreate: dstport 4789 -> 4790"
+};
+
+struct AddAddress {
+    Side side = Side::Router;
+    std::string link;
+    IpPrefix prefix;
+};
+
+struct DeleteAddress {
+    Side side = Side::Router;
+    std::string link;
+    IpPrefix prefix;
+};
+
+struct AddRoute {
+    plan::RouteSpec route;
+};
+
+struct DeleteRoute {
+    plan::RouteSpec route;
+};
+
+struct SetSysctl {
+    Side side = Side::Router;
+    std::string key;  ///< path under /proc/sys
+    std::string value;
+    std::optional<std::string> old_value;  ///< for messages
+};
+
+/// Saves the NIC's addresses, MTU, up state and routes to the state directory, moves it into
+/// the router namespace, sets group kUnderlayGroup, re-adds its addresses and sets it up. Also
+/// finishes an interrupted move (NIC already in the router namespace).
+struct MoveNicIn {
+    std::string nic;
+};
+
+/// Moves a NIC of group kUnderlayGroup back to the host and restores the saved state.
+struct MoveNicOut {
+    std::string nic;
+};
+
+struct SetRouterLoUp {};
+
+using Operation =
+    std::variant<CreateLink, ModifyLink, DeleteLink, AddAddress, DeleteAddress, AddRoute,
+                 DeleteRoute, SetSysctl, MoveNicIn, MoveNicOut, SetRouterLoUp>;
+
+struct Action {
+    Phase phase = Phase::Links;
+    std::string owner;  ///< VPN name, "underlay", "passthrough", or "" for leftovers
+    Operation op;
+};
+
+/// One readable line, e.g.
+/// "create vxlan vni110 in router: id 110 local 100.65.0.0 dstport 4789 nolearning".
+std::string describe(const Action& action);
+
+}  // namespace perouter::reconcile

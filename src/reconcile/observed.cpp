@@ -1,0 +1,81 @@
+#include "reconcile/observed.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace perouter::reconcile {
+
+namespace {
+
+// `<prefix><n>` with n a non-empty run of decimal digits.
+bool has_numbered_name(std::string_view name, std::string_view prefix) {
+    if (!name.starts_with(prefix) || name.size() == prefix.size())
+        return false;
+    auto digits = name.substr(prefix.size());
+    return std::all_of(digits.begin(), digits.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+}  // namespace
+
+std::string_view side_name(Side s) {
+    return s == Side::Host ? "host" : "router";
+}
+
+const ObservedLink* Observed::link(Side side, std::string_view name) const {
+    for (const auto& l : links)
+        if (l.side == side && l.name == name)
+            return &l;
+    return nullptr;
+}
+
+bool is_router_link_name(std::string_view name) {
+    return has_numbered_name(name, "br-pe-") || has_numbered_name(name, "vni") ||
+           has_numbered_name(name, "pe-e-") || name == "pt-ns";
+}
+
+bool is_host_link_name(std::string_view name) {
+    return has_numbered_name(name, "host-e-") || has_numbered_name(name, "br-hs-") ||
+           name == "pt-host";
+}
+
+bool is_underlay_nic(const ObservedLink& link) {
+    return link.side == Side::Router && link.group == plan::kUnderlayGroup;
+}
+
+bool is_owned(const ObservedLink& link) {
+    if (link.side == Side::Host)
+        return is_host_link_name(link.name) && link.alias == plan::kLinkAlias;
+    return is_router_link_name(link.name) || link.kind == "vrf" || is_underlay_nic(link);
+}
+
+bool is_owned_address(const ObservedAddress& addr, const Observed& observed) {
+    const auto& a = addr.prefix.address();
+    if (a.is_v6() && a.is_link_local())
+        return false;
+    if (addr.side == Side::Router && addr.link == "lo") {
+        static const IpPrefix v4_loopback = *IpPrefix::parse("127.0.0.1/8");
+        static const IpPrefix v6_loopback = *IpPrefix::parse("::1/128");
+        return addr.prefix != v4_loopback && addr.prefix != v6_loopback;
+    }
+    const ObservedLink* link = observed.link(addr.side, addr.link);
+    return link != nullptr && is_owned(*link) && !is_underlay_nic(*link);
+}
+
+std::string normalize_sysctl(std::string_view value) {
+    std::string out;
+    bool pending_space = false;
+    for (char c : value) {
+        if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space)
+            out += ' ';
+        pending_space = false;
+        out += c;
+    }
+    return out;
+}
+
+}  // namespace perouter::reconcile

@@ -1,0 +1,105 @@
+// What netlink and /proc/sys report about the two namespaces, as plain values. Filled by
+// netlink::observe(), compared with the DesiredState by reconcile::diff(). Hand-made in tests.
+//
+// Ownership: perouter modifies or deletes only objects it owns, and these rules are the only
+// place that decides what that means.
+//   Router namespace (everything in it is observed, only these are ours):
+//     - links named `br-pe-<n>`, `vni<n>`, `pe-e-<n>` (n = decimal VNI) and `pt-ns`;
+//     - every VRF device (nobody else creates VRFs in the router namespace);
+//     - links in group kUnderlayGroup: underlay NICs we moved in. They are moved back to the
+//       host, never deleted, and their addresses are not managed by the diff;
+//     - addresses on `lo` other than 127.0.0.1/8 and ::1/128 (the VTEPs).
+//   Host namespace (observed: our links plus the links the desired state references):
+//     - links named `host-e-<n>`, `br-hs-<n>` and `pt-host`, but only when their ifalias is
+//       kLinkAlias, which the executor sets when it creates them. A same-named link without
+//       the alias belongs to someone else.
+//   Both namespaces:
+//     - addresses on owned links (never IPv6 link-local ones, which the kernel manages);
+//     - routes with protocol kRouteProtocol (only those are observed).
+// Nothing else is ever modified or deleted; a desired link whose name is taken by a foreign
+// link is reported as a problem and left alone.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/ip.hpp"
+#include "plan/desired.hpp"
+
+namespace perouter::reconcile {
+
+using plan::Side;
+
+/// "host" or "router", for messages.
+std::string_view side_name(Side s);
+
+struct ObservedLink {
+    Side side = Side::Router;
+    int ifindex = 0;
+    std::string name;
+    std::string kind;  ///< IFLA_INFO_KIND ("bridge", "vxlan", "veth", "vrf"); "" for NICs and lo
+    std::optional<std::string> master;  ///< master's name, in the same namespace
+    uint32_t mtu = 0;
+    std::optional<MacAddress> mac;
+    bool up = false;  ///< IFF_UP (administrative state)
+    uint32_t group = 0;
+    std::string alias;  ///< IFLA_IFALIAS, "" when unset
+    bool addr_gen_mode_none = false;
+    std::optional<uint32_t> vrf_table;                 ///< kind "vrf"
+    std::optional<plan::VxlanAttrs> vxlan;             ///< kind "vxlan"
+    std::optional<plan::BridgePortAttrs> bridge_port;  ///< when enslaved to a bridge
+    /// kind "veth": the other end, when it was observed and both ends name each other.
+    /// Absent when the peer is in a namespace we do not look at.
+    std::optional<std::string> veth_peer;
+    std::optional<Side> veth_peer_side;
+};
+
+struct ObservedAddress {
+    Side side = Side::Router;
+    std::string link;
+    IpPrefix prefix;
+};
+
+struct ObservedRoute {
+    Side side = Side::Router;
+    uint32_t table = 254;
+    IpPrefix dst;
+    plan::RouteType type = plan::RouteType::Unicast;
+    std::optional<IpAddress> gateway;
+    std::optional<std::string> dev;  ///< absent for unreachable routes
+    uint32_t metric = 0;
+    uint8_t protocol = plan::kRouteProtocol;
+};
+
+struct Observed {
+    bool router_ns_exists = false;
+    std::vector<ObservedLink> links;
+    std::vector<ObservedAddress> addresses;  ///< IPv6 link-local addresses are left out
+    std::vector<ObservedRoute> routes;       ///< protocol kRouteProtocol only
+    /// (side, key under /proc/sys) -> value with whitespace normalised; a key that does not
+    /// exist on this kernel is absent.
+    std::map<std::pair<Side, std::string>, std::string> sysctls;
+
+    const ObservedLink* link(Side side, std::string_view name) const;
+};
+
+/// `br-pe-<n>`, `vni<n>`, `pe-e-<n>`, `pt-ns`.
+bool is_router_link_name(std::string_view name);
+/// `host-e-<n>`, `br-hs-<n>`, `pt-host`.
+bool is_host_link_name(std::string_view name);
+/// The ownership rules above, for one link.
+bool is_owned(const ObservedLink& link);
+/// An underlay NIC we moved into the router namespace.
+bool is_underlay_nic(const ObservedLink& link);
+/// Whether an address on `link` (owned or not) may be deleted when it is not desired.
+bool is_owned_address(const ObservedAddress& addr, const Observed& observed);
+
+/// Trims and collapses whitespace the way /proc/sys prints multi-value entries ("4096\t87380").
+std::string normalize_sysctl(std::string_view value);
+
+}  // namespace perouter::reconcile

@@ -1,0 +1,91 @@
+"""Base class of the lab integration tests: one lab per test file (own namespace prefix), built in
+setUpClass, always torn down (class cleanup runs even when setUpClass fails), diagnostics printed
+for every failing test.
+
+Environment: PEROUTERD = path of the perouterd binary (CTest passes $<TARGET_FILE:perouterd>).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import unittest
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
+
+import perlab  # noqa: E402
+from perlab import F, Lab, Pinger, ping_once, wait_for  # noqa: E402,F401
+
+VRF_SKIP = "kernel lacks VRF; runs in the QEMU system tier (tests/system)"
+
+
+class LabTestCase(unittest.TestCase):
+    PREFIX = ""         # unique per test file: plt1, plt2, ...
+    SCENARIO = "l2"     # l2 runs on every kernel; l3 needs VRF
+    NODE = True         # False: leaf/host/remote only, no perouterd
+    lab: Lab
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        if os.geteuid() != 0:
+            raise RuntimeError("the lab integration tests need root (network namespaces, FRR)")
+        perouterd = os.environ.get("PEROUTERD")
+        if cls.NODE and not perouterd:
+            raise RuntimeError("set PEROUTERD to the perouterd binary (CTest does)")
+        cls.lab = Lab(cls.PREFIX, perouterd=perouterd, scenario=cls.SCENARIO)
+        cls.addClassCleanup(cls._down)
+        try:
+            cls.lab.up(node=cls.NODE)
+        except BaseException:
+            sys.stderr.write(cls.lab.diagnostics() + "\n")
+            raise
+
+    @classmethod
+    def _down(cls) -> None:
+        for w in cls.lab.down():
+            sys.stderr.write(f"lab {cls.PREFIX} down: warning: {w}\n")
+
+    def run(self, result=None):
+        # Print the lab's state right after a failing test, while it still exists.
+        result = result if result is not None else self.defaultTestResult()
+        before = len(result.failures) + len(result.errors)
+        out = super().run(result)
+        if len(result.failures) + len(result.errors) > before and getattr(self, "lab", None):
+            sys.stderr.write(f"\n---- diagnostics after {self.id()}\n{self.lab.diagnostics()}\n")
+        return out
+
+    # --- assertion helpers ------------------------------------------------------------------
+
+    def wait(self, cond: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+        try:
+            return wait_for(cond, timeout, what=what)
+        except TimeoutError as e:
+            self.fail(str(e))
+
+    def wait_established(self, timeout: float = 30.0) -> dict:
+        """Steady state: the leaf's underlay session and the host's passthrough session are up."""
+        self.wait(lambda: self.lab.leaf_session().get("bgpState") == "Established", timeout,
+                  "leaf session to 192.168.11.3 Established")
+        self.wait(lambda: self.lab.neighbor("host", F.PT_ROUTER_IP).get("bgpState") == "Established",
+                  timeout, "host passthrough session to 192.169.20.1 Established")
+        return self.lab.leaf_session()
+
+    def wait_l2_ping(self, timeout: float = 30.0) -> None:
+        self.wait(lambda: ping_once(self.lab.host_ns, perlab.L2_REMOTE_IP, count=1, timeout_s=0.5)[0],
+                  timeout, "host pings 10.110.0.20 over VNI 110")
+
+    def assertSnapshotEqual(self, before: dict, after: dict, when: str) -> None:
+        """Same links (by ifindex), same router namespace, no session reset."""
+        for key in ("router_links", "host_links"):
+            b, a = before[key], after[key]
+            changed = {n: (b[n], a.get(n)) for n in b if a.get(n) != b[n]}
+            added = sorted(set(a) - set(b))
+            self.assertFalse(changed or added,
+                             f"{when}: {key} changed (name: (ifindex before, after)) {changed}, new {added}")
+        self.assertEqual(before["router_netns"], after["router_netns"],
+                         f"{when}: the router namespace was recreated")
+        self.assertEqual(before["session"], after["session"], f"{when}: the leaf's session was reset")
+        self.assertEqual(before["passthrough_session"], after["passthrough_session"],
+                         f"{when}: the host's passthrough session was reset")

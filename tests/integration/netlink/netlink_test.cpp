@@ -1,0 +1,573 @@
+// observe -> diff -> execute against the real kernel, in scratch namespaces:
+//   nlt-<pid>-host  stands in for the host (Namespaces' host side), never the real one;
+//   nlt-<pid>-pe    the router namespace, created and deleted by Namespaces;
+//   nlt-<pid>-tor   holds the far end of the veth that plays the underlay NIC `toswitch`.
+// Results are checked with iproute2's JSON output, independently of our own observer.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "netlink/executor.hpp"
+#include "netlink/namespaces.hpp"
+#include "netlink/observe.hpp"
+#include "reconcile/diff.hpp"
+
+namespace perouter::netlink {
+namespace {
+
+using json = nlohmann::json;
+using plan::LinkKind;
+using plan::LinkSpec;
+using plan::Side;
+using reconcile::Phase;
+
+constexpr uint32_t kNicMtu = 9000;
+constexpr uint32_t kVethMtu = kNicMtu - 50;
+
+IpPrefix P(const char* s) {
+    return *IpPrefix::parse(s);
+}
+IpAddress A(const char* s) {
+    return *IpAddress::parse(s);
+}
+
+std::string output_of(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr)
+        return out;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+        out.append(buf, n);
+    pclose(p);
+    return out;
+}
+
+int run(const std::string& cmd) {
+    return std::system((cmd + " >/dev/null 2>&1").c_str());
+}
+
+json json_of(const std::string& cmd) {
+    std::string text = output_of(cmd + " 2>/dev/null");
+    json j = json::parse(text, nullptr, false);
+    return j.is_discarded() ? json::array() : j;
+}
+
+// ifname -> `ip -d -j link` object of every link in a namespace.
+std::map<std::string, json> links_in(const std::string& ns) {
+    std::map<std::string, json> out;
+    for (auto& l : json_of("ip -n " + ns + " -d -j link show"))
+        out[l["ifname"]] = l;
+    return out;
+}
+
+std::map<std::string, int> ifindexes(const std::string& ns) {
+    std::map<std::string, int> out;
+    for (auto& [name, l] : links_in(ns))
+        out[name] = l["ifindex"].get<int>();
+    return out;
+}
+
+bool has_flag(const json& link, const char* flag) {
+    for (const auto& f : link.value("flags", json::array()))
+        if (f == flag)
+            return true;
+    return false;
+}
+
+// "192.168.11.3/24"-style strings of the global addresses on one link.
+std::vector<std::string> addresses_of(const std::string& ns, const std::string& dev) {
+    std::vector<std::string> out;
+    for (auto& l : json_of(fmt::format("ip -n {} -j addr show dev {}", ns, dev)))
+        for (auto& a : l["addr_info"])
+            if (a["scope"] != "link")
+                out.push_back(
+                    fmt::format("{}/{}", a["local"].get<std::string>(), a["prefixlen"].get<int>()));
+    return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+LinkSpec spec(Side side, std::string name, LinkKind kind, std::string owner) {
+    LinkSpec s;
+    s.side = side;
+    s.name = std::move(name);
+    s.kind = kind;
+    s.owner = std::move(owner);
+    return s;
+}
+
+void add_veth(plan::DesiredState& d, LinkSpec a, LinkSpec b) {
+    a.veth_peer = b.name;
+    a.veth_peer_side = b.side;
+    b.veth_peer = a.name;
+    b.veth_peer_side = a.side;
+    d.links.push_back(std::move(a));
+    d.links.push_back(std::move(b));
+}
+
+// The underlay, a pure L2VNI 110 with a managed host bridge, the passthrough veth and a host
+// route, as the planner would produce them.
+plan::DesiredState sample() {
+    plan::DesiredState d;
+    d.underlay_nics = {"toswitch"};
+    d.sysctls = {{Side::Router, "net/ipv4/conf/all/forwarding", "1", false},
+                 {Side::Router, "net/ipv6/conf/all/forwarding", "1", false},
+                 {Side::Router, "net/ipv4/conf/all/arp_accept", "1", false},
+                 {Side::Router, "net/ipv4/conf/default/arp_accept", "1", false},
+                 {Side::Router, "net/ipv6/conf/all/accept_untracked_na", "1", true}};
+
+    auto br = spec(Side::Router, "br-pe-110", LinkKind::Bridge, "l2red");
+    auto vx = spec(Side::Router, "vni110", LinkKind::Vxlan, "l2red");
+    vx.vxlan = plan::VxlanAttrs{110, A("100.65.0.0"), 4789, false};
+    vx.master = "br-pe-110";
+    vx.bridge_port = plan::BridgePortAttrs{false, true};
+    vx.addr_gen_mode_none = true;
+    auto hs = spec(Side::Host, "br-hs-110", LinkKind::Bridge, "l2red");
+    auto host_e = spec(Side::Host, "host-e-110", LinkKind::Veth, "l2red");
+    host_e.master = "br-hs-110";
+    host_e.mtu = kVethMtu;
+    auto pe_e = spec(Side::Router, "pe-e-110", LinkKind::Veth, "l2red");
+    pe_e.master = "br-pe-110";
+    pe_e.mtu = kVethMtu;
+    d.links = {br, vx, hs};
+    add_veth(d, host_e, pe_e);
+    add_veth(d, spec(Side::Host, "pt-host", LinkKind::Veth, "passthrough"),
+             spec(Side::Router, "pt-ns", LinkKind::Veth, "passthrough"));
+
+    d.addresses = {{Side::Router, "lo", P("100.65.0.0/32"), "underlay"},
+                   {Side::Router, "pt-ns", P("192.169.20.1/24"), "passthrough"},
+                   {Side::Router, "pt-ns", P("2001:db8:20::1/64"), "passthrough"},
+                   {Side::Host, "pt-host", P("192.169.20.2/24"), "passthrough"},
+                   {Side::Host, "pt-host", P("2001:db8:20::2/64"), "passthrough"}};
+    plan::RouteSpec host_route;
+    host_route.side = Side::Host;
+    host_route.dst = P("10.10.0.0/16");
+    host_route.gateway = A("192.169.20.1");
+    host_route.dev = "pt-host";
+    host_route.owner = "passthrough";
+    plan::RouteSpec unreachable;
+    unreachable.side = Side::Router;
+    unreachable.table = 1001;
+    unreachable.dst = P("0.0.0.0/0");
+    unreachable.type = plan::RouteType::Unreachable;
+    unreachable.metric = plan::kVrfUnreachableMetric;
+    unreachable.owner = "red";
+    plan::RouteSpec unreachable6 = unreachable;
+    unreachable6.dst = P("::/0");
+    d.routes = {host_route, unreachable, unreachable6};
+    return d;
+}
+
+class NetlinkTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (geteuid() != 0)
+            GTEST_SKIP() << "needs root to create network namespaces";
+        std::string prefix = fmt::format("nlt-{}", getpid());
+        host_ = prefix + "-host";
+        pe_ = prefix + "-pe";
+        tor_ = prefix + "-tor";
+        ctx_.state_dir = fmt::format("/tmp/{}-state", prefix);
+        cleanup();
+        for (const auto& cmd : {
+                 fmt::format("ip netns add {}", host_),
+                 fmt::format("ip netns add {}", tor_),
+                 fmt::format("ip -n {} link set lo up", host_),
+                 fmt::format("ip -n {} link set lo up", tor_),
+                 fmt::format("ip -n {} link add toswitch mtu {} type veth peer name tor0 mtu {} "
+                             "netns {}",
+                             host_, kNicMtu, kNicMtu, tor_),
+                 fmt::format("ip -n {} addr add 192.168.11.3/24 dev toswitch", host_),
+                 fmt::format("ip -n {} addr add 2001:db8:11::3/64 dev toswitch nodad", host_),
+                 fmt::format("ip -n {} link set toswitch up", host_),
+                 fmt::format("ip -n {} route add default via 192.168.11.2", host_),
+                 fmt::format("ip -n {} addr add 192.168.11.2/24 dev tor0", tor_),
+                 fmt::format("ip -n {} link set tor0 up", tor_),
+             })
+            ASSERT_EQ(run(cmd), 0) << cmd;
+        auto ns = Namespaces::open(pe_, host_);
+        ASSERT_TRUE(ns.ok()) << ns.error().message;
+        ns_.emplace(std::move(*ns));
+        auto created = ns_->create_router();
+        ASSERT_TRUE(created.ok()) << created.error().message;
+    }
+
+    void TearDown() override { cleanup(); }
+
+    void cleanup() {
+        ns_.reset();
+        for (const auto& n : {pe_, host_, tor_})
+            if (!n.empty())
+                run("ip netns del " + n);
+        std::error_code ec;
+        std::filesystem::remove_all(ctx_.state_dir, ec);
+    }
+
+    // What the daemon does: per phase, observe again, diff, and run that phase's actions.
+    void apply(const plan::DesiredState& d) {
+        for (Phase phase : reconcile::kPhases) {
+            auto obs = observe(*ns_, d);
+            ASSERT_TRUE(obs.ok()) << obs.error().message;
+            auto r = reconcile::diff(d, *obs);
+            for (const auto& a : r.actions) {
+                if (a.phase != phase)
+                    continue;
+                auto s = execute(*ns_, a, ctx_);
+                ASSERT_TRUE(s.ok()) << reconcile::describe(a) << " -> " << s.error().message;
+            }
+        }
+    }
+
+    reconcile::DiffResult fresh_diff(const plan::DesiredState& d) {
+        auto obs = observe(*ns_, d);
+        EXPECT_TRUE(obs.ok()) << obs.error().message;
+        return obs.ok() ? reconcile::diff(d, *obs) : reconcile::DiffResult{};
+    }
+
+    static std::string text(const reconcile::DiffResult& r) {
+        std::string s;
+        for (const auto& a : r.actions)
+            s += reconcile::describe(a) + "\n";
+        for (const auto& p : r.problems)
+            s += "problem: " + p + "\n";
+        return s;
+    }
+
+    std::string host_, pe_, tor_;
+    ExecContext ctx_;
+    std::optional<Namespaces> ns_;
+};
+
+TEST_F(NetlinkTest, CreateRouterIsIdempotentAndSetsLoUp) {
+    auto again = ns_->create_router();
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_TRUE(ns_->router_exists());
+    auto lo = links_in(pe_)["lo"];
+    EXPECT_TRUE(has_flag(lo, "UP")) << lo.dump();
+    EXPECT_NE(output_of("ip netns list").find(pe_), std::string::npos);
+}
+
+TEST_F(NetlinkTest, ApplySetsEveryAttributeAndConverges) {
+    plan::DesiredState d = sample();
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+
+    auto after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
+    EXPECT_TRUE(after.problems.empty()) << text(after);
+
+    auto pe = links_in(pe_);
+    auto nic = pe["toswitch"];
+    EXPECT_EQ(nic["group"], "4242");
+    EXPECT_TRUE(has_flag(nic, "UP"));
+    EXPECT_EQ(nic["mtu"], kNicMtu);
+    EXPECT_TRUE(contains(addresses_of(pe_, "toswitch"), "192.168.11.3/24"));
+    EXPECT_TRUE(contains(addresses_of(pe_, "toswitch"), "2001:db8:11::3/64"));
+    EXPECT_TRUE(contains(addresses_of(pe_, "lo"), "100.65.0.0/32"));
+    EXPECT_TRUE(has_flag(pe["lo"], "UP"));
+
+    auto br = pe["br-pe-110"];
+    EXPECT_EQ(br["linkinfo"]["info_kind"], "bridge");
+    EXPECT_TRUE(has_flag(br, "UP"));
+
+    auto vx = pe["vni110"];
+    EXPECT_EQ(vx["linkinfo"]["info_kind"], "vxlan");
+    EXPECT_EQ(vx["linkinfo"]["info_data"]["id"], 110);
+    EXPECT_EQ(vx["linkinfo"]["info_data"]["local"], "100.65.0.0");
+    EXPECT_EQ(vx["linkinfo"]["info_data"]["port"], 4789);
+    EXPECT_EQ(vx["linkinfo"]["info_data"]["learning"], false);
+    EXPECT_EQ(vx["master"], "br-pe-110");
+    EXPECT_EQ(vx["inet6_addr_gen_mode"], "none");
+    EXPECT_EQ(vx["ifalias"], "perouter");
+    EXPECT_TRUE(has_flag(vx, "UP"));
+
+    std::map<std::string, json> ports;
+    for (auto& p : json_of("bridge -n " + pe_ + " -d -j link show"))
+        ports[p["ifname"]] = p;
+    EXPECT_EQ(ports["vni110"]["learning"], false) << ports["vni110"].dump();
+    EXPECT_EQ(ports["vni110"]["neigh_suppress"], true) << ports["vni110"].dump();
+
+    auto pe_e = pe["pe-e-110"];
+    EXPECT_EQ(pe_e["linkinfo"]["info_kind"], "veth");
+    EXPECT_EQ(pe_e["mtu"], kVethMtu);
+    EXPECT_EQ(pe_e["master"], "br-pe-110");
+    EXPECT_TRUE(has_flag(pe_e, "UP"));
+    auto pt_ns = pe["pt-ns"];
+    EXPECT_TRUE(has_flag(pt_ns, "UP"));
+    EXPECT_TRUE(contains(addresses_of(pe_, "pt-ns"), "192.169.20.1/24"));
+    EXPECT_TRUE(contains(addresses_of(pe_, "pt-ns"), "2001:db8:20::1/64"));
+
+    auto host = links_in(host_);
+    EXPECT_EQ(host.count("toswitch"), 0u);
+    auto hs = host["br-hs-110"];
+    EXPECT_EQ(hs["linkinfo"]["info_kind"], "bridge");
+    EXPECT_EQ(hs["ifalias"], "perouter");
+    EXPECT_TRUE(has_flag(hs, "UP"));
+    auto host_e = host["host-e-110"];
+    EXPECT_EQ(host_e["linkinfo"]["info_kind"], "veth");
+    EXPECT_EQ(host_e["ifalias"], "perouter");
+    EXPECT_EQ(host_e["mtu"], kVethMtu);
+    EXPECT_EQ(host_e["master"], "br-hs-110");
+    EXPECT_TRUE(has_flag(host_e, "UP"));
+    auto pt_host = host["pt-host"];
+    EXPECT_EQ(pt_host["ifalias"], "perouter");
+    EXPECT_TRUE(has_flag(pt_host, "UP"));
+    EXPECT_TRUE(contains(addresses_of(host_, "pt-host"), "192.169.20.2/24"));
+    EXPECT_TRUE(contains(addresses_of(host_, "pt-host"), "2001:db8:20::2/64"));
+
+    auto host_routes = json_of("ip -n " + host_ + " -j route show proto 210");
+    ASSERT_EQ(host_routes.size(), 1u) << host_routes.dump();
+    EXPECT_EQ(host_routes[0]["dst"], "10.10.0.0/16");
+    EXPECT_EQ(host_routes[0]["gateway"], "192.169.20.1");
+    EXPECT_EQ(host_routes[0]["dev"], "pt-host");
+    auto unreachable4 = json_of("ip -n " + pe_ + " -j route show table 1001 proto 210");
+    ASSERT_EQ(unreachable4.size(), 1u) << unreachable4.dump();
+    EXPECT_EQ(unreachable4[0]["type"], "unreachable");
+    EXPECT_EQ(unreachable4[0]["metric"], plan::kVrfUnreachableMetric);
+    auto unreachable6 = json_of("ip -n " + pe_ + " -6 -j route show table 1001 proto 210");
+    ASSERT_EQ(unreachable6.size(), 1u) << unreachable6.dump();
+    EXPECT_EQ(unreachable6[0]["type"], "unreachable");
+
+    for (const char* key : {"net.ipv4.conf.all.forwarding", "net.ipv6.conf.all.forwarding",
+                            "net.ipv4.conf.all.arp_accept", "net.ipv4.conf.default.arp_accept"})
+        EXPECT_EQ(output_of(fmt::format("ip netns exec {} sysctl -n {}", pe_, key)), "1\n") << key;
+    // The host namespace's sysctls are not ours.
+    EXPECT_EQ(
+        output_of(fmt::format("ip netns exec {} sysctl -n net.ipv4.conf.all.forwarding", host_)),
+        "0\n");
+
+    // The saved underlay state, for the way back.
+    auto saved = json::parse(
+        output_of("cat " + (ctx_.state_dir / "underlay/toswitch.json").string()), nullptr, false);
+    ASSERT_FALSE(saved.is_discarded());
+    EXPECT_EQ(saved["mtu"], kNicMtu);
+    EXPECT_EQ(saved["routes"].size(), 1u) << saved.dump();
+    EXPECT_EQ(saved["routes"][0]["gateway"], "192.168.11.2");
+
+    // The NIC works from the router namespace, and the passthrough veth carries traffic.
+    EXPECT_EQ(run(fmt::format("ip netns exec {} ping -c1 -W2 192.168.11.2", pe_)), 0);
+    EXPECT_EQ(run(fmt::format("ip netns exec {} ping -c1 -W2 192.169.20.1", host_)), 0);
+
+    // Applying again changes nothing: no link is recreated.
+    auto before_pe = ifindexes(pe_);
+    auto before_host = ifindexes(host_);
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    EXPECT_EQ(ifindexes(pe_), before_pe);
+    EXPECT_EQ(ifindexes(host_), before_host);
+}
+
+TEST_F(NetlinkTest, ChangingOneAttributeChangesOnlyThat) {
+    plan::DesiredState d = sample();
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    auto before_pe = ifindexes(pe_);
+    auto before_host = ifindexes(host_);
+
+    for (auto& l : d.links)
+        if (l.name == "host-e-110" || l.name == "pe-e-110")
+            l.mtu = kVethMtu - 100;
+    auto r = fresh_diff(d);
+    ASSERT_EQ(r.actions.size(), 2u) << text(r);
+    for (const auto& a : r.actions) {
+        auto* m = std::get_if<reconcile::ModifyLink>(&a.op);
+        ASSERT_NE(m, nullptr) << text(r);
+        EXPECT_TRUE(m->mtu && !m->master && !m->up && !m->mac && !m->bridge_port && !m->alias &&
+                    !m->addr_gen_mode_none)
+            << text(r);
+        auto s = execute(*ns_, a, ctx_);
+        ASSERT_TRUE(s.ok()) << s.error().message;
+    }
+    auto after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
+    EXPECT_EQ(links_in(pe_)["pe-e-110"]["mtu"], kVethMtu - 100);
+    EXPECT_EQ(links_in(host_)["host-e-110"]["mtu"], kVethMtu - 100);
+    EXPECT_EQ(ifindexes(pe_), before_pe);
+    EXPECT_EQ(ifindexes(host_), before_host);
+
+    // A new VXLAN port cannot be set in place: only vni110 is recreated, and enslaved again
+    // with its port flags.
+    d.links[1].vxlan->port = 4790;
+    r = fresh_diff(d);
+    EXPECT_EQ(text(r),
+              "delete vxlan vni110 in router (recreate: dstport 4789 -> 4790)\n"
+              "create vxlan vni110 in router: id 110 local 100.65.0.0 dstport 4790 nolearning "
+              "master br-pe-110 bridge-port learning off neigh_suppress on addrgenmode none up\n");
+    for (const auto& a : r.actions) {
+        auto s = execute(*ns_, a, ctx_);
+        ASSERT_TRUE(s.ok()) << s.error().message;
+    }
+    after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
+    auto pe = links_in(pe_);
+    EXPECT_EQ(pe["vni110"]["linkinfo"]["info_data"]["port"], 4790);
+    EXPECT_EQ(pe["vni110"]["master"], "br-pe-110");
+    std::map<std::string, json> ports;
+    for (auto& p : json_of("bridge -n " + pe_ + " -d -j link show"))
+        ports[p["ifname"]] = p;
+    EXPECT_EQ(ports["vni110"]["neigh_suppress"], true);
+    EXPECT_EQ(ports["vni110"]["learning"], false);
+    auto now = ifindexes(pe_);
+    EXPECT_NE(now["vni110"], before_pe["vni110"]);
+    now.erase("vni110");
+    before_pe.erase("vni110");
+    EXPECT_EQ(now, before_pe);
+}
+
+TEST_F(NetlinkTest, ForeignObjectsSurviveEverythingAndTeardownRestoresTheUnderlay) {
+    // A host bridge named like a router object, a host link named like ours without our alias,
+    // and a veth pair in the router namespace that is not ours.
+    ASSERT_EQ(run(fmt::format("ip -n {} link add br-pe-999 type bridge", host_)), 0);
+    ASSERT_EQ(run(fmt::format("ip -n {} link add br-hs-777 type bridge", host_)), 0);
+    ASSERT_EQ(run(fmt::format("ip -n {} link add dummyish type veth peer name dummyish-p", pe_)),
+              0);
+    ASSERT_EQ(run(fmt::format("ip -n {} addr add 10.99.0.1/24 dev dummyish", pe_)), 0);
+
+    plan::DesiredState d = sample();
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    EXPECT_TRUE(fresh_diff(d).empty());
+
+    // perouterd restarts while the NIC is in the router namespace: a new Namespaces object
+    // finds the saved state file and uses it on the way back.
+    ns_.reset();
+    auto reopened = Namespaces::open(pe_, host_);
+    ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+    ns_.emplace(std::move(*reopened));
+    ASSERT_TRUE(ns_->router_exists());
+
+    plan::DesiredState none;
+    ASSERT_NO_FATAL_FAILURE(apply(none));
+    auto after = fresh_diff(none);
+    EXPECT_TRUE(after.empty()) << text(after);
+
+    auto host = links_in(host_);
+    ASSERT_EQ(host.count("toswitch"), 1u);
+    auto nic = host["toswitch"];
+    EXPECT_EQ(nic["group"], "default");
+    EXPECT_EQ(nic["mtu"], kNicMtu);
+    EXPECT_TRUE(has_flag(nic, "UP"));
+    EXPECT_TRUE(contains(addresses_of(host_, "toswitch"), "192.168.11.3/24"));
+    EXPECT_TRUE(contains(addresses_of(host_, "toswitch"), "2001:db8:11::3/64"));
+    auto routes = json_of("ip -n " + host_ + " -j route show default");
+    ASSERT_EQ(routes.size(), 1u) << routes.dump();
+    EXPECT_EQ(routes[0]["gateway"], "192.168.11.2");
+    EXPECT_EQ(routes[0]["dev"], "toswitch");
+    EXPECT_EQ(run(fmt::format("ip netns exec {} ping -c1 -W2 192.168.11.2", host_)), 0);
+    EXPECT_FALSE(std::filesystem::exists(ctx_.state_dir / "underlay/toswitch.json"));
+
+    for (const char* ours : {"br-hs-110", "host-e-110", "pt-host"})
+        EXPECT_EQ(host.count(ours), 0u) << ours;
+    EXPECT_EQ(host.count("br-pe-999"), 1u);
+    EXPECT_EQ(host.count("br-hs-777"), 1u);
+    EXPECT_EQ(json_of("ip -n " + host_ + " -j route show proto 210").size(), 0u);
+
+    auto pe = links_in(pe_);
+    std::vector<std::string> left;
+    for (const auto& [name, l] : pe)
+        left.push_back(name);
+    EXPECT_EQ(left, (std::vector<std::string>{"dummyish", "dummyish-p", "lo"}));
+    EXPECT_EQ(addresses_of(pe_, "lo"), (std::vector<std::string>{"127.0.0.1/8", "::1/128"}));
+    EXPECT_TRUE(contains(addresses_of(pe_, "dummyish"), "10.99.0.1/24"));
+    EXPECT_EQ(json_of("ip -n " + pe_ + " -j route show table all proto 210").size(), 0u);
+
+    auto deleted = ns_->delete_router();
+    ASSERT_TRUE(deleted.ok()) << deleted.error().message;
+    EXPECT_FALSE(std::filesystem::exists("/run/netns/" + pe_));
+    EXPECT_FALSE(ns_->router_exists());
+    EXPECT_TRUE(ns_->delete_router().ok());  // already gone
+}
+
+TEST_F(NetlinkTest, LinkAddressesOfOneLink) {
+    auto addrs = link_addresses(*ns_, Side::Host, "toswitch");
+    ASSERT_TRUE(addrs.ok()) << addrs.error().message;
+    EXPECT_EQ(*addrs, (std::vector<IpPrefix>{P("192.168.11.3/24"), P("2001:db8:11::3/64")}));
+    auto missing = link_addresses(*ns_, Side::Router, "toswitch");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, ENODEV);
+}
+
+TEST_F(NetlinkTest, NamespaceDeletedBehindOurBackIsNoticed) {
+    ASSERT_TRUE(ns_->router_exists());
+    ASSERT_EQ(run("ip netns del " + pe_), 0);
+    EXPECT_FALSE(ns_->router_exists());
+    auto obs = observe(*ns_, sample());
+    ASSERT_TRUE(obs.ok()) << obs.error().message;
+    EXPECT_FALSE(obs->router_ns_exists);
+    ASSERT_TRUE(ns_->create_router().ok());
+    EXPECT_TRUE(ns_->router_exists());
+}
+
+TEST_F(NetlinkTest, MissingNicIsReportedAndNothingBreaks) {
+    plan::DesiredState d = sample();
+    d.underlay_nics = {"nosuchnic"};
+    auto r = fresh_diff(d);
+    ASSERT_FALSE(r.problems.empty());
+    EXPECT_EQ(r.problems[0],
+              "underlay interface 'nosuchnic' not found in the host or router namespace");
+}
+
+TEST_F(NetlinkTest, ErrorsNameTheAction) {
+    reconcile::Action a{
+        Phase::Links, "red",
+        reconcile::ModifyLink{Side::Router, "pe-e-404", "veth", {}, 1400u, {}, {}, {}, false, {}}};
+    auto s = execute(*ns_, a, ctx_);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().message, "change veth 'pe-e-404': look up link 'pe-e-404': No such device");
+    EXPECT_EQ(s.error().code, ENODEV);
+}
+
+TEST_F(NetlinkTest, Vrf) {
+    auto supported = probe_vrf_support();
+    ASSERT_TRUE(supported.ok()) << supported.error().message;
+    if (!*supported) {
+        // What the daemon reports on such a kernel, before the rest is skipped.
+        auto vrf = spec(Side::Router, "red", LinkKind::Vrf, "red");
+        vrf.vrf_table = 1001;
+        auto s = execute(
+            *ns_, reconcile::Action{Phase::Links, "red", reconcile::CreateLink{vrf, {}}}, ctx_);
+        ASSERT_FALSE(s.ok());
+        EXPECT_EQ(s.error().message, "create vrf 'red' (table 1001): Operation not supported");
+        GTEST_SKIP() << "kernel lacks VRF; runs in the QEMU system tier (tests/system)";
+    }
+
+    plan::DesiredState d = sample();
+    auto vrf = spec(Side::Router, "red", LinkKind::Vrf, "red");
+    vrf.vrf_table = 1001;
+    d.links.insert(d.links.begin(), vrf);
+    for (auto& l : d.links)
+        if (l.name == "br-pe-110" || l.name == "pt-ns")
+            l.master = "red";
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    auto after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
+    auto pe = links_in(pe_);
+    EXPECT_EQ(pe["red"]["linkinfo"]["info_kind"], "vrf");
+    EXPECT_EQ(pe["red"]["linkinfo"]["info_data"]["table"], 1001);
+    EXPECT_EQ(pe["br-pe-110"]["master"], "red");
+    EXPECT_EQ(pe["pt-ns"]["master"], "red");
+    // Enslaving dropped the IPv6 address; the Addresses phase put it back.
+    EXPECT_TRUE(contains(addresses_of(pe_, "pt-ns"), "2001:db8:20::1/64"));
+
+    // A new table recreates the VRF and enslaves its ports again.
+    d.links[0].vrf_table = 1002;
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
+    pe = links_in(pe_);
+    EXPECT_EQ(pe["red"]["linkinfo"]["info_data"]["table"], 1002);
+    EXPECT_EQ(pe["br-pe-110"]["master"], "red");
+
+    ASSERT_NO_FATAL_FAILURE(apply(plan::DesiredState{}));
+    EXPECT_EQ(links_in(pe_).count("red"), 0u);
+}
+
+}  // namespace
+}  // namespace perouter::netlink

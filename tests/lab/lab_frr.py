@@ -1,0 +1,169 @@
+"""The two FRR instances the lab runs itself (the leaf/ToR and the node's host speaker), their
+configuration texts, and vtysh access to any FRR instance by its socket directory.
+
+Each instance keeps every file in one directory (pid files, sockets, log) so that it can be stopped
+by pid file and so that several labs can run side by side (see reference/frr-netns.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import grp
+from pathlib import Path
+from typing import Any, Optional
+
+from lab_shell import CommandError, pid_alive, read_pid_file, run, stop_pids, wait_for
+
+FRR_BIN = Path("/usr/lib/frr")
+
+# Addresses and numbers of the lab topology (the README and tests/integration/lab rely on them).
+LEAF_ASN = 64512
+ROUTER_ASN = 64514
+HOST_ASN = 64515
+LEAF_ROUTER_ID = "100.64.0.1"
+LEAF_VTEP = "100.64.0.1"
+LEAF_ROUTE = "172.16.100.1"
+LEAF_UNDERLAY_IP = "192.168.11.2"
+NODE_UNDERLAY_IP = "192.168.11.3"
+PT_ROUTER_IP = "192.169.20.1"
+PT_HOST_IP = "192.169.20.2"
+RED_ROUTER_IP = "192.169.10.1"
+RED_HOST_IP = "192.169.10.2"
+RED_REMOTE_PREFIX = "192.168.20.0/24"
+L2_VNI = 110
+L3_VNI = 100
+
+
+def vtysh(sockdir: Path, command: str, as_json: bool = False, timeout: float = 20.0) -> Any:
+    """Run one vtysh command against the instance whose sockets live in sockdir."""
+    p = run(["vtysh", "--vty_socket", str(sockdir), "-c", command], timeout=timeout)
+    if not as_json:
+        return p.stdout
+    text = p.stdout.strip()
+    return json.loads(text) if text else {}
+
+
+class FrrInstance:
+    """zebra + bgpd in one network namespace, all files under `directory`."""
+
+    DAEMONS = ("zebra", "bgpd")
+
+    def __init__(self, name: str, netns: str, directory: Path):
+        self.name = name
+        self.netns = netns
+        self.dir = directory
+
+    @property
+    def log(self) -> Path:
+        return self.dir / "frr.log"
+
+    def pid_files(self) -> list[Path]:
+        return [self.dir / f"{d}.pid" for d in self.DAEMONS]
+
+    def pids(self) -> list[int]:
+        return [p for p in (read_pid_file(f) for f in self.pid_files()) if p and pid_alive(p)]
+
+    def start(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        uid, gid = pwd.getpwnam("frr").pw_uid, grp.getgrnam("frr").gr_gid
+        os.chown(self.dir, uid, gid)
+        os.chmod(self.dir, 0o750)
+        (self.dir / "empty.conf").write_text("")
+        (self.dir / "vtysh.conf").write_text("service integrated-vtysh-config\n")
+        for f in ("empty.conf", "vtysh.conf"):
+            os.chown(self.dir / f, uid, gid)
+        d = str(self.dir)
+        common = ["-d", "-u", "frr", "-g", "frr", "-P", "0", "--vty_socket", d,
+                  "-z", f"{d}/zserv.api", "-f", f"{d}/empty.conf", "--log", f"file:{d}/frr.log"]
+        run(["ip", "netns", "exec", self.netns, str(FRR_BIN / "zebra"), *common,
+             "-i", f"{d}/zebra.pid", "-s", "90000000"])
+        wait_for(lambda: (self.dir / "zserv.api").exists(), 10, what=f"{self.name} zserv.api")
+        run(["ip", "netns", "exec", self.netns, str(FRR_BIN / "bgpd"), *common,
+             "-i", f"{d}/bgpd.pid"])
+        wait_for(lambda: self.vtysh("show version"), 15, what=f"{self.name} vtysh answers")
+
+    def apply(self, config_text: str) -> None:
+        path = self.dir / "lab.conf"
+        path.write_text(config_text)
+        p = run(["vtysh", "--vty_socket", str(self.dir), "-f", str(path)], check=False)
+        if p.returncode != 0:
+            raise CommandError(["vtysh", "-f", str(path)], p.returncode, p.stdout, p.stderr)
+
+    def vtysh(self, command: str, as_json: bool = False) -> Any:
+        return vtysh(self.dir, command, as_json)
+
+    def running(self) -> bool:
+        return len(self.pids()) == len(self.DAEMONS)
+
+    def stop(self) -> None:
+        # bgpd first so it does not log a zebra disconnect storm.
+        stop_pids([p for p in (read_pid_file(f) for f in reversed(self.pid_files())) if p])
+        for f in self.pid_files():
+            f.unlink(missing_ok=True)
+
+
+def leaf_config(with_l3: bool) -> str:
+    """The ToR: eBGP to the node with short timers, the leaf route, EVPN for every local VNI."""
+    n = NODE_UNDERLAY_IP
+    text = ""
+    if with_l3:
+        text += f"vrf red\n vni {L3_VNI}\nexit-vrf\n!\n"
+    text += f"""router bgp {LEAF_ASN}
+ bgp router-id {LEAF_ROUTER_ID}
+ no bgp ebgp-requires-policy
+ no bgp default ipv4-unicast
+ neighbor {n} remote-as {ROUTER_ASN}
+ neighbor {n} timers 1 3
+ neighbor {n} timers connect 1
+ address-family ipv4 unicast
+  neighbor {n} activate
+  network {LEAF_VTEP}/32
+  network {LEAF_ROUTE}/32
+ exit-address-family
+ address-family l2vpn evpn
+  neighbor {n} activate
+  advertise-all-vni
+ exit-address-family
+exit
+!
+"""
+    if with_l3:
+        text += f"""router bgp {LEAF_ASN} vrf red
+ bgp router-id {LEAF_ROUTER_ID}
+ no bgp ebgp-requires-policy
+ address-family ipv4 unicast
+  network {RED_REMOTE_PREFIX}
+ exit-address-family
+ address-family l2vpn evpn
+  advertise ipv4 unicast
+ exit-address-family
+exit
+!
+"""
+    return text
+
+
+def host_config(with_l3: bool) -> str:
+    """The node's own BGP speaker: peers with the router over the passthrough veth (and the red
+    L3VNI veth) and installs what it learns into the host namespace's kernel table."""
+    peers = [PT_ROUTER_IP] + ([RED_ROUTER_IP] if with_l3 else [])
+    text = f"""router bgp {HOST_ASN}
+ bgp router-id {PT_HOST_IP}
+ no bgp ebgp-requires-policy
+ no bgp default ipv4-unicast
+"""
+    for p in peers:
+        text += f" neighbor {p} remote-as {ROUTER_ASN}\n neighbor {p} timers connect 1\n"
+    text += " address-family ipv4 unicast\n"
+    for p in peers:
+        text += f"  neighbor {p} activate\n"
+    text += " exit-address-family\nexit\n!\n"
+    return text
+
+
+def bgp_neighbor(sockdir: Path, peer: str, vrf: Optional[str] = None) -> dict:
+    """`show bgp [vrf V] neighbors PEER json` → the peer's dict ({} if unknown)."""
+    cmd = f"show bgp {'vrf ' + vrf + ' ' if vrf else ''}neighbors {peer} json"
+    return vtysh(sockdir, cmd, as_json=True).get(peer, {})

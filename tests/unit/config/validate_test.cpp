@@ -1,0 +1,722 @@
+// Every validation rule with its exact message and position.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "test_util.hpp"
+
+namespace perouter::config {
+namespace {
+
+using test::errors_alone;
+using test::errors_with_base;
+using ::testing::ElementsAre;
+
+// ---- [node] ----------------------------------------------------------------------------------
+
+TEST(ValidateNode, IndexAndInterfaceAreExclusive) {
+    EXPECT_THAT(
+        errors_alone("[node]\nindex = 1\nindex_from_interface = \"eth0\"\n"),
+        ElementsAre("c.toml:3:24: 'index' and 'index_from_interface' are mutually exclusive"));
+}
+
+TEST(ValidateNode, NeedsIndexOrInterface) {
+    EXPECT_THAT(errors_alone("[node]\n"),
+                ElementsAre("c.toml:1:1: [node] needs 'index' or 'index_from_interface'"));
+}
+
+TEST(ValidateNode, IndexCidrOnlyWithInterface) {
+    EXPECT_THAT(
+        errors_alone("[node]\nindex = 1\nindex_cidr = \"10.0.0.0/8\"\n"),
+        ElementsAre("c.toml:3:14: 'index_cidr' is only allowed with 'index_from_interface'"));
+    test::ok({{"c.toml", "[node]\nindex_from_interface = \"br0\"\nindex_cidr = \"10.0.0.0/8\"\n"}});
+}
+
+TEST(ValidateNode, InterfaceNameRules) {
+    EXPECT_THAT(errors_alone("[node]\nindex_from_interface = \"0eth\"\n"),
+                ElementsAre("c.toml:2:24: invalid 'index_from_interface' '0eth': must start with a "
+                            "letter"));
+    EXPECT_THAT(errors_alone("[node]\nindex_from_interface = \"br0\"\nindex_cidr = \"10.0.0.0\"\n"),
+                ElementsAre("c.toml:3:14: 'index_cidr' must be a cidr (ADDR/LEN), got '10.0.0.0'"));
+}
+
+TEST(ValidateNode, UnderlayNeedsNode) {
+    std::string text = test::kBase;
+    text.replace(0, std::string("[node]\nindex = 0\n").size(), "");
+    EXPECT_THAT(errors_alone(text),
+                ElementsAre("c.toml:2:1: missing [node]: set 'index' or 'index_from_interface'"));
+}
+
+TEST(ValidateNode, IndexMustFitThePools) {
+    EXPECT_THAT(errors_alone(R"([node]
+index = 300
+[underlay]
+asn = 64514
+interfaces = ["eth0"]
+tunnel_endpoint_cidrs = ["100.65.0.0/24"]
+[[underlay.neighbors]]
+asn = 64512
+address = "192.168.11.2"
+[passthrough]
+host_session = { asn = 64514, host_asn = 2, local_cidr = { ipv4 = "192.169.0.0/24" } }
+)"),
+                ElementsAre("c.toml:3:1: 'router_id_cidr' 10.0.0.0/24 has no address for node "
+                            "index 300",
+                            "c.toml:6:25: 'tunnel_endpoint_cidrs' 100.65.0.0/24 has no address "
+                            "for node index 300",
+                            "c.toml:11:67: 'local_cidr.ipv4' 192.169.0.0/24 has no address for "
+                            "node index 300"));
+    // Host number 254 + 1 is still inside a /24 (the router id of node 254 is .255).
+    std::string text = test::kBase;
+    text.replace(text.find("index = 0"), 9, "index = 254");
+    test::ok({{"c.toml", text}});
+}
+
+// ---- [underlay] ------------------------------------------------------------------------------
+
+TEST(ValidateUnderlay, RequiredKeys) {
+    EXPECT_THAT(errors_alone("[node]\nindex = 0\n[underlay]\n"),
+                ElementsAre("c.toml:3:1: missing 'asn' in [underlay]",
+                            "c.toml:3:1: missing 'interfaces' in [underlay]",
+                            "c.toml:3:1: [underlay] needs at least one [[underlay.neighbors]]"));
+}
+
+TEST(ValidateUnderlay, Interfaces) {
+    EXPECT_THAT(errors_with_base("[underlay]\ninterfaces = []\n"),
+                ElementsAre("b.toml:2:14: 'interfaces' must name at least one interface"));
+    EXPECT_THAT(
+        errors_with_base("[underlay]\ninterfaces = [\"eth0\", \"averyveryverylongname\", \"eth "
+                         "1\", \"eth0\"]\n"),
+        ElementsAre("b.toml:2:23: invalid interface 'averyveryverylongname': longer than 15 "
+                    "characters",
+                    "b.toml:2:48: invalid interface 'eth 1': may only contain letters, digits, "
+                    "'.', '_' and '-'",
+                    "b.toml:2:57: duplicate interface 'eth0'"));
+}
+
+TEST(ValidateUnderlay, RouterIdCidrMustBeIpv4) {
+    EXPECT_THAT(errors_with_base("[underlay]\nrouter_id_cidr = \"fd00::/64\"\n"),
+                ElementsAre("b.toml:2:18: 'router_id_cidr' must be an ipv4 cidr, got 'fd00::/64'"));
+}
+
+TEST(ValidateUnderlay, TunnelEndpointCidrs) {
+    EXPECT_THAT(errors_with_base("[underlay]\ntunnel_endpoint_cidrs = []\n"),
+                ElementsAre("b.toml:2:25: 'tunnel_endpoint_cidrs' must have 1 or 2 entries"));
+    EXPECT_THAT(
+        errors_with_base(
+            "[underlay]\ntunnel_endpoint_cidrs = [\"10.0.0.0/24\", \"10.1.0.0/24\", \"x\"]\n"),
+        ElementsAre("b.toml:2:25: 'tunnel_endpoint_cidrs' must have 1 or 2 entries",
+                    "b.toml:2:41: 'tunnel_endpoint_cidrs' has more than one ipv4 cidr",
+                    "b.toml:2:56: 'tunnel_endpoint_cidrs' entry must be a cidr (ADDR/LEN), "
+                    "got 'x'"));
+    test::ok_with_base("[underlay]\ntunnel_endpoint_cidrs = [\"fd00::/64\", \"10.1.0.0/24\"]\n");
+}
+
+TEST(ValidateUnderlay, TunnelEndpointRequiredWithVnis) {
+    std::string text = test::kBase;
+    text.replace(text.find("tunnel_endpoint_cidrs"),
+                 std::string("tunnel_endpoint_cidrs = [\"100.65.0.0/24\"]").size(), "");
+    EXPECT_THAT(test::errors({{"a.toml", text}, {"b.toml", "[[l2vni]]\nname = \"x\"\nvni = 5\n"}}),
+                ElementsAre("a.toml:4:1: underlay tunnel endpoint configuration is required when "
+                            "L3VNIs/L2VNIs are defined"));
+}
+
+TEST(ValidateUnderlay, GracefulRestartTimers) {
+    EXPECT_THAT(errors_with_base("[underlay.graceful_restart]\nrestart_time_seconds = "
+                                 "0\nstale_path_time_seconds = 4096\n"),
+                ElementsAre("b.toml:2:24: 'restart_time_seconds' must be 1..4095, got 0",
+                            "b.toml:3:27: 'stale_path_time_seconds' must be 1..4095, got 4096"));
+}
+
+// ---- [[underlay.neighbors]] ------------------------------------------------------------------
+
+std::string neighbor(const std::string& body) {
+    return "[underlay]\n[[underlay.neighbors]]\n" + body;
+}
+
+TEST(ValidateNeighbor, NeedsAtLeastOne) {
+    EXPECT_THAT(errors_with_base("[underlay]\nneighbors = []\n"),
+                ElementsAre("b.toml:2:13: [underlay] needs at least one [[underlay.neighbors]]"));
+}
+
+TEST(ValidateNeighbor, AtMost128) {
+    std::string text = "[underlay]\n";
+    for (int i = 0; i < 129; ++i)
+        text += "[[underlay.neighbors]]\nasn = 1\naddress = \"10.0." + std::to_string(i / 200) +
+                "." + std::to_string(i % 200 + 1) + "\"\n";
+    auto errs = errors_with_base(text);
+    ASSERT_EQ(errs.size(), 1u);
+    EXPECT_EQ(errs[0], "b.toml:2:1: too many neighbors: 129 (at most 128)");
+}
+
+TEST(ValidateNeighbor, AddressRequiredValidAndUnique) {
+    EXPECT_THAT(errors_with_base(neighbor("asn = 1\n")),
+                ElementsAre("b.toml:2:1: missing 'address' in [[underlay.neighbors]]"));
+    EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.300\"\n")),
+                ElementsAre("b.toml:4:11: 'address' must be an ip address, got '10.0.0.300'"));
+    EXPECT_THAT(
+        errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.1\"\n[[underlay.neighbors]]\ntype = "
+                                  "\"internal\"\naddress = \"10.0.0.1\"\n")),
+        ElementsAre("b.toml:7:11: duplicate neighbor address 10.0.0.1"));
+}
+
+TEST(ValidateNeighbor, AddressMustNotBeUnspecified) {
+    EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"::\"\n[[underlay.neighbors]]\n"
+                                          "asn = 2\naddress = \"0.0.0.0\"\n")),
+                ElementsAre("b.toml:4:11: 'address' must not be ::",
+                            "b.toml:7:11: 'address' must not be 0.0.0.0"));
+}
+
+TEST(ValidateNeighbor, ExactlyOneOfAsnAndType) {
+    EXPECT_THAT(errors_with_base(neighbor("address = \"10.0.0.1\"\n")),
+                ElementsAre("b.toml:2:1: [[underlay.neighbors]] needs 'asn' or 'type'"));
+    EXPECT_THAT(
+        errors_with_base(neighbor("asn = 1\ntype = \"external\"\naddress = \"10.0.0.1\"\n")),
+        ElementsAre("b.toml:4:8: 'asn' and 'type' are mutually exclusive"));
+    EXPECT_THAT(errors_with_base(neighbor("type = \"ebgp\"\naddress = \"10.0.0.1\"\n")),
+                ElementsAre("b.toml:3:8: 'type' must be \"external\" or \"internal\", got 'ebgp'"));
+}
+
+TEST(ValidateNeighbor, Password) {
+    EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.1\"\npassword = \"a b\"\n")),
+                ElementsAre("b.toml:5:12: 'password' must not contain spaces"));
+    std::string long_pw(129, 'x');
+    auto errs = errors_with_base(
+        neighbor("asn = 1\naddress = \"10.0.0.1\"\npassword = \"" + long_pw + "\"\n"));
+    EXPECT_THAT(errs, ElementsAre("b.toml:5:12: 'password' must be at most 128 characters"));
+    test::ok_with_base(neighbor("asn = 1\naddress = \"10.0.0.1\"\npassword = \"" +
+                                std::string(128, 'x') + "\"\n"));
+}
+
+TEST(ValidateNeighbor, Timers) {
+    const std::string head = "asn = 1\naddress = \"10.0.0.1\"\n";
+    EXPECT_THAT(errors_with_base(neighbor(head + "hold_time_seconds = 9\n")),
+                ElementsAre("b.toml:5:21: 'hold_time_seconds' and 'keepalive_time_seconds' must "
+                            "be set together"));
+    EXPECT_THAT(errors_with_base(neighbor(head + "keepalive_time_seconds = 3\n")),
+                ElementsAre("b.toml:5:26: 'hold_time_seconds' and 'keepalive_time_seconds' must "
+                            "be set together"));
+    EXPECT_THAT(
+        errors_with_base(neighbor(head + "hold_time_seconds = 2\nkeepalive_time_seconds = 1\n")),
+        ElementsAre("b.toml:5:21: 'hold_time_seconds' must be 0 or 3..65535, got 2"));
+    EXPECT_THAT(
+        errors_with_base(neighbor(head + "hold_time_seconds = 9\nkeepalive_time_seconds = 10\n")),
+        ElementsAre("b.toml:6:26: 'keepalive_time_seconds' 10 must not exceed "
+                    "'hold_time_seconds' 9"));
+    EXPECT_THAT(errors_with_base(neighbor(head + "connect_time_seconds = 0\n")),
+                ElementsAre("b.toml:5:24: 'connect_time_seconds' must be 1..65535, got 0"));
+    test::ok_with_base(neighbor(head + "hold_time_seconds = 0\nkeepalive_time_seconds = 0\n"));
+    test::ok_with_base(neighbor(head + "hold_time_seconds = 3\nkeepalive_time_seconds = 3\n"));
+}
+
+TEST(ValidateNeighbor, EbgpMultihop) {
+    const std::string head = "asn = 1\naddress = \"10.0.0.1\"\n";
+    EXPECT_THAT(errors_with_base(neighbor(head + "ebgp_multihop = 0\n")),
+                ElementsAre("b.toml:5:17: 'ebgp_multihop' must be 1..255, got 0"));
+    EXPECT_THAT(errors_with_base(neighbor(head + "ebgp_multihop = 256\n")),
+                ElementsAre("b.toml:5:17: 'ebgp_multihop' must be 1..255, got 256"));
+    Config c = test::ok_with_base(neighbor(head + "ebgp_multihop = false\n"));
+    EXPECT_FALSE(c.underlay->neighbors[0].ebgp_multihop);
+    EXPECT_FALSE(c.underlay->neighbors[0].ebgp_multihop_ttl);
+}
+
+TEST(ValidateNeighbor, BfdRanges) {
+    EXPECT_THAT(
+        errors_with_base(neighbor(R"(asn = 1
+address = "10.0.0.1"
+[underlay.neighbors.bfd]
+receive_interval_ms = 9
+transmit_interval_ms = 60001
+detect_multiplier = 1
+session_mode = "both"
+minimum_ttl = 255
+)")),
+        ElementsAre("b.toml:6:23: 'receive_interval_ms' must be 10..60000, got 9",
+                    "b.toml:7:24: 'transmit_interval_ms' must be 10..60000, got 60001",
+                    "b.toml:8:21: 'detect_multiplier' must be 2..255, got 1",
+                    "b.toml:9:16: 'session_mode' must be \"active\" or \"passive\", got 'both'",
+                    "b.toml:10:15: 'minimum_ttl' must be 1..254, got 255"));
+}
+
+// ---- [[l3vni]] -------------------------------------------------------------------------------
+
+TEST(ValidateL3Vni, RequiredKeys) {
+    EXPECT_THAT(errors_with_base("[[l3vni]]\n"),
+                ElementsAre("b.toml:1:1: missing 'name' in [[l3vni]]",
+                            "b.toml:1:1: missing 'vrf' in [[l3vni]]",
+                            "b.toml:1:1: missing 'vni' in [[l3vni]]"));
+}
+
+TEST(ValidateL3Vni, NameAndVrfFormat) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "-red"
+vrf = "averyveryverylongvrf"
+vni = 1
+[[l3vni]]
+name = "a/b"
+vrf = "1red"
+vni = 2
+)"),
+                ElementsAre("b.toml:2:8: invalid 'name' '-red': must start with a letter or digit",
+                            "b.toml:3:7: invalid 'vrf' 'averyveryverylongvrf': longer than 15 "
+                            "characters",
+                            "b.toml:6:8: invalid 'name' 'a/b': may only contain letters, digits, "
+                            "'.', '_' and '-'",
+                            "b.toml:7:7: invalid 'vrf' '1red': must start with a letter"));
+}
+
+TEST(ValidateL3Vni, VrfMustNotTakeANameOfAnotherLink) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "a"
+vrf = "eth0"
+vni = 1
+[[l3vni]]
+name = "b"
+vrf = "br-pe-7"
+vni = 2
+[[l3vni]]
+name = "c"
+vrf = "vni7"
+vni = 3
+[[l3vni]]
+name = "d"
+vrf = "lo"
+vni = 4
+)"),
+                ElementsAre("b.toml:3:7: vrf 'eth0' has the name of an underlay interface",
+                            "b.toml:7:7: invalid 'vrf' 'br-pe-7': names starting with 'br-pe-' "
+                            "are reserved for perouter's links",
+                            "b.toml:11:7: invalid 'vrf' 'vni7': names 'vni<number>' are reserved "
+                            "for perouter's vxlan links",
+                            "b.toml:15:7: invalid 'vrf' 'lo': is the loopback device"));
+    test::ok_with_base("[[l3vni]]\nname = \"a\"\nvrf = \"vnired\"\nvni = 1\n");
+}
+
+TEST(ValidateL3Vni, VniAndPortRanges) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 16777216
+vxlan_port = 0
+underlay_address_family = "ipv5"
+)"),
+                ElementsAre("b.toml:4:7: 'vni' must be 1..16777215, got 16777216",
+                            "b.toml:5:14: 'vxlan_port' must be 1..65535, got 0",
+                            "b.toml:6:27: 'underlay_address_family' must be \"ipv4\" or \"ipv6\", "
+                            "got 'ipv5'"));
+    Config c = test::ok_with_base("[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 16777215\n");
+    EXPECT_EQ(c.l3vnis[0].vni, 16777215u);
+}
+
+TEST(ValidateL3Vni, DuplicateVniAcrossL3AndL2) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+[[l2vni]]
+name = "x"
+vni = 100
+)"),
+                ElementsAre("b.toml:7:7: duplicate vni 100: l3vni 'red' and l2vni 'x'"));
+}
+
+TEST(ValidateL3Vni, NamesUniqueAcrossL3AndL2) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+[[l2vni]]
+name = "red"
+vni = 101
+)"),
+                ElementsAre("b.toml:6:8: duplicate name 'red': also used by l3vni at b.toml:2:8"));
+}
+
+TEST(ValidateL3Vni, OneL3VniPerVrf) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "a"
+vrf = "red"
+vni = 100
+[[l3vni]]
+name = "b"
+vrf = "red"
+vni = 101
+)"),
+                ElementsAre("b.toml:7:7: more than one l3vni in vrf 'red': 'a' and 'b'"));
+}
+
+TEST(ValidateL3Vni, RouteTargets) {
+    EXPECT_THAT(
+        errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+export_rts = ["64514", "64514:4294967295", "4200000000:65536", "10.0.0.1:65536", "1.2.3:4", "4294967296:1", "64514:4294967296"]
+import_rts = ["4294967295:65535", "10.0.0.1:65535", "0:0", "123456789012345678:123"]
+)"),
+        ElementsAre(
+            "b.toml:5:15: invalid route target '64514' in 'export_rts': must be 'ASN:MN' or "
+            "'A.B.C.D:MN'",
+            "b.toml:5:44: invalid route target '4200000000:65536' in 'export_rts': the number "
+            "after a 4-byte asn must be at most 65535",
+            "b.toml:5:64: invalid route target '10.0.0.1:65536' in 'export_rts': the number "
+            "after an ipv4 address must be at most 65535",
+            "b.toml:5:82: invalid route target '1.2.3:4' in 'export_rts': must be 'ASN:MN' or "
+            "'A.B.C.D:MN'",
+            "b.toml:5:93: invalid route target '4294967296:1' in 'export_rts': must be 'ASN:MN' "
+            "or 'A.B.C.D:MN'",
+            "b.toml:5:109: invalid route target '64514:4294967296' in 'export_rts': the number "
+            "after a 2-byte asn must be at most 4294967295",
+            "b.toml:6:60: invalid route target '123456789012345678:123' in 'import_rts': longer "
+            "than 21 characters"));
+}
+
+TEST(ValidateL3Vni, AtMost100RouteTargets) {
+    std::string rts;
+    for (int i = 0; i < 101; ++i)
+        rts += (i ? ", " : "") + std::string("\"1:") + std::to_string(i) + "\"";
+    EXPECT_THAT(
+        errors_with_base("[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 1\nimport_rts = [" + rts +
+                         "]\n"),
+        ElementsAre("b.toml:5:14: 'import_rts' has 101 entries (at most 100)"));
+}
+
+TEST(ValidateL3Vni, UnderlayAddressFamilyNeedsATunnelEndpoint) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+underlay_address_family = "ipv6"
+)"),
+                ElementsAre("b.toml:5:27: 'underlay_address_family' ipv6 has no tunnel endpoint "
+                            "cidr of that family"));
+}
+
+TEST(ValidateL3Vni, NeedsAnUnderlay) {
+    EXPECT_THAT(errors_alone("[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n"),
+                ElementsAre("c.toml:1:1: [[l3vni]] needs an [underlay]"));
+}
+
+// ---- host sessions ---------------------------------------------------------------------------
+
+std::string l3vni_with_session(const std::string& session) {
+    return "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n[l3vni.host_session]\n" + session;
+}
+
+TEST(ValidateHostSession, ExactlyOneOfHostAsnAndHostType) {
+    EXPECT_THAT(errors_with_base(l3vni_with_session(
+                    "asn = 64514\nlocal_cidr = { ipv4 = \"192.169.10.0/24\" }\n")),
+                ElementsAre("b.toml:5:1: [l3vni.host_session] needs 'host_asn' or 'host_type'"));
+    EXPECT_THAT(errors_with_base(l3vni_with_session(
+                    "asn = 64514\nhost_asn = 1\nhost_type = \"internal\"\nlocal_cidr = { ipv4 = "
+                    "\"192.169.10.0/24\" }\n")),
+                ElementsAre("b.toml:8:13: 'host_asn' and 'host_type' are mutually exclusive"));
+}
+
+TEST(ValidateHostSession, HostAsnDiffersFromAsn) {
+    EXPECT_THAT(
+        errors_with_base(l3vni_with_session(
+            "asn = 64514\nhost_asn = 64514\nlocal_cidr = { ipv4 = \"192.169.10.0/24\" }\n")),
+        ElementsAre("b.toml:7:12: 'host_asn' 64514 must differ from the host session's "
+                    "'asn'"));
+}
+
+TEST(ValidateHostSession, RequiredKeys) {
+    EXPECT_THAT(errors_with_base(l3vni_with_session("host_asn = 1\n")),
+                ElementsAre("b.toml:5:1: missing 'asn' in [l3vni.host_session]",
+                            "b.toml:5:1: missing 'local_cidr' in [l3vni.host_session]"));
+    EXPECT_THAT(errors_with_base(l3vni_with_session("asn = 2\nhost_asn = 1\nlocal_cidr = {}\n")),
+                ElementsAre("b.toml:8:14: 'local_cidr' needs at least one of 'ipv4' or 'ipv6'"));
+}
+
+TEST(ValidateHostSession, LocalCidrFamilyAndSize) {
+    EXPECT_THAT(
+        errors_with_base(l3vni_with_session("asn = 2\nhost_asn = 1\nlocal_cidr = { ipv4 = "
+                                            "\"fd00::/64\", ipv6 = \"10.0.0.0/24\" }\n")),
+        ElementsAre("b.toml:8:23: 'local_cidr.ipv4' must be an ipv4 cidr, got 'fd00::/64'",
+                    "b.toml:8:43: 'local_cidr.ipv6' must be an ipv6 cidr, got '10.0.0.0/24'"));
+    EXPECT_THAT(
+        errors_with_base(l3vni_with_session("asn = 2\nhost_asn = 1\nlocal_cidr = { ipv4 = "
+                                            "\"10.9.0.0/31\", ipv6 = \"fd00::/127\" }\n")),
+        ElementsAre("b.toml:8:23: 'local_cidr.ipv4' 10.9.0.0/31 is too small for a host session "
+                    "(at most /30)",
+                    "b.toml:8:45: 'local_cidr.ipv6' fd00::/127 is too small for a host session "
+                    "(at most /126)"));
+    test::ok_with_base(l3vni_with_session(
+        "asn = 2\nhost_asn = 1\nlocal_cidr = { ipv4 = \"10.9.0.0/30\", ipv6 = \"fd00::/126\" }\n"));
+}
+
+TEST(ValidateHostSession, LocalCidrsMustNotOverlapAcrossAllSessions) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.0/24" } }
+[[l3vni]]
+name = "blue"
+vrf = "blue"
+vni = 200
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.128/25" } }
+[passthrough]
+host_session = { asn = 64514, host_asn = 2, local_cidr = { ipv4 = "192.169.0.0/16" } }
+)"),
+                ElementsAre("b.toml:10:63: local_cidr 192.169.10.128/25 of l3vni 'blue' overlaps "
+                            "192.169.10.0/24 of l3vni 'red'",
+                            "b.toml:12:67: local_cidr 192.169.0.0/16 of passthrough overlaps "
+                            "192.169.10.0/24 of l3vni 'red'",
+                            "b.toml:12:67: local_cidr 192.169.0.0/16 of passthrough overlaps "
+                            "192.169.10.128/25 of l3vni 'blue'"));
+}
+
+TEST(ValidateHostSession, DefaultGatewayOncePerFamily) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+default_gateway = true
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.0/24" } }
+[[l3vni]]
+name = "blue"
+vrf = "blue"
+vni = 200
+default_gateway = true
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.11.0/24", ipv6 = "fd00::/64" } }
+[[l3vni]]
+name = "green"
+vrf = "green"
+vni = 300
+default_gateway = true
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv6 = "fd01::/64" } }
+)"),
+                ElementsAre("b.toml:11:19: more than one default_gateway l3vni for ipv4: 'red' "
+                            "and 'blue'",
+                            "b.toml:17:19: more than one default_gateway l3vni for ipv6: 'blue' "
+                            "and 'green'"));
+    // One per family is fine: ipv4 through red, ipv6 through green.
+    test::ok_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+default_gateway = true
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.0/24" } }
+[[l3vni]]
+name = "green"
+vrf = "green"
+vni = 300
+default_gateway = true
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv6 = "fd01::/64" } }
+)");
+}
+
+TEST(ValidateHostSession, DefaultGatewayNeedsAHostSession) {
+    EXPECT_THAT(
+        errors_with_base(
+            "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\ndefault_gateway = true\n"),
+        ElementsAre("b.toml:5:19: 'default_gateway' needs a host_session with a local_cidr"));
+}
+
+// ---- [[l2vni]] -------------------------------------------------------------------------------
+
+const char* kRed = R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.0/24" } }
+)";
+
+TEST(ValidateL2Vni, RequiredKeys) {
+    EXPECT_THAT(errors_with_base("[[l2vni]]\n"),
+                ElementsAre("b.toml:1:1: missing 'name' in [[l2vni]]",
+                            "b.toml:1:1: missing 'vni' in [[l2vni]]"));
+}
+
+TEST(ValidateL2Vni, RoutingDomainMustNameAnL3Vni) {
+    EXPECT_THAT(errors_with_base(std::string(kRed) +
+                                 "[[l2vni]]\nname = \"x\"\nvni = 5\nrouting_domain = \"blue\"\n"),
+                ElementsAre("b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]]"));
+}
+
+TEST(ValidateL2Vni, GatewayIps) {
+    EXPECT_THAT(
+        errors_with_base(std::string(kRed) + R"([[l2vni]]
+name = "x"
+vni = 5
+routing_domain = "red"
+gateway_ips = ["192.170.1.1/24", "192.170.2.1/24", "fd00::1/64"]
+[[l2vni]]
+name = "y"
+vni = 6
+routing_domain = "red"
+gateway_ips = ["192.171.1.0/24", "192.171.1.255/24", "192.171.1.1"]
+)"),
+        ElementsAre("b.toml:10:15: 'gateway_ips' must have at most 2 entries",
+                    "b.toml:10:34: 'gateway_ips' has more than one ipv4 address",
+                    "b.toml:15:15: 'gateway_ips' must have at most 2 entries",
+                    "b.toml:15:16: 'gateway_ips' entry '192.171.1.0/24' is the network "
+                    "address, not a gateway address",
+                    "b.toml:15:34: 'gateway_ips' entry '192.171.1.255/24' is the broadcast address",
+                    "b.toml:15:54: 'gateway_ips' entry must be ADDR/LEN, got '192.171.1.1'"));
+}
+
+TEST(ValidateL2Vni, GatewayIpsNeedARoutingDomain) {
+    EXPECT_THAT(
+        errors_with_base("[[l2vni]]\nname = \"x\"\nvni = 5\ngateway_ips = [\"10.1.1.1/24\"]\n"),
+        ElementsAre("b.toml:4:15: 'gateway_ips' need a 'routing_domain'"));
+}
+
+TEST(ValidateL2Vni, SubnetsInOneVrfMustNotOverlap) {
+    EXPECT_THAT(
+        errors_with_base(std::string(kRed) + R"([[l2vni]]
+name = "x"
+vni = 5
+routing_domain = "red"
+gateway_ips = ["192.169.10.200/24"]
+[[l2vni]]
+name = "y"
+vni = 6
+routing_domain = "red"
+gateway_ips = ["192.170.0.1/16"]
+[[l2vni]]
+name = "z"
+vni = 7
+routing_domain = "red"
+gateway_ips = ["192.170.5.1/24"]
+)"),
+        ElementsAre("b.toml:10:15: gateway_ips 192.169.10.200/24 of l2vni 'x' overlaps local_cidr "
+                    "192.169.10.0/24 of l3vni 'red' in vrf 'red'",
+                    "b.toml:20:15: gateway_ips 192.170.5.1/24 of l2vni 'z' overlaps gateway_ips "
+                    "192.170.0.1/16 of l2vni 'y' in vrf 'red'"));
+}
+
+TEST(ValidateL2Vni, SameSubnetInDifferentVrfsIsFine) {
+    test::ok_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+[[l3vni]]
+name = "blue"
+vrf = "blue"
+vni = 200
+[[l2vni]]
+name = "x"
+vni = 5
+routing_domain = "red"
+gateway_ips = ["192.170.1.1/24"]
+[[l2vni]]
+name = "y"
+vni = 6
+routing_domain = "blue"
+gateway_ips = ["192.170.1.1/24"]
+)");
+}
+
+TEST(ValidateL2Vni, HostMaster) {
+    EXPECT_THAT(
+        errors_with_base(R"([[l2vni]]
+name = "a"
+vni = 1
+host_master = { type = "ovs-bridge", lifecycle = "auto" }
+[[l2vni]]
+name = "b"
+vni = 2
+host_master = { name = "br0" }
+[[l2vni]]
+name = "c"
+vni = 3
+host_master = { lifecycle = "external" }
+[[l2vni]]
+name = "d"
+vni = 4
+host_master = { lifecycle = "external", name = "br 0" }
+[[l2vni]]
+name = "e"
+vni = 5
+host_master = { lifecycle = "external", name = "br-hs-5" }
+)"),
+        ElementsAre("b.toml:4:24: 'type' must be \"linux-bridge\", got 'ovs-bridge'",
+                    "b.toml:4:50: 'lifecycle' must be \"managed\" or \"external\", got 'auto'",
+                    "b.toml:8:24: 'name' is only allowed with lifecycle \"external\" (a "
+                    "managed bridge is named br-hs-<vni>)",
+                    "b.toml:12:15: lifecycle \"external\" needs a 'name'",
+                    "b.toml:16:48: invalid 'name' 'br 0': may only contain letters, "
+                    "digits, '.', '_' and '-'",
+                    "b.toml:20:48: invalid 'name' 'br-hs-5': names starting with 'br-hs-' are "
+                    "reserved for perouter's links"));
+}
+
+TEST(ValidateL2Vni, NeedsAnUnderlay) {
+    EXPECT_THAT(errors_alone("[[l2vni]]\nname = \"x\"\nvni = 5\n"),
+                ElementsAre("c.toml:1:1: [[l2vni]] needs an [underlay]"));
+}
+
+// ---- [passthrough] ---------------------------------------------------------------------------
+
+TEST(ValidatePassthrough, NeedsAnUnderlay) {
+    EXPECT_THAT(errors_alone("[passthrough]\nhost_session = { asn = 1, host_asn = 2, local_cidr = "
+                             "{ ipv4 = \"10.9.0.0/24\" } }\n"),
+                ElementsAre("c.toml:1:1: [passthrough] needs an [underlay] (its session lives in "
+                            "the default bgp instance)"));
+}
+
+TEST(ValidatePassthrough, NeedsAHostSession) {
+    EXPECT_THAT(errors_with_base("[passthrough]\n"),
+                ElementsAre("b.toml:1:1: missing 'host_session' in [passthrough]"));
+}
+
+TEST(ValidatePassthrough, SessionAsnIsTheUnderlayAsn) {
+    EXPECT_THAT(
+        errors_with_base("[passthrough]\nhost_session = { asn = 65000, host_asn = 2, "
+                         "local_cidr = { ipv6 = \"fd00::/64\" } }\n"),
+        ElementsAre("b.toml:2:24: passthrough host_session 'asn' 65000 must equal the "
+                    "underlay 'asn' 64514 (the session lives in the default bgp instance)"));
+}
+
+TEST(ValidatePassthrough, HostSessionRulesApply) {
+    EXPECT_THAT(errors_with_base("[passthrough]\nhost_session = { asn = 64514, local_cidr = { "
+                                 "ipv4 = \"10.0.0.1/32\" } }\n"),
+                ElementsAre("b.toml:2:16: [passthrough.host_session] needs 'host_asn' or "
+                            "'host_type'",
+                            "b.toml:2:53: 'local_cidr.ipv4' 10.0.0.1/32 is too small for a host "
+                            "session (at most /30)"));
+}
+
+// ---- all errors of a load together -----------------------------------------------------------
+
+TEST(Validate, ReportsEveryErrorOfALoadInFileOrder) {
+    auto errs = test::errors(
+        {{"a.toml", R"([node]
+index = 0
+[underlay]
+asn = 0
+interfaces = ["eth0"]
+tunnel_endpoint_cidrs = ["100.65.0.0/24"]
+[[underlay.neighbors]]
+asn = 64512
+address = "192.168.11.2"
+hold_time_seconds = 9
+)"},
+         {"b.toml", R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+vnii = 1
+[[l2vni]]
+name = "web"
+vni = 100
+routing_domain = "blue"
+)"},
+         {"c.toml",
+          "[passthrough]\nhost_session = { asn = 64514, host_asn = 1, local_cidr = {} }\n"}});
+    EXPECT_THAT(errs,
+                ElementsAre("a.toml:4:7: 'asn' must be 1..4294967295, got 0",
+                            "a.toml:10:21: 'hold_time_seconds' and 'keepalive_time_seconds' must "
+                            "be set together",
+                            "b.toml:5:1: unknown key 'vnii' in [[l3vni]]",
+                            "b.toml:8:7: duplicate vni 100: l3vni 'red' and l2vni 'web'",
+                            "b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]]",
+                            "c.toml:2:58: 'local_cidr' needs at least one of 'ipv4' or 'ipv6'"));
+}
+
+}  // namespace
+}  // namespace perouter::config

@@ -1,0 +1,603 @@
+// The diff against hand-made observations. A small model of the kernel (apply()) executes the
+// actions on an Observed so that convergence (a second diff is empty) is checked too.
+#include "reconcile/diff.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace perouter::reconcile {
+namespace {
+
+using plan::LinkKind;
+using plan::LinkSpec;
+
+IpPrefix P(const char* s) {
+    return *IpPrefix::parse(s);
+}
+IpAddress A(const char* s) {
+    return *IpAddress::parse(s);
+}
+
+LinkSpec link(Side side, std::string name, LinkKind kind, std::string owner = "red") {
+    LinkSpec s;
+    s.side = side;
+    s.name = std::move(name);
+    s.kind = kind;
+    s.owner = std::move(owner);
+    return s;
+}
+
+void veth_pair(plan::DesiredState& d, LinkSpec a, LinkSpec b) {
+    a.veth_peer = b.name;
+    a.veth_peer_side = b.side;
+    b.veth_peer = a.name;
+    b.veth_peer_side = a.side;
+    d.links.push_back(std::move(a));
+    d.links.push_back(std::move(b));
+}
+
+// Underlay + a pure L2VNI 110 with a managed host bridge + passthrough + routes and sysctls.
+plan::DesiredState sample() {
+    plan::DesiredState d;
+    d.underlay_nics = {"toswitch"};
+    auto br = link(Side::Router, "br-pe-110", LinkKind::Bridge);
+    auto vx = link(Side::Router, "vni110", LinkKind::Vxlan);
+    vx.vxlan = plan::VxlanAttrs{110, A("100.65.0.0"), 4789, false};
+    vx.master = "br-pe-110";
+    vx.bridge_port = plan::BridgePortAttrs{false, true};
+    vx.addr_gen_mode_none = true;
+    auto hs = link(Side::Host, "br-hs-110", LinkKind::Bridge);
+    auto host_e = link(Side::Host, "host-e-110", LinkKind::Veth);
+    host_e.master = "br-hs-110";
+    host_e.mtu = 1450;
+    auto pe_e = link(Side::Router, "pe-e-110", LinkKind::Veth);
+    pe_e.master = "br-pe-110";
+    pe_e.mtu = 1450;
+    d.links = {br, vx, hs};
+    veth_pair(d, host_e, pe_e);
+    veth_pair(d, link(Side::Host, "pt-host", LinkKind::Veth, "passthrough"),
+              link(Side::Router, "pt-ns", LinkKind::Veth, "passthrough"));
+    d.addresses = {
+        {Side::Router, "lo", P("100.65.0.0/32"), "underlay"},
+        {Side::Router, "pt-ns", P("192.169.20.1/24"), "passthrough"},
+        {Side::Host, "pt-host", P("192.169.20.2/24"), "passthrough"},
+        {Side::Router, "pt-ns", P("2001:db8:20::1/64"), "passthrough"},
+    };
+    plan::RouteSpec r;
+    r.side = Side::Host;
+    r.dst = P("10.10.0.0/16");
+    r.gateway = A("192.169.20.1");
+    r.dev = "pt-host";
+    r.owner = "passthrough";
+    d.routes = {r};
+    d.sysctls = {{Side::Router, "net/ipv4/conf/all/forwarding", "1", false},
+                 {Side::Router, "net/ipv6/conf/all/forwarding", "1", false}};
+    return d;
+}
+
+// An observed link with the attributes most tests care about; the rest at defaults.
+ObservedLink seen(Side side, int ifindex, std::string name, std::string kind = "", bool up = true,
+                  uint32_t mtu = 1500) {
+    ObservedLink l;
+    l.side = side;
+    l.ifindex = ifindex;
+    l.name = std::move(name);
+    l.kind = std::move(kind);
+    l.up = up;
+    l.mtu = mtu;
+    return l;
+}
+
+// A router namespace fresh from create_router(), the NIC still on the host, a foreign
+// veth in the router namespace and a foreign look-alike on the host.
+Observed pristine() {
+    Observed o;
+    o.router_ns_exists = true;
+    o.links = {seen(Side::Router, 1, "lo"), seen(Side::Host, 1, "lo"),
+               seen(Side::Host, 2, "toswitch"), seen(Side::Router, 50, "dummyish", "veth"),
+               seen(Side::Host, 60, "br-hs-999", "bridge")};
+    o.addresses = {{Side::Router, "lo", P("127.0.0.1/8")},
+                   {Side::Router, "lo", P("::1/128")},
+                   {Side::Router, "dummyish", P("10.99.0.1/24")},
+                   {Side::Host, "br-hs-999", P("10.98.0.1/24")}};
+    o.sysctls = {{{Side::Router, "net/ipv4/conf/all/forwarding"}, "0"},
+                 {{Side::Router, "net/ipv6/conf/all/forwarding"}, "0"}};
+    return o;
+}
+
+// --- a model of what the kernel does with each action ------------------------------------
+
+ObservedLink* find(Observed& o, Side side, const std::string& name) {
+    for (auto& l : o.links)
+        if (l.side == side && l.name == name)
+            return &l;
+    return nullptr;
+}
+
+void drop_link(Observed& o, Side side, const std::string& name) {
+    ObservedLink* l = find(o, side, name);
+    if (l == nullptr)
+        return;
+    auto peer = l->veth_peer;
+    auto peer_side = l->veth_peer_side;
+    std::erase_if(o.addresses, [&](const auto& a) { return a.side == side && a.link == name; });
+    std::erase_if(o.routes, [&](const auto& r) { return r.side == side && r.dev == name; });
+    for (auto& port : o.links)
+        if (port.side == side && port.master == name) {
+            port.master.reset();
+            port.bridge_port.reset();
+        }
+    std::erase_if(o.links, [&](const auto& x) { return x.side == side && x.name == name; });
+    if (peer)
+        drop_link(o, *peer_side, *peer);
+}
+
+std::string kind_of(LinkKind k) {
+    switch (k) {
+        case LinkKind::Bridge:
+            return "bridge";
+        case LinkKind::Vxlan:
+            return "vxlan";
+        case LinkKind::Veth:
+            return "veth";
+        case LinkKind::Vrf:
+            return "vrf";
+    }
+    return "";
+}
+
+void enslave(Observed& o, ObservedLink& l, const std::string& master) {
+    l.master = master;
+    l.bridge_port.reset();
+    ObservedLink* m = find(o, l.side, master);
+    if (m != nullptr && m->kind == "bridge")
+        l.bridge_port = plan::BridgePortAttrs{};
+    if (m != nullptr && m->kind == "vrf")  // the kernel cycles the link: IPv6 addresses go
+        std::erase_if(o.addresses, [&](const auto& a) {
+            return a.side == l.side && a.link == l.name && !a.prefix.is_v4();
+        });
+}
+
+void add_link(Observed& o, const LinkSpec& s) {
+    ObservedLink l;
+    l.side = s.side;
+    l.ifindex = 100 + static_cast<int>(o.links.size());
+    l.name = s.name;
+    l.kind = kind_of(s.kind);
+    l.mtu = s.mtu.value_or(1500);
+    l.mac = s.mac;
+    l.up = s.up;
+    l.alias = std::string(plan::kLinkAlias);
+    l.addr_gen_mode_none = s.addr_gen_mode_none;
+    l.vrf_table = s.vrf_table;
+    l.vxlan = s.vxlan;
+    l.veth_peer = s.veth_peer;
+    l.veth_peer_side = s.veth_peer_side;
+    o.links.push_back(l);
+    ObservedLink& added = o.links.back();
+    if (s.master) {
+        enslave(o, added, *s.master);
+        if (s.bridge_port)
+            added.bridge_port = s.bridge_port;
+    }
+}
+
+void apply(Observed& o, const Action& a) {
+    std::visit(
+        [&](const auto& op) {
+            using T = std::decay_t<decltype(op)>;
+            if constexpr (std::is_same_v<T, CreateLink>) {
+                add_link(o, op.spec);
+                if (op.peer)
+                    add_link(o, *op.peer);
+            } else if constexpr (std::is_same_v<T, ModifyLink>) {
+                ObservedLink* l = find(o, op.side, op.name);
+                ASSERT_NE(l, nullptr) << describe(a);
+                if (op.mtu)
+                    l->mtu = *op.mtu;
+                if (op.mac)
+                    l->mac = op.mac;
+                if (op.alias)
+                    l->alias = *op.alias;
+                if (op.addr_gen_mode_none)
+                    l->addr_gen_mode_none = true;
+                if (op.master) {
+                    if (op.master->empty()) {
+                        l->master.reset();
+                        l->bridge_port.reset();
+                    } else {
+                        enslave(o, *l, *op.master);
+                    }
+                }
+                if (op.bridge_port)
+                    l->bridge_port = op.bridge_port;
+                if (op.up)
+                    l->up = *op.up;
+            } else if constexpr (std::is_same_v<T, DeleteLink>) {
+                drop_link(o, op.side, op.name);
+            } else if constexpr (std::is_same_v<T, AddAddress>) {
+                o.addresses.push_back({op.side, op.link, op.prefix});
+            } else if constexpr (std::is_same_v<T, DeleteAddress>) {
+                std::erase_if(o.addresses, [&](const auto& x) {
+                    return x.side == op.side && x.link == op.link && x.prefix == op.prefix;
+                });
+            } else if constexpr (std::is_same_v<T, AddRoute>) {
+                const auto& r = op.route;
+                o.routes.push_back({r.side, r.table, r.dst, r.type, r.gateway, r.dev, r.metric,
+                                    plan::kRouteProtocol});
+            } else if constexpr (std::is_same_v<T, DeleteRoute>) {
+                const auto& r = op.route;
+                std::erase_if(o.routes, [&](const auto& x) {
+                    return x.side == r.side && x.table == r.table && x.dst == r.dst &&
+                           x.metric == r.metric;
+                });
+            } else if constexpr (std::is_same_v<T, SetSysctl>) {
+                o.sysctls[{op.side, op.key}] = op.value;
+            } else if constexpr (std::is_same_v<T, MoveNicIn>) {
+                ObservedLink* l = find(o, Side::Host, op.nic);
+                if (l == nullptr)
+                    l = find(o, Side::Router, op.nic);
+                ASSERT_NE(l, nullptr);
+                l->side = Side::Router;
+                l->group = plan::kUnderlayGroup;
+                l->up = true;
+            } else if constexpr (std::is_same_v<T, MoveNicOut>) {
+                ObservedLink* l = find(o, Side::Router, op.nic);
+                ASSERT_NE(l, nullptr);
+                l->side = Side::Host;
+                l->group = 0;
+            } else if constexpr (std::is_same_v<T, SetRouterLoUp>) {
+                find(o, Side::Router, "lo")->up = true;
+            }
+        },
+        a.op);
+}
+
+Observed applied(Observed o, const DiffResult& r) {
+    for (const auto& a : r.actions)
+        apply(o, a);
+    return o;
+}
+
+std::vector<std::string> lines(const DiffResult& r) {
+    std::vector<std::string> out;
+    for (const auto& a : r.actions)
+        out.push_back(describe(a));
+    return out;
+}
+
+std::string joined(const DiffResult& r) {
+    std::string s;
+    for (const auto& l : lines(r))
+        s += l + "\n";
+    return s;
+}
+
+template <class T>
+std::vector<const T*> ops_of(const DiffResult& r) {
+    std::vector<const T*> out;
+    for (const auto& a : r.actions)
+        if (const T* t = std::get_if<T>(&a.op))
+            out.push_back(t);
+    return out;
+}
+
+// The converged observation: the sample applied from scratch.
+Observed converged() {
+    Observed o = pristine();
+    return applied(o, diff(sample(), o));
+}
+
+// --- tests -----------------------------------------------------------------------------------
+
+TEST(Diff, FromScratchCreatesEverythingInPhaseOrder) {
+    DiffResult r = diff(sample(), pristine());
+    EXPECT_TRUE(r.problems.empty()) << r.problems.front();
+    EXPECT_EQ(lines(r),
+              (std::vector<std::string>{
+                  "set sysctl net/ipv4/conf/all/forwarding = 1 in router (was 0)",
+                  "set sysctl net/ipv6/conf/all/forwarding = 1 in router (was 0)",
+                  "move underlay interface toswitch into the router namespace",
+                  "add address 100.65.0.0/32 to lo in router",
+                  "create bridge br-pe-110 in router: up",
+                  "create vxlan vni110 in router: id 110 local 100.65.0.0 dstport 4789 "
+                  "nolearning master br-pe-110 bridge-port learning off neigh_suppress on "
+                  "addrgenmode none up",
+                  "create bridge br-hs-110 in host: up",
+                  "create veth host-e-110 in host with peer pe-e-110 in router: mtu "
+                  "1450 master br-hs-110 up; peer: mtu 1450 master br-pe-110 up",
+                  "create veth pt-host in host with peer pt-ns in router: up; peer: up",
+                  "add address 192.169.20.1/24 to pt-ns in router",
+                  "add address 192.169.20.2/24 to pt-host in host",
+                  "add address 2001:db8:20::1/64 to pt-ns in router",
+                  "add route 10.10.0.0/16 via 192.169.20.1 dev pt-host in host",
+              }))
+        << joined(r);
+    EXPECT_TRUE(std::is_sorted(r.actions.begin(), r.actions.end(),
+                               [](const Action& a, const Action& b) { return a.phase < b.phase; }));
+    EXPECT_EQ(r.actions[2].phase, Phase::Underlay);
+    EXPECT_EQ(r.actions[4].phase, Phase::Links);
+    EXPECT_EQ(r.actions[4].owner, "red");
+    EXPECT_EQ(r.actions.back().phase, Phase::Addresses);
+}
+
+TEST(Diff, ConvergedStateNeedsNothing) {
+    DiffResult r = diff(sample(), converged());
+    EXPECT_TRUE(r.empty()) << joined(r);
+    EXPECT_TRUE(r.problems.empty());
+}
+
+TEST(Diff, MtuChangeModifiesOnlyTheMtu) {
+    plan::DesiredState d = sample();
+    for (auto& l : d.links)
+        if (l.name == "host-e-110" || l.name == "pe-e-110")
+            l.mtu = 1400;
+    DiffResult r = diff(d, converged());
+    EXPECT_EQ(lines(r), (std::vector<std::string>{"change veth host-e-110 in host: mtu 1400",
+                                                  "change veth pe-e-110 in router: mtu 1400"}))
+        << joined(r);
+    EXPECT_TRUE(diff(d, applied(converged(), r)).empty());
+}
+
+TEST(Diff, VxlanPortChangeRecreatesOnlyTheVxlan) {
+    plan::DesiredState d = sample();
+    d.links[1].vxlan->port = 4790;
+    Observed before = converged();
+    DiffResult r = diff(d, before);
+    ASSERT_EQ(r.actions.size(), 2u) << joined(r);
+    EXPECT_EQ(r.actions[0].phase, Phase::Remove);
+    EXPECT_EQ(describe(r.actions[0]),
+              "delete vxlan vni110 in router (recreate: dstport 4789 -> 4790)");
+    EXPECT_EQ(r.actions[1].phase, Phase::Links);
+    ASSERT_NE(std::get_if<CreateLink>(&r.actions[1].op), nullptr);
+    EXPECT_EQ(std::get<CreateLink>(r.actions[1].op).spec.vxlan->port, 4790);
+    EXPECT_TRUE(diff(d, applied(before, r)).empty());
+}
+
+TEST(Diff, VxlanLocalChangeRecreates) {
+    plan::DesiredState d = sample();
+    d.links[1].vxlan->local = A("100.65.0.1");
+    DiffResult r = diff(d, converged());
+    EXPECT_EQ(ops_of<DeleteLink>(r).size(), 1u) << joined(r);
+    EXPECT_EQ(ops_of<DeleteLink>(r)[0]->reason, "recreate: local 100.65.0.0 -> 100.65.0.1");
+}
+
+TEST(Diff, ForeignHostLinkWithOurNameButNoAliasIsLeftAlone) {
+    Observed o = converged();
+    // Someone else's br-hs-110: same name, no alias. Replace ours with it.
+    drop_link(o, Side::Host, "br-hs-110");
+    o.links.push_back(seen(Side::Host, 70, "br-hs-110", "bridge", false, 9000));
+    DiffResult r = diff(sample(), o);
+    for (const auto& a : r.actions) {
+        std::string text = describe(a);
+        EXPECT_EQ(text.find("br-hs-110 in host:"), std::string::npos) << text;
+        EXPECT_EQ(text.find("delete bridge br-hs-110"), std::string::npos) << text;
+    }
+    ASSERT_FALSE(r.problems.empty());
+    EXPECT_EQ(r.problems[0],
+              "link 'br-hs-110' in the host namespace exists and is not ours (its alias is not "
+              "'perouter'); leaving it alone");
+    // The look-alike br-hs-999 is not even considered.
+    EXPECT_EQ(joined(r).find("br-hs-999"), std::string::npos);
+}
+
+TEST(Diff, ForeignRouterLinksAreNeverTouched) {
+    for (const plan::DesiredState& d : {sample(), plan::DesiredState{}}) {
+        DiffResult r = diff(d, converged());
+        std::string text = joined(r);
+        EXPECT_EQ(text.find("dummyish"), std::string::npos) << text;
+        EXPECT_EQ(text.find("10.99.0.1"), std::string::npos) << text;
+        EXPECT_EQ(text.find("127.0.0.1"), std::string::npos) << text;
+        EXPECT_EQ(text.find("::1/128"), std::string::npos) << text;
+    }
+}
+
+plan::DesiredState with_vrf(uint32_t table) {
+    plan::DesiredState d = sample();
+    auto vrf = link(Side::Router, "red", LinkKind::Vrf);
+    vrf.vrf_table = table;
+    d.links.insert(d.links.begin(), vrf);
+    for (auto& l : d.links)
+        if (l.name == "br-pe-110")
+            l.master = "red";
+    for (auto& l : d.links)
+        if (l.name == "pt-ns")
+            l.master = "red";
+    return d;
+}
+
+TEST(Diff, VrfTableChangeRecreatesTheVrfAndReEnslavesItsPorts) {
+    Observed before = pristine();
+    before = applied(before, diff(with_vrf(1001), before));
+    ASSERT_TRUE(diff(with_vrf(1001), before).empty());
+
+    plan::DesiredState d = with_vrf(1002);
+    DiffResult r = diff(d, before);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{
+                            "delete vrf red in router (recreate: table 1001 -> 1002)",
+                            "create vrf red in router: table 1002 up",
+                            "change bridge br-pe-110 in router: master red",
+                            "change veth pt-ns in router: master red",
+                            // Enslaving to a VRF drops the IPv6 address: it is put back.
+                            "add address 2001:db8:20::1/64 to pt-ns in router",
+                        }))
+        << joined(r);
+    EXPECT_TRUE(diff(d, applied(before, r)).empty());
+}
+
+TEST(Diff, MissingUnderlayNicIsAProblem) {
+    Observed o = pristine();
+    std::erase_if(o.links, [](const auto& l) { return l.name == "toswitch"; });
+    DiffResult r = diff(sample(), o);
+    ASSERT_EQ(r.problems.size(), 1u);
+    EXPECT_EQ(r.problems[0],
+              "underlay interface 'toswitch' not found in the host or router namespace");
+    EXPECT_TRUE(ops_of<MoveNicIn>(r).empty());
+}
+
+TEST(Diff, MissingExternalBridgeIsAProblem) {
+    plan::DesiredState d = sample();
+    d.external_links.push_back({Side::Host, "br0", "red"});
+    for (auto& l : d.links)
+        if (l.name == "host-e-110")
+            l.master = "br0";
+    DiffResult r = diff(d, pristine());
+    ASSERT_EQ(r.problems.size(), 1u) << r.problems[0];
+    EXPECT_EQ(r.problems[0], "external bridge 'br0' not found in the host namespace");
+    // The veth is still created, unattached.
+    auto creates = ops_of<CreateLink>(r);
+    auto veth = std::find_if(creates.begin(), creates.end(),
+                             [](const auto* c) { return c->spec.name == "host-e-110"; });
+    ASSERT_NE(veth, creates.end());
+    EXPECT_FALSE((*veth)->spec.master);
+}
+
+TEST(Diff, TeardownRemovesWhatWeOwnAndMovesTheNicBack) {
+    Observed before = converged();
+    before.routes.push_back({Side::Router, 1001, P("0.0.0.0/0"), plan::RouteType::Unreachable,
+                             std::nullopt, std::nullopt, plan::kVrfUnreachableMetric,
+                             plan::kRouteProtocol});
+    DiffResult r = diff(plan::DesiredState{}, before);
+    EXPECT_TRUE(r.problems.empty());
+    EXPECT_EQ(lines(r), (std::vector<std::string>{
+                            "move underlay interface toswitch back to the host",
+                            "delete route unreachable 0.0.0.0/0 table 1001 metric 4278198272 "
+                            "in router",
+                            "delete address 100.65.0.0/32 from lo in router",
+                            "delete vxlan vni110 in router (not desired)",
+                            "delete veth host-e-110 in host (not desired)",
+                            "delete veth pt-host in host (not desired)",
+                            "delete bridge br-pe-110 in router (not desired)",
+                            "delete bridge br-hs-110 in host (not desired)",
+                        }))
+        << joined(r);
+    Observed after = applied(before, r);
+    EXPECT_TRUE(diff(plan::DesiredState{}, after).empty());
+    EXPECT_NE(find(after, Side::Host, "toswitch"), nullptr);
+    EXPECT_NE(find(after, Side::Router, "dummyish"), nullptr);
+    EXPECT_NE(find(after, Side::Host, "br-hs-999"), nullptr);
+}
+
+TEST(Diff, AddressesAreAddedAndRemovedButLinkLocalIsNotManaged) {
+    Observed o = converged();
+    o.addresses.push_back({Side::Router, "pt-ns", P("192.169.99.1/24")});
+    o.addresses.push_back({Side::Router, "pt-ns", P("fe80::1/64")});
+    o.addresses.push_back({Side::Router, "toswitch", P("192.168.11.3/24")});  // the NIC's own
+    plan::DesiredState d = sample();
+    d.addresses.push_back({Side::Host, "pt-host", P("2001:db8:20::2/64"), "passthrough"});
+    DiffResult r = diff(d, o);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{
+                            "delete address 192.169.99.1/24 from pt-ns in router",
+                            "add address 2001:db8:20::2/64 to pt-host in host",
+                        }))
+        << joined(r);
+    EXPECT_EQ(r.actions[0].phase, Phase::Remove);
+    EXPECT_EQ(r.actions[1].phase, Phase::Addresses);
+}
+
+TEST(Diff, RoutesAreAddedAndRemoved) {
+    Observed o = converged();
+    o.routes.push_back({Side::Host, 254, P("10.20.0.0/16"), plan::RouteType::Unicast,
+                        A("192.169.20.1"), "pt-host", 0, plan::kRouteProtocol});
+    plan::DesiredState d = sample();
+    plan::RouteSpec unreachable;
+    unreachable.side = Side::Router;
+    unreachable.table = 1001;
+    unreachable.dst = P("::/0");
+    unreachable.type = plan::RouteType::Unreachable;
+    unreachable.metric = plan::kVrfUnreachableMetric;
+    d.routes.push_back(unreachable);
+    d.routes[0].metric = 100;  // a changed metric is a different route
+    DiffResult r = diff(d, o);
+    EXPECT_EQ(lines(r),
+              (std::vector<std::string>{
+                  "delete route 10.10.0.0/16 via 192.169.20.1 dev pt-host in host",
+                  "delete route 10.20.0.0/16 via 192.169.20.1 dev pt-host in host",
+                  "add route 10.10.0.0/16 via 192.169.20.1 dev pt-host metric 100 in host",
+                  "add route unreachable ::/0 table 1001 metric 4278198272 in router",
+              }))
+        << joined(r);
+    EXPECT_TRUE(diff(d, applied(o, r)).empty());
+}
+
+TEST(Diff, SysctlChangesAndOptionalOnesThatDoNotExist) {
+    Observed o = converged();
+    o.sysctls[{Side::Router, "net/ipv4/conf/all/forwarding"}] = "0";
+    plan::DesiredState d = sample();
+    d.sysctls.push_back({Side::Router, "net/ipv6/conf/all/accept_untracked_na", "1", true});
+    d.sysctls.push_back({Side::Router, "net/ipv4/conf/red/rp_filter", "0", false});
+    DiffResult r = diff(d, o);
+    EXPECT_EQ(
+        lines(r),
+        (std::vector<std::string>{"set sysctl net/ipv4/conf/all/forwarding = 1 in router (was 0)"}))
+        << joined(r);
+    ASSERT_EQ(r.problems.size(), 1u);
+    EXPECT_EQ(r.problems[0],
+              "sysctl net/ipv6/conf/all/accept_untracked_na is not available in the router "
+              "namespace; skipped");
+}
+
+TEST(Diff, SysctlOfALinkCreatedLaterWaitsForIt) {
+    plan::DesiredState d = with_vrf(1001);
+    d.sysctls.push_back({Side::Router, "net/ipv4/conf/red/rp_filter", "0", false});
+    DiffResult r = diff(d, pristine());
+    auto it = std::find_if(r.actions.begin(), r.actions.end(), [](const Action& a) {
+        auto* s = std::get_if<SetSysctl>(&a.op);
+        return s != nullptr && s->key == "net/ipv4/conf/red/rp_filter";
+    });
+    ASSERT_NE(it, r.actions.end()) << joined(r);
+    EXPECT_EQ(it->phase, Phase::Addresses);
+}
+
+TEST(Diff, VethWithMissingPeerIsRecreated) {
+    Observed o = converged();
+    // pe-e-110 ended up paired with something else in a namespace we do not see.
+    ObservedLink* pe = find(o, Side::Router, "pe-e-110");
+    pe->veth_peer.reset();
+    pe->veth_peer_side.reset();
+    std::erase_if(o.links, [](const auto& l) { return l.name == "host-e-110"; });
+    DiffResult r = diff(sample(), o);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{
+                            "delete veth pe-e-110 in router (recreate: peer host-e-110 missing)",
+                            "create veth host-e-110 in host with peer pe-e-110 in router: mtu "
+                            "1450 master br-hs-110 up; peer: mtu 1450 master br-pe-110 up",
+                        }))
+        << joined(r);
+    EXPECT_TRUE(diff(sample(), applied(o, r)).empty());
+}
+
+TEST(Diff, OnlyDifferingAttributesAreChanged) {
+    Observed o = converged();
+    ObservedLink* vx = find(o, Side::Router, "vni110");
+    vx->bridge_port = plan::BridgePortAttrs{true, false};
+    vx->up = false;
+    find(o, Side::Router, "pe-e-110")->master.reset();
+    DiffResult r = diff(sample(), o);
+    EXPECT_EQ(lines(r),
+              (std::vector<std::string>{
+                  "change vxlan vni110 in router: bridge-port learning off neigh_suppress on, up",
+                  "change veth pe-e-110 in router: master br-pe-110",
+              }))
+        << joined(r);
+}
+
+TEST(Diff, NicHalfMovedInIsFinished) {
+    Observed o = converged();
+    find(o, Side::Router, "toswitch")->group = 0;  // moved, but the group was never set
+    DiffResult r = diff(sample(), o);
+    EXPECT_EQ(
+        lines(r),
+        (std::vector<std::string>{"move underlay interface toswitch into the router namespace"}));
+}
+
+TEST(Diff, MissingRouterNamespaceIsReported) {
+    Observed o;
+    o.links = {seen(Side::Host, 2, "toswitch")};
+    DiffResult r = diff(sample(), o);
+    ASSERT_FALSE(r.problems.empty());
+    EXPECT_EQ(r.problems[0], "the router namespace does not exist");
+}
+
+}  // namespace
+}  // namespace perouter::reconcile
