@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <string_view>
 #include <fstream>
 #include <sstream>
 
@@ -46,6 +47,17 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
     for (const auto& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    // The service manager's notification socket is ours alone: a child that inherits it (FRR's
+    // watchfrr sends READY=1 on its own) would tell the manager we are ready when we are not.
+    std::vector<char*> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        std::string_view v(*e);
+        if (v.starts_with("NOTIFY_SOCKET=") || v.starts_with("WATCHDOG_PID=") ||
+            v.starts_with("WATCHDOG_USEC="))
+            continue;
+        env.push_back(*e);
+    }
+    env.push_back(nullptr);
 
     pid_t pid = fork();
     if (pid < 0)
@@ -57,7 +69,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
             dup2(devnull, 0);
         dup2(out_w.fd, 1);
         dup2(err_w.fd, 2);
-        execvp(args[0], args.data());
+        execvpe(args[0], args.data(), env.data());
         _exit(127);
     }
     out_w.reset();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+
+#include <algorithm>
 #include <spdlog/spdlog.h>
 #include <sys/signalfd.h>
 
@@ -15,8 +17,8 @@ namespace {
 // two, so two seconds keeps the gap until the configuration is re-pushed short.
 constexpr uint64_t kTickUsec = 2'000'000;
 // A reconcile that left errors (a kernel without VRF, a NIC that has not appeared yet) is
-// retried every this many ticks.
-constexpr uint64_t kRetryTicks = 15;
+// retried with a doubling delay, up to this many ticks (one minute).
+constexpr uint32_t kMaxBackoffTicks = 30;
 
 }  // namespace
 
@@ -39,22 +41,26 @@ std::string Service::status_line() const {
 }
 
 void Service::apply_current(const char* why) {
-    if (!current_)
-        return;
+    if (!current_) return;
     auto r = router_->reconcile(*current_);
-    if (!r) {
+    if (r) {
+        last_ = std::move(*r);
+        for (const auto& p : last_.problems) spdlog::warn("{}", p);
+        last_error_ = last_.errors.empty() ? std::string() : last_.errors.front();
+        spdlog::info("reconcile ({}): {} change{}{}", why, last_.changes,
+                     last_.changes == 1 ? "" : "s",
+                     last_.errors.empty() ? "" : fmt::format(", {} failed", last_.errors.size()));
+    } else {
         last_error_ = r.error().message;
-        retry_ = true;
         spdlog::error("reconcile ({}) failed: {}", why, last_error_);
-        return;
     }
-    last_ = std::move(*r);
-    for (const auto& p : last_.problems)
-        spdlog::warn("{}", p);
-    retry_ = !last_.errors.empty() || !last_.problems.empty();
-    last_error_ = last_.errors.empty() ? std::string() : last_.errors.front();
-    spdlog::info("reconcile ({}): {} change{}{}", why, last_.changes, last_.changes == 1 ? "" : "s",
-                 last_.errors.empty() ? "" : fmt::format(", {} failed", last_.errors.size()));
+    const bool failed = !r || !last_.errors.empty() || !last_.problems.empty();
+    if (!failed) {
+        backoff_ticks_ = 0;
+    } else {
+        backoff_ticks_ = backoff_ticks_ == 0 ? 1 : std::min(backoff_ticks_ * 2, kMaxBackoffTicks);
+        wait_ticks_ = backoff_ticks_;
+    }
 }
 
 void Service::reload(const char* why) {
@@ -73,19 +79,20 @@ void Service::reload(const char* why) {
 }
 
 void Service::tick() {
-    ++ticks_;
-    if (!current_ || !current_->underlay)
+    if (!current_ || !current_->underlay) return;
+    if (backoff_ticks_ > 0) {
+        // The last reconcile left errors: only the retry schedule runs it again, so a
+        // persistent failure does not turn into a busy loop of repairs and log lines.
+        if (--wait_ticks_ > 0) return;
+        apply_current("retry");
+        notify_status(status_line());
         return;
+    }
     auto h = router_->check_health();
     if (!h) {
         spdlog::error("health check: {}", h.error().message);
     } else if (*h) {
         apply_current("repair");
-        notify_status(status_line());
-        return;
-    }
-    if (retry_ && ticks_ % kRetryTicks == 0) {
-        apply_current("retry");
         notify_status(status_line());
     }
 }

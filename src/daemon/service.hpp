@@ -40,8 +40,8 @@ class Service {
     std::optional<config::Config> current_;  // the last configuration that loaded cleanly
     Report last_;
     std::string last_error_;  // configuration or reconcile error, "" when all is well
-    bool retry_ = false;      // the last reconcile left errors: try again later
-    uint64_t ticks_ = 0;
+    uint32_t backoff_ticks_ = 0;  // > 0: the last reconcile left errors; retry after a delay
+    uint32_t wait_ticks_ = 0;     // ticks left until that retry
     sd_event* event_ = nullptr;
     sd_event_source* timer_ = nullptr;
 };

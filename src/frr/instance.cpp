@@ -223,8 +223,16 @@ Result<nlohmann::json> Instance::vtysh_json(const std::string& command) const {
 }
 
 Status Instance::check(const std::string& config) const {
-    std::string tmp = temp_path(paths_, "check.conf");
-    PEROUTER_TRY(write_file_atomic(tmp, config, 0600));
+    // Checked before the instance (and its run directory) exists, so use a private temp file.
+    std::string tmp = (fs::temp_directory_path() / "perouter-frr-check.XXXXXX").string();
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return fail(errno_error(errno, "create temporary file"));
+    ::close(fd);
+    Status written = write_file_atomic(tmp, config, 0600);
+    if (!written) {
+        ::unlink(tmp.c_str());
+        return written;
+    }
     auto r = run_process({"vtysh", "-C", "-f", tmp}, kVtyshTimeout);
     ::unlink(tmp.c_str());
     if (!r)

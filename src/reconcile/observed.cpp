@@ -59,7 +59,10 @@ bool is_owned_address(const ObservedAddress& addr, const Observed& observed) {
         return addr.prefix != v4_loopback && addr.prefix != v6_loopback;
     }
     const ObservedLink* link = observed.link(addr.side, addr.link);
-    return link != nullptr && is_owned(*link) && !is_underlay_nic(*link);
+    if (link == nullptr || !is_owned(*link) || is_underlay_nic(*link)) return false;
+    // A managed host bridge is the host's segment of the L2VNI: the node and its workloads put
+    // their addresses on it. We create the bridge, but its addresses are not ours.
+    return !(addr.side == Side::Host && addr.link.rfind("br-hs-", 0) == 0);
 }
 
 std::string normalize_sysctl(std::string_view value) {

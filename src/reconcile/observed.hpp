@@ -14,7 +14,8 @@
 //       kLinkAlias, which the executor sets when it creates them. A same-named link without
 //       the alias belongs to someone else.
 //   Both namespaces:
-//     - addresses on owned links (never IPv6 link-local ones, which the kernel manages);
+//     - addresses on owned links (never IPv6 link-local ones, which the kernel manages, and
+//       never those on a managed host bridge `br-hs-<n>`, which belong to the host);
 //     - routes with protocol kRouteProtocol (only those are observed).
 // Nothing else is ever modified or deleted; a desired link whose name is taken by a foreign
 // link is reported as a problem and left alone.

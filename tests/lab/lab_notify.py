@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import select
 import socket
+import struct
 import threading
 import time
 from pathlib import Path
@@ -18,11 +19,15 @@ from typing import Callable, Optional
 class NotifyListener:
     def __init__(self, path: Path):
         self.path = path
-        self.messages: list[tuple[float, str]] = []  # (monotonic time, "KEY=value")
+        # (monotonic time, sender pid, "KEY=value"). The sender's pid comes from SO_PASSCRED, as
+        # systemd's NotifyAccess=main uses it: children of perouterd (FRR's watchfrr sends its
+        # own READY=1) must not be mistaken for perouterd.
+        self.messages: list[tuple[float, int, str]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         path.unlink(missing_ok=True)
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         self._sock.bind(str(path))
         # perouterd may drop privileges or run helpers as another user; let anyone notify.
         os.chmod(path, 0o666)
@@ -35,32 +40,43 @@ class NotifyListener:
             if not r:
                 continue
             try:
-                data = self._sock.recv(65536)
+                data, anc, _, _ = self._sock.recvmsg(65536, socket.CMSG_SPACE(12))
             except OSError:
                 return
             now = time.monotonic()
+            pid = 0
+            for level, kind, payload in anc:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                    pid = struct.unpack("iII", payload[:12])[0]
             with self._lock:
                 for line in data.decode(errors="replace").splitlines():
                     if line:
-                        self.messages.append((now, line))
+                        self.messages.append((now, pid, line))
 
-    def lines(self, since: float = 0.0) -> list[str]:
+    def lines(self, since: float = 0.0, pid: Optional[int] = None) -> list[str]:
+        """Messages received at or after `since`, only those sent by `pid` when given."""
         with self._lock:
-            return [m for t, m in self.messages if t >= since]
+            return [m for t, p, m in self.messages if t >= since and (pid is None or p == pid)]
 
-    def wait_ready(self, since: float, timeout: float,
-                   alive: Callable[[], bool]) -> Optional[str]:
-        """Wait for READY=1 received at or after `since`. Returns None when ready, otherwise why not."""
+    def wait_for(self, line: str, since: float, timeout: float, alive: Callable[[], bool],
+                 pid: Optional[int] = None) -> Optional[str]:
+        """Wait for `line` (e.g. READY=1) from `pid`, received at or after `since`.
+
+        Returns None once it arrived, otherwise why not."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if "READY=1" in self.lines(since):
+            if line in self.lines(since, pid):
                 return None
             if not alive():
                 # One last look: the datagram may have arrived just before the exit.
                 time.sleep(0.1)
-                return None if "READY=1" in self.lines(since) else "perouterd exited before READY=1"
+                return None if line in self.lines(since, pid) else f"perouterd exited before {line}"
             time.sleep(0.02)
-        return f"no READY=1 within {timeout:.0f} s"
+        return f"no {line} from pid {pid} within {timeout:.0f} s"
+
+    def wait_ready(self, since: float, timeout: float, alive: Callable[[], bool],
+                   pid: Optional[int] = None) -> Optional[str]:
+        return self.wait_for("READY=1", since, timeout, alive, pid)
 
     def statuses(self) -> list[str]:
         return [m[len("STATUS="):] for m in self.lines() if m.startswith("STATUS=")]

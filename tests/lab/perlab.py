@@ -369,7 +369,8 @@ class Lab:
                                      start_new_session=True)
         log.close()
         self.node_pid_file.write_text(f"{self.proc.pid}\n")
-        why = self.notify.wait_ready(t0, timeout, lambda: self.proc is not None and self.proc.poll() is None)
+        why = self.notify.wait_ready(t0, timeout, lambda: self.proc is not None and self.proc.poll() is None,
+                                     pid=self.proc.pid)
         if why:
             raise LabError(f"{why}; perouterd log tail ({self.node_log}):\n{tail(self.node_log)}")
         self.ready_seconds = time.monotonic() - t0
@@ -400,11 +401,21 @@ class Lab:
         wait_for(lambda: not pid_alive(pid), timeout, what=f"perouterd {pid} exits")
         return None
 
-    def reload_node(self) -> None:
+    def reload_node(self, timeout: float = 60.0) -> None:
+        """SIGHUP, then wait until perouterd reports the reload done (RELOADING=1 ... READY=1),
+        as `systemctl reload` of a Type=notify service would."""
         pid = self.node_pid()
         if pid is None:
             raise LabError("perouterd is not running")
+        t0 = time.monotonic()
         os.kill(pid, signal.SIGHUP)
+        if self.notify is None:
+            return
+        alive = lambda: pid_alive(pid)  # noqa: E731
+        why = (self.notify.wait_for("RELOADING=1", t0, timeout, alive, pid)
+               or self.notify.wait_for("READY=1", t0, timeout, alive, pid))
+        if why:
+            raise LabError(f"reload: {why}; perouterd log tail ({self.node_log}):\n{tail(self.node_log)}")
 
     def node_cmd(self, *extra: str, timeout: float = 120.0) -> subprocess.CompletedProcess:
         """A one-shot perouterd run (--once, --diff, --check-config, --teardown)."""

@@ -484,6 +484,7 @@ TEST(Diff, AddressesAreAddedAndRemovedButLinkLocalIsNotManaged) {
     o.addresses.push_back({Side::Router, "pt-ns", P("192.169.99.1/24")});
     o.addresses.push_back({Side::Router, "pt-ns", P("fe80::1/64")});
     o.addresses.push_back({Side::Router, "toswitch", P("192.168.11.3/24")});  // the NIC's own
+    o.addresses.push_back({Side::Host, "br-hs-110", P("10.110.0.10/24")});    // the host's own
     plan::DesiredState d = sample();
     d.addresses.push_back({Side::Host, "pt-host", P("2001:db8:20::2/64"), "passthrough"});
     DiffResult r = diff(d, o);
