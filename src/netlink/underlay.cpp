@@ -191,10 +191,16 @@ Status move_nic_in(const Namespaces& ns, const std::string& nic, const fs::path&
     fs::path file = state_file(state_dir, nic);
 
     if (auto in_host = get_link(host->get(), nic); in_host.ok()) {
-        auto saved = capture(host->get(), in_host->get(), true);
-        if (!saved.ok())
-            return fail(std::move(saved).error().context(subject));
-        PEROUTER_TRY(write_state(file, to_json(nic, *saved)));
+        // A state file left from an earlier move is the truth about the NIC before we took it:
+        // when the router namespace is deleted behind our back, the kernel hands a physical
+        // NIC back without its addresses, and saving that would lose them for good.
+        std::error_code ec;
+        if (!fs::exists(file, ec)) {
+            auto saved = capture(host->get(), in_host->get(), true);
+            if (!saved.ok())
+                return fail(std::move(saved).error().context(subject));
+            PEROUTER_TRY(write_state(file, to_json(nic, *saved)));
+        }
         LinkPtr move(rtnl_link_alloc());
         rtnl_link_set_ns_fd(move.get(), ns.fd(plan::Side::Router));
         auto moved = set_link(host->get(), in_host->get(), move.get(), "");
