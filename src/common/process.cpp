@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <string_view>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace perouter {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 #include <signal.h>
-
-#include <algorithm>
 #include <spdlog/spdlog.h>
 #include <sys/signalfd.h>
+
+#include <algorithm>
 
 #include "config/load.hpp"
 #include "daemon/notify.hpp"
@@ -41,11 +41,13 @@ std::string Service::status_line() const {
 }
 
 void Service::apply_current(const char* why) {
-    if (!current_) return;
+    if (!current_)
+        return;
     auto r = router_->reconcile(*current_);
     if (r) {
         last_ = std::move(*r);
-        for (const auto& p : last_.problems) spdlog::warn("{}", p);
+        for (const auto& p : last_.problems)
+            spdlog::warn("{}", p);
         last_error_ = last_.errors.empty() ? std::string() : last_.errors.front();
         spdlog::info("reconcile ({}): {} change{}{}", why, last_.changes,
                      last_.changes == 1 ? "" : "s",
@@ -79,11 +81,13 @@ void Service::reload(const char* why) {
 }
 
 void Service::tick() {
-    if (!current_ || !current_->underlay) return;
+    if (!current_ || !current_->underlay)
+        return;
     if (backoff_ticks_ > 0) {
         // The last reconcile left errors: only the retry schedule runs it again, so a
         // persistent failure does not turn into a busy loop of repairs and log lines.
-        if (--wait_ticks_ > 0) return;
+        if (--wait_ticks_ > 0)
+            return;
         apply_current("retry");
         notify_status(status_line());
         return;

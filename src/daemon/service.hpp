@@ -39,7 +39,7 @@ class Service {
     std::unique_ptr<Router> router_;
     std::optional<config::Config> current_;  // the last configuration that loaded cleanly
     Report last_;
-    std::string last_error_;  // configuration or reconcile error, "" when all is well
+    std::string last_error_;      // configuration or reconcile error, "" when all is well
     uint32_t backoff_ticks_ = 0;  // > 0: the last reconcile left errors; retry after a delay
     uint32_t wait_ticks_ = 0;     // ticks left until that retry
     sd_event* event_ = nullptr;

@@ -226,7 +226,8 @@ Status Instance::check(const std::string& config) const {
     // Checked before the instance (and its run directory) exists, so use a private temp file.
     std::string tmp = (fs::temp_directory_path() / "perouter-frr-check.XXXXXX").string();
     int fd = ::mkstemp(tmp.data());
-    if (fd < 0) return fail(errno_error(errno, "create temporary file"));
+    if (fd < 0)
+        return fail(errno_error(errno, "create temporary file"));
     ::close(fd);
     Status written = write_file_atomic(tmp, config, 0600);
     if (!written) {

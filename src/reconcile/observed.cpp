@@ -59,7 +59,8 @@ bool is_owned_address(const ObservedAddress& addr, const Observed& observed) {
         return addr.prefix != v4_loopback && addr.prefix != v6_loopback;
     }
     const ObservedLink* link = observed.link(addr.side, addr.link);
-    if (link == nullptr || !is_owned(*link) || is_underlay_nic(*link)) return false;
+    if (link == nullptr || !is_owned(*link) || is_underlay_nic(*link))
+        return false;
     // A managed host bridge is the host's segment of the L2VNI: the node and its workloads put
     // their addresses on it. We create the bridge, but its addresses are not ours.
     return !(addr.side == Side::Host && addr.link.rfind("br-hs-", 0) == 0);
