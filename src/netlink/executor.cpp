@@ -1,19 +1,9 @@
 #include "netlink/executor.hpp"
 
+#include "common/overloaded.hpp"
 #include "netlink/ops.hpp"
 
 namespace perouter::netlink {
-
-namespace {
-
-template <class... F>
-struct Overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-}  // namespace
 
 Status execute(const Namespaces& ns, const reconcile::Action& action, const ExecContext& ctx) {
     using namespace reconcile;

@@ -243,7 +243,7 @@ Result<reconcile::Observed> observe(Namespaces& ns, const plan::DesiredState& de
         auto value = ns.run_in(s.side, [&] { return ops::read_sysctl(s.key); });
         if (!value.ok())
             return fail(std::move(value).error().context(
-                fmt::format("observe {} namespace", reconcile::side_name(s.side))));
+                fmt::format("observe {} namespace", plan::to_string(s.side))));
         if (*value)
             out.sysctls[{s.side, s.key}] = **value;
     }
@@ -252,7 +252,7 @@ Result<reconcile::Observed> observe(Namespaces& ns, const plan::DesiredState& de
 
 Result<std::vector<IpPrefix>> link_addresses(const Namespaces& ns, Side side,
                                              const std::string& link) {
-    std::string subject = fmt::format("addresses of '{}' in {}", link, reconcile::side_name(side));
+    std::string subject = fmt::format("addresses of '{}' in {}", link, plan::to_string(side));
     auto sock = ns.socket(side);
     if (!sock.ok())
         return fail(std::move(sock).error().context(subject));

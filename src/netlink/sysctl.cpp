@@ -45,7 +45,7 @@ Result<std::optional<std::string>> read_sysctl(const std::string& key) {
 
 Status set_sysctl(const Namespaces& ns, const reconcile::SetSysctl& s) {
     std::string subject =
-        fmt::format("set sysctl {} = {} in {}", s.key, s.value, reconcile::side_name(s.side));
+        fmt::format("set sysctl {} = {} in {}", s.key, s.value, plan::to_string(s.side));
     auto path = sysctl_path(s.key);
     if (!path.ok())
         return fail(std::move(path).error().context(subject));

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/ip.hpp"
@@ -18,7 +19,9 @@ namespace perouter::plan {
 /// runs in, or --host-netns in the lab); "Router" is the router namespace (--netns).
 enum class Side { Host, Router };
 
-std::string_view to_string(Side s);
+constexpr std::string_view to_string(Side s) {
+    return s == Side::Host ? "host" : "router";
+}
 
 /// Objects we own carry these marks, so that nothing else is ever touched.
 inline constexpr uint32_t kUnderlayGroup = 4242;  // underlay NICs moved in (upstream's value)
@@ -30,7 +33,20 @@ inline constexpr uint32_t kVrfUnreachableMetric = 4278198272;
 
 enum class LinkKind { Bridge, Vxlan, Veth, Vrf };
 
-std::string_view to_string(LinkKind k);
+/// The kernel's IFLA_INFO_KIND for the kind.
+constexpr std::string_view to_string(LinkKind k) {
+    switch (k) {
+        case LinkKind::Bridge:
+            return "bridge";
+        case LinkKind::Vxlan:
+            return "vxlan";
+        case LinkKind::Veth:
+            return "veth";
+        case LinkKind::Vrf:
+            return "vrf";
+    }
+    return "";
+}
 
 struct VxlanAttrs {
     uint32_t vni = 0;

@@ -7,24 +7,6 @@
 
 namespace perouter::plan {
 
-std::string_view to_string(Side s) {
-    return s == Side::Host ? "host" : "router";
-}
-
-std::string_view to_string(LinkKind k) {
-    switch (k) {
-        case LinkKind::Bridge:
-            return "bridge";
-        case LinkKind::Vxlan:
-            return "vxlan";
-        case LinkKind::Veth:
-            return "veth";
-        case LinkKind::Vrf:
-            return "vrf";
-    }
-    return "?";
-}
-
 namespace {
 
 Result<uint32_t> resolve_node_index(const config::Node& node, const Facts& facts) {

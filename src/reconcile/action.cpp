@@ -2,32 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "common/overloaded.hpp"
 #include "reconcile/observed.hpp"
 
 namespace perouter::reconcile {
 
 namespace {
-
-template <class... F>
-struct Overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-std::string_view kind_name(plan::LinkKind k) {
-    switch (k) {
-        case plan::LinkKind::Bridge:
-            return "bridge";
-        case plan::LinkKind::Vxlan:
-            return "vxlan";
-        case plan::LinkKind::Veth:
-            return "veth";
-        case plan::LinkKind::Vrf:
-            return "vrf";
-    }
-    return "link";
-}
 
 std::string port_flags(const plan::BridgePortAttrs& p) {
     return fmt::format("bridge-port learning {} neigh_suppress {}", p.learning ? "on" : "off",
@@ -74,7 +54,7 @@ std::string route_text(const plan::RouteSpec& r) {
         out += fmt::format(" table {}", r.table);
     if (r.metric != 0)
         out += fmt::format(" metric {}", r.metric);
-    return fmt::format("{} in {}", out, side_name(r.side));
+    return fmt::format("{} in {}", out, plan::to_string(r.side));
 }
 
 }  // namespace
@@ -100,11 +80,12 @@ std::string describe(const Action& action) {
                 const auto& s = c.spec;
                 if (c.peer) {
                     return fmt::format("create veth {} in {} with peer {} in {}: {}; peer: {}",
-                                       s.name, side_name(s.side), c.peer->name,
-                                       side_name(c.peer->side), spec_attrs(s), spec_attrs(*c.peer));
+                                       s.name, plan::to_string(s.side), c.peer->name,
+                                       plan::to_string(c.peer->side), spec_attrs(s),
+                                       spec_attrs(*c.peer));
                 }
-                return fmt::format("create {} {} in {}: {}", kind_name(s.kind), s.name,
-                                   side_name(s.side), spec_attrs(s));
+                return fmt::format("create {} {} in {}: {}", plan::to_string(s.kind), s.name,
+                                   plan::to_string(s.side), spec_attrs(s));
             },
             [](const ModifyLink& m) {
                 std::string parts;
@@ -128,26 +109,26 @@ std::string describe(const Action& action) {
                 if (m.up)
                     add(*m.up ? "up" : "down");
                 return fmt::format("change {} {} in {}: {}", m.kind.empty() ? "link" : m.kind,
-                                   m.name, side_name(m.side), parts);
+                                   m.name, plan::to_string(m.side), parts);
             },
             [](const DeleteLink& d) {
                 return fmt::format("delete {} {} in {} ({})", d.kind.empty() ? "link" : d.kind,
-                                   d.name, side_name(d.side), d.reason);
+                                   d.name, plan::to_string(d.side), d.reason);
             },
             [](const AddAddress& a) {
                 return fmt::format("add address {} to {} in {}", a.prefix.str(), a.link,
-                                   side_name(a.side));
+                                   plan::to_string(a.side));
             },
             [](const DeleteAddress& a) {
                 return fmt::format("delete address {} from {} in {}", a.prefix.str(), a.link,
-                                   side_name(a.side));
+                                   plan::to_string(a.side));
             },
             [](const AddRoute& r) { return "add route " + route_text(r.route); },
             [](const DeleteRoute& r) { return "delete route " + route_text(r.route); },
             [](const SetSysctl& s) {
                 std::string was = s.old_value ? fmt::format(" (was {})", *s.old_value) : "";
-                return fmt::format("set sysctl {} = {} in {}{}", s.key, s.value, side_name(s.side),
-                                   was);
+                return fmt::format("set sysctl {} = {} in {}{}", s.key, s.value,
+                                   plan::to_string(s.side), was);
             },
             [](const MoveNicIn& m) {
                 return fmt::format("move underlay interface {} into the router namespace", m.nic);

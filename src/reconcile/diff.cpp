@@ -15,20 +15,6 @@ using plan::LinkKind;
 using plan::LinkSpec;
 using Key = std::pair<Side, std::string>;
 
-std::string_view kind_name(LinkKind k) {
-    switch (k) {
-        case LinkKind::Bridge:
-            return "bridge";
-        case LinkKind::Vxlan:
-            return "vxlan";
-        case LinkKind::Veth:
-            return "veth";
-        case LinkKind::Vrf:
-            return "vrf";
-    }
-    return "";
-}
-
 // Deletions run ports first, then bridges, then VRFs: the reverse of creation order.
 int removal_rank(std::string_view kind) {
     if (kind == "veth" || kind == "vxlan")
@@ -41,9 +27,9 @@ int removal_rank(std::string_view kind) {
 // Why a link cannot be changed in place, or "" when it can. The kernel refuses to change a
 // VXLAN's id, local address, port or learning flag, or a VRF's table, after creation.
 std::string recreate_reason(const LinkSpec& spec, const ObservedLink& obs) {
-    if (obs.kind != kind_name(spec.kind))
+    if (obs.kind != plan::to_string(spec.kind))
         return fmt::format("recreate: kind {} -> {}", obs.kind.empty() ? "none" : obs.kind,
-                           kind_name(spec.kind));
+                           plan::to_string(spec.kind));
     if (spec.kind == LinkKind::Vxlan && spec.vxlan) {
         if (!obs.vxlan)
             return "recreate: vxlan attributes unknown";
@@ -155,14 +141,14 @@ class Differ {
             }
             if (!spec.veth_peer || !spec.veth_peer_side) {
                 problems_.push_back(fmt::format("veth '{}' in {} has no peer in the plan; skipped",
-                                                spec.name, side_name(spec.side)));
+                                                spec.name, plan::to_string(spec.side)));
                 continue;
             }
             auto peer_it = position.find({*spec.veth_peer_side, *spec.veth_peer});
             if (peer_it == position.end()) {
                 problems_.push_back(
                     fmt::format("veth '{}' in {}: its peer '{}' is not in the plan; skipped",
-                                spec.name, side_name(spec.side), *spec.veth_peer));
+                                spec.name, plan::to_string(spec.side), *spec.veth_peer));
                 continue;
             }
             const LinkSpec& peer = d_.links[peer_it->second];
@@ -181,7 +167,7 @@ class Differ {
                                   : "";
             problems_.push_back(fmt::format(
                 "link '{}' in the {} namespace exists and is not ours{}; leaving it alone",
-                spec.name, side_name(spec.side), why));
+                spec.name, plan::to_string(spec.side), why));
         }
         return true;
     }
@@ -276,7 +262,7 @@ class Differ {
             if (!is_external(s.side, *s.master))
                 problems_.push_back(fmt::format(
                     "link '{}' in {}: master '{}' does not exist; leaving it unattached", s.name,
-                    side_name(s.side), *s.master));
+                    plan::to_string(s.side), *s.master));
             s.master.reset();
             s.bridge_port.reset();
         }
@@ -317,7 +303,8 @@ class Differ {
                 will_have_master = true;
             } else if (!is_external(spec.side, *spec.master)) {
                 problems_.push_back(fmt::format("link '{}' in {}: master '{}' does not exist",
-                                                spec.name, side_name(spec.side), *spec.master));
+                                                spec.name, plan::to_string(spec.side),
+                                                *spec.master));
             }
         } else if (obs.master) {
             m.master = "";
@@ -422,7 +409,7 @@ class Differ {
                 if (s.optional) {
                     problems_.push_back(
                         fmt::format("sysctl {} is not available in the {} namespace; skipped",
-                                    s.key, side_name(s.side)));
+                                    s.key, plan::to_string(s.side)));
                     continue;
                 }
                 underlay_.push_back(
@@ -455,7 +442,7 @@ class Differ {
             });
             problems_.push_back(fmt::format("external {} '{}' not found in the {} namespace",
                                             is_master ? "bridge" : "link", e.name,
-                                            side_name(e.side)));
+                                            plan::to_string(e.side)));
         }
     }
 
@@ -468,7 +455,8 @@ class Differ {
             if (!on_lo && !link_exists_after(a.side, a.link)) {
                 if (!skipped_.contains(link))
                     problems_.push_back(fmt::format("address {}: link '{}' not found in {}",
-                                                    a.prefix.str(), a.link, side_name(a.side)));
+                                                    a.prefix.str(), a.link,
+                                                    plan::to_string(a.side)));
                 continue;
             }
             bool present = std::any_of(
@@ -500,7 +488,7 @@ class Differ {
         for (const auto& r : d_.routes) {
             if (r.dev && !link_exists_after(r.side, *r.dev)) {
                 problems_.push_back(fmt::format("route {}: device '{}' not found in {}",
-                                                r.dst.str(), *r.dev, side_name(r.side)));
+                                                r.dst.str(), *r.dev, plan::to_string(r.side)));
                 continue;
             }
             bool present = std::any_of(o_.routes.begin(), o_.routes.end(),

@@ -18,10 +18,6 @@ bool has_numbered_name(std::string_view name, std::string_view prefix) {
 
 }  // namespace
 
-std::string_view side_name(Side s) {
-    return s == Side::Host ? "host" : "router";
-}
-
 const ObservedLink* Observed::link(Side side, std::string_view name) const {
     for (const auto& l : links)
         if (l.side == side && l.name == name)

@@ -36,9 +36,6 @@ namespace perouter::reconcile {
 
 using plan::Side;
 
-/// "host" or "router", for messages.
-std::string_view side_name(Side s);
-
 struct ObservedLink {
     Side side = Side::Router;
     int ifindex = 0;

@@ -133,20 +133,6 @@ void drop_link(Observed& o, Side side, const std::string& name) {
         drop_link(o, *peer_side, *peer);
 }
 
-std::string kind_of(LinkKind k) {
-    switch (k) {
-        case LinkKind::Bridge:
-            return "bridge";
-        case LinkKind::Vxlan:
-            return "vxlan";
-        case LinkKind::Veth:
-            return "veth";
-        case LinkKind::Vrf:
-            return "vrf";
-    }
-    return "";
-}
-
 void enslave(Observed& o, ObservedLink& l, const std::string& master) {
     l.master = master;
     l.bridge_port.reset();
@@ -164,7 +150,7 @@ void add_link(Observed& o, const LinkSpec& s) {
     l.side = s.side;
     l.ifindex = 100 + static_cast<int>(o.links.size());
     l.name = s.name;
-    l.kind = kind_of(s.kind);
+    l.kind = std::string(plan::to_string(s.kind));
     l.mtu = s.mtu.value_or(1500);
     l.mac = s.mac;
     l.up = s.up;
