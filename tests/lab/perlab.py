@@ -273,17 +273,25 @@ class Lab:
     def _ip(self, ns: str, *args: str) -> None:
         run(["ip", "-n", ns, *args])
 
+    def plug_underlay(self, with_host_address: bool) -> None:
+        """The cable between the node's NIC `toswitch` (host namespace) and the leaf's `swp1`.
+
+        Without the host address it plays a NIC handed back bare by the kernel (a deleted router
+        namespace returns physical NICs without their addresses; a veth just dies)."""
+        H, L = self.host_ns, self.leaf_ns
+        run(["ip", "link", "add", "toswitch", "netns", H, "mtu", str(UNDERLAY_MTU), "type", "veth",
+             "peer", "name", "swp1", "netns", L, "mtu", str(UNDERLAY_MTU)])
+        if with_host_address:
+            self._ip(H, "addr", "add", f"{F.NODE_UNDERLAY_IP}/24", "dev", "toswitch")
+            self._ip(H, "link", "set", "toswitch", "up")
+            self._ip(H, "route", "add", "default", "via", F.LEAF_UNDERLAY_IP)
+        self._ip(L, "addr", "add", f"{F.LEAF_UNDERLAY_IP}/24", "dev", "swp1")
+        self._ip(L, "link", "set", "swp1", "up")
+
     def _build_topology(self) -> None:
         H, L, R = self.host_ns, self.leaf_ns, self.remote_ns
         run(["ip", "netns", "exec", L, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
-        # Underlay: the node's NIC `toswitch` <-> the leaf's `swp1`.
-        run(["ip", "link", "add", "toswitch", "netns", H, "mtu", str(UNDERLAY_MTU), "type", "veth",
-             "peer", "name", "swp1", "netns", L, "mtu", str(UNDERLAY_MTU)])
-        self._ip(H, "addr", "add", f"{F.NODE_UNDERLAY_IP}/24", "dev", "toswitch")
-        self._ip(H, "link", "set", "toswitch", "up")
-        self._ip(H, "route", "add", "default", "via", F.LEAF_UNDERLAY_IP)
-        self._ip(L, "addr", "add", f"{F.LEAF_UNDERLAY_IP}/24", "dev", "swp1")
-        self._ip(L, "link", "set", "swp1", "up")
+        self.plug_underlay(with_host_address=True)
         self._ip(L, "addr", "add", f"{F.LEAF_VTEP}/32", "dev", "lo")
         self._ip(L, "addr", "add", f"{F.LEAF_ROUTE}/32", "dev", "lo")
         # L2VNI 110 on the leaf, with the remote workload behind it.
