@@ -20,32 +20,6 @@ namespace perouter::config {
 
 namespace {
 
-/// toml++ writes "Error while parsing ..."; every other message here is lower-case.
-Diagnostic syntax_error(const toml::source_region& where, std::string_view description) {
-    std::string message(description);
-    if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z')
-        message[0] = static_cast<char>(message[0] - 'A' + 'a');
-    return {to_pos(where), std::move(message)};
-}
-
-std::optional<toml::table> parse_one(const ConfigText& t, Diagnostics& diags) {
-#if TOML_EXCEPTIONS
-    try {
-        return toml::parse(t.text, std::string_view(t.path));
-    } catch (const toml::parse_error& e) {
-        diags.push_back(syntax_error(e.source(), e.description()));
-        return std::nullopt;
-    }
-#else
-    toml::parse_result r = toml::parse(t.text, std::string_view(t.path));
-    if (!r) {
-        diags.push_back(syntax_error(r.error().source(), r.error().description()));
-        return std::nullopt;
-    }
-    return std::move(r).table();
-#endif
-}
-
 /// Reports in the order the files were given, then by line and column, whichever rule found
 /// the problem first.
 void sort_diagnostics(Diagnostics& diags, const std::vector<ConfigText>& texts) {
@@ -68,7 +42,7 @@ Result<Config, Diagnostics> parse(const std::vector<ConfigText>& texts) {
     Diagnostics diags;
     std::vector<toml::table> docs;
     for (const auto& t : texts) {
-        if (auto doc = parse_one(t, diags))
+        if (auto doc = parse_toml(t, diags))
             docs.push_back(std::move(*doc));
     }
     // A file that does not parse would make the merged view misleading (its underlay would seem

@@ -6,6 +6,32 @@
 
 namespace perouter::config {
 
+/// toml++ writes "Error while parsing ..."; every other message here is lower-case.
+static Diagnostic syntax_error(const toml::source_region& where, std::string_view description) {
+    std::string message(description);
+    if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z')
+        message[0] = static_cast<char>(message[0] - 'A' + 'a');
+    return {to_pos(where), std::move(message)};
+}
+
+std::optional<toml::table> parse_toml(const ConfigText& t, Diagnostics& diags) {
+#if TOML_EXCEPTIONS
+    try {
+        return toml::parse(t.text, std::string_view(t.path));
+    } catch (const toml::parse_error& e) {
+        diags.push_back(syntax_error(e.source(), e.description()));
+        return std::nullopt;
+    }
+#else
+    toml::parse_result r = toml::parse(t.text, std::string_view(t.path));
+    if (!r) {
+        diags.push_back(syntax_error(r.error().source(), r.error().description()));
+        return std::nullopt;
+    }
+    return std::move(r).table();
+#endif
+}
+
 SourcePos to_pos(const toml::source_region& region) {
     SourcePos p;
     if (region.path)

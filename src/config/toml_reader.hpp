@@ -16,11 +16,15 @@
 #include "common/ip.hpp"
 #include "common/source_pos.hpp"
 #include "config/keys.hpp"
+#include "config/load.hpp"
 #include "config/model.hpp"
 
 namespace perouter::config {
 
 SourcePos to_pos(const toml::source_region& region);
+
+/// Parses one file's text; a syntax error becomes a diagnostic and nullopt.
+std::optional<toml::table> parse_toml(const ConfigText& text, Diagnostics& diags);
 
 /// A string array element with the place it was written.
 struct StringItem {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "config/names.hpp"
+#include "config/vpn_document.hpp"
 
 namespace perouter::config {
 
@@ -13,25 +14,7 @@ std::optional<std::string> read_vpn_name(TableReader& r) {
             r.missing("name");
         return std::nullopt;
     }
-    auto alnum = [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    };
-    std::string problem;
-    if (name->empty()) {
-        problem = "must not be empty";
-    } else if (name->size() > kMaxVpnName) {
-        problem = fmt::format("longer than {} characters", kMaxVpnName);
-    } else if (!alnum((*name)[0])) {
-        problem = "must start with a letter or digit";
-    } else {
-        for (char c : *name) {
-            if (!alnum(c) && c != '.' && c != '_' && c != '-') {
-                problem = "may only contain letters, digits, '.', '_' and '-'";
-                break;
-            }
-        }
-    }
-    if (!problem.empty()) {
+    if (std::string problem = vpn_name_problem(*name); !problem.empty()) {
         r.error("name", fmt::format("invalid 'name' '{}': {}", *name, problem));
         return std::nullopt;
     }

@@ -1,6 +1,5 @@
 // perouterd: the router daemon. Without a mode flag it runs in the foreground as a service;
 // the flags below run one step and exit (DESIGN.md §2 command-line contract).
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +7,7 @@
 #include <iostream>
 
 #include "config/load.hpp"
+#include "daemon/logging.hpp"
 #include "daemon/options.hpp"
 #include "daemon/router.hpp"
 #include "daemon/service.hpp"
@@ -15,13 +15,6 @@
 
 namespace perouter::daemon {
 namespace {
-
-void setup_logging(const std::string& level) {
-    auto logger = spdlog::stderr_color_mt("perouterd");
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-    logger->set_level(spdlog::level::from_str(level));
-    spdlog::set_default_logger(logger);
-}
 
 Result<config::Config, Diagnostics> load_config(const Options& opts) {
     return config::load(config::Layout{opts.root});
@@ -109,6 +102,9 @@ int main(int argc, char** argv) {
     app.add_option("--netns", opts.netns, "Router network namespace (under /run/netns)");
     app.add_option("--host-netns", opts.host_netns,
                    "Namespace playing the host (default: the one perouterd runs in)");
+    app.add_option("--frr-launcher", opts.frr_launcher,
+                   "Who runs FRR: systemd (frr@NETNS.service), direct (watchfrr), auto")
+        ->check(CLI::IsMember({"auto", "systemd", "direct"}));
     app.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical"}));
     auto* g = app.add_option_group("mode", "Run one step and exit instead of serving");

@@ -10,6 +10,7 @@ struct Options {
     std::string netns = "perouter";
     std::string host_netns;  // "" = the namespace perouterd runs in
     std::string log_level = "info";
+    std::string frr_launcher = "auto";  // "auto", "systemd" (frr@<netns>.service) or "direct"
 
     std::string state_dir() const { return root + "/run/perouter/state"; }
 };

@@ -51,10 +51,23 @@ std::optional<uint32_t> index_from_addresses(const std::vector<IpPrefix>& addrs,
 
 }  // namespace
 
+namespace {
+
+frr::Launcher launcher_for(const Options& o) {
+    frr::InstancePaths paths{o.netns, o.root};
+    if (o.frr_launcher == "systemd")
+        return frr::Launcher::Systemd;
+    if (o.frr_launcher == "direct")
+        return frr::Launcher::Direct;
+    return frr::detect_launcher(paths);
+}
+
+}  // namespace
+
 Router::Router(Options opts, netlink::Namespaces ns)
     : opts_(std::move(opts)),
       ns_(std::move(ns)),
-      frr_(frr::InstancePaths{opts_.netns, opts_.root}, opts_.netns) {}
+      frr_(frr::InstancePaths{opts_.netns, opts_.root}, opts_.netns, launcher_for(opts_)) {}
 
 Result<std::unique_ptr<Router>> Router::open(const Options& opts) {
     auto ns = netlink::Namespaces::open(opts.netns, opts.host_netns);
@@ -130,6 +143,7 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report)
                                               : fmt::format("{}: {}", a.owner, st.error().message);
             spdlog::error("{} failed: {}", what, st.error().message);
             report.errors.push_back(msg);
+            report.failed_owners.emplace(a.owner, st.error().message);
         }
     }
 }
@@ -185,6 +199,7 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
     if (Status st = ensure_frr(*d, report); !st) {
         spdlog::error("FRR: {}", st.error().message);
         report.errors.push_back("FRR: " + st.error().message);
+        report.failed_owners.emplace("frr", st.error().message);
         return report;
     }
     for (Phase p : {Phase::Remove, Phase::Links, Phase::Addresses})

@@ -3,6 +3,7 @@
 // one-shot modes of main.cpp drive it; it logs what it changes (it is the edge).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,8 @@ struct Report {
     size_t changes = 0;                 // kernel actions executed + FRR delta lines sent
     std::vector<std::string> errors;    // actions that failed (the rest still ran)
     std::vector<std::string> problems;  // from the diff: missing NICs, taken names
+    /// VPN name, "underlay", "passthrough" or "frr" -> the first error of that owner.
+    std::map<std::string, std::string> failed_owners;
     bool converged() const { return errors.empty(); }
 };
 
@@ -48,6 +51,7 @@ class Router {
     Result<bool> check_health();
 
     frr::Instance& frr() { return frr_; }
+    const netlink::Namespaces& namespaces() const { return ns_; }
 
   private:
     Router(Options opts, netlink::Namespaces ns);

@@ -5,6 +5,8 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -77,8 +79,38 @@ const std::vector<std::string>& required_daemons() {
     return d;
 }
 
-Instance::Instance(InstancePaths paths, std::string netns)
-    : paths_(std::move(paths)), netns_(std::move(netns)) {}
+Instance::Instance(InstancePaths paths, std::string netns, Launcher launcher)
+    : paths_(std::move(paths)), netns_(std::move(netns)), launcher_(launcher) {}
+
+Launcher detect_launcher(const InstancePaths& paths) {
+    if (!paths.root.empty() || sd_booted() <= 0 || getenv("INVOCATION_ID") == nullptr)
+        return Launcher::Direct;
+    for (const char* dir :
+         {"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"})
+        if (fs::exists(fs::path(dir) / "frr@.service"))
+            return Launcher::Systemd;
+    return Launcher::Direct;
+}
+
+Status Instance::systemd_unit(const char* method) const {
+    const std::string unit = "frr@" + paths_.name + ".service";
+    sd_bus* bus = nullptr;
+    if (int r = sd_bus_open_system(&bus); r < 0)
+        return fail(errno_error(-r, "connect to systemd"));
+    sd_bus_error err = SD_BUS_ERROR_NULL;
+    sd_bus_message* reply = nullptr;
+    int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", method, &err, &reply, "ss",
+                               unit.c_str(), "replace");
+    Status st;
+    if (r < 0)
+        st = fail(Error{
+            fmt::format("{} {}: {}", method, unit, err.message ? err.message : strerror(-r)), -r});
+    sd_bus_error_free(&err);
+    sd_bus_message_unref(reply);
+    sd_bus_flush_close_unref(bus);
+    return st;
+}
 
 Instance::State Instance::state() const {
     int watchfrr = read_pid_file(paths_.rundir() + "/watchfrr.pid");
@@ -121,6 +153,13 @@ Status Instance::write_support_files(const std::string& config) const {
 
 Status Instance::start(const std::string& config) {
     PEROUTER_TRY(write_support_files(config));
+    // The job finishes asynchronously; wait_ready() tells when the daemons answer.
+    if (launcher_ == Launcher::Systemd)
+        return systemd_unit("StartUnit");
+    return start_direct();
+}
+
+Status Instance::start_direct() {
     std::vector<std::string> argv{"ip", "netns", "exec", netns_};
     if (paths_.root.empty()) {
         argv.insert(argv.end(), {"/usr/lib/frr/frrinit.sh", "start", paths_.name});
@@ -145,6 +184,12 @@ Status Instance::start(const std::string& config) {
 }
 
 Status Instance::stop() {
+    // Under systemd the unit stops its processes; the pid-file sweep below then only waits for
+    // them (and cleans up anything a failed unit left behind).
+    if (launcher_ == Launcher::Systemd) {
+        if (Status st = systemd_unit("StopUnit"); !st)
+            return st;
+    }
     std::vector<std::pair<std::string, int>> procs;
     for (const std::string& d :
          {std::string("watchfrr"), std::string("bfdd"), std::string("staticd"), std::string("bgpd"),

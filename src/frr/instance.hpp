@@ -28,9 +28,14 @@ struct InstancePaths {
     std::string frr_log_file() const { return "/var/run/frr/" + name + "/frr.log"; }
 };
 
+/// Who starts and stops the instance. Under systemd FRR runs as frr@<name>.service (with the
+/// shipped drop-in that puts it into /run/netns/<name>), so restarting perouterd never touches
+/// FRR's processes; elsewhere (the lab, tests, containers) perouterd runs frrinit.sh itself.
+enum class Launcher { Direct, Systemd };
+
 class Instance {
   public:
-    Instance(InstancePaths paths, std::string netns);
+    Instance(InstancePaths paths, std::string netns, Launcher launcher = Launcher::Direct);
 
     const InstancePaths& paths() const { return paths_; }
 
@@ -71,9 +76,17 @@ class Instance {
     Status write_support_files(const std::string& config) const;
     Status run_vtysh_file(const std::string& path) const;
 
+    Status start_direct();
+    Status systemd_unit(const char* method) const;
+
     InstancePaths paths_;
     std::string netns_;
+    Launcher launcher_;
 };
+
+/// Systemd when perouterd itself runs as a systemd service on the real system and the frr@
+/// template unit is installed; Direct otherwise.
+Launcher detect_launcher(const InstancePaths& paths);
 
 /// The daemons perouterd needs in its instance (watchfrr supervises them).
 const std::vector<std::string>& required_daemons();

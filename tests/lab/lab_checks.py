@@ -89,7 +89,8 @@ def run_checks(lab, out=print, budget: float = 60.0) -> list[CheckResult]:
 # --- what the lab itself built ------------------------------------------------------------------
 
 def _base(lab, c: Checker) -> None:
-    want = [lab.host_ns, lab.leaf_ns, lab.remote_ns] + ([lab.router_ns] if lab.node else [])
+    want = [n for n in (lab.host_ns, lab.leaf_ns, lab.remote_ns) if n] + \
+        ([lab.router_ns] if lab.node else [])
     c.claim("lab namespaces exist", lambda: _has(lab.namespaces(), want), timeout=1)
 
     for inst in (lab.leaf, lab.host):

@@ -14,7 +14,7 @@ import grp
 from pathlib import Path
 from typing import Any, Optional
 
-from lab_shell import CommandError, pid_alive, read_pid_file, run, stop_pids, wait_for
+from lab_shell import CommandError, in_ns, pid_alive, read_pid_file, run, stop_pids, wait_for
 
 FRR_BIN = Path("/usr/lib/frr")
 
@@ -77,11 +77,10 @@ class FrrInstance:
         d = str(self.dir)
         common = ["-d", "-u", "frr", "-g", "frr", "-P", "0", "--vty_socket", d,
                   "-z", f"{d}/zserv.api", "-f", f"{d}/empty.conf", "--log", f"file:{d}/frr.log"]
-        run(["ip", "netns", "exec", self.netns, str(FRR_BIN / "zebra"), *common,
-             "-i", f"{d}/zebra.pid", "-s", "90000000"])
+        run(in_ns(self.netns, str(FRR_BIN / "zebra"), *common, "-i", f"{d}/zebra.pid",
+                  "-s", "90000000"))
         wait_for(lambda: (self.dir / "zserv.api").exists(), 10, what=f"{self.name} zserv.api")
-        run(["ip", "netns", "exec", self.netns, str(FRR_BIN / "bgpd"), *common,
-             "-i", f"{d}/bgpd.pid"])
+        run(in_ns(self.netns, str(FRR_BIN / "bgpd"), *common, "-i", f"{d}/bgpd.pid"))
         wait_for(lambda: self.vtysh("show version"), 15, what=f"{self.name} vtysh answers")
 
     def apply(self, config_text: str) -> None:

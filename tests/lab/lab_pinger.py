@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from lab_shell import wait_for
+from lab_shell import in_ns, wait_for
 
 _REPLY = re.compile(r"bytes from .*icmp_seq=(\d+)")
 _SUMMARY = re.compile(r"(\d+) packets transmitted, (\d+) received")
@@ -47,7 +47,7 @@ class Pinger:
 
     def start(self) -> "Pinger":
         self._proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.netns, "ping", "-n", "-O", "-i", str(self.interval), self.dst],
+            in_ns(self.netns, "ping", "-n", "-O", "-i", str(self.interval), self.dst),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -101,8 +101,8 @@ class Pinger:
 
 def ping_once(netns: str, dst: str, count: int = 3, timeout_s: float = 1.0) -> tuple[bool, str]:
     """A short ping burst; (all answered?, summary line)."""
-    p = subprocess.run(["ip", "netns", "exec", netns, "ping", "-n", "-c", str(count), "-i", "0.2",
-                        "-W", str(timeout_s), dst], capture_output=True, text=True, timeout=30)
+    p = subprocess.run(in_ns(netns, "ping", "-n", "-c", str(count), "-i", "0.2", "-W", str(timeout_s),
+                             dst), capture_output=True, text=True, timeout=30)
     m = _SUMMARY.search(p.stdout)
     summary = m.group(0) if m else (p.stderr.strip() or p.stdout.strip()[-200:])
     ok = p.returncode == 0 and m is not None and m.group(1) == m.group(2)

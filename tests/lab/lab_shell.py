@@ -38,9 +38,15 @@ def run(argv: Sequence[str], check: bool = True, timeout: float = 60.0,
     return p
 
 
+def in_ns(ns: str, *argv: str) -> list[str]:
+    """argv wrapped to run inside network namespace ns; "" means the caller's own namespace (the
+    system tier runs the lab in a container whose own namespace plays the node's host)."""
+    return ["ip", "netns", "exec", ns, *argv] if ns else list(argv)
+
+
 def ns_exec(ns: str, *argv: str, check: bool = True, timeout: float = 60.0) -> subprocess.CompletedProcess:
-    """Run argv inside network namespace ns (ip netns exec)."""
-    return run(["ip", "netns", "exec", ns, *argv], check=check, timeout=timeout)
+    """Run argv inside network namespace ns (ip netns exec); "" = the caller's namespace."""
+    return run(in_ns(ns, *argv), check=check, timeout=timeout)
 
 
 def ip_json(ns: Optional[str], *args: str) -> Any:

@@ -86,7 +86,13 @@ class Lab:
     """One lab instance. All names derive from `prefix`; all files live under `labdir`."""
 
     def __init__(self, prefix: str = "prl", perouterd: Optional[str] = None,
-                 scenario: str = "auto", labdir: Optional[Path] = None):
+                 scenario: str = "auto", labdir: Optional[Path] = None,
+                 host_netns: Optional[str] = None, router_netns: Optional[str] = None,
+                 root: Optional[Path] = None):
+        """host_netns, router_netns and root default to names and paths private to the lab.
+        The system tier (tests/system), where the lab runs inside a container next to the
+        installed perouterd.service, passes host_netns="" (the container's own namespace is the
+        node's host), router_netns="perouter" and root=Path("/")."""
         if not PREFIX_RE.match(prefix):
             raise LabError(f"prefix {prefix!r} must match {PREFIX_RE.pattern}")
         if scenario not in ("l2", "l3", "auto"):
@@ -95,11 +101,11 @@ class Lab:
         self.perouterd = str(Path(perouterd).resolve()) if perouterd else None
         self.scenario = scenario
         self.labdir = Path(labdir) if labdir else Path(f"/tmp/perlab-{prefix}")
-        self.root = self.labdir / "root"
-        self.host_ns = f"{prefix}-host"
+        self.root = Path(root) if root is not None else self.labdir / "root"
+        self.host_ns = f"{prefix}-host" if host_netns is None else host_netns
         self.leaf_ns = f"{prefix}-leaf"
         self.remote_ns = f"{prefix}-remote"
-        self.router_ns = f"{prefix}-pe"
+        self.router_ns = f"{prefix}-pe" if router_netns is None else router_netns
         self.leaf = FrrInstance("leaf", self.leaf_ns, self.labdir / "frr" / "leaf")
         self.host = FrrInstance("host", self.host_ns, self.labdir / "frr" / "host")
         self.node_log = self.labdir / "perouterd.log"
@@ -252,7 +258,8 @@ class Lab:
         (self.labdir / MARKER).write_text(self.prefix + "\n")
         os.chmod(self.labdir, 0o755)  # FRR (user frr) must traverse it
         for n in (self.host_ns, self.leaf_ns, self.remote_ns):
-            netns_add(n)
+            if n:
+                netns_add(n)
         self.vrf = kernel_has_vrf(self.leaf_ns, self.prefix)
         if self.scenario == "auto":
             self.scenario = "l3" if self.vrf else "l2"
@@ -271,7 +278,7 @@ class Lab:
             self.start_node(timeout=ready_timeout)
 
     def _ip(self, ns: str, *args: str) -> None:
-        run(["ip", "-n", ns, *args])
+        run(["ip"] + (["-n", ns] if ns else []) + list(args))
 
     def plug_underlay(self, with_host_address: bool) -> None:
         """The cable between the node's NIC `toswitch` (host namespace) and the leaf's `swp1`.
@@ -279,8 +286,9 @@ class Lab:
         Without the host address it plays a NIC handed back bare by the kernel (a deleted router
         namespace returns physical NICs without their addresses; a veth just dies)."""
         H, L = self.host_ns, self.leaf_ns
-        run(["ip", "link", "add", "toswitch", "netns", H, "mtu", str(UNDERLAY_MTU), "type", "veth",
-             "peer", "name", "swp1", "netns", L, "mtu", str(UNDERLAY_MTU)])
+        run(["ip", "link", "add", "toswitch"] + (["netns", H] if H else []) +
+            ["mtu", str(UNDERLAY_MTU), "type", "veth", "peer", "name", "swp1", "netns", L, "mtu",
+             str(UNDERLAY_MTU)])
         if with_host_address:
             self._ip(H, "addr", "add", f"{F.NODE_UNDERLAY_IP}/24", "dev", "toswitch")
             self._ip(H, "link", "set", "toswitch", "up")
@@ -346,8 +354,8 @@ class Lab:
     def node_argv(self, *extra: str) -> list[str]:
         if not self.perouterd:
             raise LabError("no perouterd binary given")
-        return [self.perouterd, "--root", str(self.root), "--netns", self.router_ns,
-                "--host-netns", self.host_ns, *extra]
+        host = ["--host-netns", self.host_ns] if self.host_ns else []
+        return [self.perouterd, "--root", str(self.root), "--netns", self.router_ns, *host, *extra]
 
     def node_pid(self) -> Optional[int]:
         """Pid of the running perouterd of this lab, if any (verified by its command line)."""

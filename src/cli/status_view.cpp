@@ -1,0 +1,205 @@
+#include "cli/status_view.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace perouter::cli {
+namespace {
+
+using nlohmann::json;
+
+/// A scalar as text; "" for null, missing or structured values.
+std::string text(const json& j) {
+    if (j.is_string())
+        return j.get<std::string>();
+    if (j.is_boolean())
+        return j.get<bool>() ? "yes" : "no";
+    if (j.is_number())
+        return j.dump();
+    return "";
+}
+
+std::string field(const json& obj, const char* key) {
+    if (!obj.is_object())
+        return "";
+    auto it = obj.find(key);
+    return it == obj.end() ? "" : text(*it);
+}
+
+const json& member(const json& obj, const char* key) {
+    static const json null;
+    if (!obj.is_object())
+        return null;
+    auto it = obj.find(key);
+    return it == obj.end() ? null : *it;
+}
+
+/// "Label: value" lines with the labels right-aligned, as `networkctl status` prints them;
+/// continuation lines (empty label) align under the values.
+class Fields {
+  public:
+    void add(std::string label, std::string value) {
+        rows_.emplace_back(std::move(label), value.empty() ? "-" : std::move(value));
+    }
+    void more(std::string value) { rows_.emplace_back("", std::move(value)); }
+    std::string str() const {
+        size_t w = 0;
+        for (const auto& [l, v] : rows_)
+            w = std::max(w, l.size());
+        std::string out;
+        for (const auto& [l, v] : rows_)
+            out += l.empty() ? fmt::format("{:>{}}  {}\n", "", w, v)
+                             : fmt::format("{:>{}}: {}\n", l, w, v);
+        return out;
+    }
+
+  private:
+    std::vector<std::pair<std::string, std::string>> rows_;
+};
+
+void add_list(Fields& f, const std::string& label, const json& items) {
+    if (!items.is_array() || items.empty())
+        return;
+    bool first = true;
+    for (const auto& i : items) {
+        std::string t = text(i);
+        if (first)
+            f.add(label, t);
+        else
+            f.more(t);
+        first = false;
+    }
+}
+
+/// Flattens a configuration table into "key.sub: value" lines; arrays become comma lists.
+void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+    for (const auto& [k, v] : j.items()) {
+        std::string key = prefix.empty() ? k : prefix + "." + k;
+        if (v.is_object()) {
+            flatten(v, key, out);
+        } else if (v.is_array()) {
+            std::string list;
+            for (const auto& e : v)
+                list += (list.empty() ? "" : ", ") + (e.is_object() ? e.dump() : text(e));
+            out.emplace_back(key, list);
+        } else {
+            out.emplace_back(key, text(v));
+        }
+    }
+}
+
+}  // namespace
+
+Table vpn_table(const json& describe) {
+    Table t{{"NAME", "KIND", "VNI", "VRF", "STATE", "SOURCE"}, {}};
+    const json& vpns = member(describe, "vpns");
+    if (!vpns.is_array())
+        return t;
+    for (const auto& v : vpns)
+        t.rows.push_back({field(v, "name"), field(v, "kind"), field(v, "vni"), field(v, "vrf"),
+                          field(v, "state"), field(v, "source")});
+    return t;
+}
+
+std::string vpn_names(const json& describe) {
+    std::string out;
+    const json& vpns = member(describe, "vpns");
+    if (vpns.is_array())
+        for (const auto& v : vpns)
+            if (auto n = field(v, "name"); !n.empty())
+                out += n + "\n";
+    return out;
+}
+
+bool is_online(const json& describe) {
+    const json& o = member(describe, "online");
+    return o.is_boolean() && o.get<bool>();
+}
+
+std::string format_status(const json& describe, bool legend) {
+    Fields f;
+    f.add("State", field(describe, "state"));
+    f.add("Online", member(describe, "online").is_null() ? "" : (is_online(describe) ? "yes" : "no"));
+    f.add("Underlay", field(describe, "underlay_state"));
+    const json& peers = member(describe, "peers");
+    if (peers.is_object())
+        for (const auto& [addr, state] : peers.items())
+            f.more(fmt::format("peer {}: {}", addr, text(state).empty() ? "-" : text(state)));
+    f.add("Namespace", field(describe, "netns"));
+    f.add("Version", field(describe, "version"));
+    std::string last_error = field(describe, "last_error");
+    // LastError may hold several FILE:LINE:COL lines.
+    size_t start = 0;
+    bool first = true;
+    do {
+        size_t end = last_error.find('\n', start);
+        std::string line = last_error.substr(start, end == std::string::npos ? end : end - start);
+        if (first)
+            f.add("Last error", line);
+        else if (!line.empty())
+            f.more(line);
+        first = false;
+        start = end == std::string::npos ? end : end + 1;
+    } while (start != std::string::npos && start < last_error.size());
+    const json& rec = member(describe, "last_reconcile");
+    if (rec.is_object()) {
+        if (auto c = field(rec, "changes"); !c.empty())
+            f.add("Last apply", fmt::format("{} change{}", c, c == "1" ? "" : "s"));
+        add_list(f, "Problems", member(rec, "problems"));
+        add_list(f, "Errors", member(rec, "errors"));
+    }
+    std::string out = f.str();
+    Table t = vpn_table(describe);
+    out += "\n";
+    out += render_listing(t, legend, "vpn", "vpns");
+    return out;
+}
+
+std::optional<json> find_vpn(const json& describe, std::string_view name) {
+    const json& vpns = member(describe, "vpns");
+    if (!vpns.is_array())
+        return std::nullopt;
+    for (const auto& v : vpns) {
+        if (field(v, "name") != name)
+            continue;
+        json out = v;
+        const json& cfg = member(member(describe, "config"), field(v, "kind").c_str());
+        if (cfg.is_array())
+            for (const auto& entry : cfg)
+                if (field(entry, "name") == name)
+                    out["config"] = entry;
+        return out;
+    }
+    return std::nullopt;
+}
+
+std::string format_vpn(const json& vpn) {
+    Fields f;
+    f.add("Name", field(vpn, "name"));
+    f.add("Kind", field(vpn, "kind"));
+    f.add("VNI", field(vpn, "vni"));
+    f.add("VRF", field(vpn, "vrf"));
+    f.add("State", field(vpn, "state"));
+    f.add("Source", field(vpn, "source"));
+    if (auto e = field(vpn, "error"); !e.empty())
+        f.add("Error", e);
+    std::string out = f.str();
+    const json& cfg = member(vpn, "config");
+    if (cfg.is_object()) {
+        std::vector<std::pair<std::string, std::string>> settings;
+        json c = cfg;
+        // Already shown above.
+        for (const char* k : {"name", "source"})
+            c.erase(k);
+        flatten(c, "", settings);
+        Fields s;
+        for (auto& [k, v] : settings)
+            s.add(k, v);
+        out += "\n" + s.str();
+    }
+    return out;
+}
+
+}  // namespace perouter::cli

@@ -1,0 +1,125 @@
+#include "cli/vpn_builder.hpp"
+
+#include <fmt/format.h>
+
+#include "common/ip.hpp"
+
+namespace perouter::cli {
+namespace {
+
+/// Parses a list of ADDR/LEN values, at most one per address family. Returns (ipv4, ipv6).
+Result<std::pair<std::optional<IpPrefix>, std::optional<IpPrefix>>> by_family(
+    const std::vector<std::string>& values, std::string_view flag) {
+    std::optional<IpPrefix> v4, v6;
+    for (const auto& v : values) {
+        auto p = IpPrefix::parse(v);
+        if (!p)
+            return fail(fmt::format("{} '{}': expected ADDRESS/LENGTH", flag, v));
+        auto& slot = p->family() == Family::V4 ? v4 : v6;
+        if (slot)
+            return fail(fmt::format("{}: at most one IPv4 and one IPv6 value", flag));
+        slot = *p;
+    }
+    return std::make_pair(v4, v6);
+}
+
+Status reject_flags(const VpnSpec& s, std::string_view kind,
+                    std::initializer_list<std::pair<bool, const char*>> flags) {
+    for (const auto& [given, flag] : flags)
+        if (given)
+            return fail(fmt::format("{} does not apply to --{}", flag, kind));
+    return {};
+}
+
+Result<std::string> l3vni_document(const VpnSpec& s) {
+    PEROUTER_TRY(reject_flags(s, "l3vni",
+                              {{!s.routing_domain.empty(), "--routing-domain"},
+                               {!s.gateway_ips.empty(), "--gateway-ip"},
+                               {!s.host_bridge.empty(), "--host-bridge"}}));
+    if (s.vrf.empty())
+        return fail("--l3vni needs --vrf");
+    std::string doc = fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n", toml_string(s.name),
+                                  toml_string(s.vrf), *s.vni);
+    if (s.default_gateway)
+        doc += "default_gateway = true\n";
+    bool session = s.asn || s.host_asn || !s.local_cidrs.empty();
+    if (!session)
+        return doc;
+    if (!s.asn || !s.host_asn || s.local_cidrs.empty())
+        return fail("a host session needs --asn, --host-asn and --local-cidr together");
+    auto cidrs = by_family(s.local_cidrs, "--local-cidr");
+    if (!cidrs)
+        return fail(cidrs.error());
+    std::string pools;
+    if (cidrs->first)
+        pools += fmt::format("ipv4 = {}", toml_string(cidrs->first->str()));
+    if (cidrs->second)
+        pools += fmt::format("{}ipv6 = {}", pools.empty() ? "" : ", ",
+                             toml_string(cidrs->second->str()));
+    doc += fmt::format("\n[l3vni.host_session]\nasn = {}\nhost_asn = {}\nlocal_cidr = {{ {} }}\n",
+                       *s.asn, *s.host_asn, pools);
+    return doc;
+}
+
+Result<std::string> l2vni_document(const VpnSpec& s) {
+    PEROUTER_TRY(reject_flags(s, "l2vni",
+                              {{!s.vrf.empty(), "--vrf"},
+                               {s.default_gateway, "--default-gateway"},
+                               {s.asn.has_value(), "--asn"},
+                               {s.host_asn.has_value(), "--host-asn"},
+                               {!s.local_cidrs.empty(), "--local-cidr"}}));
+    std::string doc = fmt::format("[[l2vni]]\nname = {}\nvni = {}\n", toml_string(s.name), *s.vni);
+    if (!s.routing_domain.empty())
+        doc += fmt::format("routing_domain = {}\n", toml_string(s.routing_domain));
+    if (!s.gateway_ips.empty()) {
+        auto ips = by_family(s.gateway_ips, "--gateway-ip");
+        if (!ips)
+            return fail(ips.error());
+        std::string list;
+        for (const auto& p : {ips->first, ips->second})
+            if (p)
+                list += fmt::format("{}{}", list.empty() ? "" : ", ", toml_string(p->str()));
+        doc += fmt::format("gateway_ips = [{}]\n", list);
+    }
+    if (s.host_bridge == "managed") {
+        doc += "host_master = { type = \"linux-bridge\", lifecycle = \"managed\" }\n";
+    } else if (!s.host_bridge.empty()) {
+        doc += fmt::format(
+            "host_master = {{ type = \"linux-bridge\", lifecycle = \"external\", name = {} }}\n",
+            toml_string(s.host_bridge));
+    }
+    return doc;
+}
+
+}  // namespace
+
+std::string toml_string(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (u < 0x20 || u == 0x7f)
+                    out += fmt::format("\\u{:04X}", u);
+                else
+                    out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+Result<std::string> vpn_document(const VpnSpec& spec) {
+    if (spec.kind != "l2vni" && spec.kind != "l3vni")
+        return fail("give --l2vni or --l3vni (or a FILE with the VPN's TOML)");
+    if (!spec.vni)
+        return fail(fmt::format("--{} needs --vni", spec.kind));
+    return spec.kind == "l3vni" ? l3vni_document(spec) : l2vni_document(spec);
+}
+
+}  // namespace perouter::cli

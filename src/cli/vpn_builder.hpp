@@ -1,0 +1,40 @@
+// `perouterctl vpn add NAME --l2vni|--l3vni ...`: the flags that describe a simple VPN, turned
+// into the same TOML document a file would hold. Only the shape is checked here (which flags
+// belong to which kind, addresses that parse); the daemon validates the values against the
+// whole configuration, as it does for a file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace perouter::cli {
+
+struct VpnSpec {
+    std::string kind;  // "l2vni" or "l3vni"
+    std::string name;
+    std::optional<uint32_t> vni;
+
+    // l3vni
+    std::string vrf;
+    bool default_gateway = false;
+    std::optional<uint32_t> asn;       // host session, router side
+    std::optional<uint32_t> host_asn;  // host session, host side
+    std::vector<std::string> local_cidrs;  // host session pools, at most one per family
+
+    // l2vni
+    std::string routing_domain;
+    std::vector<std::string> gateway_ips;  // ADDR/LEN, at most one per family
+    std::string host_bridge;               // "", "managed" (br-hs-<vni>) or an existing bridge
+};
+
+/// Quotes `s` as a TOML basic string.
+std::string toml_string(std::string_view s);
+
+/// The TOML document for `spec`, or a usage error naming the offending flag.
+Result<std::string> vpn_document(const VpnSpec& spec);
+
+}  // namespace perouter::cli

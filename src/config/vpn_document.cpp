@@ -1,0 +1,79 @@
+#include "config/vpn_document.hpp"
+
+#include <fmt/format.h>
+
+#include "config/toml_reader.hpp"
+#include "config/vpn_common.hpp"
+
+namespace perouter::config {
+
+std::string vpn_name_problem(std::string_view name) {
+    auto alnum = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    if (name.empty())
+        return "must not be empty";
+    if (name.size() > kMaxVpnName)
+        return fmt::format("longer than {} characters", kMaxVpnName);
+    if (!alnum(name[0]))
+        return "must start with a letter or digit";
+    for (char c : name)
+        if (!alnum(c) && c != '.' && c != '_' && c != '-')
+            return "may only contain letters, digits, '.', '_' and '-'";
+    return "";
+}
+
+Result<std::string, Diagnostics> check_vpn_document(const ConfigText& doc, std::string_view name) {
+    Diagnostics diags;
+    auto table = parse_toml(doc, diags);
+    if (!table)
+        return fail(std::move(diags));
+    const SourcePos top{doc.path, 1, 1};
+    std::string kind;
+    for (const auto& [key, node] : *table) {
+        const SourcePos at = to_pos(node.source());
+        if (key != "l3vni" && key != "l2vni") {
+            diags.push_back({at, fmt::format("a VPN document may only contain one [[l3vni]] or "
+                                             "[[l2vni]], not '{}'",
+                                             key.str())});
+            continue;
+        }
+        const toml::array* entries = node.as_array();
+        if (!entries || entries->size() != 1 || !kind.empty()) {
+            diags.push_back({at, "a VPN document must contain exactly one [[l3vni]] or [[l2vni]]"});
+            continue;
+        }
+        kind = std::string(key.str());
+        const toml::table* vpn = (*entries)[0].as_table();
+        const toml::node* n = vpn ? vpn->get("name") : nullptr;
+        if (!n || !n->is_string()) {
+            diags.push_back({vpn ? to_pos(vpn->source()) : at,
+                             fmt::format("the {} needs name = \"{}\"", kind, name)});
+        } else if (n->as_string()->get() != name) {
+            diags.push_back(
+                {to_pos(n->source()), fmt::format("the {} is named '{}', the request '{}'", kind,
+                                                  n->as_string()->get(), name)});
+        }
+    }
+    if (kind.empty() && diags.empty())
+        diags.push_back({top, "a VPN document must contain exactly one [[l3vni]] or [[l2vni]]"});
+    if (!diags.empty())
+        return fail(std::move(diags));
+    return kind;
+}
+
+std::vector<VpnRef> vpns_of(const Config& cfg) {
+    std::vector<VpnRef> out;
+    for (const L3Vni& l3 : cfg.l3vnis)
+        out.push_back({l3.name, "l3vni", l3.vni, l3.vrf, l3.pos.of().file});
+    for (const L2Vni& l2 : cfg.l2vnis) {
+        std::string vrf;
+        for (const L3Vni& l3 : cfg.l3vnis)
+            if (l2.routing_domain == l3.name)
+                vrf = l3.vrf;
+        out.push_back({l2.name, "l2vni", l2.vni, vrf, l2.pos.of().file});
+    }
+    return out;
+}
+
+}  // namespace perouter::config

@@ -1,0 +1,36 @@
+// Documents that carry one VPN (what D-Bus AddVpn receives and writes as a drop-in), and the
+// list of VPNs of a configuration with the file that defines each.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "config/load.hpp"
+#include "config/model.hpp"
+
+namespace perouter::config {
+
+/// Checks that `doc` defines exactly one [[l3vni]] or [[l2vni]] entry whose name is `name`,
+/// and nothing else (no [underlay], no second VPN), so a runtime VPN cannot change the rest of
+/// the router. Returns "l3vni" or "l2vni". Only the shape is checked here; the values are
+/// validated with the whole configuration (parse_with).
+Result<std::string, Diagnostics> check_vpn_document(const ConfigText& doc, std::string_view name);
+
+/// Why `name` cannot name a runtime VPN (it becomes a file name and a D-Bus object path), or ""
+/// when it can.
+std::string vpn_name_problem(std::string_view name);
+
+struct VpnRef {
+    std::string name;
+    std::string kind;  // "l3vni" or "l2vni"
+    uint32_t vni = 0;
+    std::string vrf;     // the l3vni's VRF, the l2vni's routing domain VRF, or ""
+    std::string source;  // the file that defines it
+};
+
+/// Every VPN of `cfg`, L3VNIs first, in configuration order.
+std::vector<VpnRef> vpns_of(const Config& cfg);
+
+}  // namespace perouter::config

@@ -1,0 +1,97 @@
+// What the control surfaces (D-Bus, and through it perouterctl) may ask of the daemon. The
+// D-Bus layer depends only on this interface, so it is tested against a fake and the daemon
+// can change without touching it.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/source_pos.hpp"
+
+namespace perouter::daemon {
+
+/// Why a control request failed; each kind maps to one D-Bus error name
+/// (org.openperouter.Router1.Error.<Kind>, or the standard ones for InvalidArgs/AccessDenied).
+enum class ControlErrorKind {
+    InvalidConfig,  // the resulting configuration does not validate (diagnostics say where)
+    NoSuchVpn,
+    VpnExists,
+    ReadOnly,  // the VPN is defined in a file the API does not own (e.g. the main file)
+    InvalidArgs,
+    Failed,  // anything else (I/O, apply errors)
+};
+
+struct ControlError {
+    ControlErrorKind kind = ControlErrorKind::Failed;
+    std::string message;      // one line for humans
+    Diagnostics diagnostics;  // InvalidConfig: every FILE:LINE:COL error
+};
+
+template <class T>
+using ControlResult = Result<T, ControlError>;
+
+/// One VPN as the API shows it.
+struct VpnInfo {
+    std::string name;
+    std::string kind;  // "l3vni" or "l2vni"
+    uint32_t vni = 0;
+    std::string vrf;     // l3vni: its VRF; l2vni: its routing domain's VRF, or ""
+    std::string state;   // "configured", "failed", "pending"
+    std::string source;  // the file that defines it
+    std::string error;   // why it failed, "" otherwise
+    friend bool operator==(const VpnInfo&, const VpnInfo&) = default;
+};
+
+/// The manager's properties.
+struct ManagerStatus {
+    std::string state;  // "starting", "running", "degraded", "failed", "reloading", "stopping"
+    std::string underlay_state;  // "established", "connecting", "down", "unconfigured"
+    std::string last_error;      // "" when none
+    std::string version;
+    friend bool operator==(const ManagerStatus&, const ManagerStatus&) = default;
+};
+
+class Controller {
+  public:
+    virtual ~Controller() = default;
+
+    /// Reads the configuration again and applies it; returns once applied. A configuration that
+    /// does not validate is rejected whole (InvalidConfig) and nothing changes.
+    virtual ControlResult<void> reload() = 0;
+
+    /// Validates `toml` as one more drop-in on top of the current files. Empty = valid.
+    virtual Diagnostics validate(const std::string& toml) = 0;
+
+    /// Validates the VPN document (exactly one [[l3vni]] or [[l2vni]] named `name`, nothing
+    /// else), writes it atomically as perouter.d/50-<name>.toml under /run (persist = false)
+    /// or /etc (persist = true), and returns once it is applied.
+    virtual ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
+                                        bool persist) = 0;
+
+    /// Removes the drop-in that add_vpn wrote for `name` and returns once applied. A VPN
+    /// defined in any other file is ReadOnly.
+    virtual ControlResult<void> remove_vpn(const std::string& name) = 0;
+
+    virtual std::vector<VpnInfo> vpns() const = 0;
+    virtual ManagerStatus status() const = 0;
+    /// Everything in one document: status, the merged configuration, VPNs, underlay peers.
+    virtual nlohmann::json describe() const = 0;
+
+    /// Called by the daemon after anything that may change status() or vpns(); the D-Bus layer
+    /// registers here to emit PropertiesChanged and add/remove VPN objects.
+    void on_change(std::function<void()> f) { on_change_ = std::move(f); }
+
+  protected:
+    void changed() const {
+        if (on_change_)
+            on_change_();
+    }
+
+  private:
+    std::function<void()> on_change_;
+};
+
+}  // namespace perouter::daemon

@@ -1,0 +1,86 @@
+// Internal to the server: the state the vtable callbacks (manager_object.cpp, vpn_object.cpp)
+// share. Everything here runs on the daemon's event loop thread.
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include <exception>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/controller.hpp"
+#include "dbus/authorization.hpp"
+#include "dbus/bus.hpp"
+#include "dbus/names.hpp"
+
+namespace perouter::dbus::detail {
+
+/// What the bus currently shows. Objects and property values come from here, not from the
+/// Controller directly, so that a signal and the state a client reads after it always agree.
+struct Snapshot {
+    daemon::ManagerStatus status;
+    std::vector<daemon::VpnInfo> vpns;
+    const daemon::VpnInfo* find(std::string_view name) const;
+};
+
+class ServerCore {
+  public:
+    using Log = std::function<void(std::string_view)>;
+    /// The body of a mutating call once it is authorized; replies to `call` itself.
+    using Mutation = std::function<int(ServerCore&, sd_bus_message* call)>;
+
+    ServerCore(BusPtr bus, daemon::Controller& controller, Log log);
+    ServerCore(const ServerCore&) = delete;
+    ServerCore& operator=(const ServerCore&) = delete;
+    ~ServerCore();
+
+    sd_bus* bus() const { return bus_.get(); }
+    daemon::Controller& controller() const { return controller_; }
+    const Snapshot& snapshot() const { return snapshot_; }
+    Authorizer& authorizer() { return authorizer_; }
+    void log(std::string_view message) const;
+
+    /// Re-reads the Controller, swaps the snapshot and emits InterfacesRemoved/Added and
+    /// PropertiesChanged (only the changed properties) for the difference.
+    void refresh();
+
+    /// Authorizes `call` for `polkit_action`, then runs `body`; exceptions become a Failed reply.
+    int mutate(sd_bus_message* call, const char* polkit_action, std::string_view what,
+               Mutation body);
+
+    /// Keeps registration slots alive as long as the core.
+    void keep(SlotPtr slot) { slots_.push_back(std::move(slot)); }
+
+  private:
+    BusPtr bus_;  // first member: closed last
+    daemon::Controller& controller_;
+    Log log_;
+    Snapshot snapshot_;
+    Authorizer authorizer_;
+    std::vector<SlotPtr> slots_;
+};
+
+/// Replies to `call` with the D-Bus error for `e`.
+int reply_control_error(sd_bus_message* call, const daemon::ControlError& e);
+
+/// Runs a vtable callback body; an exception (allocation, JSON) becomes a Failed error instead
+/// of unwinding through sd-bus's C frames.
+template <class F>
+int guarded(sd_bus_error* ret_error, F&& body) noexcept {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        return sd_bus_error_set(ret_error, kErrorFailed, e.what());
+    } catch (...) {
+        return sd_bus_error_set(ret_error, kErrorFailed, "internal error");
+    }
+}
+
+/// Registers the Manager object (and the ObjectManager at its path).
+Status add_manager_object(ServerCore& core);
+/// Registers the per-VPN fallback vtable and node enumerator.
+Status add_vpn_objects(ServerCore& core);
+
+}  // namespace perouter::dbus::detail

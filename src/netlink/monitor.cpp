@@ -1,0 +1,91 @@
+#include "netlink/monitor.hpp"
+
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+namespace perouter::netlink {
+namespace {
+
+int collect_name(nl_msg* msg, void* arg) {
+    auto* names = static_cast<std::vector<std::string>*>(arg);
+    nlmsghdr* hdr = nlmsg_hdr(msg);
+    if (hdr->nlmsg_type != RTM_NEWLINK && hdr->nlmsg_type != RTM_DELLINK)
+        return NL_OK;
+    nlattr* name = nlmsg_find_attr(hdr, sizeof(ifinfomsg), IFLA_IFNAME);
+    if (name)
+        names->emplace_back(nla_get_string(name));
+    return NL_OK;
+}
+
+bool same_file(int fd, dev_t dev, ino_t ino) {
+    struct stat st {};
+    return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LinkMonitor>> LinkMonitor::open(const Namespaces& ns) {
+    std::unique_ptr<LinkMonitor> m(new LinkMonitor());
+    std::vector<Side> sides{Side::Host};
+    if (ns.fd(Side::Router) >= 0) {
+        sides.push_back(Side::Router);
+        struct stat st {};
+        if (fstat(ns.fd(Side::Router), &st) == 0) {
+            m->router_dev_ = st.st_dev;
+            m->router_ino_ = st.st_ino;
+        }
+    }
+    for (Side side : sides) {
+        auto sock = ns.socket(side);
+        if (!sock)
+            return fail(std::move(sock).error().context("link monitor"));
+        // Notifications carry no sequence numbers of ours.
+        nl_socket_disable_seq_check(sock->get());
+        if (int r = nl_socket_add_membership(sock->get(), RTNLGRP_LINK); r < 0)
+            return fail(nl_error(r, "link monitor: subscribe"));
+        if (int r = nl_socket_set_nonblocking(sock->get()); r < 0)
+            return fail(nl_error(r, "link monitor: non-blocking"));
+        m->socks_.push_back(std::move(*sock));
+    }
+    return m;
+}
+
+std::vector<int> LinkMonitor::fds() const {
+    std::vector<int> out;
+    for (const auto& s : socks_)
+        out.push_back(nl_socket_get_fd(s.get()));
+    return out;
+}
+
+std::vector<std::string> LinkMonitor::drain(int fd) {
+    std::vector<std::string> names;
+    auto it = std::find_if(socks_.begin(), socks_.end(),
+                           [&](const SocketPtr& s) { return nl_socket_get_fd(s.get()) == fd; });
+    if (it == socks_.end())
+        return names;
+    nl_socket_modify_cb(it->get(), NL_CB_VALID, NL_CB_CUSTOM, collect_name, &names);
+    for (;;) {
+        int r = nl_recvmsgs_default(it->get());
+        if (r == -NLE_AGAIN)
+            break;
+        if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW || nl_errno(r) == ENOBUFS) {
+            names.emplace_back("*");  // lost events: the caller must assume anything changed
+            continue;
+        }
+        if (r < 0)
+            break;
+    }
+    nl_socket_modify_cb(it->get(), NL_CB_VALID, NL_CB_DEFAULT, nullptr, nullptr);
+    return names;
+}
+
+bool LinkMonitor::watches_router(const Namespaces& ns) const {
+    if (ns.fd(Side::Router) < 0)
+        return router_ino_ == 0;
+    return same_file(ns.fd(Side::Router), router_dev_, router_ino_);
+}
+
+}  // namespace perouter::netlink

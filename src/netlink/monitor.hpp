@@ -1,0 +1,34 @@
+// Link notifications (RTM_NEWLINK/RTM_DELLINK) from both namespaces, so the daemon notices
+// when someone else deletes or changes a link it owns, or when an underlay NIC appears.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "netlink/namespaces.hpp"
+
+namespace perouter::netlink {
+
+class LinkMonitor {
+  public:
+    /// Subscribes to link events in the host namespace and, when it exists, the router one.
+    static Result<std::unique_ptr<LinkMonitor>> open(const Namespaces& ns);
+
+    /// Non-blocking sockets to poll for input.
+    std::vector<int> fds() const;
+    /// Reads every pending message from `fd`; returns the names of the links they were about.
+    /// An overrun (ENOBUFS: too many events at once) is reported as the name "*".
+    std::vector<std::string> drain(int fd);
+    /// True while the router namespace it listens in is still the one at /run/netns/<name>.
+    bool watches_router(const Namespaces& ns) const;
+
+  private:
+    LinkMonitor() = default;
+    std::vector<SocketPtr> socks_;
+    dev_t router_dev_ = 0;
+    ino_t router_ino_ = 0;
+};
+
+}  // namespace perouter::netlink

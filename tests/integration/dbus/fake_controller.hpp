@@ -1,0 +1,145 @@
+// A Controller that keeps its state in memory and records what it was asked, so tests can
+// drive the D-Bus layer without a router. Its methods run on the loop thread (called by the
+// server); tests change it through EventLoopThread::run, as the daemon would.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/controller.hpp"
+
+namespace perouter::dbus::test {
+
+class FakeController : public daemon::Controller {
+  public:
+    static constexpr const char* kMainFile = "/etc/perouter/perouter.toml";
+
+    FakeController() {
+        status_ = {"running", "established", "", "0.1.0-test"};
+        vpns_.push_back({"red", "l3vni", 100, "red", "configured", kMainFile, ""});
+    }
+
+    daemon::ControlResult<void> reload() override {
+        std::unique_lock lock(mu_);
+        calls_.push_back("reload");
+        if (auto e = take_error())
+            return fail(std::move(*e));
+        ++reloads_;
+        lock.unlock();
+        changed();
+        return {};
+    }
+
+    Diagnostics validate(const std::string& toml) override {
+        std::lock_guard lock(mu_);
+        calls_.push_back("validate " + toml);
+        return validate_result_;
+    }
+
+    daemon::ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
+                                        bool persist) override {
+        std::unique_lock lock(mu_);
+        calls_.push_back("add_vpn " + name + " " + (persist ? "persist " : "runtime ") + toml);
+        if (auto e = take_error())
+            return fail(std::move(*e));
+        for (const auto& v : vpns_)
+            if (v.name == name)
+                return fail(daemon::ControlError{daemon::ControlErrorKind::VpnExists,
+                                                 "VPN '" + name + "' already exists in " + v.source,
+                                                 {}});
+        std::string dir = persist ? "/etc/perouter/perouter.d/" : "/run/perouter/perouter.d/";
+        vpns_.push_back(
+            {name, "l2vni", next_vni_++, "", "configured", dir + "50-" + name + ".toml", ""});
+        lock.unlock();
+        changed();
+        return {};
+    }
+
+    daemon::ControlResult<void> remove_vpn(const std::string& name) override {
+        std::unique_lock lock(mu_);
+        calls_.push_back("remove_vpn " + name);
+        if (auto e = take_error())
+            return fail(std::move(*e));
+        for (auto it = vpns_.begin(); it != vpns_.end(); ++it) {
+            if (it->name != name)
+                continue;
+            if (it->source == kMainFile)
+                return fail(daemon::ControlError{
+                    daemon::ControlErrorKind::ReadOnly,
+                    "VPN '" + name + "' is defined in " + it->source + ", not by the API",
+                    {}});
+            vpns_.erase(it);
+            lock.unlock();
+            changed();
+            return {};
+        }
+        return fail(daemon::ControlError{
+            daemon::ControlErrorKind::NoSuchVpn, "No VPN named '" + name + "'", {}});
+    }
+
+    std::vector<daemon::VpnInfo> vpns() const override {
+        std::lock_guard lock(mu_);
+        return vpns_;
+    }
+    daemon::ManagerStatus status() const override {
+        std::lock_guard lock(mu_);
+        return status_;
+    }
+    nlohmann::json describe() const override {
+        std::lock_guard lock(mu_);
+        nlohmann::json j;
+        j["state"] = status_.state;
+        j["vpns"] = nlohmann::json::array();
+        for (const auto& v : vpns_)
+            j["vpns"].push_back({{"name", v.name}, {"vni", v.vni}});
+        return j;
+    }
+
+    // Test side. Call mutate/announce on the loop thread.
+    template <class F>
+    void mutate(F&& f, bool announce = true) {
+        {
+            std::lock_guard lock(mu_);
+            f(status_, vpns_);
+        }
+        if (announce)
+            changed();
+    }
+    void announce() { changed(); }
+    void fail_next(daemon::ControlError e) {
+        std::lock_guard lock(mu_);
+        next_error_ = std::move(e);
+    }
+    void set_validate_result(Diagnostics d) {
+        std::lock_guard lock(mu_);
+        validate_result_ = std::move(d);
+    }
+    std::vector<std::string> calls() const {
+        std::lock_guard lock(mu_);
+        return calls_;
+    }
+    int reloads() const {
+        std::lock_guard lock(mu_);
+        return reloads_;
+    }
+
+  private:
+    std::optional<daemon::ControlError> take_error() {
+        auto e = std::move(next_error_);
+        next_error_.reset();
+        return e;
+    }
+
+    mutable std::mutex mu_;
+    daemon::ManagerStatus status_;
+    std::vector<daemon::VpnInfo> vpns_;
+    std::optional<daemon::ControlError> next_error_;
+    Diagnostics validate_result_;
+    std::vector<std::string> calls_;
+    uint32_t next_vni_ = 200;
+    int reloads_ = 0;
+};
+
+}  // namespace perouter::dbus::test
