@@ -3,6 +3,21 @@
 namespace perouter::cli {
 namespace {
 
+/// Shows "--json[=MODE]" in --help instead of CLI11's spelling of a flag with a default value.
+class HelpFormatter : public CLI::Formatter {
+  public:
+    std::string make_option_name(const CLI::Option* opt, bool positional) const override {
+        if (opt->get_lnames() == std::vector<std::string>{"json"})
+            return "--json[=MODE]";
+        return CLI::Formatter::make_option_name(opt, positional);
+    }
+    std::string make_option_opts(const CLI::Option* opt) const override {
+        if (opt->get_lnames() == std::vector<std::string>{"json"})
+            return "";
+        return CLI::Formatter::make_option_opts(opt);
+    }
+};
+
 CLI::App* command(CLI::App& parent, Invocation& inv, const std::string& name,
                   const std::string& help, const std::string& full_name) {
     CLI::App* sub = parent.add_subcommand(name, help);
@@ -14,8 +29,8 @@ void define_vpn(CLI::App& app, Invocation& inv) {
     CLI::App* vpn = app.add_subcommand("vpn", "List, show, add and remove VPNs");
     vpn->require_subcommand(1);
 
-    CLI::App* list = command(*vpn, inv, "list", "List the VPNs (NAME KIND VNI VRF STATE SOURCE)",
-                             "vpn list");
+    CLI::App* list =
+        command(*vpn, inv, "list", "List the VPNs (NAME KIND VNI VRF STATE SOURCE)", "vpn list");
     list->add_flag("--names", inv.names_only, "Print only the names, one per line");
 
     CLI::App* show = command(*vpn, inv, "show", "Show one VPN and its configuration", "vpn show");
@@ -65,31 +80,30 @@ void define_vpn(CLI::App& app, Invocation& inv) {
                   "l2vni: 'managed' (perouterd creates br-hs-<vni>) or an existing bridge")
         ->type_name("managed|NAME");
 
-    CLI::App* remove = command(*vpn, inv, "remove",
-                               "Remove a VPN added at runtime; returns once it is removed",
-                               "vpn remove");
+    CLI::App* remove =
+        command(*vpn, inv, "remove", "Remove a VPN added at runtime; returns once it is removed",
+                "vpn remove");
     remove->add_option("NAME", inv.vpn_name, "The VPN")->required();
 }
 
 }  // namespace
 
 void define_app(CLI::App& app, Invocation& inv) {
+    app.formatter(std::make_shared<HelpFormatter>());
     app.description("perouterctl - control and inspect perouterd, the EVPN provider-edge router");
     app.set_version_flag("--version", std::string(PEROUTER_VERSION));
     // Global options may follow the command too ("perouterctl vpn list --json").
     app.fallthrough();
     app.require_subcommand(1);
-    app.add_flag("--json{pretty}", inv.json, "Print JSON (=pretty, the default, or =short)")
-        ->check(CLI::IsMember({"pretty", "short"}))
-        ->type_name("MODE");
+    app.add_flag("--json{pretty}", inv.json, "Print JSON: MODE is pretty (the default) or short")
+        ->check(CLI::IsMember({"pretty", "short"}));
     app.add_option("--root", inv.root,
                    "Prefix of the configuration directories (local commands and diff)")
         ->type_name("DIR");
     app.add_option("--bus-address", inv.bus_address,
                    "Talk to perouterd on this D-Bus address instead of the system bus")
         ->type_name("ADDR");
-    app.add_flag("--no-ask-password", inv.no_ask_password,
-                 "Do not let polkit ask for a password");
+    app.add_flag("--no-ask-password", inv.no_ask_password, "Do not let polkit ask for a password");
     app.add_flag("--no-legend", inv.no_legend, "Print tables without header and footer");
     app.footer(
         "Exit status: 0 success; 1 failure (refused, invalid configuration, drift, timeout);\n"
@@ -100,9 +114,9 @@ void define_app(CLI::App& app, Invocation& inv) {
     command(app, inv, "reload",
             "Re-read the configuration and apply it; returns once applied (ExecReload=)", "reload");
 
-    CLI::App* validate = command(app, inv, "validate",
-                                 "Check FILEs with the installed configuration (no daemon)",
-                                 "validate");
+    CLI::App* validate =
+        command(app, inv, "validate", "Check FILEs with the installed configuration (no daemon)",
+                "validate");
     validate->add_option("FILE", inv.files, "Configuration files (- for standard input)")
         ->required();
     validate->add_flag("--standalone", inv.standalone,

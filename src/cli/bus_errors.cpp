@@ -60,7 +60,8 @@ ErrorReport report_bus_error(const dbus::BusError& e, std::string_view action) {
             lines.push_back(fmt::format("Failed to {}: invalid configuration.", action));
         return {kExitFailure, std::move(lines)};
     }
-    if (e.name == SD_BUS_ERROR_ACCESS_DENIED || e.name == SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) {
+    if (e.name == SD_BUS_ERROR_ACCESS_DENIED ||
+        e.name == SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) {
         std::vector<std::string> lines{
             fmt::format("Failed to {}: access denied.", action),
             "This needs root or CAP_NET_ADMIN (or polkit authorization for "

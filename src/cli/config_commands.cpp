@@ -128,7 +128,8 @@ int run_validate(const LocalOptions& opts, const std::vector<std::string>& files
 
     auto cfg = config::parse(texts);
     if (!opts.json.empty()) {
-        nlohmann::json j{{"valid", cfg.ok()}, {"files", nlohmann::json::array()},
+        nlohmann::json j{{"valid", cfg.ok()},
+                         {"files", nlohmann::json::array()},
                          {"errors", nlohmann::json::array()}};
         for (const auto& t : texts)
             j["files"].push_back(t.path);

@@ -73,20 +73,16 @@ void add_list(Fields& f, const std::string& label, const json& items) {
     }
 }
 
-/// Flattens a configuration table into "key.sub: value" lines; arrays become comma lists.
-void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+/// A configuration table as TOML dotted keys ("host_session.asn = 64514"); scalars and arrays
+/// of scalars are spelled the same in JSON and TOML.
+void flatten(const json& j, const std::string& prefix, std::string& out) {
     for (const auto& [k, v] : j.items()) {
         std::string key = prefix.empty() ? k : prefix + "." + k;
-        if (v.is_object()) {
+        if (v.is_object())
             flatten(v, key, out);
-        } else if (v.is_array()) {
-            std::string list;
-            for (const auto& e : v)
-                list += (list.empty() ? "" : ", ") + (e.is_object() ? e.dump() : text(e));
-            out.emplace_back(key, list);
-        } else {
-            out.emplace_back(key, text(v));
-        }
+        else
+            out += fmt::format("  {} = {}\n", key,
+                               v.dump(-1, ' ', false, json::error_handler_t::replace));
     }
 }
 
@@ -121,7 +117,8 @@ bool is_online(const json& describe) {
 std::string format_status(const json& describe, bool legend) {
     Fields f;
     f.add("State", field(describe, "state"));
-    f.add("Online", member(describe, "online").is_null() ? "" : (is_online(describe) ? "yes" : "no"));
+    f.add("Online",
+          member(describe, "online").is_null() ? "" : (is_online(describe) ? "yes" : "no"));
     f.add("Underlay", field(describe, "underlay_state"));
     const json& peers = member(describe, "peers");
     if (peers.is_object())
@@ -188,16 +185,12 @@ std::string format_vpn(const json& vpn) {
     std::string out = f.str();
     const json& cfg = member(vpn, "config");
     if (cfg.is_object()) {
-        std::vector<std::pair<std::string, std::string>> settings;
         json c = cfg;
-        // Already shown above.
+        // Shown above already.
         for (const char* k : {"name", "source"})
             c.erase(k);
-        flatten(c, "", settings);
-        Fields s;
-        for (auto& [k, v] : settings)
-            s.add(k, v);
-        out += "\n" + s.str();
+        out += "\nConfiguration:\n";
+        flatten(c, "", out);
     }
     return out;
 }

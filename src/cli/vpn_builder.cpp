@@ -23,7 +23,7 @@ Result<std::pair<std::optional<IpPrefix>, std::optional<IpPrefix>>> by_family(
     return std::make_pair(v4, v6);
 }
 
-Status reject_flags(const VpnSpec& s, std::string_view kind,
+Status reject_flags(std::string_view kind,
                     std::initializer_list<std::pair<bool, const char*>> flags) {
     for (const auto& [given, flag] : flags)
         if (given)
@@ -32,10 +32,9 @@ Status reject_flags(const VpnSpec& s, std::string_view kind,
 }
 
 Result<std::string> l3vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags(s, "l3vni",
-                              {{!s.routing_domain.empty(), "--routing-domain"},
-                               {!s.gateway_ips.empty(), "--gateway-ip"},
-                               {!s.host_bridge.empty(), "--host-bridge"}}));
+    PEROUTER_TRY(reject_flags("l3vni", {{!s.routing_domain.empty(), "--routing-domain"},
+                                        {!s.gateway_ips.empty(), "--gateway-ip"},
+                                        {!s.host_bridge.empty(), "--host-bridge"}}));
     if (s.vrf.empty())
         return fail("--l3vni needs --vrf");
     std::string doc = fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n", toml_string(s.name),
@@ -62,12 +61,11 @@ Result<std::string> l3vni_document(const VpnSpec& s) {
 }
 
 Result<std::string> l2vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags(s, "l2vni",
-                              {{!s.vrf.empty(), "--vrf"},
-                               {s.default_gateway, "--default-gateway"},
-                               {s.asn.has_value(), "--asn"},
-                               {s.host_asn.has_value(), "--host-asn"},
-                               {!s.local_cidrs.empty(), "--local-cidr"}}));
+    PEROUTER_TRY(reject_flags("l2vni", {{!s.vrf.empty(), "--vrf"},
+                                        {s.default_gateway, "--default-gateway"},
+                                        {s.asn.has_value(), "--asn"},
+                                        {s.host_asn.has_value(), "--host-asn"},
+                                        {!s.local_cidrs.empty(), "--local-cidr"}}));
     std::string doc = fmt::format("[[l2vni]]\nname = {}\nvni = {}\n", toml_string(s.name), *s.vni);
     if (!s.routing_domain.empty())
         doc += fmt::format("routing_domain = {}\n", toml_string(s.routing_domain));
@@ -98,11 +96,21 @@ std::string toml_string(std::string_view s) {
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (u < 0x20 || u == 0x7f)
                     out += fmt::format("\\u{:04X}", u);

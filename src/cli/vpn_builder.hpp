@@ -21,8 +21,8 @@ struct VpnSpec {
     // l3vni
     std::string vrf;
     bool default_gateway = false;
-    std::optional<uint32_t> asn;       // host session, router side
-    std::optional<uint32_t> host_asn;  // host session, host side
+    std::optional<uint32_t> asn;           // host session, router side
+    std::optional<uint32_t> host_asn;      // host session, host side
     std::vector<std::string> local_cidrs;  // host session pools, at most one per family
 
     // l2vni

@@ -40,17 +40,11 @@ uint64_t tick_interval() {
     return wd > 0 ? std::min(kTickUsec, wd) : kTickUsec;
 }
 
-std::string join(const Diagnostics& ds) {
-    std::string s;
-    for (const auto& d : ds)
-        s += (s.empty() ? "" : "\n") + d.str();
-    return s;
-}
-
 ControlError invalid_config(Diagnostics ds) {
     ControlError e{ControlErrorKind::InvalidConfig, {}, std::move(ds)};
-    e.message = fmt::format("invalid configuration ({} error{}):\n{}", e.diagnostics.size(),
-                            e.diagnostics.size() == 1 ? "" : "s", join(e.diagnostics));
+    // One line; the D-Bus layer appends every FILE:LINE:COL diagnostic after it.
+    e.message = fmt::format("invalid configuration ({} error{})", e.diagnostics.size(),
+                            e.diagnostics.size() == 1 ? "" : "s");
     return e;
 }
 

@@ -153,8 +153,11 @@ def host_config(with_l3: bool) -> str:
  no bgp ebgp-requires-policy
  no bgp default ipv4-unicast
 """
+    # Passive: the router connects to the host (every 5 s). When both ends connect at once,
+    # FRR 8.4's collision handling can leave the session cycling through "Receive Unexpected
+    # Message in OpenSent State" for minutes (seen in this lab), so only one end dials.
     for p in peers:
-        text += f" neighbor {p} remote-as {ROUTER_ASN}\n neighbor {p} timers connect 1\n"
+        text += f" neighbor {p} remote-as {ROUTER_ASN}\n neighbor {p} passive\n"
     text += " address-family ipv4 unicast\n"
     for p in peers:
         text += f"  neighbor {p} activate\n"

@@ -34,16 +34,22 @@ case $(realpath -m "$IMAGE") in
   / | "$ROOTFS" | "$REPO" | "$REPO"/*) die "refusing to use $IMAGE as the image directory" ;;
 esac
 
+# Installed like a package: dbus-daemon reads policies only below /usr/share and /etc, and the
+# units name the binaries by the prefix the build was configured with.
+prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
+[ "$prefix" = /usr ] ||
+  die "$BUILD is configured with prefix '$prefix'; the system tier installs like a package: configure it with -DCMAKE_INSTALL_PREFIX=/usr"
+
 t0=$(date +%s.%N)
 NEW=$IMAGE.new
 rm -rf "$NEW"
 cp -a "$ROOTFS" "$NEW"
+t_copy=$(date +%s.%N)
 
 if ! DESTDIR="$NEW" cmake --install "$BUILD" >"$NEW.install.log" 2>&1; then
   cat "$NEW.install.log" >&2
   die "cmake --install $BUILD failed"
 fi
-prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
 printf 'install-into: installed %s files from %s (prefix %s)\n' \
   "$(grep -c -E '^-- (Installing|Up-to-date)' "$NEW.install.log")" "$BUILD" "$prefix"
 rm -f "$NEW.install.log"
@@ -99,4 +105,5 @@ UNIT
 
 rm -rf "$IMAGE"
 mv "$NEW" "$IMAGE"
-awk -v a="$t0" -v b="$(date +%s.%N)" -v i="$IMAGE" 'BEGIN { printf "install-into: %s ready in %.1f s\n", i, b - a }'
+awk -v a="$t0" -v c="$t_copy" -v b="$(date +%s.%N)" -v i="$IMAGE" \
+  'BEGIN { printf "install-into: %s ready in %.1f s (copy of the root filesystem %.1f s)\n", i, b - a, c - a }'

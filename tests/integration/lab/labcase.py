@@ -68,8 +68,14 @@ class LabTestCase(unittest.TestCase):
         """Steady state: the leaf's underlay session and the host's passthrough session are up."""
         self.wait(lambda: self.lab.leaf_session().get("bgpState") == "Established", timeout,
                   "leaf session to 192.168.11.3 Established")
-        self.wait(lambda: self.lab.neighbor("host", F.PT_ROUTER_IP).get("bgpState") == "Established",
-                  timeout, "host passthrough session to 192.169.20.1 Established")
+        try:
+            wait_for(lambda: self.lab.neighbor("host", F.PT_ROUTER_IP).get("bgpState") == "Established",
+                     timeout, what="host passthrough session to 192.169.20.1 Established")
+        except TimeoutError as e:
+            # Both ends' own account (state machine, last reset, NHT) says why.
+            detail = "\n".join(self.lab.vtysh(side, f"show bgp neighbors {peer}")
+                               for side, peer in (("host", F.PT_ROUTER_IP), ("router", F.PT_HOST_IP)))
+            self.fail(f"{e}\n{detail}")
         return self.lab.leaf_session()
 
     def wait_l2_ping(self, timeout: float = 30.0) -> None:

@@ -125,6 +125,21 @@ def failed_units() -> list[str]:
     return [line.split()[0] for line in out.splitlines() if line.strip()]
 
 
+def changes(before: dict, after: dict) -> list[str]:
+    """Differences between two identity() snapshots. Links are compared one by one: every link
+    that existed before must still have its ifindex (not deleted and re-created). Links that
+    appear are not a change of what existed (a restart applies drop-ins written meanwhile)."""
+    out = []
+    for k, v in before.items():
+        if k.endswith("_links"):
+            redone = sorted(n for n, i in v.items() if after.get(k, {}).get(n) != i)
+            if redone:
+                out.append(f"{k} re-created or removed: {redone}")
+        elif after.get(k) != v:
+            out.append(f"{k}: {v} -> {after.get(k)}")
+    return out
+
+
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
@@ -421,15 +436,36 @@ class Tier:
         self.r.check("reload-rejects-bad-dropin", rejects)
 
     def identity(self) -> dict:
+        """What a restart or stop of perouterd must leave untouched."""
         assert self.lab
         return {"session": self.lab.session_identity(), "netns": netns_inode(NETNS),
-                "router_links": ifindexes(NETNS), "frr": main_pid(FRR_UNIT),
+                "router_links": ifindexes(NETNS), "host_links": ifindexes(""),
+                "frr": main_pid(FRR_UNIT),
                 "zebra": read_pid_file(Path("/run/frr") / NETNS / "zebra.pid")}
 
     def wait_established(self) -> None:
         assert self.lab
         wait_for(lambda: self.lab.leaf_session().get("bgpState") == "Established", 60,
                  what="underlay session Established")
+
+    def frr_reload(self) -> None:
+        def reload():
+            """The drop-in's ExecReload: FRR 8.4's own one takes the instance down."""
+            self.wait_established()
+            before = self.identity()
+            conf0 = FRR_CONF.read_text()
+            p = systemctl("reload", FRR_UNIT, timeout=120)
+            time.sleep(HOLD_TIME + 2)
+            after = self.identity()
+            changed = changes(before, after)
+            s = show(FRR_UNIT, "ActiveState", "SubState")
+            # frr.conf is perouterd's record of what FRR has; the reload must not rewrite it.
+            rewritten = FRR_CONF.read_text() != conf0
+            ok = p.returncode == 0 and s["ActiveState"] == "active" and not changed and not rewritten
+            return ok, (f"systemctl reload {FRR_UNIT} exit {p.returncode} {p.stderr.strip()}; "
+                        f"{s['ActiveState']}/{s['SubState']}; changed: {changed or 'nothing'}; "
+                        f"{FRR_CONF} rewritten: {rewritten}")
+        self.r.check("frr-unit-reload-keeps-instance", reload)
 
     def restart_and_stop(self) -> None:
         def restart():
@@ -440,11 +476,12 @@ class Tier:
             took = time.monotonic() - t0
             time.sleep(HOLD_TIME + 2)
             after, pid1 = self.identity(), main_pid(UNIT)
-            changed = sorted(k for k in before if before[k] != after[k])
-            ok = p.returncode == 0 and pid1 not in (0, pid0) and not changed
+            changed = changes(before, after)
+            status = show(UNIT, "StatusText")["StatusText"]
+            ok = p.returncode == 0 and pid1 not in (0, pid0) and not changed and "error" not in status
             return ok, (f"systemctl restart exit {p.returncode} after {took:.2f} s, perouterd pid "
                         f"{pid0} -> {pid1}; changed: {changed or 'nothing'} "
-                        f"(session {after['session']})")
+                        f"(session {after['session']}); STATUS={status!r}")
         self.r.check("restart-keeps-bgp-session", restart)
 
         state: dict = {}
@@ -473,7 +510,7 @@ class Tier:
         def stays():
             time.sleep(HOLD_TIME + 2)
             before, after = state.get("before", {}), self.identity()
-            changed = sorted(k for k in before if before[k] != after[k])
+            changed = changes(before, after)
             frr = show(FRR_UNIT, "ActiveState")["ActiveState"]
             ok = (bool(before) and not changed and frr == "active" and NETNS_PATH.exists()
                   and after["session"]["bgpState"] == "Established" and "toswitch" in router_links())
@@ -487,10 +524,12 @@ class Tier:
             p = systemctl("start", UNIT, timeout=150)
             time.sleep(HOLD_TIME + 2)
             after = self.identity()
-            changed = sorted(k for k in before if before[k] != after[k])
-            ok = p.returncode == 0 and not changed and show(UNIT, "ActiveState")["ActiveState"] == "active"
+            changed = changes(before, after)
+            s = show(UNIT, "ActiveState", "StatusText")
+            ok = (p.returncode == 0 and not changed and s["ActiveState"] == "active"
+                  and "error" not in s["StatusText"])
             return ok, (f"systemctl start exit {p.returncode}; changed while adopting: "
-                        f"{changed or 'nothing'}")
+                        f"{changed or 'nothing'}; STATUS={s['StatusText']!r}")
         self.r.check("start-adopts-running-router", adopts)
 
         def no_failed():
@@ -522,6 +561,7 @@ def main() -> int:
             tier.start()
             tier.wait_online()
             tier.reload()
+            tier.frr_reload()
             tier.restart_and_stop()
     except Exception as e:  # noqa: BLE001 - reported as a failure, never a silent stop
         report.failed += 1

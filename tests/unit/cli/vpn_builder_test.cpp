@@ -1,0 +1,154 @@
+#include "cli/vpn_builder.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include "config/load.hpp"
+#include "config/vpn_document.hpp"
+#include "scratch_root.hpp"
+
+namespace perouter::cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+VpnSpec l2(std::string name, uint32_t vni) {
+    VpnSpec s;
+    s.kind = "l2vni";
+    s.name = std::move(name);
+    s.vni = vni;
+    return s;
+}
+
+VpnSpec l3(std::string name, uint32_t vni, std::string vrf) {
+    VpnSpec s;
+    s.kind = "l3vni";
+    s.name = std::move(name);
+    s.vni = vni;
+    s.vrf = std::move(vrf);
+    return s;
+}
+
+/// The document must be what AddVpn accepts, and merge into a valid configuration.
+config::Config accepted(const std::string& doc, const std::string& name,
+                        const std::string& extra_base = "") {
+    auto kind = config::check_vpn_document({"<doc>", doc}, name);
+    EXPECT_TRUE(kind.ok()) << (kind.ok() ? "" : kind.error().front().str());
+    auto cfg =
+        config::parse({{"main.toml", std::string(test::kMain) + extra_base}, {"<doc>", doc}});
+    EXPECT_TRUE(cfg.ok()) << (cfg.ok() ? "" : cfg.error().front().str());
+    return cfg.ok() ? *cfg : config::Config{};
+}
+
+TEST(VpnBuilder, MinimalL2Vni) {
+    auto doc = vpn_document(l2("storage", 110));
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_EQ(*doc, "[[l2vni]]\nname = \"storage\"\nvni = 110\n");
+    auto cfg = accepted(*doc, "storage");
+    ASSERT_EQ(cfg.l2vnis.size(), 1u);
+    EXPECT_EQ(cfg.l2vnis[0].vni, 110u);
+}
+
+TEST(VpnBuilder, L2VniWithManagedBridge) {
+    auto s = l2("storage", 110);
+    s.host_bridge = "managed";
+    auto doc = vpn_document(s);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_THAT(*doc,
+                HasSubstr("host_master = { type = \"linux-bridge\", lifecycle = \"managed\" }"));
+    auto cfg = accepted(*doc, "storage");
+    ASSERT_EQ(cfg.l2vnis.size(), 1u);
+    ASSERT_TRUE(cfg.l2vnis[0].host_master);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->lifecycle, config::HostMasterLifecycle::Managed);
+}
+
+TEST(VpnBuilder, L2VniWithExternalBridgeRoutingDomainAndGateways) {
+    auto s = l2("web", 210);
+    s.host_bridge = "br-web";
+    s.routing_domain = "red";
+    s.gateway_ips = {"2001:db8:170::1/64", "192.170.1.1/24"};
+    auto doc = vpn_document(s);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_EQ(*doc,
+              "[[l2vni]]\nname = \"web\"\nvni = 210\nrouting_domain = \"red\"\n"
+              "gateway_ips = [\"192.170.1.1/24\", \"2001:db8:170::1/64\"]\n"
+              "host_master = { type = \"linux-bridge\", lifecycle = \"external\", name = "
+              "\"br-web\" }\n");
+    auto cfg = accepted(*doc, "web", "\n[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n");
+    ASSERT_EQ(cfg.l2vnis.size(), 1u);
+    EXPECT_EQ(cfg.l2vnis[0].gateway_ips.size(), 2u);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->name, "br-web");
+}
+
+TEST(VpnBuilder, L3VniWithHostSession) {
+    auto s = l3("blue", 200, "blue");
+    s.default_gateway = true;
+    s.asn = 64514;
+    s.host_asn = 64515;
+    s.local_cidrs = {"192.169.11.0/24", "2001:db8:11::/64"};
+    auto doc = vpn_document(s);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_EQ(*doc,
+              "[[l3vni]]\nname = \"blue\"\nvrf = \"blue\"\nvni = 200\ndefault_gateway = true\n\n"
+              "[l3vni.host_session]\nasn = 64514\nhost_asn = 64515\n"
+              "local_cidr = { ipv4 = \"192.169.11.0/24\", ipv6 = \"2001:db8:11::/64\" }\n");
+    auto cfg = accepted(*doc, "blue");
+    ASSERT_EQ(cfg.l3vnis.size(), 1u);
+    ASSERT_TRUE(cfg.l3vnis[0].host_session);
+    EXPECT_EQ(cfg.l3vnis[0].host_session->host_asn, 64515u);
+    EXPECT_TRUE(cfg.l3vnis[0].default_gateway);
+}
+
+TEST(VpnBuilder, L3VniWithoutHostSession) {
+    auto doc = vpn_document(l3("blue", 200, "blue"));
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_EQ(*doc, "[[l3vni]]\nname = \"blue\"\nvrf = \"blue\"\nvni = 200\n");
+    accepted(*doc, "blue");
+}
+
+TEST(VpnBuilder, UsageErrors) {
+    auto message = [](const VpnSpec& s) {
+        auto d = vpn_document(s);
+        EXPECT_FALSE(d.ok());
+        return d.ok() ? std::string() : d.error().message;
+    };
+    VpnSpec none;
+    none.name = "x";
+    EXPECT_THAT(message(none), HasSubstr("--l2vni or --l3vni"));
+    auto novni = l2("x", 1);
+    novni.vni.reset();
+    EXPECT_EQ(message(novni), "--l2vni needs --vni");
+    EXPECT_EQ(message(l3("x", 1, "")), "--l3vni needs --vrf");
+
+    auto wrong_kind = l3("x", 1, "v");
+    wrong_kind.host_bridge = "managed";
+    EXPECT_EQ(message(wrong_kind), "--host-bridge does not apply to --l3vni");
+    auto wrong_kind2 = l2("x", 1);
+    wrong_kind2.vrf = "v";
+    EXPECT_EQ(message(wrong_kind2), "--vrf does not apply to --l2vni");
+
+    auto half_session = l3("x", 1, "v");
+    half_session.asn = 1;
+    EXPECT_THAT(message(half_session), HasSubstr("--asn, --host-asn and --local-cidr together"));
+
+    auto bad_cidr = l3("x", 1, "v");
+    bad_cidr.asn = 1;
+    bad_cidr.host_asn = 2;
+    bad_cidr.local_cidrs = {"192.169.11.0"};
+    EXPECT_EQ(message(bad_cidr), "--local-cidr '192.169.11.0': expected ADDRESS/LENGTH");
+    auto two_v4 = l2("x", 1);
+    two_v4.gateway_ips = {"10.0.0.1/24", "10.0.1.1/24"};
+    EXPECT_EQ(message(two_v4), "--gateway-ip: at most one IPv4 and one IPv6 value");
+}
+
+TEST(VpnBuilder, StringsAreEscapedSoTheDocumentParsesBack) {
+    std::string nasty = "a\"b\\c\nd\te\x01";
+    std::string doc = "v = " + toml_string(nasty) + "\n";
+    auto t = toml::parse(doc);
+    EXPECT_EQ(t["v"].value<std::string>(), nasty);
+    EXPECT_EQ(toml_string("red"), "\"red\"");
+}
+
+}  // namespace
+}  // namespace perouter::cli
