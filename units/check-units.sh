@@ -24,8 +24,10 @@ DESTDIR="$root" cmake --install "$build" >"$root.install.log" 2>&1 || {
   cat "$root.install.log"; rm -f "$root.install.log"; echo "FAIL: cmake --install into $root"; exit 1; }
 rm -f "$root.install.log"
 
-unitdir=$(cmake -L -N "$build" 2>/dev/null | sed -n 's/^PEROUTER_SYSTEMD_UNITDIR:PATH=//p')
-[ -n "$unitdir" ] || { echo "FAIL: PEROUTER_SYSTEMD_UNITDIR not in $build/CMakeCache.txt"; exit 1; }
+# Wherever the build put them (the unit directory follows the prefix).
+unitdir=$(find "$root" -name perouterd.service -printf '%h\n' | head -1)
+unitdir=${unitdir#"$root"}
+[ -n "$unitdir" ] || { echo "FAIL: the install put no perouterd.service anywhere"; exit 1; }
 units=(perouterd.service perouterd-wait-online.service)
 for u in "${units[@]}" "frr@perouter.service.d/10-perouter.conf"; do
   [ -f "$root$unitdir/$u" ] || { echo "FAIL: $u not installed in $unitdir"; exit 1; }

@@ -630,7 +630,9 @@ int Service::run() {
     }
     for (int sig : {SIGHUP, SIGTERM, SIGINT})
         sd_event_add_signal(event_, nullptr, sig, on_signal, this);
-    sd_event_add_time_relative(event_, &tick_, CLOCK_MONOTONIC, tick_interval(), 0, on_tick, this);
+    // 50 ms accuracy: the default (250 ms) would stretch watchdog pings past half the timeout.
+    sd_event_add_time_relative(event_, &tick_, CLOCK_MONOTONIC, tick_interval(), 50'000, on_tick,
+                               this);
     sd_event_source_set_enabled(tick_, SD_EVENT_ON);
 
     watch_config_dirs();

@@ -21,6 +21,25 @@ from perlab import F, Lab, Pinger, ping_once, wait_for  # noqa: E402,F401
 VRF_SKIP = "kernel lacks VRF; runs in the QEMU system tier (tests/system)"
 
 
+def add_leaf_l2vni(lab: Lab, vni: int, remote_ip: str) -> None:
+    """A further L2VNI on the leaf with a workload behind it (remote_ip/24 in the remote
+    namespace), for VPNs the node adds at runtime."""
+    L, R = lab.leaf_ns, lab.remote_ns
+    ip = lambda ns, *a: perlab.run(["ip", "-n", ns, *a])  # noqa: E731
+    ip(L, "link", "add", f"br-{vni}", "type", "bridge")
+    ip(L, "link", "add", f"vni{vni}", "type", "vxlan", "id", str(vni), "local", F.LEAF_VTEP,
+       "dstport", "4789", "nolearning")
+    ip(L, "link", "set", f"vni{vni}", "master", f"br-{vni}", "addrgenmode", "none")
+    ip(L, "link", "set", f"vni{vni}", "type", "bridge_slave", "learning", "off", "neigh_suppress", "on")
+    perlab.run(["ip", "link", "add", f"lf-{vni}", "netns", L, "type", "veth", "peer", "name", f"rem-{vni}",
+                "netns", R])
+    ip(L, "link", "set", f"lf-{vni}", "master", f"br-{vni}")
+    for d in (f"lf-{vni}", f"vni{vni}", f"br-{vni}"):
+        ip(L, "link", "set", d, "up")
+    ip(R, "addr", "add", f"{remote_ip}/24", "dev", f"rem-{vni}")
+    ip(R, "link", "set", f"rem-{vni}", "up")
+
+
 class LabTestCase(unittest.TestCase):
     PREFIX = ""         # unique per test file: plt1, plt2, ...
     SCENARIO = "l2"     # l2 runs on every kernel; l3 needs VRF

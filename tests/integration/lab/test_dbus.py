@@ -11,7 +11,7 @@ import time
 import unittest
 from pathlib import Path
 
-from labcase import LabTestCase
+from labcase import LabTestCase, add_leaf_l2vni
 from perlab import addresses, links, ping_once, run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
@@ -35,25 +35,7 @@ class DbusTest(LabTestCase):
         cls.addClassCleanup(cls.bus.stop)
         os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
         super().setUpClass()
-        cls.add_leaf_vni_120()
-
-    @classmethod
-    def add_leaf_vni_120(cls) -> None:
-        """A second L2VNI on the leaf, with a workload behind it, that the node does not have yet."""
-        lab, L, R = cls.lab, cls.lab.leaf_ns, cls.lab.remote_ns
-        ip = lambda ns, *a: run(["ip", "-n", ns, *a])  # noqa: E731
-        ip(L, "link", "add", "br-120", "type", "bridge")
-        ip(L, "link", "add", "vni120", "type", "vxlan", "id", "120", "local", "100.64.0.1", "dstport", "4789",
-           "nolearning")
-        ip(L, "link", "set", "vni120", "master", "br-120", "addrgenmode", "none")
-        ip(L, "link", "set", "vni120", "type", "bridge_slave", "learning", "off", "neigh_suppress", "on")
-        run(["ip", "link", "add", "lf-120", "netns", L, "type", "veth", "peer", "name", "rem-120", "netns", R])
-        ip(L, "link", "set", "lf-120", "master", "br-120")
-        for d in ("lf-120", "vni120", "br-120"):
-            ip(L, "link", "set", d, "up")
-        ip(R, "addr", "add", f"{REMOTE_120}/24", "dev", "rem-120")
-        ip(R, "link", "set", "rem-120", "up")
-        del lab
+        add_leaf_l2vni(cls.lab, 120, REMOTE_120)
 
     # --- helpers -------------------------------------------------------------------------
 
