@@ -92,6 +92,43 @@ Launcher detect_launcher(const InstancePaths& paths) {
     return Launcher::Direct;
 }
 
+Status Instance::check_unit_namespace() const {
+    const std::string unit = "frr@" + paths_.name + ".service";
+    const std::string want = "/run/netns/" + netns_;
+    sd_bus* bus = nullptr;
+    if (int r = sd_bus_open_system(&bus); r < 0)
+        return fail(errno_error(-r, "connect to systemd"));
+    sd_bus_error err = SD_BUS_ERROR_NULL;
+    sd_bus_message* reply = nullptr;
+    const char* path = nullptr;
+    char* have = nullptr;
+    int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "LoadUnit", &err, &reply, "s",
+                               unit.c_str());
+    if (r >= 0)
+        r = sd_bus_message_read(reply, "o", &path);
+    if (r >= 0)
+        r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
+                                       "org.freedesktop.systemd1.Service", "NetworkNamespacePath",
+                                       &err, &have);
+    Status st;
+    if (r < 0) {
+        st = fail(Error{
+            fmt::format("inspect {}: {}", unit, err.message ? err.message : strerror(-r)), -r});
+    } else if (want != have) {
+        st = fail(fmt::format(
+            "{} would not run in the router namespace (NetworkNamespacePath='{}', want '{}'): "
+            "link the drop-in frr@perouter.service.d/10-perouter.conf into "
+            "/etc/systemd/system/{}.d/",
+            unit, have, want, unit));
+    }
+    free(have);
+    sd_bus_error_free(&err);
+    sd_bus_message_unref(reply);
+    sd_bus_flush_close_unref(bus);
+    return st;
+}
+
 Status Instance::systemd_unit(const char* method) const {
     const std::string unit = "frr@" + paths_.name + ".service";
     sd_bus* bus = nullptr;
@@ -154,8 +191,10 @@ Status Instance::write_support_files(const std::string& config) const {
 Status Instance::start(const std::string& config) {
     PEROUTER_TRY(write_support_files(config));
     // The job finishes asynchronously; wait_ready() tells when the daemons answer.
-    if (launcher_ == Launcher::Systemd)
+    if (launcher_ == Launcher::Systemd) {
+        PEROUTER_TRY(check_unit_namespace());
         return systemd_unit("StartUnit");
+    }
     return start_direct();
 }
 
@@ -221,6 +260,7 @@ Status Instance::remove_files() {
     std::error_code ec;
     fs::remove_all(paths_.confdir(), ec);
     fs::remove_all(paths_.rundir(), ec);
+    fs::remove(paths_.applied_record(), ec);
     if (ec)
         return fail(Error{fmt::format("remove FRR instance files: {}", ec.message()), ec.value()});
     return {};
@@ -290,6 +330,9 @@ Status Instance::check(const std::string& config) const {
 }
 
 std::string Instance::applied() const {
+    if (auto text = read_file(paths_.applied_record()))
+        return *text;
+    // No record yet (state from an older perouterd): frr.conf is what we wrote then.
     auto text = read_file(paths_.config_file());
     return text ? *text : std::string();
 }
@@ -318,7 +361,11 @@ Result<size_t> Instance::apply(const std::string& config) {
         ::unlink(tmp.c_str());
         PEROUTER_TRY(std::move(st));
     }
-    // Stored only after FRR took it: the next delta starts from what FRR really has.
+    // Stored only after FRR took it: the next delta starts from what FRR really has. frr.conf
+    // gets it too, so a restarted daemon loads the same configuration.
+    std::error_code ec;
+    fs::create_directories(fs::path(paths_.applied_record()).parent_path(), ec);
+    PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600));
     PEROUTER_TRY(write_owned(paths_.config_file(), config, "frr"));
     return lines;
 }

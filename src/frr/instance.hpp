@@ -24,6 +24,12 @@ struct InstancePaths {
     std::string confdir() const { return root + "/etc/frr/" + name; }
     std::string rundir() const { return root + "/run/frr/" + name; }
     std::string config_file() const { return confdir() + "/frr.conf"; }
+    /// perouterd's own record of the configuration it last applied, the base of every delta.
+    /// Not frr.conf: FRR's tools rewrite that file in FRR's own rendering (`write`,
+    /// frr-reload.py), and a delta against a foreign rendering would be wrong.
+    std::string applied_record() const {
+        return root + "/run/perouter/state/frr-" + name + ".conf";
+    }
     /// Where FRR logs, as FRR sees the path (inside its mount namespace when root is set).
     std::string frr_log_file() const { return "/var/run/frr/" + name + "/frr.log"; }
 };
@@ -78,6 +84,9 @@ class Instance {
 
     Status start_direct();
     Status systemd_unit(const char* method) const;
+    /// Refuses to start frr@<name> when systemd would not put it into the router namespace
+    /// (the shipped drop-in is linked for "perouter" only).
+    Status check_unit_namespace() const;
 
     InstancePaths paths_;
     std::string netns_;

@@ -99,7 +99,7 @@ def mono_usec(unit: str, prop: str) -> float:
     return int(show(unit, prop).get(prop, "0") or 0) / 1e6
 
 
-def _statfs_type(path: Path) -> int:
+def fs_type(path: Path) -> int:
     p = run(["stat", "-f", "-c", "%t", str(path)], check=False)
     return int(p.stdout.strip() or "0", 16) if p.returncode == 0 else 0
 
@@ -278,7 +278,7 @@ class Tier:
         stop = threading.Event()
 
         def state_in_place() -> bool:
-            return (_statfs_type(NETNS_PATH) == NSFS_MAGIC and FRR_CONF.exists()
+            return (fs_type(NETNS_PATH) == NSFS_MAGIC and FRR_CONF.exists()
                     and run(["ip", "-n", NETNS, "link", "show", "dev", "toswitch"], check=False).returncode == 0)
 
         def watch():
@@ -295,7 +295,7 @@ class Tier:
         # Straight after `systemctl start` returns, before anything else runs.
         rl = router_links()
         host = links("")
-        at_return = {"netns": _statfs_type(NETNS_PATH) == NSFS_MAGIC, "frr.conf": FRR_CONF.exists(),
+        at_return = {"netns": fs_type(NETNS_PATH) == NSFS_MAGIC, "frr.conf": FRR_CONF.exists(),
                      **{n: n in rl for n in ("toswitch", "br-pe-110", "vni110", "pt-ns")},
                      **{n: n in host for n in ("host-e-110", "br-hs-110", "pt-host")}}
         stop.set()
@@ -323,9 +323,9 @@ class Tier:
             listed = run(["ip", "netns", "list"]).stdout
             ex = run(["ip", "netns", "exec", NETNS, "true"], check=False)
             ok = (re.search(rf"^{NETNS}\b", listed, re.M) is not None
-                  and _statfs_type(NETNS_PATH) == NSFS_MAGIC and ex.returncode == 0)
+                  and fs_type(NETNS_PATH) == NSFS_MAGIC and ex.returncode == 0)
             return ok, (f"ip netns list: {' | '.join(listed.split(chr(10)))}; {NETNS_PATH} "
-                        f"fs type {_statfs_type(NETNS_PATH):#x} (nsfs {NSFS_MAGIC:#x}); "
+                        f"fs type {fs_type(NETNS_PATH):#x} (nsfs {NSFS_MAGIC:#x}); "
                         f"ip netns exec exit {ex.returncode} {ex.stderr.strip()}")
         self.r.check("router-namespace-visible-to-host", visible)
 
@@ -418,6 +418,21 @@ class Tier:
             return ok, (f"systemctl reload exit {p.returncode} after {took:.2f} s "
                         f"{p.stderr.strip()}; right after: {have}; {s}")
         self.r.check("reload-applies-dropin", applies)
+
+        def journal_fields():
+            # The events worth querying carry a MESSAGE_ID and perouter's own fields.
+            vpn_added = "0c051e70646e42219e8db27e3f32a370"
+            up = "58f52693c0924cedab44eae5c6b05543"
+            added = run(["journalctl", "--no-pager", "-o", "json", f"MESSAGE_ID={vpn_added}",
+                         "PEROUTER_VPN=l2-120"], check=False).stdout.splitlines()
+            session = run(["journalctl", "--no-pager", "-o", "json", f"MESSAGE_ID={up}"],
+                          check=False).stdout.splitlines()
+            entry = json.loads(added[-1]) if added else {}
+            ok = (entry.get("PEROUTER_VNI") == "120" and entry.get("SYSLOG_IDENTIFIER") == "perouterd"
+                  and len(session) >= 1 and json.loads(session[-1]).get("PEROUTER_PEER") == "192.168.11.2")
+            return ok, (f"vpn-added entries for l2-120: {len(added)} (VNI {entry.get('PEROUTER_VNI')!r}, "
+                        f"message {entry.get('MESSAGE')!r}); underlay-up entries: {len(session)}")
+        self.r.check("journal-message-ids-and-fields", journal_fields)
 
         def rejects():
             before = {"router": ifindexes(NETNS), "host": ifindexes(""), "pid": main_pid(UNIT)}
