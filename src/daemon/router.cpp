@@ -119,7 +119,7 @@ Result<plan::DesiredState> Router::desired(const config::Config& cfg) {
     return plan::build(cfg, *facts, po);
 }
 
-void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report) {
+void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report, bool vxlans) {
     auto obs = netlink::observe(ns_, d);
     if (!obs) {
         report.errors.push_back(obs.error().message);
@@ -133,6 +133,11 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report)
     for (const reconcile::Action& a : diff.actions) {
         if (a.phase != phase)
             continue;
+        if (!vxlans) {
+            const auto* create = std::get_if<reconcile::CreateLink>(&a.op);
+            if (create && create->spec.kind == plan::LinkKind::Vxlan)
+                continue;
+        }
         std::string what = reconcile::describe(a);
         Status st = netlink::execute(ns_, a, ctx);
         if (st) {
@@ -194,8 +199,13 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
         ++report.changes;
     }
     run_phase(*d, Phase::Underlay, report);
-    // FRR before the VXLAN devices: bgpd crashes when a VNI appears before advertise-all-vni
-    // is configured (FRRouting/frr#22851, upstream #604).
+    // Everything but the VXLAN devices before FRR learns about the neighbors behind them: a
+    // host-session neighbor configured before its veth has an address can stay in "Waiting for
+    // NHT" for minutes on FRR 8.4 (seen in the lab). The VXLAN devices come after FRR: bgpd
+    // crashes when a VNI appears before advertise-all-vni is configured (FRRouting/frr#22851,
+    // upstream #604).
+    for (Phase p : {Phase::Links, Phase::Addresses})
+        run_phase(*d, p, report, /*vxlans=*/false);
     if (Status st = ensure_frr(*d, report); !st) {
         spdlog::error("FRR: {}", st.error().message);
         report.errors.push_back("FRR: " + st.error().message);

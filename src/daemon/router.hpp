@@ -57,7 +57,10 @@ class Router {
     Router(Options opts, netlink::Namespaces ns);
     Result<plan::Facts> gather_facts(const config::Config& cfg);
     Status ensure_frr(const plan::DesiredState& d, Report& report);
-    void run_phase(const plan::DesiredState& d, reconcile::Phase phase, Report& report);
+    /// Observes, diffs and executes the actions of one phase. With `vxlans` false, VXLAN
+    /// devices are not created yet (they must wait for FRR's EVPN configuration).
+    void run_phase(const plan::DesiredState& d, reconcile::Phase phase, Report& report,
+                   bool vxlans = true);
 
     Options opts_;
     netlink::Namespaces ns_;
