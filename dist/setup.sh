@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs everything perouter needs from Debian 12 packages and builds it.
-#   dist/setup.sh [--build-dir DIR] [--sanitize] [--no-install]
+#   dist/setup.sh [--build-dir DIR] [--sanitize] [--no-install] [--test-tools]
+# --test-tools also installs what the package and system tiers need (package builds, lintian,
+# rpmbuild, debootstrap, systemd-nspawn, QEMU); dist/test.sh passes it, the lab does not.
 # Idempotent: packages already present are kept, an existing build directory is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,12 +10,14 @@ cd "$(dirname "$0")/.."
 build_dir=build
 sanitize=OFF
 install=1
+test_tools=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --build-dir) build_dir=$2; shift 2 ;;
         --sanitize) sanitize=ON; shift ;;
         --no-install) install=0; shift ;;
-        *) echo "usage: $0 [--build-dir DIR] [--sanitize] [--no-install]" >&2; exit 2 ;;
+        --test-tools) test_tools=1; shift ;;
+        *) echo "usage: $0 [--build-dir DIR] [--sanitize] [--no-install] [--test-tools]" >&2; exit 2 ;;
     esac
 done
 
@@ -26,6 +30,12 @@ packages=(
     frr frr-pythontools iproute2 iputils-ping tcpdump python3 clang-format
     dbus-daemon dbus-bin systemd groff-base man-db
 )
+if [ "$test_tools" = 1 ]; then
+    packages+=(
+        dpkg-dev debhelper lintian binutils fakeroot rpm
+        debootstrap systemd-container e2fsprogs qemu-system-x86 qemu-utils
+    )
+fi
 
 if [ "$install" = 1 ]; then
     if [ "$(id -u)" != 0 ]; then

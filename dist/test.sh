@@ -1,12 +1,17 @@
 #!/bin/bash
 # README command 2: every test this machine can run, from a fresh clone.
-#   1. installs packages and builds (dist/setup.sh),
+#   1. installs packages (with the package and system tiers' tools) and builds (dist/setup.sh),
 #   2. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. unit + integration tests (root: network namespaces, real FRR, the EVPN lab),
-#   4. the system tier: the project installed into a Debian 12 root filesystem and booted with
-#      systemd as PID 1 in systemd-nspawn (units, D-Bus, frr@perouter, wait-online),
-#   5. the formatting check.
-# Exits non-zero if anything fails.
+#   4. the package tier: the Debian package and the RPM built from this tree and checked, and
+#      the image recipe (dist/image) built with that package and booted once under QEMU,
+#   5. the system tier: systemd-nspawn (units, D-Bus, frr@perouter, wait-online), then the QEMU
+#      VM with the stock Debian kernel (VRF): day 0 with a stand-in kubelet, the L3VNI tests,
+#      runtime VPNs, faults, a reboot — one PASS/FAIL line per check,
+#   6. the formatting check.
+# The package and system stages run verbose: their output is the per-check PASS/FAIL list.
+# Exits non-zero if anything fails. The package and system tiers must not skip here: a skipped
+# test there means a missing tool, which is a failure of this script, not of the tier.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,17 +20,33 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
-dist/setup.sh
+dist/setup.sh --test-tools
 dist/setup.sh --no-install --build-dir build-asan --sanitize
+
+# ctest with its output kept, failing if any test of the stage was skipped.
+no_skips() {
+    local log rc=0
+    log=$(mktemp)
+    ctest "$@" 2>&1 | tee "$log" || rc=1
+    if grep -q '[*][*][*]Skipped' "$log"; then
+        echo "dist/test.sh: a test of this stage was skipped (see above); every tool it needs is installed by dist/setup.sh --test-tools" >&2
+        rc=1
+    fi
+    rm -f "$log"
+    return "$rc"
+}
 
 echo "== unit tests (ASan + UBSan)"
 ctest --test-dir build-asan -L unit --output-on-failure -j 2
 
 echo "== unit and integration tests"
-ctest --test-dir build -LE system --output-on-failure
+ctest --test-dir build -L 'unit|integration' --output-on-failure
 
-echo "== system tier (systemd-nspawn)"
-ctest --test-dir build -L system --output-on-failure
+echo "== package tier (Debian package, RPM, image recipe booted under QEMU)"
+no_skips --test-dir build -L package --verbose
+
+echo "== system tier (systemd-nspawn, then the QEMU VM)"
+no_skips --test-dir build -L system --verbose
 
 echo "== clang-format"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror

@@ -3,7 +3,10 @@
 // tests/integration/frr against a real FRR: the default BGP instance cannot be deleted while VRF
 // instances exist; a VRF takes one VNI and refuses a second one before the first is removed; a
 // VRF that still exists in the kernel cannot be deleted; an address family has no `no` form
-// worth using (emptying it is enough); `no bfd` and `no profile X` exist.
+// worth using (emptying it is enough); `no bfd` and `no profile X` exist. One more needs a kernel
+// with VRF (bgpd learns a VRF's L3VNI from zebra only when the VRF exists), so the QEMU system
+// tier shows it: bgpd refuses to delete a VRF instance while the VRF's L3VNI is configured
+// ("Please unconfigure l3vni").
 #include "frr/delta.hpp"
 
 #include <optional>
@@ -143,6 +146,10 @@ bool is_default_bgp(std::string_view header) {
 }
 bool is_vrf_bgp(std::string_view header) {
     return header.starts_with("router bgp ") && header.find(" vrf ") != std::string_view::npos;
+}
+// `vrf X` holds the VRF's L3VNI (`vni N`), nothing else.
+bool is_vrf_vni(std::string_view header) {
+    return header.starts_with("vrf ");
 }
 
 class Script {
@@ -320,7 +327,8 @@ std::string delta(std::string_view from_text, std::string_view to_text) {
         to_blocks.emplace(b.header, &b);
 
     // bgpd refuses to delete the default instance while VRF instances exist, so replacing it
-    // (a new underlay ASN) means taking every VRF instance down and up again around it.
+    // (a new underlay ASN) means taking every VRF instance down and up again around it, and
+    // with them the L3VNIs, which have to be released before their instance can go.
     bool rebuild_vrf_instances = false;
     for (const auto& b : from.blocks) {
         if (is_default_bgp(b.header) && !to_blocks.contains(b.header)) {
@@ -328,22 +336,31 @@ std::string delta(std::string_view from_text, std::string_view to_text) {
         }
     }
     const auto counterpart = [&](const auto& map, const ConfigBlock& b) -> const ConfigBlock* {
-        if (rebuild_vrf_instances && is_vrf_bgp(b.header))
+        if (rebuild_vrf_instances && (is_vrf_bgp(b.header) || is_vrf_vni(b.header)))
             return nullptr;
         const auto it = map.find(b.header);
         return it == map.end() ? nullptr : it->second;
     };
 
     Script s;
-    // Removals first, in reverse render order: users of an object go before the object (BGP
-    // VRF instances before the default instance, BGP before the route-map and BFD profiles it
-    // names, a VNI leaving one VRF before it joins another).
-    for (const auto& b : std::views::reverse(from.blocks)) {
+    const auto remove = [&](const ConfigBlock& b) {
         if (const ConfigBlock* other = counterpart(to_blocks, b)) {
             remove_changed(s, b, *other);
         } else {
             remove_whole(s, b);
         }
+    };
+    // Removals first: the L3VNIs that go (a VRF instance cannot be deleted before its VNI is
+    // released), then the rest in reverse render order: users of an object go before the
+    // object (BGP VRF instances before the default instance, BGP before the route-map and BFD
+    // profiles it names). A VNI leaving one VRF is released before it joins another.
+    for (const auto& b : std::views::reverse(from.blocks)) {
+        if (is_vrf_vni(b.header))
+            remove(b);
+    }
+    for (const auto& b : std::views::reverse(from.blocks)) {
+        if (!is_vrf_vni(b.header))
+            remove(b);
     }
     for (const auto& l : removal_lines(from.globals, to.globals, {})) {
         if (l.starts_with("no frr defaults"))

@@ -34,6 +34,13 @@ RED_HOST_IP = "192.169.10.2"
 RED_REMOTE_PREFIX = "192.168.20.0/24"
 L2_VNI = 110
 L3_VNI = 100
+VRF_RED = "red"
+# VRF blue (L3VNI 200): on the leaf always when the QEMU tier builds it, on the node only once a
+# VPN is added at runtime (tests/system/qemu).
+BLUE_VNI = 200
+BLUE_REMOTE_PREFIX = "192.168.30.0/24"
+BLUE_ROUTER_IP = "192.169.30.1"
+BLUE_HOST_IP = "192.169.30.2"
 
 
 def vtysh(sockdir: Path, command: str, as_json: bool = False, timeout: float = 20.0) -> Any:
@@ -106,10 +113,7 @@ class FrrInstance:
 def leaf_config(with_l3: bool) -> str:
     """The ToR: eBGP to the node with short timers, the leaf route, EVPN for every local VNI."""
     n = NODE_UNDERLAY_IP
-    text = ""
-    if with_l3:
-        text += f"vrf red\n vni {L3_VNI}\nexit-vrf\n!\n"
-    text += f"""router bgp {LEAF_ASN}
+    text = f"""router bgp {LEAF_ASN}
  bgp router-id {LEAF_ROUTER_ID}
  no bgp ebgp-requires-policy
  no bgp default ipv4-unicast
@@ -129,25 +133,44 @@ exit
 !
 """
     if with_l3:
-        text += f"""router bgp {LEAF_ASN} vrf red
+        # The VRF's VNI first and its BGP instance after the default one, as FRR writes them.
+        text = _leaf_vrf_vni(VRF_RED, L3_VNI) + text + _leaf_vrf_bgp(VRF_RED, RED_REMOTE_PREFIX)
+    return text
+
+
+def leaf_vrf_config(vrf: str, vni: int, prefix: str) -> str:
+    """A further L3VNI on a running leaf (its default instance exists already)."""
+    return _leaf_vrf_vni(vrf, vni) + _leaf_vrf_bgp(vrf, prefix)
+
+
+def _leaf_vrf_vni(vrf: str, vni: int) -> str:
+    return f"vrf {vrf}\n vni {vni}\nexit-vrf\n!\n"
+
+
+def _leaf_vrf_bgp(vrf: str, prefix: str) -> str:
+    """VRF `vrf` announces `prefix` and a default route as EVPN type-5 routes (the node's VPN
+    learns both, as from a real fabric's border)."""
+    return f"""router bgp {LEAF_ASN} vrf {vrf}
  bgp router-id {LEAF_ROUTER_ID}
  no bgp ebgp-requires-policy
  address-family ipv4 unicast
-  network {RED_REMOTE_PREFIX}
+  network {prefix}
  exit-address-family
  address-family l2vpn evpn
   advertise ipv4 unicast
+  default-originate ipv4
  exit-address-family
 exit
 !
 """
-    return text
 
 
-def host_config(with_l3: bool) -> str:
+def host_config(with_l3: bool, peers: Optional[list[str]] = None) -> str:
     """The node's own BGP speaker: peers with the router over the passthrough veth (and the red
-    L3VNI veth) and installs what it learns into the host namespace's kernel table."""
-    peers = [PT_ROUTER_IP] + ([RED_ROUTER_IP] if with_l3 else [])
+    L3VNI veth) and installs what it learns into the host namespace's kernel table. `peers`
+    replaces that list (router ends of whatever sessions the node has)."""
+    if peers is None:
+        peers = [PT_ROUTER_IP] + ([RED_ROUTER_IP] if with_l3 else [])
     text = f"""router bgp {HOST_ASN}
  bgp router-id {PT_HOST_IP}
  no bgp ebgp-requires-policy

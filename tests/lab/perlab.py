@@ -20,6 +20,7 @@ The module is also the library of the integration tests (tests/integration/lab):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -51,6 +52,7 @@ UNDERLAY_MTU = 9000  # not the default, so "veth MTU = underlay MTU - 50" cannot
 L2_HOST_IP = "10.110.0.10"
 L2_REMOTE_IP = "10.110.0.20"
 RED_REMOTE_IP = "192.168.20.20"
+BLUE_REMOTE_IP = "192.168.30.30"
 ROUTER_ID = "10.0.0.1"
 ROUTER_VTEP = "100.65.0.0"
 FRR_DAEMONS = {"zebra", "bgpd", "staticd", "bfdd", "watchfrr", "mgmtd"}
@@ -88,11 +90,15 @@ class Lab:
     def __init__(self, prefix: str = "prl", perouterd: Optional[str] = None,
                  scenario: str = "auto", labdir: Optional[Path] = None,
                  host_netns: Optional[str] = None, router_netns: Optional[str] = None,
-                 root: Optional[Path] = None):
+                 root: Optional[Path] = None, leaf_nic: Optional[str] = None):
         """host_netns, router_netns and root default to names and paths private to the lab.
         The system tier (tests/system), where the lab runs inside a container next to the
         installed perouterd.service, passes host_netns="" (the container's own namespace is the
-        node's host), router_netns="perouter" and root=Path("/")."""
+        node's host), router_netns="perouter" and root=Path("/").
+
+        leaf_nic: instead of a veth pair, the cable is two existing NICs wired to each other
+        outside (the QEMU tier's two virtio NICs on one QEMU hub): the node's is `toswitch` in
+        the host namespace, leaf_nic (in the caller's namespace) becomes the leaf's swp1."""
         if not PREFIX_RE.match(prefix):
             raise LabError(f"prefix {prefix!r} must match {PREFIX_RE.pattern}")
         if scenario not in ("l2", "l3", "auto"):
@@ -105,6 +111,8 @@ class Lab:
         self.host_ns = f"{prefix}-host" if host_netns is None else host_netns
         self.leaf_ns = f"{prefix}-leaf"
         self.remote_ns = f"{prefix}-remote"
+        self.leaf_nic = leaf_nic
+        self._batch: Optional[list[tuple[str, list[str]]]] = None
         self.router_ns = f"{prefix}-pe" if router_netns is None else router_netns
         self.leaf = FrrInstance("leaf", self.leaf_ns, self.labdir / "frr" / "leaf")
         self.host = FrrInstance("host", self.host_ns, self.labdir / "frr" / "host")
@@ -248,7 +256,11 @@ class Lab:
 
     # --- up ----------------------------------------------------------------------------------
 
-    def up(self, node: bool = True, ready_timeout: float = 60.0) -> None:
+    def up(self, node: bool = True, ready_timeout: float = 60.0, node_config: bool = True,
+           host_speaker: bool = True) -> None:
+        """node_config=False keeps the node configuration that is already in place (the QEMU
+        tier boots with /etc/perouter/perouter.toml in the image); host_speaker=False leaves the
+        node's BGP speaker to the caller (on a node it belongs to the workload and starts later)."""
         if os.geteuid() != 0:
             raise LabError("the lab needs root (network namespaces, FRR)")
         if node and not (self.perouterd and os.access(self.perouterd, os.X_OK)):
@@ -270,7 +282,8 @@ class Lab:
         self._build_topology()
         self.leaf.start()
         self.leaf.apply(F.leaf_config(self.l3))
-        self._write_node_config()
+        if node_config:
+            self._write_node_config()
         self.save_state()
         if node:
             self.start_node(timeout=ready_timeout)
@@ -278,11 +291,40 @@ class Lab:
         # workload, which waits for network-online). Started before, while the underlay NIC and
         # its default route were still in the host namespace, FRR 8.4's next-hop tracking for
         # the router's address sometimes never recovered ("Waiting for NHT" for minutes).
-        self.host.start()
-        self.host.apply(F.host_config(self.l3))
+        if host_speaker:
+            self.host.start()
+            self.host.apply(F.host_config(self.l3))
 
     def _ip(self, ns: str, *args: str) -> None:
+        """`ip [-n ns] ARGS`; "" is the caller's namespace. Inside batched() only collected."""
+        if self._batch is not None:
+            self._batch.append((ns, list(args)))
+            return
         run(["ip"] + (["-n", ns] if ns else []) + list(args))
+
+    @contextlib.contextmanager
+    def batched(self):
+        """Collect the _ip() commands of the block and run them at its end, one `ip -batch` per
+        run of consecutive commands in the same namespace (same order). Under QEMU/TCG every
+        `ip` process costs 0.2-0.9 s; building the leaf takes about 40 commands."""
+        if self._batch is not None:
+            yield  # nested: the outer block runs them
+            return
+        self._batch = []
+        try:
+            yield
+            todo = self._batch
+        finally:
+            self._batch = None
+        while todo:
+            ns = todo[0][0]
+            n = next((i for i, (other, _) in enumerate(todo) if other != ns), len(todo))
+            group, todo = todo[:n], todo[n:]
+            argv = ["ip"] + (["-n", ns] if ns else []) + ["-batch", "-"]
+            p = run(argv, check=False, input="".join(" ".join(a) + "\n" for _, a in group))
+            if p.returncode != 0:
+                raise CommandError(argv + [f"<<{[' '.join(a) for _, a in group]}"], p.returncode,
+                                   p.stdout, p.stderr)
 
     def plug_underlay(self, with_host_address: bool) -> None:
         """The cable between the node's NIC `toswitch` (host namespace) and the leaf's `swp1`.
@@ -290,9 +332,17 @@ class Lab:
         Without the host address it plays a NIC handed back bare by the kernel (a deleted router
         namespace returns physical NICs without their addresses; a veth just dies)."""
         H, L = self.host_ns, self.leaf_ns
-        run(["ip", "link", "add", "toswitch"] + (["netns", H] if H else []) +
-            ["mtu", str(UNDERLAY_MTU), "type", "veth", "peer", "name", "swp1", "netns", L, "mtu",
-             str(UNDERLAY_MTU)])
+        if self.leaf_nic:
+            # Renamed in the leaf namespace: a NIC must be down to be renamed, and it arrives
+            # there down.
+            self._ip("", "link", "set", self.leaf_nic, "netns", L)
+            self._ip(L, "link", "set", self.leaf_nic, "name", "swp1")
+            self._ip(L, "link", "set", "swp1", "mtu", str(UNDERLAY_MTU))
+            self._ip(H, "link", "set", "toswitch", "mtu", str(UNDERLAY_MTU))
+        else:
+            self._ip("", "link", "add", "toswitch", *(["netns", H] if H else []),
+                     "mtu", str(UNDERLAY_MTU), "type", "veth", "peer", "name", "swp1", "netns", L,
+                     "mtu", str(UNDERLAY_MTU))
         if with_host_address:
             self._ip(H, "addr", "add", f"{F.NODE_UNDERLAY_IP}/24", "dev", "toswitch")
             self._ip(H, "link", "set", "toswitch", "up")
@@ -301,6 +351,10 @@ class Lab:
         self._ip(L, "link", "set", "swp1", "up")
 
     def _build_topology(self) -> None:
+        with self.batched():
+            self._build_topology_commands()
+
+    def _build_topology_commands(self) -> None:
         H, L, R = self.host_ns, self.leaf_ns, self.remote_ns
         run(["ip", "netns", "exec", L, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
         self.plug_underlay(with_host_address=True)
@@ -313,8 +367,8 @@ class Lab:
         self._ip(L, "link", "set", "vni110", "master", "br-110", "addrgenmode", "none")
         self._ip(L, "link", "set", "vni110", "type", "bridge_slave", "learning", "off",
                  "neigh_suppress", "on")
-        run(["ip", "link", "add", "lf-110", "netns", L, "type", "veth", "peer", "name", "rem-110",
-             "netns", R])
+        self._ip("", "link", "add", "lf-110", "netns", L, "type", "veth", "peer", "name", "rem-110",
+                 "netns", R)
         self._ip(L, "link", "set", "lf-110", "master", "br-110")
         for d in ("lf-110", "vni110", "br-110"):
             self._ip(L, "link", "set", d, "up")
@@ -324,27 +378,61 @@ class Lab:
             self._build_leaf_l3()
 
     def _build_leaf_l3(self) -> None:
-        """VRF red with L3VNI 100 on the leaf, announcing 192.168.20.0/24 as a type-5 route."""
+        """VRF red with L3VNI 100 on the leaf, announcing 192.168.20.0/24 as a type-5 route.
+        The remote routes the node's L3VNI host networks (192.169.0.0/16) back through it."""
+        self._leaf_l3vni_links(F.VRF_RED, F.L3_VNI, 100, "192.168.20.1/24", RED_REMOTE_IP,
+                               "192.169.0.0/16")
+
+    def add_leaf_l3vni(self, vrf: str, vni: int, table: int, gateway: str, remote_ip: str,
+                       back_to: str, prefix: str) -> None:
+        """A further L3VNI on the running leaf: VRF `vrf` with VNI `vni`, the leaf's address
+        `gateway` (CIDR) towards a workload `remote_ip` in the remote namespace, which routes
+        `back_to` (the node's host network of this VPN) through it; announces `prefix` and a
+        default route as type-5 routes."""
+        with self.batched():
+            self._leaf_l3vni_links(vrf, vni, table, gateway, remote_ip, back_to)
+        self.leaf.apply(F.leaf_vrf_config(vrf, vni, prefix))
+
+    def add_leaf_l2vni(self, vni: int, remote_ip: str) -> None:
+        """A further L2VNI on the running leaf with a workload remote_ip/24 behind it."""
         L, R = self.leaf_ns, self.remote_ns
-        self._ip(L, "link", "add", "red", "type", "vrf", "table", "100")
-        self._ip(L, "link", "set", "red", "up")
-        self._ip(L, "link", "add", "br-100", "type", "bridge")
-        self._ip(L, "link", "set", "br-100", "master", "red", "addrgenmode", "none")
-        self._ip(L, "link", "add", "vni100", "type", "vxlan", "id", "100", "local", F.LEAF_VTEP,
+        with self.batched():
+            self._ip(L, "link", "add", f"br-{vni}", "type", "bridge")
+            self._ip(L, "link", "add", f"vni{vni}", "type", "vxlan", "id", str(vni), "local",
+                     F.LEAF_VTEP, "dstport", "4789", "nolearning")
+            self._ip(L, "link", "set", f"vni{vni}", "master", f"br-{vni}", "addrgenmode", "none")
+            self._ip(L, "link", "set", f"vni{vni}", "type", "bridge_slave", "learning", "off",
+                     "neigh_suppress", "on")
+            self._ip("", "link", "add", f"lf-{vni}", "netns", L, "type", "veth", "peer", "name",
+                     f"rem-{vni}", "netns", R)
+            self._ip(L, "link", "set", f"lf-{vni}", "master", f"br-{vni}")
+            for d in (f"lf-{vni}", f"vni{vni}", f"br-{vni}"):
+                self._ip(L, "link", "set", d, "up")
+            self._ip(R, "addr", "add", f"{remote_ip}/24", "dev", f"rem-{vni}")
+            self._ip(R, "link", "set", f"rem-{vni}", "up")
+
+    def _leaf_l3vni_links(self, vrf: str, vni: int, table: int, gateway: str, remote_ip: str,
+                          back_to: str) -> None:
+        L, R = self.leaf_ns, self.remote_ns
+        br, vx, lf, rem = f"br-{vni}", f"vni{vni}", f"lf-{vrf}", f"rem-{vrf}"
+        self._ip(L, "link", "add", vrf, "type", "vrf", "table", str(table))
+        self._ip(L, "link", "set", vrf, "up")
+        self._ip(L, "link", "add", br, "type", "bridge")
+        self._ip(L, "link", "set", br, "master", vrf, "addrgenmode", "none")
+        self._ip(L, "link", "add", vx, "type", "vxlan", "id", str(vni), "local", F.LEAF_VTEP,
                  "dstport", "4789", "nolearning")
-        self._ip(L, "link", "set", "vni100", "master", "br-100", "addrgenmode", "none")
-        self._ip(L, "link", "set", "vni100", "type", "bridge_slave", "learning", "off")
-        for d in ("br-100", "vni100"):
+        self._ip(L, "link", "set", vx, "master", br, "addrgenmode", "none")
+        self._ip(L, "link", "set", vx, "type", "bridge_slave", "learning", "off")
+        for d in (br, vx):
             self._ip(L, "link", "set", d, "up")
-        run(["ip", "link", "add", "lf-red", "netns", L, "type", "veth", "peer", "name", "rem-red",
-             "netns", R])
-        self._ip(L, "link", "set", "lf-red", "master", "red")
-        self._ip(L, "addr", "add", "192.168.20.1/24", "dev", "lf-red")
-        self._ip(L, "link", "set", "lf-red", "up")
-        self._ip(R, "addr", "add", f"{RED_REMOTE_IP}/24", "dev", "rem-red")
-        self._ip(R, "link", "set", "rem-red", "up")
-        # Route back to the node's L3VNI host network (192.169.10.0/24) through the leaf's VRF.
-        self._ip(R, "route", "add", "192.169.0.0/16", "via", "192.168.20.1")
+        self._ip("", "link", "add", lf, "netns", L, "type", "veth", "peer", "name", rem,
+                 "netns", R)
+        self._ip(L, "link", "set", lf, "master", vrf)
+        self._ip(L, "addr", "add", gateway, "dev", lf)
+        self._ip(L, "link", "set", lf, "up")
+        self._ip(R, "addr", "add", f"{remote_ip}/24", "dev", rem)
+        self._ip(R, "link", "set", rem, "up")
+        self._ip(R, "route", "add", back_to, "via", gateway.split("/")[0])
 
     def _write_node_config(self) -> None:
         for d in ("usr/lib", "run", "etc"):

@@ -1,16 +1,19 @@
 #!/bin/bash
 # Make a bootable test image from the cached root filesystem and a build of the project.
 #
-#   tests/system/install-into.sh ROOTFS BUILD_DIR [IMAGE]
+#   tests/system/install-into.sh [--deb FILE] ROOTFS BUILD_DIR [IMAGE]
 #
 # IMAGE (default: IMAGE next to ROOTFS, i.e. /var/tmp/perouter-system/image) becomes a fresh copy
 # of ROOTFS with:
 #   * the project installed by `cmake --install BUILD_DIR` with DESTDIR=IMAGE, exactly as a package
-#     would lay it out (binaries, units, frr@perouter drop-in, tmpfiles, bus policy, ...);
-#   * the units enabled the way a package's postinst does it (`systemctl --root enable`, which
+#     would lay it out (binaries, units, frr@perouter drop-in, tmpfiles, bus policy, ...), and the
+#     units enabled the way a package's postinst does it (`systemctl --root enable`, which
 #     follows [Install], Also= included);
-#   * the EVPN lab (tests/lab, examples) and the system tier (tests/system) under
-#     /opt/perouter-tests, laid out like the repository so the lab finds its example configs;
+#     or, with --deb FILE, the Debian package itself installed with dpkg in a chroot: its own
+#     maintainer scripts enable the units (BUILD_DIR is then not used and may be "-");
+#   * the EVPN lab (tests/lab, examples), the lab's integration tests (tests/integration/lab) and
+#     the system tier (tests/system) under /opt/perouter-tests, laid out like the repository so
+#     the lab finds its example configs;
 #   * what a headless test boot needs: host name, an empty fstab, units that only cost boot
 #     time masked, and perouter-test.target, which boots the basic system plus the test payload
 #     (perouter-test.service) and powers off when the payload ends.
@@ -20,25 +23,33 @@ set -euo pipefail
 
 die() { printf 'install-into: %s\n' "$*" >&2; exit 1; }
 
-[ $# -ge 2 ] || die "usage: $0 ROOTFS BUILD_DIR [IMAGE]"
+DEB=
+if [ "${1:-}" = --deb ]; then
+  [ $# -ge 2 ] && [ -f "$2" ] || die "--deb needs a .deb file"
+  DEB=$(realpath "$2")
+  shift 2
+fi
+[ $# -ge 2 ] || die "usage: $0 [--deb FILE] ROOTFS BUILD_DIR [IMAGE]"
 ROOTFS=$(realpath "$1")
-BUILD=$(realpath "$2")
+BUILD=$( [ -n "$DEB" ] && [ "$2" = - ] && echo - || realpath "$2")
 IMAGE=${3:-$(dirname "$ROOTFS")/image}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 PAYLOAD=/opt/perouter-tests
 
 [ "$(id -u)" = 0 ] || die "needs root"
 [ -x "$ROOTFS/usr/bin/systemctl" ] || die "$ROOTFS is not a root filesystem (run tests/system/rootfs.sh)"
-[ -f "$BUILD/CMakeCache.txt" ] || die "$BUILD is not a CMake build directory"
 case $(realpath -m "$IMAGE") in
   / | "$ROOTFS" | "$REPO" | "$REPO"/*) die "refusing to use $IMAGE as the image directory" ;;
 esac
 
-# Installed like a package: dbus-daemon reads policies only below /usr/share and /etc, and the
-# units name the binaries by the prefix the build was configured with.
-prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
-[ "$prefix" = /usr ] ||
-  die "$BUILD is configured with prefix '$prefix'; the system tier installs like a package: configure it with -DCMAKE_INSTALL_PREFIX=/usr"
+if [ -z "$DEB" ]; then
+  [ -f "$BUILD/CMakeCache.txt" ] || die "$BUILD is not a CMake build directory"
+  # Installed like a package: dbus-daemon reads policies only below /usr/share and /etc, and the
+  # units name the binaries by the prefix the build was configured with.
+  prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
+  [ "$prefix" = /usr ] ||
+    die "$BUILD is configured with prefix '$prefix'; the system tier installs like a package: configure it with -DCMAKE_INSTALL_PREFIX=/usr"
+fi
 
 t0=$(date +%s.%N)
 NEW=$IMAGE.new
@@ -46,23 +57,39 @@ rm -rf "$NEW"
 cp -a "$ROOTFS" "$NEW"
 t_copy=$(date +%s.%N)
 
-if ! DESTDIR="$NEW" cmake --install "$BUILD" >"$NEW.install.log" 2>&1; then
-  cat "$NEW.install.log" >&2
-  die "cmake --install $BUILD failed"
+if [ -n "$DEB" ]; then
+  # The package's dependencies (frr, frr-pythontools, the libraries) are in the root filesystem
+  # already; dpkg checks that. No systemd runs in the chroot, so the maintainer scripts enable
+  # units without starting anything.
+  cp "$DEB" "$NEW/tmp/perouter.deb"
+  if ! chroot "$NEW" /usr/bin/env DEBIAN_FRONTEND=noninteractive dpkg -i /tmp/perouter.deb \
+       >"$NEW.install.log" 2>&1; then
+    cat "$NEW.install.log" >&2
+    die "dpkg -i $DEB in the image failed"
+  fi
+  rm -f "$NEW/tmp/perouter.deb"
+  printf 'install-into: installed %s with dpkg (%s files)\n' "$(basename "$DEB")" \
+    "$(chroot "$NEW" dpkg -L "$(dpkg-deb -f "$DEB" Package)" | wc -l)"
+  rm -f "$NEW.install.log"
+else
+  if ! DESTDIR="$NEW" cmake --install "$BUILD" >"$NEW.install.log" 2>&1; then
+    cat "$NEW.install.log" >&2
+    die "cmake --install $BUILD failed"
+  fi
+  printf 'install-into: installed %s files from %s (prefix %s)\n' \
+    "$(grep -c -E '^-- (Installing|Up-to-date)' "$NEW.install.log")" "$BUILD" "$prefix"
+  rm -f "$NEW.install.log"
+  # As dh_installsystemd's postinst would: enable by [Install] (Also= brings wait-online).
+  systemctl --root="$NEW" enable perouterd.service
 fi
-printf 'install-into: installed %s files from %s (prefix %s)\n' \
-  "$(grep -c -E '^-- (Installing|Up-to-date)' "$NEW.install.log")" "$BUILD" "$prefix"
-rm -f "$NEW.install.log"
-
-# As dh_installsystemd's postinst would: enable by [Install] (Also= brings wait-online).
-systemctl --root="$NEW" enable perouterd.service
 # The frr package enables FRR's default instance in the host namespace; a perouter node runs its
 # FRR as frr@perouter.service in the router namespace instead, started by perouterd.
 systemctl --root="$NEW" disable frr.service >/dev/null 2>&1 || true
 
 # The lab and the payload, in the repository's layout.
-mkdir -p "$NEW$PAYLOAD/tests"
+mkdir -p "$NEW$PAYLOAD/tests/integration"
 cp -a "$REPO/tests/lab" "$REPO/tests/system" "$NEW$PAYLOAD/tests/"
+cp -a "$REPO/tests/integration/lab" "$NEW$PAYLOAD/tests/integration/"
 cp -a "$REPO/examples" "$NEW$PAYLOAD/"
 find "$NEW$PAYLOAD" -name __pycache__ -prune -exec rm -rf {} +
 

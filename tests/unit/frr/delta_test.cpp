@@ -71,13 +71,15 @@ TEST(Delta, AddVrfEmitsOnlyItsBlocks) {
                  "exit\n");
 }
 
-// The BGP VRF instance goes first; the VRF itself is only emptied, never deleted.
+// The VRF releases its L3VNI first (bgpd refuses to delete a VRF instance whose L3VNI is
+// configured; seen in the QEMU tier), then the BGP VRF instance goes; the VRF itself is only
+// emptied, never deleted.
 TEST(Delta, RemoveVrf) {
     expect_delta(two_vrfs(), golden_model("basic"),
-                 "no router bgp 64514 vrf blue\n"
                  "vrf blue\n"
                  " no vni 200\n"
-                 "exit-vrf\n");
+                 "exit-vrf\n"
+                 "no router bgp 64514 vrf blue\n");
 }
 
 TEST(Delta, FirstVrfAddsTheRouteMapBeforeItsUsers) {
@@ -262,17 +264,17 @@ TEST(Delta, RemoveEverything) {
     all.vrfs.push_back(l3vni_v4("blue", 200));
     all.passthrough = passthrough_session_v4();
     expect_delta(all, Model{},
-                 "no router bgp 64514 vrf blue\n"
-                 "no router bgp 64514 vrf red\n"
-                 "no router bgp 64514\n"
-                 "no route-map allowall permit 1\n"
-                 "no bfd\n"
                  "vrf blue\n"
                  " no vni 200\n"
                  "exit-vrf\n"
                  "vrf red\n"
                  " no vni 100\n"
-                 "exit-vrf\n");
+                 "exit-vrf\n"
+                 "no router bgp 64514 vrf blue\n"
+                 "no router bgp 64514 vrf red\n"
+                 "no router bgp 64514\n"
+                 "no route-map allowall permit 1\n"
+                 "no bfd\n");
 }
 
 // From nothing, the script is the rendered text itself, minus the `!` separators.
@@ -403,12 +405,17 @@ TEST(Delta, VniMovesBetweenVrfs) {
     EXPECT_LT(release, take) << script;
 }
 
-// bgpd keeps the default instance while VRF instances exist: a new underlay ASN rebuilds them.
+// bgpd keeps the default instance while VRF instances exist: a new underlay ASN rebuilds them,
+// and each VRF instance only goes once its L3VNI is released.
 TEST(Delta, UnderlayAsnChangeRebuildsVrfInstances) {
     Model a = golden_model("basic");
     Model b = a;
     b.underlay->asn = 64600;
     const std::string script = delta(render(a), render(b));
+    const auto release = script.find("vrf red\n no vni 100\nexit-vrf\n");
+    const auto retake = script.find("vrf red\n vni 100\nexit-vrf\n");
+    ASSERT_NE(release, std::string::npos) << script;
+    ASSERT_NE(retake, std::string::npos) << script;
     const auto drop_vrf = script.find("no router bgp 64514 vrf red\n");
     const auto drop_default = script.find("no router bgp 64514\n");
     const auto add_default = script.find("router bgp 64600\n");
@@ -417,8 +424,10 @@ TEST(Delta, UnderlayAsnChangeRebuildsVrfInstances) {
     ASSERT_NE(drop_default, std::string::npos) << script;
     ASSERT_NE(add_default, std::string::npos) << script;
     ASSERT_NE(add_vrf, std::string::npos) << script;
+    EXPECT_LT(release, drop_vrf);
     EXPECT_LT(drop_vrf, drop_default);
     EXPECT_LT(drop_default, add_default);
+    EXPECT_LT(retake, add_vrf);
     EXPECT_LT(add_default, add_vrf);
 }
 
