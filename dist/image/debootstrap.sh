@@ -9,8 +9,8 @@
 # only when the suite or the package list differs, so changing a caller's list is all it takes
 # to refresh the cache. DIR/debootstrap.log keeps the last run's output. Needs root.
 #
-# Shared by the image recipe (dist/image/build-image.sh) and usable as the body of the system
-# tier's tests/system/rootfs.sh, which builds the same layout.
+# Shared by the image recipe (dist/image/build-image.sh) and the test tiers' root filesystem
+# (tests/system/rootfs.sh).
 set -euo pipefail
 
 SUITE=bookworm
