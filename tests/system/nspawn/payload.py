@@ -21,20 +21,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "lab"))
+sys.path.insert(0, str(HERE.parent))
 
 import lab_frr as F  # noqa: E402
 import perlab  # noqa: E402
 from lab_shell import ifindexes, links, netns_inode, read_pid_file, run, wait_for  # noqa: E402
 from lab_pinger import wait_ping  # noqa: E402
+from system_checks import (Report, failed_units, main_pid, mono, pid_netns, router_links, show,  # noqa: E402
+                           systemctl)
 
 RESULTS = Path(os.environ.get("PEROUTER_RESULTS", "/perouter-results"))
 NETNS = "perouter"
@@ -52,77 +53,11 @@ NSFS_MAGIC = 0x6E736673
 HOLD_TIME = 3.0  # the lab's BGP hold time: a session reset shows within this
 
 
-# --- reporting -----------------------------------------------------------------------------------
-
-class Report:
-    def __init__(self, directory: Path):
-        directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / "results.txt"
-        self.file = open(self.path, "w", buffering=1)
-        self.passed = 0
-        self.failed = 0
-
-    def line(self, text: str) -> None:
-        print(text, flush=True)
-        self.file.write(text + "\n")
-        self.file.flush()
-        os.fsync(self.file.fileno())
-
-    def check(self, name: str, probe: Callable[[], "tuple[bool, str]"]) -> bool:
-        t0 = time.monotonic()
-        try:
-            ok, evidence = probe()
-        except Exception as e:  # noqa: BLE001 - a check that cannot even look has failed
-            ok, evidence = False, f"{type(e).__name__}: {e}"
-        evidence = " ".join(str(evidence).split())
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        self.line(f"{'PASS' if ok else 'FAIL'} {name}: {evidence} ({time.monotonic() - t0:.1f} s)")
-        return ok
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-def systemctl(*args: str, timeout: float = 180.0) -> subprocess.CompletedProcess:
-    return run(["systemctl", *args], check=False, timeout=timeout)
-
-
-def show(unit: str, *props: str) -> dict[str, str]:
-    out = run(["systemctl", "show", unit, "-p", ",".join(props)]).stdout
-    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-
-
-def mono_usec(unit: str, prop: str) -> float:
-    """A unit's CLOCK_MONOTONIC timestamp in seconds (the clock of time.monotonic()); 0 = never."""
-    return int(show(unit, prop).get(prop, "0") or 0) / 1e6
-
 
 def fs_type(path: Path) -> int:
     p = run(["stat", "-f", "-c", "%t", str(path)], check=False)
     return int(p.stdout.strip() or "0", 16) if p.returncode == 0 else 0
-
-
-def router_links() -> dict[str, dict]:
-    return links(NETNS) if NETNS_PATH.exists() else {}
-
-
-def pid_netns(pid: int) -> tuple[int, int] | None:
-    try:
-        st = os.stat(f"/proc/{pid}/ns/net")
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-def main_pid(unit: str) -> int:
-    return int(show(unit, "MainPID").get("MainPID", "0") or 0)
-
-
-def failed_units() -> list[str]:
-    out = systemctl("list-units", "--state=failed", "--no-legend", "--plain").stdout
-    return [line.split()[0] for line in out.splitlines() if line.strip()]
 
 
 def changes(before: dict, after: dict) -> list[str]:
@@ -361,7 +296,7 @@ class Tier:
                 return False, f"systemctl start --no-block {STANDIN}: {p.stderr.strip()}"
             # The underlay is held down: nothing after network-online.target may start.
             time.sleep(5)
-            held_standin = mono_usec(STANDIN, "ExecMainStartTimestampMonotonic") == 0
+            held_standin = mono(STANDIN, "ExecMainStartTimestampMonotonic") == 0
             wo_state = show(WAIT_UNIT, "ActiveState")["ActiveState"]
             t_up = time.monotonic()
             lab.leaf.apply(f"router bgp {F.LEAF_ASN}\n no neighbor {F.NODE_UNDERLAY_IP} shutdown\n")
@@ -371,9 +306,9 @@ class Tier:
             except TimeoutError as e:
                 return False, f"{e}; {WAIT_UNIT} {show(WAIT_UNIT, 'ActiveState', 'Result')}"
             rec = json.loads(STANDIN_OUT.read_text()) if STANDIN_OUT.exists() else {}
-            w = mono_usec(WAIT_UNIT, "ActiveEnterTimestampMonotonic")
-            n = mono_usec("network-online.target", "ActiveEnterTimestampMonotonic")
-            s = mono_usec(STANDIN, "ExecMainStartTimestampMonotonic")
+            w = mono(WAIT_UNIT, "ActiveEnterTimestampMonotonic")
+            n = mono("network-online.target", "ActiveEnterTimestampMonotonic")
+            s = mono(STANDIN, "ExecMainStartTimestampMonotonic")
             wr = show(WAIT_UNIT, "Result", "ExecMainStatus")
             ok = (held_standin and wo_state == "activating" and wr.get("Result") == "success"
                   and rec.get("leaf_session") == "Established" and t_up <= w <= n <= s)

@@ -30,18 +30,21 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]  # /opt/perouter-tests, laid out like the repository
 sys.path.insert(0, str(REPO / "tests" / "lab"))
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
 import fabric  # noqa: E402
 import lab_frr as F  # noqa: E402
 import perlab  # noqa: E402
 from lab_pinger import Pinger, ping_once  # noqa: E402
 from lab_shell import addresses, ifindexes, links, netns_inode, read_pid_file, routes, run, wait_for  # noqa: E402
+from system_checks import (Report, failed_units, mono, pid_netns, router_links, show,  # noqa: E402
+                           systemctl)
 
 RESULTS = Path("/run/perouter-results")
 NETNS = "perouter"
@@ -76,58 +79,7 @@ def l2_toml(name: str, vni: int) -> str:
             'host_master = { type = "linux-bridge", lifecycle = "managed" }\n')
 
 
-# --- reporting -----------------------------------------------------------------------------------
-
-class Report:
-    def __init__(self, directory: Path, prefix: str):
-        directory.mkdir(parents=True, exist_ok=True)
-        self.dir = directory
-        self.prefix = prefix
-        self.file = open(directory / "results.txt", "w", buffering=1)
-        self.passed = 0
-        self.failed = 0
-        self.times: dict[str, float] = {}
-
-    def line(self, text: str) -> None:
-        print(f"PEROUTER: {text}", flush=True)
-        self.file.write(text + "\n")
-        self.file.flush()
-
-    def check(self, name: str, probe: Callable[[], "tuple[bool, str]"]) -> bool:
-        t0 = time.monotonic()
-        try:
-            ok, evidence = probe()
-        except Exception as e:  # noqa: BLE001 - a check that cannot even look has failed
-            ok, evidence = False, f"{type(e).__name__}: {e}"
-        evidence = " ".join(str(evidence).split())
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        self.line(f"{'PASS' if ok else 'FAIL'} {self.prefix}{name}: {evidence} "
-                  f"({time.monotonic() - t0:.1f} s)")
-        return ok
-
-    def time(self, name: str, seconds: float) -> None:
-        self.times[name] = round(seconds, 3)
-        self.line(f"TIME {self.prefix}{name} {seconds:.3f}")
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-def systemctl(*args: str, timeout: float = 180.0) -> subprocess.CompletedProcess:
-    return run(["systemctl", *args], check=False, timeout=timeout)
-
-
-def show(unit: str, *props: str) -> dict[str, str]:
-    out = run(["systemctl", "show", unit, "-p", ",".join(props)]).stdout
-    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-
-
-def mono(unit: str, prop: str) -> float:
-    """A unit's CLOCK_MONOTONIC timestamp in seconds (0 = never)."""
-    return int(show(unit, prop).get(prop, "0") or 0) / 1e6
-
 
 def busctl(*args: str, timeout: float = 200.0) -> subprocess.CompletedProcess:
     return run(["busctl", "--timeout=180", *args], check=False, timeout=timeout)
@@ -138,10 +90,6 @@ def describe() -> dict:
     return json.loads(json.loads(p.stdout)["data"][0]) if p.returncode == 0 else {}
 
 
-def router_links() -> dict[str, dict]:
-    return links(NETNS) if Path("/run/netns", NETNS).exists() else {}
-
-
 def unit_pids(unit: str) -> list[int]:
     cg = show(unit, "ControlGroup").get("ControlGroup", "")
     try:
@@ -150,21 +98,8 @@ def unit_pids(unit: str) -> list[int]:
         return []
 
 
-def pid_netns(pid: Optional[int]) -> Optional[tuple[int, int]]:
-    try:
-        st = os.stat(f"/proc/{pid}/ns/net")
-    except (OSError, TypeError):
-        return None
-    return (st.st_dev, st.st_ino)
-
-
 def zebra_pid() -> Optional[int]:
     return read_pid_file(Path("/run/frr") / NETNS / "zebra.pid")
-
-
-def failed_units() -> list[str]:
-    out = systemctl("list-units", "--state=failed", "--no-legend", "--plain").stdout
-    return [line.split()[0] for line in out.splitlines() if line.strip()]
 
 
 def vrf_route(ns: str, vrf: str, prefix: str) -> Optional[dict]:
@@ -649,7 +584,7 @@ def results_disk() -> Optional[str]:
 def main() -> int:
     m = re.search(r"perouter\.boot=(\d+)", Path("/proc/cmdline").read_text())
     boot = int(m.group(1)) if m else 1
-    report = Report(RESULTS, "" if boot == 1 else f"boot{boot}-")
+    report = Report(RESULTS, console="PEROUTER: ", name_prefix="" if boot == 1 else f"boot{boot}-")
     uptime = Path("/proc/uptime").read_text().split()[0]
     report.line(f"START boot={boot} uptime={uptime} kernel={os.uname().release}")
     tier = Tier(report, boot)
