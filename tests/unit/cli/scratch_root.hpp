@@ -1,59 +1,16 @@
-// A scratch --root tree for the local commands, removed at the end of the test.
+// perouterctl's local commands run against a scratch --root: the shared scratch tree.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <string>
+#include "support/scratch_dir.hpp"
 
 namespace perouter::cli::test {
 
 /// A minimal valid main file.
-inline const char* kMain = R"([node]
-index = 0
+inline const char* kMain = perouter::test::kMinimalConfig;
 
-[underlay]
-asn = 64514
-interfaces = ["eth0"]
-tunnel_endpoint_cidrs = ["100.65.0.0/24"]
-
-[[underlay.neighbors]]
-asn = 64512
-address = "192.168.11.2"
-)";
-
-class ScratchRoot {
+class ScratchRoot : public perouter::test::ScratchDir {
   public:
-    ScratchRoot() {
-        std::string tmpl =
-            (std::filesystem::temp_directory_path() / "perouterctl-test-XXXXXX").string();
-        if (!::mkdtemp(tmpl.data()))
-            ADD_FAILURE() << "mkdtemp failed";
-        root_ = tmpl;
-    }
-    ~ScratchRoot() {
-        std::error_code ec;
-        std::filesystem::remove_all(root_, ec);
-    }
-    ScratchRoot(const ScratchRoot&) = delete;
-    ScratchRoot& operator=(const ScratchRoot&) = delete;
-
-    const std::string& path() const { return root_; }
-    std::string at(const std::string& rel) const { return root_ + "/" + rel; }
-
-    void write(const std::string& rel, const std::string& text) const {
-        std::filesystem::create_directories(std::filesystem::path(at(rel)).parent_path());
-        std::ofstream(at(rel)) << text;
-    }
-    void symlink(const std::string& rel, const std::string& target) const {
-        std::filesystem::create_directories(std::filesystem::path(at(rel)).parent_path());
-        std::filesystem::create_symlink(target, at(rel));
-    }
-
-  private:
-    std::string root_;
+    ScratchRoot() : ScratchDir("perouterctl-test") {}
 };
 
 }  // namespace perouter::cli::test

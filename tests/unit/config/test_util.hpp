@@ -7,22 +7,12 @@
 #include <vector>
 
 #include "config/load.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace perouter::config::test {
 
 /// A minimal valid configuration with an underlay and a tunnel endpoint ("a.toml").
-inline const char* kBase = R"([node]
-index = 0
-
-[underlay]
-asn = 64514
-interfaces = ["eth0"]
-tunnel_endpoint_cidrs = ["100.65.0.0/24"]
-
-[[underlay.neighbors]]
-asn = 64512
-address = "192.168.11.2"
-)";
+inline const char* kBase = perouter::test::kMinimalConfig;
 
 inline std::vector<std::string> strs(const Diagnostics& diags) {
     std::vector<std::string> out;
