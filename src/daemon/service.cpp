@@ -48,6 +48,18 @@ ControlError invalid_config(Diagnostics ds) {
     return e;
 }
 
+// The configuration files as they are on disk now, which AddVpn and RemoveVpn check a change
+// against (the running configuration may be older than the files).
+ControlResult<std::vector<config::ConfigText>> files_on_disk(const std::string& root) {
+    auto files = config::discover(config::Layout{root});
+    if (!files)
+        return fail(ControlError{ControlErrorKind::Failed, files.error().message, {}});
+    auto texts = config::read_all(*files);
+    if (!texts)
+        return fail(invalid_config(texts.error()));
+    return std::move(texts).value();
+}
+
 // Names a link event may be about that concern us: anything we create or move.
 bool relevant_link(const std::string& name, const config::Config* cfg) {
     static constexpr std::string_view kPrefixes[] = {"br-pe-",  "vni",    "pe-e-",
@@ -283,12 +295,9 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
     if (!kind)
         return fail(invalid_config(kind.error()));
 
-    auto files = config::discover(config::Layout{opts_.root});
-    if (!files)
-        return fail(ControlError{ControlErrorKind::Failed, files.error().message, {}});
-    auto base = config::read_all(*files);
+    auto base = files_on_disk(opts_.root);
     if (!base)
-        return fail(invalid_config(base.error()));
+        return fail(std::move(base).error());
     if (auto cfg = config::parse(*base); cfg) {
         for (const auto& v : config::vpns_of(*cfg))
             if (v.name == name)
@@ -315,12 +324,9 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
     if (std::string p = config::vpn_name_problem(name); !p.empty())
         return fail(ControlError{
             ControlErrorKind::InvalidArgs, fmt::format("invalid vpn name '{}': {}", name, p), {}});
-    auto files = config::discover(config::Layout{opts_.root});
-    if (!files)
-        return fail(ControlError{ControlErrorKind::Failed, files.error().message, {}});
-    auto base = config::read_all(*files);
+    auto base = files_on_disk(opts_.root);
     if (!base)
-        return fail(invalid_config(base.error()));
+        return fail(std::move(base).error());
     auto cfg = config::parse(*base);
     if (!cfg)
         return fail(invalid_config(cfg.error()));

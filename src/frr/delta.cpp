@@ -251,6 +251,18 @@ void remove_whole(Script& s, const ConfigBlock& b) {
     s.line(0, "no " + b.header);
 }
 
+// A nested block (an address family, a BFD profile) inside a parent's script body, when it
+// has lines to emit.
+void append_child(std::vector<std::string>& body, const std::string& header,
+                  const std::vector<std::string>& lines) {
+    if (lines.empty())
+        return;
+    body.push_back(header);
+    for (const auto& l : lines)
+        body.push_back(" " + l);
+    body.emplace_back(exit_keyword(header));
+}
+
 void remove_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
     std::unordered_set<std::string_view> gone;
     {
@@ -275,12 +287,7 @@ void remove_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
         // An address family is never removed with `no address-family`; emptying it is enough.
         static const std::vector<std::string> kNone;
         const auto lines = removal_lines(child.lines, other ? other->lines : kNone, gone);
-        if (lines.empty())
-            continue;
-        body.push_back(child.header);
-        for (const auto& l : lines)
-            body.push_back(" " + l);
-        body.emplace_back(exit_keyword(child.header));
+        append_child(body, child.header, lines);
     }
     for (auto& l : removal_lines(from.lines, to.lines, gone))
         body.push_back(std::move(l));
@@ -303,12 +310,7 @@ void add_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
             continue;
         }
         const auto lines = added_lines(other->lines, child.lines);
-        if (lines.empty())
-            continue;
-        body.push_back(child.header);
-        for (const auto& l : lines)
-            body.push_back(" " + l);
-        body.emplace_back(exit_keyword(child.header));
+        append_child(body, child.header, lines);
     }
     s.block(0, to.header, body);
 }
