@@ -130,16 +130,8 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
         if (std::find(report.problems.begin(), report.problems.end(), p) == report.problems.end())
             report.problems.push_back(p);
     netlink::ExecContext ctx{opts_.state_dir()};
-    for (const reconcile::Action& a : diff.actions) {
-        if (a.phase != phase)
-            continue;
-        if (!vxlans) {
-            const auto* create = std::get_if<reconcile::CreateLink>(&a.op);
-            if (create && create->spec.kind == plan::LinkKind::Vxlan)
-                continue;
-        }
+    const auto record = [&](const reconcile::Action& a, const Status& st) {
         std::string what = reconcile::describe(a);
-        Status st = netlink::execute(ns_, a, ctx);
         if (st) {
             ++report.changes;
             spdlog::info("{}", what);
@@ -150,6 +142,40 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
             report.errors.push_back(msg);
             report.failed_owners.emplace(a.owner, st.error().message);
         }
+    };
+    std::vector<const reconcile::Action*> todo;
+    for (const reconcile::Action& a : diff.actions) {
+        if (a.phase != phase)
+            continue;
+        if (!vxlans) {
+            const auto* create = std::get_if<reconcile::CreateLink>(&a.op);
+            if (create && create->spec.kind == plan::LinkKind::Vxlan)
+                continue;
+        }
+        todo.push_back(&a);
+    }
+    // Consecutive link deletions on one side go in one request (removing a VPN next to many,
+    // or many VPNs at once, would otherwise cost a kernel grace period per link).
+    for (size_t i = 0; i < todo.size();) {
+        const auto* del = std::get_if<reconcile::DeleteLink>(&todo[i]->op);
+        size_t end = i + 1;
+        if (del) {
+            std::vector<reconcile::DeleteLink> batch{*del};
+            for (; end < todo.size(); ++end) {
+                const auto* next = std::get_if<reconcile::DeleteLink>(&todo[end]->op);
+                if (!next || next->side != del->side)
+                    break;
+                batch.push_back(*next);
+            }
+            auto deleted = netlink::delete_links(ns_, batch);
+            if (deleted.one_request)
+                spdlog::debug("deleted {} links in one request", batch.size());
+            for (size_t k = 0; k < deleted.results.size(); ++k)
+                record(*todo[i + k], deleted.results[k]);
+        } else {
+            record(*todo[i], netlink::execute(ns_, *todo[i], ctx));
+        }
+        i = end;
     }
 }
 

@@ -24,4 +24,8 @@ Status execute(const Namespaces& ns, const reconcile::Action& action, const Exec
         action.op);
 }
 
+DeleteLinksResult delete_links(const Namespaces& ns, const std::vector<reconcile::DeleteLink>& ds) {
+    return ops::delete_links(ns, ds);
+}
+
 }  // namespace perouter::netlink

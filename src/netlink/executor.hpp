@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <vector>
 
 #include "common/result.hpp"
 #include "netlink/namespaces.hpp"
@@ -18,5 +19,13 @@ struct ExecContext {
 };
 
 Status execute(const Namespaces& ns, const reconcile::Action& action, const ExecContext& ctx);
+
+/// Link deletions on one side (all of `ds`), in one kernel request where that is safe; the
+/// results are what one execute() per deletion would give.
+struct DeleteLinksResult {
+    std::vector<Status> results;  ///< one per deletion, in the order of `ds`
+    bool one_request = false;     ///< done by one group delete (else one by one, or nothing)
+};
+DeleteLinksResult delete_links(const Namespaces& ns, const std::vector<reconcile::DeleteLink>& ds);
 
 }  // namespace perouter::netlink

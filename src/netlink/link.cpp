@@ -1,8 +1,12 @@
-// Steps every link shares: create (with rollback), change only what is asked, delete.
+// Steps every link shares: create (with rollback), change only what is asked, delete (one by
+// one, or many in one request).
 #include <fmt/format.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <netlink/route/link/inet6.h>
+
+#include <algorithm>
 
 #include "netlink/ops.hpp"
 
@@ -175,26 +179,133 @@ Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m) {
     return {};
 }
 
-Status delete_link(const Namespaces& ns, const reconcile::DeleteLink& d) {
-    std::string subject = fmt::format("delete {} '{}'", d.kind.empty() ? "link" : d.kind, d.name);
-    auto sock = ns.socket(d.side);
-    if (!sock.ok())
-        return fail(std::move(sock).error().context(subject));
-    auto link = get_link(sock->get(), d.name);
+namespace {
+
+std::string delete_subject(const reconcile::DeleteLink& d) {
+    return fmt::format("delete {} '{}'", d.kind.empty() ? "link" : d.kind, d.name);
+}
+
+// The link to delete, nullptr if it is gone already, or why it must not be deleted.
+Result<LinkPtr> deletable(nl_sock* sock, const reconcile::DeleteLink& d) {
+    auto link = get_link(sock, d.name);
     if (!link.ok()) {
         if (gone(link.error()))
-            return {};
-        return fail(std::move(link).error().context(subject));
+            return LinkPtr{};
+        return fail(std::move(link).error().context(delete_subject(d)));
     }
     // The diff only deletes host links carrying our alias; check again right before acting.
     const char* alias = rtnl_link_get_ifalias(link->get());
     if (d.side == plan::Side::Host && (alias == nullptr || alias != plan::kLinkAlias))
-        return fail(fmt::format("{}: not ours (its alias is not '{}')", subject, plan::kLinkAlias),
+        return fail(fmt::format("{}: not ours (its alias is not '{}')", delete_subject(d),
+                                plan::kLinkAlias),
                     EPERM);
+    return std::move(link).value();
+}
+
+// ifindexes of the links in `group` (one dump).
+Result<std::vector<int>> group_members(nl_sock* sock, uint32_t group) {
+    nl_cache* raw = nullptr;
+    int err = rtnl_link_alloc_cache(sock, AF_UNSPEC, &raw);
+    if (err < 0)
+        return fail(nl_error(err, "dump links"));
+    CachePtr cache(raw);
+    std::vector<int> out;
+    for (nl_object* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {
+        auto* l = reinterpret_cast<rtnl_link*>(o);
+        if (rtnl_link_get_group(l) == group)
+            out.push_back(rtnl_link_get_ifindex(l));
+    }
+    return out;
+}
+
+// RTM_DELLINK without an index or a name: every link in the group (libnl has no call for it).
+Status delete_group(nl_sock* sock, uint32_t group) {
+    MsgPtr msg(nlmsg_alloc_simple(RTM_DELLINK, 0));
+    if (!msg)
+        return fail("delete link group: out of memory", ENOMEM);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    if (nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg.get(), IFLA_GROUP, group) < 0)
+        return fail("delete link group: message too small", ENOBUFS);
+    int err = nl_send_auto_complete(sock, msg.get());
+    if (err >= 0)
+        err = nl_wait_for_ack(sock);
+    if (err < 0)
+        return fail(nl_error(err, fmt::format("delete link group {}", group)));
+    return {};
+}
+
+}  // namespace
+
+Status delete_link(const Namespaces& ns, const reconcile::DeleteLink& d) {
+    auto sock = ns.socket(d.side);
+    if (!sock.ok())
+        return fail(std::move(sock).error().context(delete_subject(d)));
+    auto link = deletable(sock->get(), d);
+    if (!link.ok())
+        return fail(std::move(link).error());
+    if (!*link)
+        return {};
     int err = rtnl_link_delete(sock->get(), link->get());
     if (err < 0 && !gone(nl_error(err, "")))
-        return fail(nl_error(err, subject));
+        return fail(nl_error(err, delete_subject(d)));
     return {};
+}
+
+DeleteLinksResult delete_links(const Namespaces& ns, const std::vector<reconcile::DeleteLink>& ds) {
+    DeleteLinksResult r;
+    std::vector<Status>& out = r.results;
+    out.resize(ds.size());
+    if (ds.size() < 2) {
+        for (size_t i = 0; i < ds.size(); ++i)
+            out[i] = delete_link(ns, ds[i]);
+        return r;
+    }
+    auto sock = ns.socket(ds.front().side);
+    if (!sock.ok()) {
+        for (size_t i = 0; i < ds.size(); ++i)
+            out[i] = fail(Error(sock.error()).context(delete_subject(ds[i])));
+        return r;
+    }
+    std::vector<size_t> marked;
+    std::vector<int> marked_ifindexes;
+    for (size_t i = 0; i < ds.size(); ++i) {
+        auto link = deletable(sock->get(), ds[i]);
+        if (!link.ok()) {
+            out[i] = fail(std::move(link).error());
+            continue;
+        }
+        if (!*link)
+            continue;
+        LinkPtr attrs(rtnl_link_alloc());
+        rtnl_link_set_group(attrs.get(), plan::kDeletingGroup);
+        if (Status st = change(sock->get(), link->get(), attrs.get(), "mark for deletion"); !st) {
+            out[i] = fail(std::move(st).error().context(delete_subject(ds[i])));
+            continue;
+        }
+        marked.push_back(i);
+        marked_ifindexes.push_back(rtnl_link_get_ifindex(link->get()));
+    }
+    if (marked.empty())
+        return r;
+    // Only ever delete what was marked here: anything else in the group (another program's
+    // link, a leftover of an interrupted run) sends every link down the one-by-one path.
+    auto members = group_members(sock->get(), plan::kDeletingGroup);
+    bool only_ours = members.ok();
+    if (only_ours) {
+        std::sort(marked_ifindexes.begin(), marked_ifindexes.end());
+        for (int ifindex : *members)
+            only_ours &=
+                std::binary_search(marked_ifindexes.begin(), marked_ifindexes.end(), ifindex);
+    }
+    if (only_ours && delete_group(sock->get(), plan::kDeletingGroup)) {
+        r.one_request = true;
+        return r;
+    }
+    for (size_t i : marked)
+        out[i] = delete_link(ns, ds[i]);
+    return r;
 }
 
 Status set_router_lo_up(const Namespaces& ns) {

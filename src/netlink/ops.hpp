@@ -11,6 +11,7 @@
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
+#include "netlink/executor.hpp"
 #include "netlink/namespaces.hpp"
 #include "netlink/nl.hpp"
 #include "plan/desired.hpp"
@@ -40,6 +41,12 @@ LinkSettings settings_after_create(const plan::LinkSpec& spec);
 Status create_link(const Namespaces& ns, const reconcile::CreateLink& c);
 Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m);
 Status delete_link(const Namespaces& ns, const reconcile::DeleteLink& d);
+/// Deletes links of one side (all `ds` share it) with one request: each is checked as
+/// delete_link does and marked with group plan::kDeletingGroup, then one RTM_DELLINK deletes
+/// the group, so the kernel unregisters them together instead of paying a grace period per
+/// link. Falls back to one delete_link per link when the group holds anything not marked here
+/// or the group request fails.
+DeleteLinksResult delete_links(const Namespaces& ns, const std::vector<reconcile::DeleteLink>& ds);
 Status set_router_lo_up(const Namespaces& ns);
 
 // --- per kind: the link object of a create request ---------------------------------------

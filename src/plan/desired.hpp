@@ -25,7 +25,9 @@ constexpr std::string_view to_string(Side s) {
 
 /// Objects we own carry these marks, so that nothing else is ever touched.
 inline constexpr uint32_t kUnderlayGroup = 4242;  // underlay NICs moved in (upstream's value)
-inline constexpr uint8_t kRouteProtocol = 210;    // routes we add ("perouter" in rt_protos.d)
+// Links of ours marked for one batched delete (netlink/link.cpp); held only for that moment.
+inline constexpr uint32_t kDeletingGroup = 4243;
+inline constexpr uint8_t kRouteProtocol = 210;  // routes we add ("perouter" in rt_protos.d)
 inline constexpr std::string_view kLinkAlias = "perouter";  // IFLA_IFALIAS of host-side links
 /// Metric of the unreachable default route in each VRF: high, so that a default route learned
 /// from the fabric (metric 20) wins and the VRF never falls through to the main table.

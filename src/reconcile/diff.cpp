@@ -107,11 +107,17 @@ class Differ {
             for (auto& a : v)
                 r.actions.push_back(std::move(a));
         };
-        std::stable_sort(remove_links_.begin(), remove_links_.end(),
-                         [](const Action& a, const Action& b) {
-                             return removal_rank(std::get<DeleteLink>(a.op).kind) <
-                                    removal_rank(std::get<DeleteLink>(b.op).kind);
-                         });
+        // Router side first (a veth's host end goes with its router end), then by kind; each
+        // side's deletions are contiguous, so the executor can send them as one request.
+        std::stable_sort(
+            remove_links_.begin(), remove_links_.end(), [](const Action& a, const Action& b) {
+                const auto& x = std::get<DeleteLink>(a.op);
+                const auto& y = std::get<DeleteLink>(b.op);
+                const auto key = [](const DeleteLink& d) {
+                    return std::pair{d.side == plan::Side::Router ? 0 : 1, removal_rank(d.kind)};
+                };
+                return key(x) < key(y);
+            });
         append(underlay_);
         append(remove_routes_);
         append(remove_addresses_);

@@ -524,6 +524,65 @@ TEST_F(NetlinkTest, ErrorsNameTheAction) {
     EXPECT_EQ(s.error().code, ENODEV);
 }
 
+// Many deletions in one request: every link marked and deleted together, ownership checked
+// per link first, and nothing outside the batch deleted even when it sits in the group.
+TEST_F(NetlinkTest, DeleteLinksInOneRequest) {
+    const auto has = [](const std::string& ns, const std::string& name) {
+        return run(fmt::format("ip -n {} link show dev {}", ns, name)) == 0;
+    };
+    for (const auto& cmd : {
+             fmt::format("ip -n {} link add br-pe-71 type bridge", pe_),
+             fmt::format("ip -n {} link add br-pe-72 type bridge", pe_),
+             fmt::format("ip -n {} link add vni71 type vxlan id 71 dstport 4789", pe_),
+             fmt::format("ip -n {} link add vni72 type vxlan id 72 dstport 4789", pe_),
+             fmt::format("ip -n {} link add pe-e-71 type veth peer name host-e-71 netns {}", pe_,
+                         host_),
+             fmt::format("ip -n {} link set host-e-71 alias perouter", host_),
+             fmt::format("ip -n {} link add other0 type bridge", pe_),
+             fmt::format("ip -n {} link add host-e-73 type veth peer name host-e-74", host_),
+             fmt::format("ip -n {} link set host-e-73 alias perouter", host_),
+             fmt::format("ip -n {} link set host-e-74 alias perouter", host_),
+             fmt::format("ip -n {} link add host-e-75 type bridge", host_),
+             // Someone else's link in the group we mark with.
+             fmt::format("ip -n {} link add foreign0 group {} type bridge", host_,
+                         plan::kDeletingGroup),
+         })
+        ASSERT_EQ(run(cmd), 0) << cmd;
+
+    // Router side: five links (one of them already gone) in one request; the veth's host end
+    // goes with it.
+    std::vector<reconcile::DeleteLink> router;
+    for (const char* n : {"br-pe-71", "vni71", "pe-e-71", "vni72", "br-pe-72", "vni404"})
+        router.push_back({Side::Router, n, "", "not desired"});
+    auto deleted = delete_links(*ns_, router);
+    EXPECT_TRUE(deleted.one_request);
+    auto& results = deleted.results;
+    ASSERT_EQ(results.size(), router.size());
+    for (size_t i = 0; i < results.size(); ++i)
+        EXPECT_TRUE(results[i].ok()) << router[i].name << ": " << results[i].error().message;
+    for (const char* n : {"br-pe-71", "vni71", "pe-e-71", "vni72", "br-pe-72"})
+        EXPECT_FALSE(has(pe_, n)) << n;
+    EXPECT_FALSE(has(host_, "host-e-71"));
+    EXPECT_TRUE(has(pe_, "other0"));
+
+    // Host side: a link without our alias is refused and kept; the group holds a foreign link,
+    // so the rest go one by one and the foreign link stays.
+    std::vector<reconcile::DeleteLink> host{{Side::Host, "host-e-73", "veth", "not desired"},
+                                            {Side::Host, "host-e-75", "bridge", "not desired"}};
+    deleted = delete_links(*ns_, host);
+    EXPECT_FALSE(deleted.one_request);
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_TRUE(results[0].ok()) << results[0].error().message;
+    ASSERT_FALSE(results[1].ok());
+    EXPECT_EQ(results[1].error().code, EPERM);
+    EXPECT_EQ(results[1].error().message,
+              "delete bridge 'host-e-75': not ours (its alias is not 'perouter')");
+    EXPECT_FALSE(has(host_, "host-e-73"));
+    EXPECT_FALSE(has(host_, "host-e-74"));
+    EXPECT_TRUE(has(host_, "host-e-75"));
+    EXPECT_TRUE(has(host_, "foreign0"));
+}
+
 TEST_F(NetlinkTest, Vrf) {
     auto supported = probe_vrf_support();
     ASSERT_TRUE(supported.ok()) << supported.error().message;

@@ -452,9 +452,9 @@ TEST(Diff, TeardownRemovesWhatWeOwnAndMovesTheNicBack) {
                             "in router",
                             "delete address 100.65.0.0/32 from lo in router",
                             "delete vxlan vni110 in router (not desired)",
+                            "delete bridge br-pe-110 in router (not desired)",
                             "delete veth host-e-110 in host (not desired)",
                             "delete veth pt-host in host (not desired)",
-                            "delete bridge br-pe-110 in router (not desired)",
                             "delete bridge br-hs-110 in host (not desired)",
                         }))
         << joined(r);
