@@ -17,7 +17,7 @@
 #   * what a headless test boot needs: host name, an empty fstab, units that only cost boot
 #     time masked, and perouter-test.target, which boots the basic system plus the test payload
 #     (perouter-test.service) and powers off when the payload ends.
-# The same image serves the nspawn tier (tests/system/nspawn) and the QEMU tier (issue 4, via
+# The same image serves the nspawn tier (tests/system/nspawn) and the QEMU tier (tests/system/qemu, via
 # `mkfs.ext4 -d IMAGE`). ROOTFS itself is never modified.
 set -euo pipefail
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The nspawn tier's checks (issue 3: the units), run inside the booted container.
+"""The nspawn tier's checks (the units under systemd), run inside the booted container.
 
 perouter-test.service runs this once the basic system is up, with systemd as PID 1 and the project
 installed and enabled as a package would do it. The EVPN lab (tests/lab) plays the fabric inside
