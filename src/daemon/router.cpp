@@ -143,7 +143,7 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
             report.failed_owners.emplace(a.owner, st.error().message);
         }
     };
-    std::vector<const reconcile::Action*> todo;
+    std::vector<const reconcile::Action*> pending;
     for (const reconcile::Action& a : diff.actions) {
         if (a.phase != phase)
             continue;
@@ -152,17 +152,17 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
             if (create && create->spec.kind == plan::LinkKind::Vxlan)
                 continue;
         }
-        todo.push_back(&a);
+        pending.push_back(&a);
     }
     // Consecutive link deletions on one side go in one request (removing a VPN next to many,
     // or many VPNs at once, would otherwise cost a kernel grace period per link).
-    for (size_t i = 0; i < todo.size();) {
-        const auto* del = std::get_if<reconcile::DeleteLink>(&todo[i]->op);
+    for (size_t i = 0; i < pending.size();) {
+        const auto* del = std::get_if<reconcile::DeleteLink>(&pending[i]->op);
         size_t end = i + 1;
         if (del) {
             std::vector<reconcile::DeleteLink> batch{*del};
-            for (; end < todo.size(); ++end) {
-                const auto* next = std::get_if<reconcile::DeleteLink>(&todo[end]->op);
+            for (; end < pending.size(); ++end) {
+                const auto* next = std::get_if<reconcile::DeleteLink>(&pending[end]->op);
                 if (!next || next->side != del->side)
                     break;
                 batch.push_back(*next);
@@ -171,9 +171,9 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
             if (deleted.one_request)
                 spdlog::debug("deleted {} links in one request", batch.size());
             for (size_t k = 0; k < deleted.results.size(); ++k)
-                record(*todo[i + k], deleted.results[k]);
+                record(*pending[i + k], deleted.results[k]);
         } else {
-            record(*todo[i], netlink::execute(ns_, *todo[i], ctx));
+            record(*pending[i], netlink::execute(ns_, *pending[i], ctx));
         }
         i = end;
     }

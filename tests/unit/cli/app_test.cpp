@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/source_file.hpp"
+
 namespace perouter::cli {
 namespace {
 
@@ -38,13 +40,6 @@ Invocation parsed(std::vector<std::string> args) {
 bool rejected(std::vector<std::string> args) {
     Invocation inv;
     return !parse(inv, std::move(args));
-}
-
-std::string slurp(const std::string& rel) {
-    std::ifstream f(std::string(PEROUTER_SOURCE_DIR) + "/" + rel);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
 }
 
 TEST(App, GlobalOptionsBeforeOrAfterTheCommand) {
@@ -167,7 +162,7 @@ TEST(App, CommandNamesAsListed) {
 }
 
 TEST(App, CompletionKnowsEveryCommandAndOption) {
-    std::string completion = slurp("dist/completion/perouterctl");
+    std::string completion = perouter::test::source_file("dist/completion/perouterctl");
     ASSERT_FALSE(completion.empty());
     Surface s = surface();
     EXPECT_GT(s.options.size(), 20u);
@@ -195,7 +190,7 @@ bool documented(const std::string& page, const std::string& word) {
 }
 
 TEST(App, ManPageDocumentsEveryCommandAndOption) {
-    std::string page = slurp("dist/man/perouterctl.8");
+    std::string page = perouter::test::source_file("dist/man/perouterctl.8");
     ASSERT_FALSE(page.empty());
     Surface s = surface();
     for (const auto& c : s.commands)

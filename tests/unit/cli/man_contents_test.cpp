@@ -10,16 +10,10 @@
 
 #include "config/keys.hpp"
 #include "daemon/messages.hpp"
+#include "support/source_file.hpp"
 
 namespace perouter::cli {
 namespace {
-
-std::string slurp(const std::string& rel) {
-    std::ifstream f(std::string(PEROUTER_SOURCE_DIR) + "/" + rel);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
 
 /// `text` as roff writes it: '-' is "\-".
 std::string roff(std::string_view text) {
@@ -30,7 +24,7 @@ std::string roff(std::string_view text) {
 }
 
 TEST(ManContents, TomlPageDocumentsEveryTableAndKey) {
-    std::string page = slurp("dist/man/perouter.toml.5");
+    std::string page = perouter::test::source_file("dist/man/perouter.toml.5");
     ASSERT_FALSE(page.empty());
     for (const config::KeyTable* t : config::key_tables()) {
         if (!t->path.empty()) {
@@ -49,8 +43,8 @@ TEST(ManContents, TomlPageDocumentsEveryTableAndKey) {
 }
 
 TEST(ManContents, DbusPageDocumentsTheWholeInterface) {
-    std::string page = slurp("dist/man/perouter-dbus.7");
-    std::string xml = slurp("schema/org.openperouter.Router1.xml");
+    std::string page = perouter::test::source_file("dist/man/perouter-dbus.7");
+    std::string xml = perouter::test::source_file("schema/org.openperouter.Router1.xml");
     ASSERT_FALSE(page.empty());
     ASSERT_FALSE(xml.empty());
     std::set<std::string> names;
@@ -73,7 +67,7 @@ TEST(ManContents, DbusPageDocumentsTheWholeInterface) {
 }
 
 TEST(ManContents, DaemonPageListsEveryMessageId) {
-    std::string page = slurp("dist/man/perouterd.8");
+    std::string page = perouter::test::source_file("dist/man/perouterd.8");
     ASSERT_FALSE(page.empty());
     namespace m = daemon::messages;
     for (const m::MessageId& id :

@@ -7,19 +7,13 @@
 #include <string>
 
 #include "dbus/names.hpp"
+#include "support/source_file.hpp"
 
 namespace perouter::dbus {
 namespace {
 
-std::string slurp(const std::string& rel) {
-    std::ifstream f(std::string(PEROUTER_SOURCE_DIR) + "/" + rel);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
 TEST(DistFiles, PolkitPolicyDefinesBothActions) {
-    std::string policy = slurp("dist/polkit/org.openperouter.Router1.policy");
+    std::string policy = perouter::test::source_file("dist/polkit/org.openperouter.Router1.policy");
     ASSERT_FALSE(policy.empty());
     for (const char* action : {kActionReload, kActionManageVpn})
         EXPECT_NE(policy.find(std::string("<action id=\"") + action + "\">"), std::string::npos)
@@ -28,7 +22,7 @@ TEST(DistFiles, PolkitPolicyDefinesBothActions) {
 }
 
 TEST(DistFiles, BusPolicyLetsRootOwnTheName) {
-    std::string conf = slurp("dist/dbus/org.openperouter.Router1.conf");
+    std::string conf = perouter::test::source_file("dist/dbus/org.openperouter.Router1.conf");
     ASSERT_FALSE(conf.empty());
     auto root = conf.find("<policy user=\"root\">");
     auto own = conf.find(std::string("<allow own=\"") + kBusName + "\"/>");
