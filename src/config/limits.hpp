@@ -1,0 +1,24 @@
+// The limits every configuration input obeys, wherever it comes from (a file, a drop-in, a
+// D-Bus Validate/AddVpn argument). One owner for each number: the TOML pre-scan
+// (src/config/limits.cpp), the loader and the D-Bus layer all read them from here.
+#pragma once
+
+#include <cstddef>
+
+namespace perouter::config {
+
+/// Largest text of one configuration file or one D-Bus document. 1000 L3VNIs and 2000 L2VNIs
+/// written out in full take well under 1 MiB; 4 MiB leaves room for comments.
+inline constexpr size_t kMaxTextBytes = 4u << 20;
+/// Deepest nesting of tables, dotted keys, arrays and inline tables in one TOML text. The
+/// schema's deepest value is four levels down ([[l3vni]] host_session.local_cidr.ipv4); 32
+/// keeps the parser's recursion far from the stack's end.
+inline constexpr size_t kMaxNestingDepth = 32;
+/// Most [[l3vni]] + [[l2vni]] entries in one merged configuration.
+inline constexpr size_t kMaxVpns = 16384;
+/// Most configuration files (main + drop-ins) one load reads.
+inline constexpr size_t kMaxFiles = 4096;
+/// Most diagnostics one load reports; the rest are counted in one final line.
+inline constexpr size_t kMaxDiagnostics = 100;
+
+}  // namespace perouter::config
