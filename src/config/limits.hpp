@@ -5,6 +5,8 @@
 
 #include <cstddef>
 
+#include "common/source_pos.hpp"
+
 namespace perouter::config {
 
 /// Largest text of one configuration file or one D-Bus document. 1000 L3VNIs and 2000 L2VNIs
@@ -20,5 +22,9 @@ inline constexpr size_t kMaxVpns = 16384;
 inline constexpr size_t kMaxFiles = 4096;
 /// Most diagnostics one load reports; the rest are counted in one final line.
 inline constexpr size_t kMaxDiagnostics = 100;
+
+/// Keeps the first kMaxDiagnostics and replaces the rest by one line, at the position of the
+/// first one dropped, that counts them.
+void cap_diagnostics(Diagnostics& diags);
 
 }  // namespace perouter::config
