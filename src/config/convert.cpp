@@ -1,5 +1,8 @@
 #include "config/convert.hpp"
 
+#include <fmt/format.h>
+
+#include "config/limits.hpp"
 #include "config/toml_reader.hpp"
 
 namespace perouter::config {
@@ -12,12 +15,27 @@ Config convert(const toml::table& root, Diagnostics& diags) {
         c.node = convert_node(*t, diags);
     if (const toml::table* t = r.table("underlay"))
         c.underlay = convert_underlay(*t, diags);
+    // Past kMaxVpns one error at the first entry too many; the rest is not converted.
+    size_t vpns = 0;
+    bool too_many = false;
+    auto admit = [&](const toml::table& t) {
+        if (++vpns <= kMaxVpns)
+            return true;
+        if (!too_many)
+            diags.push_back(
+                {to_pos(t.source()),
+                 fmt::format("too many [[l3vni]] and [[l2vni]] entries (at most {})", kMaxVpns)});
+        too_many = true;
+        return false;
+    };
     if (auto ts = r.tables("l3vni"))
         for (const toml::table* t : *ts)
-            c.l3vnis.push_back(convert_l3vni(*t, diags));
+            if (admit(*t))
+                c.l3vnis.push_back(convert_l3vni(*t, diags));
     if (auto ts = r.tables("l2vni"))
         for (const toml::table* t : *ts)
-            c.l2vnis.push_back(convert_l2vni(*t, diags));
+            if (admit(*t))
+                c.l2vnis.push_back(convert_l2vni(*t, diags));
     if (const toml::table* t = r.table("passthrough"))
         c.passthrough = convert_passthrough(*t, diags);
     return c;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string_view>
 
 #include "common/source_pos.hpp"
 
@@ -22,6 +24,15 @@ inline constexpr size_t kMaxVpns = 16384;
 inline constexpr size_t kMaxFiles = 4096;
 /// Most diagnostics one load reports; the rest are counted in one final line.
 inline constexpr size_t kMaxDiagnostics = 100;
+
+/// Checks one TOML text against kMaxTextBytes and kMaxNestingDepth before toml++ parses it
+/// (toml++ recurses once per level and would overflow the stack on a deep enough text).
+/// The depth of a value is the number of keys on its path (table header segments, dotted-key
+/// segments, keys inside inline tables) plus the arrays it sits in. Returns the first limit
+/// crossed, positioned at the byte that crosses it (1-based line and column, columns counted
+/// in code points as toml++ counts them), or nullopt. Strings and comments are skipped; any
+/// other syntax error is left to toml++. Linear in the text and safe on any bytes.
+std::optional<Diagnostic> check_text_limits(std::string_view text, std::string_view path);
 
 /// Keeps the first kMaxDiagnostics and replaces the rest by one line, at the position of the
 /// first one dropped, that counts them.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "config/limits.hpp"
 #include "config/names.hpp"
 
 namespace perouter::config {
@@ -15,6 +16,10 @@ static Diagnostic syntax_error(const toml::source_region& where, std::string_vie
 }
 
 std::optional<toml::table> parse_toml(const ConfigText& t, Diagnostics& diags) {
+    if (auto limit = check_text_limits(t.text, t.path)) {
+        diags.push_back(std::move(*limit));
+        return std::nullopt;
+    }
 #if TOML_EXCEPTIONS
     try {
         return toml::parse(t.text, std::string_view(t.path));
