@@ -24,11 +24,12 @@ TEST(Load, MergesMainFileAndDropins) {
     root.write("etc/perouter/perouter.d/50-red.toml",
                "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 101\n");
     auto c = load(Layout{root.path()});
-    ASSERT_TRUE(c.ok()) << test::strs(c.error()).front();
-    ASSERT_EQ(c->l3vnis.size(), 2u);
-    EXPECT_EQ(c->l3vnis[0].name, "blue");  // 50-blue.toml sorts before 50-red.toml
-    EXPECT_EQ(c->l3vnis[1].vni, 101u);
-    EXPECT_EQ(c->l3vnis[1].pos.of("vni").file, root.at("etc/perouter/perouter.d/50-red.toml"));
+    ASSERT_TRUE(c.clean()) << test::strs(c.diagnostics()).front();
+    ASSERT_EQ(c.config->l3vnis.size(), 2u);
+    EXPECT_EQ(c.config->l3vnis[0].name, "blue");  // 50-blue.toml sorts before 50-red.toml
+    EXPECT_EQ(c.config->l3vnis[1].vni, 101u);
+    EXPECT_EQ(c.config->l3vnis[1].pos.of("vni").file,
+              root.at("etc/perouter/perouter.d/50-red.toml"));
 }
 
 TEST(Load, MaskedDropinContributesNothing) {
@@ -38,8 +39,8 @@ TEST(Load, MaskedDropinContributesNothing) {
                "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n");
     root.symlink("etc/perouter/perouter.d/50-red.toml", "/dev/null");
     auto c = load(Layout{root.path()});
-    ASSERT_TRUE(c.ok());
-    EXPECT_TRUE(c->l3vnis.empty());
+    ASSERT_TRUE(c.clean());
+    EXPECT_TRUE(c.config->l3vnis.empty());
 }
 
 TEST(Load, ErrorsNameTheDiscoveredFile) {
@@ -47,9 +48,10 @@ TEST(Load, ErrorsNameTheDiscoveredFile) {
     root.write("etc/perouter/perouter.toml", test::kBase);
     root.write("run/perouter/perouter.d/50-red.toml", "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\n");
     auto c = load(Layout{root.path()});
-    ASSERT_FALSE(c.ok());
-    EXPECT_THAT(test::strs(c.error()), ElementsAre(root.at("run/perouter/perouter.d/50-red.toml") +
-                                                   ":1:1: missing 'vni' in [[l3vni]]"));
+    ASSERT_FALSE(c.clean());
+    EXPECT_THAT(test::strs(c.diagnostics()),
+                ElementsAre(root.at("run/perouter/perouter.d/50-red.toml") +
+                            ":1:1: missing 'vni' in [[l3vni]]"));
 }
 
 TEST(Load, UnreadableFileIsADiagnostic) {
@@ -57,16 +59,17 @@ TEST(Load, UnreadableFileIsADiagnostic) {
     root.write("etc/perouter/perouter.toml", test::kBase);
     root.symlink("etc/perouter/perouter.d/50-gone.toml", root.at("nowhere.toml"));
     auto c = load(Layout{root.path()});
-    ASSERT_FALSE(c.ok());
-    EXPECT_THAT(test::strs(c.error()), ElementsAre(root.at("etc/perouter/perouter.d/50-gone.toml") +
-                                                   ": cannot read: No such file or directory"));
+    ASSERT_FALSE(c.clean());
+    EXPECT_THAT(test::strs(c.diagnostics()),
+                ElementsAre(root.at("etc/perouter/perouter.d/50-gone.toml") +
+                            ": cannot read: No such file or directory"));
 }
 
 TEST(Load, NothingConfiguredIsAnEmptyConfig) {
     TempRoot root;
     auto c = load(Layout{root.path()});
-    ASSERT_TRUE(c.ok());
-    EXPECT_FALSE(c->underlay);
+    ASSERT_TRUE(c.clean());
+    EXPECT_FALSE(c.config->underlay);
 }
 
 }  // namespace
