@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "config/convert.hpp"
@@ -74,17 +75,15 @@ void read_neighbors(TableReader& r, Underlay& u, Diagnostics& diags) {
     for (const toml::table* t : *tables)
         u.neighbors.push_back(convert_neighbor(*t, diags));
 
-    for (size_t i = 0; i < u.neighbors.size(); ++i) {
-        const Neighbor& n = u.neighbors[i];
+    std::map<IpAddress, const Neighbor*> seen;
+    for (const Neighbor& n : u.neighbors) {
         if (n.address.is_unspecified())
             continue;  // missing or rejected, reported already
-        for (size_t j = 0; j < i; ++j) {
-            if (u.neighbors[j].address == n.address) {
-                diags.push_back({n.pos.of("address"),
-                                 fmt::format("duplicate neighbor address {}", n.address.str())});
-                break;
-            }
-        }
+        auto [it, fresh] = seen.emplace(n.address, &n);
+        if (!fresh)
+            diags.push_back({n.pos.of("address"),
+                             fmt::format("duplicate neighbor address {} (also at {})",
+                                         n.address.str(), it->second->pos.of("address").str())});
     }
 }
 

@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include "config/online.hpp"
 
 namespace perouter::config {
 
@@ -25,6 +30,51 @@ std::vector<IpPrefix> cidrs_of(const HostSession& hs) {
 
 std::string cidr_key(const IpPrefix& p) {
     return p.is_v4() ? "local_cidr.ipv4" : "local_cidr.ipv6";
+}
+
+/// A prefix, what to call it in a message and where it was written.
+struct Subnet {
+    IpPrefix prefix;
+    std::string what;
+    SourcePos pos;
+};
+
+/// True when `a` was written after `b`: later in the same file, or later in `subnets` order
+/// (merge order) across files.
+bool written_after(const Subnet& a, size_t ia, const Subnet& b, size_t ib) {
+    if (a.pos.file == b.pos.file && a.pos.line != 0 && b.pos.line != 0)
+        return std::tie(a.pos.line, a.pos.column) > std::tie(b.pos.line, b.pos.column);
+    return ia > ib;
+}
+
+/// Calls report(later, earlier) for overlapping subnets in O(n log n). Two prefixes overlap
+/// only when one contains the other, so after sorting by network address (shortest first) a
+/// prefix overlaps an earlier one exactly when the chain of prefixes containing the previous
+/// start also contains its own; it is paired with the innermost of them. Every subnet that
+/// overlaps another is in at least one reported pair.
+template <class Report>
+void for_each_overlap(const std::vector<Subnet>& subnets, Report report) {
+    using Key = std::tuple<Family, IpAddress, int, size_t>;
+    std::vector<Key> order;
+    order.reserve(subnets.size());
+    for (size_t i = 0; i < subnets.size(); ++i) {
+        const IpPrefix& p = subnets[i].prefix;
+        order.emplace_back(p.family(), p.network().address(), p.length(), i);
+    }
+    std::sort(order.begin(), order.end());
+    std::vector<size_t> chain;
+    for (const auto& [family, start, length, i] : order) {
+        while (!chain.empty() && !subnets[chain.back()].prefix.contains(start))
+            chain.pop_back();
+        if (!chain.empty()) {
+            size_t j = chain.back();
+            if (written_after(subnets[i], i, subnets[j], j))
+                report(subnets[i], subnets[j]);
+            else
+                report(subnets[j], subnets[i]);
+        }
+        chain.push_back(i);
+    }
 }
 
 void check_dependencies(const Config& c, Diagnostics& diags) {
@@ -102,13 +152,14 @@ void check_unique(const Config& c, Diagnostics& diags) {
 
     // Underlay NICs live in the router namespace next to the VRFs.
     if (c.underlay) {
-        for (const auto& v : c.l3vnis) {
-            for (const auto& nic : c.underlay->interfaces)
-                if (v.vrf == nic)
-                    diags.push_back(
-                        {v.pos.of("vrf"),
-                         fmt::format("vrf '{}' has the name of an underlay interface", v.vrf)});
-        }
+        const std::set<std::string> nics(c.underlay->interfaces.begin(),
+                                         c.underlay->interfaces.end());
+        for (const auto& v : c.l3vnis)
+            if (nics.count(v.vrf))
+                diags.push_back(
+                    {v.pos.of("vrf"),
+                     fmt::format("vrf '{}' has the name of an underlay interface (also at {})",
+                                 v.vrf, c.underlay->pos.of("interfaces").str())});
     }
 
     std::map<std::string, const L3Vni*> vrfs;
@@ -150,70 +201,57 @@ void check_default_gateway(const Config& c, Diagnostics& diags) {
 /// Host-session pools must be disjoint across every VRF and the passthrough: the host sees
 /// them all in its one routing table.
 void check_host_session_overlap(const Config& c, Diagnostics& diags) {
-    struct Pool {
-        IpPrefix prefix;
-        std::string owner;
-        SourcePos pos;
-    };
-    std::vector<Pool> pools;
+    std::vector<Subnet> pools;
     auto add = [&](const HostSession& hs, const std::string& owner) {
-        for (const auto& p : cidrs_of(hs)) {
-            for (const auto& other : pools) {
-                if (other.prefix.overlaps(p))
-                    diags.push_back({hs.pos.of(cidr_key(p)),
-                                     fmt::format("local_cidr {} of {} overlaps {} of {}", p.str(),
-                                                 owner, other.prefix.str(), other.owner)});
-            }
-            pools.push_back({p, owner, hs.pos.of(cidr_key(p))});
-        }
+        for (const auto& p : cidrs_of(hs))
+            pools.push_back({p, fmt::format("{} of {}", p.str(), owner), hs.pos.of(cidr_key(p))});
     };
     for (const auto& v : c.l3vnis)
         if (v.host_session)
             add(*v.host_session, fmt::format("l3vni '{}'", v.name));
     if (c.passthrough)
         add(c.passthrough->host_session, "passthrough");
+    for_each_overlap(pools, [&](const Subnet& later, const Subnet& earlier) {
+        diags.push_back({later.pos, fmt::format("local_cidr {} overlaps {} (also at {})",
+                                                later.what, earlier.what, earlier.pos.str())});
+    });
 }
 
 /// Within one VRF the L2VNI gateway subnets and the L3VNI's host-session pool share a routing
 /// table, so none may overlap another.
 void check_vrf_overlap(const Config& c, Diagnostics& diags) {
+    std::map<std::string, std::vector<const L2Vni*>> routed;
+    for (const auto& l2 : c.l2vnis)
+        if (l2.routing_domain && !l2.gateway_ips.empty())
+            routed[*l2.routing_domain].push_back(&l2);
     for (const auto& l3 : c.l3vnis) {
-        if (l3.name.empty())
+        auto it = routed.find(l3.name);
+        if (l3.name.empty() || it == routed.end())
             continue;
-        struct Subnet {
-            IpPrefix prefix;
-            std::string what;
-        };
         std::vector<Subnet> subnets;
         if (l3.host_session)
             for (const auto& p : cidrs_of(*l3.host_session))
-                subnets.push_back(
-                    {p, fmt::format("local_cidr {} of l3vni '{}'", p.str(), l3.name)});
-        for (const auto& l2 : c.l2vnis) {
-            if (l2.routing_domain != l3.name)
-                continue;
-            for (const auto& gw : l2.gateway_ips) {
-                std::string what = fmt::format("gateway_ips {} of l2vni '{}'", gw.str(), l2.name);
-                for (const auto& s : subnets) {
-                    if (s.prefix.overlaps(gw))
-                        diags.push_back(
-                            {l2.pos.of("gateway_ips"),
-                             fmt::format("{} overlaps {} in vrf '{}'", what, s.what, l3.vrf)});
-                }
-                subnets.push_back({gw.network(), std::move(what)});
-            }
-        }
+                subnets.push_back({p, fmt::format("local_cidr {} of l3vni '{}'", p.str(), l3.name),
+                                   l3.host_session->pos.of(cidr_key(p))});
+        for (const L2Vni* l2 : it->second)
+            for (const auto& gw : l2->gateway_ips)
+                subnets.push_back({gw.network(),
+                                   fmt::format("gateway_ips {} of l2vni '{}'", gw.str(), l2->name),
+                                   l2->pos.of("gateway_ips")});
+        for_each_overlap(subnets, [&](const Subnet& later, const Subnet& earlier) {
+            diags.push_back(
+                {later.pos, fmt::format("{} overlaps {} in vrf '{}' (also at {})", later.what,
+                                        earlier.what, l3.vrf, earlier.pos.str())});
+        });
     }
 }
 
 void check_routing_domains(const Config& c, Diagnostics& diags) {
+    std::set<std::string> l3_names;
+    for (const auto& l3 : c.l3vnis)
+        l3_names.insert(l3.name);
     for (const auto& l2 : c.l2vnis) {
-        if (!l2.routing_domain)
-            continue;
-        bool found = false;
-        for (const auto& l3 : c.l3vnis)
-            found = found || l3.name == *l2.routing_domain;
-        if (!found)
+        if (l2.routing_domain && !l3_names.count(*l2.routing_domain))
             diags.push_back({l2.pos.of("routing_domain"),
                              fmt::format("routing_domain '{}' does not name an [[l3vni]]",
                                          *l2.routing_domain)});
@@ -264,6 +302,7 @@ void validate(const Config& c, Diagnostics& diags) {
     check_unique(c, diags);
     check_routing_domains(c, diags);
     check_default_gateway(c, diags);
+    check_online(c, diags);
     check_host_session_overlap(c, diags);
     check_vrf_overlap(c, diags);
     check_node_addresses(c, diags);

@@ -1,4 +1,5 @@
 // Every validation rule with its exact message and position.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -158,7 +159,7 @@ TEST(ValidateNeighbor, AddressRequiredValidAndUnique) {
     EXPECT_THAT(
         errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.1\"\n[[underlay.neighbors]]\ntype = "
                                   "\"internal\"\naddress = \"10.0.0.1\"\n")),
-        ElementsAre("b.toml:7:11: duplicate neighbor address 10.0.0.1"));
+        ElementsAre("b.toml:7:11: duplicate neighbor address 10.0.0.1 (also at b.toml:4:11)"));
 }
 
 TEST(ValidateNeighbor, AddressMustNotBeUnspecified) {
@@ -284,7 +285,8 @@ name = "d"
 vrf = "lo"
 vni = 4
 )"),
-                ElementsAre("b.toml:3:7: vrf 'eth0' has the name of an underlay interface",
+                ElementsAre("b.toml:3:7: vrf 'eth0' has the name of an underlay interface "
+                            "(also at a.toml:6:14)",
                             "b.toml:7:7: invalid 'vrf' 'br-pe-7': names starting with 'br-pe-' "
                             "are reserved for perouter's links",
                             "b.toml:11:7: invalid 'vrf' 'vni7': names 'vni<number>' are reserved "
@@ -462,11 +464,32 @@ host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.128/25
 host_session = { asn = 64514, host_asn = 2, local_cidr = { ipv4 = "192.169.0.0/16" } }
 )"),
                 ElementsAre("b.toml:10:63: local_cidr 192.169.10.128/25 of l3vni 'blue' overlaps "
-                            "192.169.10.0/24 of l3vni 'red'",
+                            "192.169.10.0/24 of l3vni 'red' (also at b.toml:5:63)",
                             "b.toml:12:67: local_cidr 192.169.0.0/16 of passthrough overlaps "
-                            "192.169.10.0/24 of l3vni 'red'",
-                            "b.toml:12:67: local_cidr 192.169.0.0/16 of passthrough overlaps "
-                            "192.169.10.128/25 of l3vni 'blue'"));
+                            "192.169.10.0/24 of l3vni 'red' (also at b.toml:5:63)"));
+}
+
+TEST(ValidateHostSession, OverlapsAmongManyPoolsAreEachReported) {
+    // 100 disjoint pools, one pool inside one of them, one equal to another; IPv6 pools with
+    // the same bits never overlap IPv4 ones.
+    std::string text;
+    auto l3 = [&](const std::string& name, int vni, const std::string& cidr) {
+        text += fmt::format(
+            "[[l3vni]]\nname = \"{0}\"\nvrf = \"{0}\"\nvni = {1}\nhost_session = {{ asn = 1, "
+            "host_asn = 2, local_cidr = {{ {2} }} }}\n",
+            name, vni, cidr);
+    };
+    for (int i = 0; i < 100; ++i)
+        l3(fmt::format("v{}", i), i + 1,
+           fmt::format("ipv4 = \"10.0.{}.0/24\", ipv6 = \"fd00:{}::/64\"", i, i));
+    l3("inner", 1000, "ipv4 = \"10.0.50.128/25\"");
+    l3("twin", 1001, "ipv4 = \"10.0.7.0/24\"");
+    l3("six", 1002, "ipv6 = \"::a00:0/104\"");
+    EXPECT_THAT(errors_with_base(text),
+                ElementsAre("b.toml:505:63: local_cidr 10.0.50.128/25 of l3vni 'inner' overlaps "
+                            "10.0.50.0/24 of l3vni 'v50' (also at b.toml:255:63)",
+                            "b.toml:510:63: local_cidr 10.0.7.0/24 of l3vni 'twin' overlaps "
+                            "10.0.7.0/24 of l3vni 'v7' (also at b.toml:40:63)"));
 }
 
 TEST(ValidateHostSession, DefaultGatewayOncePerFamily) {
@@ -584,9 +607,9 @@ routing_domain = "red"
 gateway_ips = ["192.170.5.1/24"]
 )"),
         ElementsAre("b.toml:10:15: gateway_ips 192.169.10.200/24 of l2vni 'x' overlaps local_cidr "
-                    "192.169.10.0/24 of l3vni 'red' in vrf 'red'",
+                    "192.169.10.0/24 of l3vni 'red' in vrf 'red' (also at b.toml:5:63)",
                     "b.toml:20:15: gateway_ips 192.170.5.1/24 of l2vni 'z' overlaps gateway_ips "
-                    "192.170.0.1/16 of l2vni 'y' in vrf 'red'"));
+                    "192.170.0.1/16 of l2vni 'y' in vrf 'red' (also at b.toml:15:15)"));
 }
 
 TEST(ValidateL2Vni, SameSubnetInDifferentVrfsIsFine) {
