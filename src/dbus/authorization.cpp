@@ -1,7 +1,6 @@
 #include "dbus/authorization.hpp"
 
 #include <fmt/format.h>
-#include <linux/capability.h>
 
 #include "dbus/bus.hpp"
 #include "dbus/names.hpp"
@@ -41,17 +40,23 @@ Result<MessagePtr> polkit_request(sd_bus* bus, sd_bus_message* call, const char*
 
 }  // namespace
 
-Result<bool> sender_is_privileged(sd_bus_message* call) {
+Result<bool> sender_is_root(sd_bus_message* call) {
     sd_bus_creds* raw = nullptr;
-    int r = sd_bus_query_sender_creds(
-        call, SD_BUS_CREDS_EUID | SD_BUS_CREDS_EFFECTIVE_CAPS | SD_BUS_CREDS_AUGMENT, &raw);
+    // No SD_BUS_CREDS_AUGMENT: on a bus connection the message carries no credentials, so
+    // sd-bus asks the bus daemon about the sender's unique name (GetConnectionCredentials).
+    // Its UnixUserID is SO_PEERCRED's uid, i.e. the effective uid at connect(); sd-bus files it
+    // as SD_BUS_CREDS_EUID. Asking for SD_BUS_CREDS_UID instead would get nothing from the bus
+    // (the real uid exists only in /proc).
+    int r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID, &raw);
     if (r < 0)
-        return fail(errno_error(-r, "query sender credentials"));
+        return fail(errno_error(-r, "ask the bus for the sender's uid"));
     CredsPtr creds(raw);
-    uid_t euid = 0;
-    if (sd_bus_creds_get_euid(creds.get(), &euid) >= 0 && euid == 0)
-        return true;
-    return sd_bus_creds_has_effective_cap(creds.get(), CAP_NET_ADMIN) > 0;
+    if ((sd_bus_creds_get_augmented_mask(creds.get()) & SD_BUS_CREDS_EUID) != 0)
+        return fail(std::string("the sender's uid came from /proc, not from the bus"), EPERM);
+    uid_t uid = 0;
+    if ((r = sd_bus_creds_get_euid(creds.get(), &uid)) < 0)
+        return fail(errno_error(-r, "read the sender's uid as the bus reports it"));
+    return uid == 0;
 }
 
 Result<PolkitAnswer> parse_polkit_reply(sd_bus_message* reply) {
@@ -80,9 +85,9 @@ Authorizer::~Authorizer() = default;
 
 int Authorizer::deny(sd_bus_message* call, std::string_view what, const char* polkit_action,
                      std::string_view why) {
-    std::string msg = fmt::format(
-        "Access denied: {} needs root, CAP_NET_ADMIN or polkit authorization for {} ({})", what,
-        polkit_action, why);
+    std::string msg =
+        fmt::format("Access denied: {} needs root or polkit authorization for {} ({})", what,
+                    polkit_action, why);
     if (log_) {
         const char* sender = sd_bus_message_get_sender(call);
         log_(fmt::format("{} from {}: {}", what, sender ? sender : "?", msg));
@@ -92,10 +97,10 @@ int Authorizer::deny(sd_bus_message* call, std::string_view what, const char* po
 
 int Authorizer::run_authorized(sd_bus_message* call, const char* polkit_action,
                                std::string_view what, Action action) {
-    auto privileged = sender_is_privileged(call);
-    if (!privileged.ok())
-        return deny(call, what, polkit_action, privileged.error().message);
-    if (*privileged)
+    auto root = sender_is_root(call);
+    if (!root.ok())
+        return deny(call, what, polkit_action, root.error().message);
+    if (*root)
         return action(call);
 
     bool interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;

@@ -2,9 +2,16 @@
 // SD_BUS_VTABLE_UNPRIVILEGED). Mutating calls are also marked unprivileged, because sd-bus's
 // built-in check would deny a non-root caller before polkit could be asked; they go through
 // Authorizer::run_authorized instead:
-//   1. sender's effective uid 0, or CAP_NET_ADMIN in its effective set -> allowed;
+//   1. the sender's uid as the bus daemon reports it is 0 -> allowed;
 //   2. otherwise, polkit's CheckAuthorization for the action, if polkitd owns its name;
 //   3. otherwise AccessDenied.
+// Only what the bus vouches for counts: the uid dbus-daemon took from SO_PEERCRED when the
+// sender connected (GetConnectionUnixUser of its unique name, which is never reused), and
+// polkit, which looks the sender up by that name itself. Nothing is read from /proc/<pid>: a
+// caller can send its call and then exec a setuid program under the same pid before the call
+// is looked at, and /proc would then show root (and every capability). For the same reason
+// CAP_NET_ADMIN alone grants nothing: dbus-daemon does not report capabilities, so they could
+// only come from /proc; a service that needs it runs as root or gets a polkit rule.
 // The polkit call is asynchronous: with AllowUserInteraction an authentication agent may wait
 // for a password, and the daemon's single event loop must keep serving meanwhile.
 #pragma once
@@ -21,13 +28,10 @@
 
 namespace perouter::dbus {
 
-/// True when the sender of `call` has euid 0 or CAP_NET_ADMIN in its effective set. The uid
-/// comes from the bus (SO_PEERCRED); dbus-daemon does not report capabilities, so they are read
-/// from /proc/<pid>/status (SD_BUS_CREDS_AUGMENT). That read can race with the sender exiting
-/// and its pid being reused; the caller would then need to have started a privileged process
-/// with that pid in the window, which a caller without privileges cannot arrange reliably — the
-/// same trade-off sd-bus documents for augmented credentials.
-Result<bool> sender_is_privileged(sd_bus_message* call);
+/// True when the bus reports the sender of `call` as uid 0. The uid is the bus daemon's
+/// (SO_PEERCRED at connection time); a field sd-bus could only have filled in from /proc is an
+/// error, never an answer.
+Result<bool> sender_is_root(sd_bus_message* call);
 
 struct PolkitAnswer {
     bool authorized = false;
@@ -51,7 +55,7 @@ class Authorizer {
     /// when this connection closes).
     ~Authorizer();
 
-    /// Runs `action` for `call` now if the sender is privileged, later if polkit allows
+    /// Runs `action` for `call` now if the sender is root, later if polkit allows
     /// `polkit_action`, or replies AccessDenied. `what` names the call in messages ("AddVpn").
     int run_authorized(sd_bus_message* call, const char* polkit_action, std::string_view what,
                        Action action);

@@ -17,7 +17,9 @@ class FakeController : public daemon::Controller {
     static constexpr const char* kMainFile = "/etc/perouter/perouter.toml";
 
     FakeController() {
-        status_ = {"running", "established", "", "0.1.0-test"};
+        status_.state = "running";
+        status_.underlay_state = "established";
+        status_.version = "0.1.0-test";
         vpns_.push_back({"red", "l3vni", 100, "red", "configured", kMainFile, ""});
     }
 

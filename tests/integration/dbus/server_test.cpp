@@ -1,6 +1,7 @@
 // The D-Bus API end to end: a private system-like bus with the shipped policy, the server on
 // an sd-event loop thread with a fake Controller, and callers that are busctl (as root, as
-// nobody, as nobody with CAP_NET_ADMIN), the client library and the client-library probe.
+// nobody, as nobody with CAP_NET_ADMIN, which is not enough), the client library and the
+// client-library probe.
 #include "dbus/server.hpp"
 
 #include <fcntl.h>
@@ -657,7 +658,7 @@ TEST_F(RouterBusTest, UnprivilegedCallerMayReadButNotChange) {
         EXPECT_EQ(r.exit_code, 1) << args[0];
         EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
                   "error org.freedesktop.DBus.Error.AccessDenied 13");
-        EXPECT_NE(r.out.find("needs root, CAP_NET_ADMIN or polkit authorization for "
+        EXPECT_NE(r.out.find("needs root or polkit authorization for "
                              "org.openperouter.Router1."),
                   std::string::npos)
             << r.out;
@@ -683,17 +684,18 @@ TEST_F(RouterBusTest, UnprivilegedCallerMayReadButNotChange) {
     EXPECT_TRUE(controller_mutations().empty());
 }
 
-TEST_F(RouterBusTest, CapNetAdminIsEnoughWithoutRoot) {
+// CAP_NET_ADMIN alone is not enough: the bus does not report capabilities, and reading them
+// from /proc races with the caller exec'ing (src/dbus/authorization.hpp).
+TEST_F(RouterBusTest, CapNetAdminAloneIsNotEnough) {
     auto add = call({"AddVpn", "ssb", "blue", kBlueToml, "false"}, Caller::NobodyNetAdmin);
-    EXPECT_EQ(add.exit_code, 0) << add.err;
+    EXPECT_NE(add.exit_code, 0);
+    EXPECT_NE(add.err.find("Access denied"), std::string::npos) << add.err;
     auto reload = probe({"reload"}, Caller::NobodyNetAdmin);
-    EXPECT_EQ(reload.out, "ok\n") << reload.out;
-    // Another capability is not.
-    auto raw = call({"RemoveVpn", "s", "blue"}, Caller::NobodyNetRaw);
+    EXPECT_EQ(reload.out.substr(0, reload.out.find('\n')),
+              "error org.freedesktop.DBus.Error.AccessDenied 13");
+    auto raw = call({"RemoveVpn", "s", "red"}, Caller::NobodyNetRaw);
     EXPECT_NE(raw.exit_code, 0);
-    EXPECT_EQ(
-        controller_mutations(),
-        (std::vector<std::string>{std::string("add_vpn blue runtime ") + kBlueToml, "reload"}));
+    EXPECT_TRUE(controller_mutations().empty());
 }
 
 TEST_F(RouterBusTest, ShippedPolicyLetsOnlyRootOwnTheName) {
@@ -802,13 +804,17 @@ TEST_F(PolkitTest, CallerGoneBeforePolkitAnswers) {
     EXPECT_EQ(loop_->run([&] { return server_->pending_authorizations(); }), 0u);
 }
 
-TEST_F(PolkitTest, PrivilegedCallersDoNotAskPolkit) {
+TEST_F(PolkitTest, RootDoesNotAskPolkit) {
     polkit_->set_answer(false);
     EXPECT_EQ(call({"AddVpn", "ssb", "blue", kBlueToml, "false"}).exit_code, 0);
-    EXPECT_EQ(call({"Reload"}, Caller::NobodyNetAdmin).exit_code, 0);
+    EXPECT_EQ(call({"Reload"}).exit_code, 0);
     EXPECT_TRUE(polkit_->queries().empty());
     EXPECT_EQ(call({"ListVpns"}, Caller::Nobody).exit_code, 0);
     EXPECT_TRUE(polkit_->queries().empty());
+    // CAP_NET_ADMIN without root is asked about like anyone else.
+    EXPECT_NE(call({"Reload"}, Caller::NobodyNetAdmin).exit_code, 0);
+    EXPECT_EQ(polkit_->queries().size(), 1u);
+    EXPECT_EQ(fake_.reloads(), 1);
 }
 
 // ---- Server life cycle -----------------------------------------------------------------------
