@@ -38,6 +38,8 @@ Config convert(const toml::table& root, Diagnostics& diags) {
                 c.l2vnis.push_back(convert_l2vni(*t, diags));
     if (const toml::table* t = r.table("passthrough"))
         c.passthrough = convert_passthrough(*t, diags);
+    if (const toml::table* t = r.table("online"))
+        c.online = convert_online(*t, diags);
     return c;
 }
 

@@ -18,7 +18,7 @@ const std::vector<std::string_view> kLocalCidrKeys = {"ipv4", "ipv6"};
 }  // namespace
 
 const KeyTable kRoot{
-    "", "the top-level table", {"node", "underlay", "l3vni", "l2vni", "passthrough"}};
+    "", "the top-level table", {"node", "underlay", "l3vni", "l2vni", "passthrough", "online"}};
 const KeyTable kNode{"node", "[node]", {"index", "index_from_interface", "index_cidr"}};
 const KeyTable kUnderlay{"underlay",
                          "[underlay]",
@@ -54,6 +54,7 @@ const KeyTable kPassthroughHostSession{"passthrough.host_session", "[passthrough
                                        kHostSessionKeys};
 const KeyTable kPassthroughLocalCidr{"passthrough.host_session.local_cidr",
                                      "[passthrough.host_session.local_cidr]", kLocalCidrKeys};
+const KeyTable kOnline{"online", "[online]", {"targets", "probe"}};
 
 }  // namespace keys
 
@@ -73,6 +74,7 @@ const std::vector<const KeyTable*>& key_tables() {
         &keys::kPassthrough,
         &keys::kPassthroughHostSession,
         &keys::kPassthroughLocalCidr,
+        &keys::kOnline,
     };
     return all;
 }

@@ -34,6 +34,7 @@ extern const KeyTable kHostMaster;
 extern const KeyTable kPassthrough;
 extern const KeyTable kPassthroughHostSession;
 extern const KeyTable kPassthroughLocalCidr;
+extern const KeyTable kOnline;
 }  // namespace keys
 
 /// Every key table above, parents before children.

@@ -141,12 +141,27 @@ struct Node {
     Positions pos;
 };
 
+/// One thing `[online]` waits for: a route in the default-gateway VRF of its family that
+/// covers it, with the next hop resolved (see reconcile/online.hpp).
+struct OnlineTarget {
+    IpPrefix prefix;  // an address is written as a host route
+    SourcePos pos;
+};
+
+/// `[online]`: what "online" (perouterd-wait-online) waits for beyond an Established underlay.
+struct Online {
+    std::vector<OnlineTarget> targets;  // empty: the default route of each gateway family
+    std::optional<IpAddress> probe;     // must answer ICMP echo through the host's default route
+    Positions pos;
+};
+
 struct Config {
     Node node;
     std::optional<Underlay> underlay;
     std::vector<L3Vni> l3vnis;
     std::vector<L2Vni> l2vnis;
     std::optional<Passthrough> passthrough;
+    std::optional<Online> online;
 };
 
 }  // namespace perouter::config

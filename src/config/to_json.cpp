@@ -139,6 +139,15 @@ nlohmann::json to_json(const Config& cfg) {
 
     if (cfg.passthrough)
         j["passthrough"] = {{"host_session", host_session(cfg.passthrough->host_session)}};
+    if (cfg.online) {
+        json targets = json::array();
+        for (const auto& t : cfg.online->targets)
+            targets.push_back(t.prefix.str());
+        json o{{"targets", targets}};
+        if (cfg.online->probe)
+            o["probe"] = cfg.online->probe->str();
+        j["online"] = o;
+    }
     return j;
 }
 

@@ -11,6 +11,8 @@
 
 #include "config/online.hpp"
 
+#include "config/online.hpp"
+
 namespace perouter::config {
 
 namespace {
@@ -302,6 +304,7 @@ void validate(const Config& c, Diagnostics& diags) {
     check_unique(c, diags);
     check_routing_domains(c, diags);
     check_default_gateway(c, diags);
+    check_online(c, diags);
     check_online(c, diags);
     check_host_session_overlap(c, diags);
     check_vrf_overlap(c, diags);

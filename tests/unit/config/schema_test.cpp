@@ -241,6 +241,8 @@ std::multimap<std::string, std::pair<const Positions*, std::string>> positions_o
         add("passthrough.host_session", c.passthrough->host_session.pos);
         add("passthrough.host_session.local_cidr", c.passthrough->host_session.pos, "local_cidr.");
     }
+    if (c.online)
+        add("online", c.online->pos);
     return m;
 }
 
