@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "config/address_rules.hpp"
 #include "config/convert.hpp"
 #include "config/toml_reader.hpp"
 
@@ -20,6 +21,10 @@ std::optional<IpPrefix> read_local_cidr(TableReader& r, std::string_view key, Fa
     if (p->family() != family) {
         r.error(key, fmt::format("'{}' must be an {} cidr, got '{}'", name, to_string(family),
                                  p->str()));
+        return std::nullopt;
+    }
+    if (auto problem = pool_problem(*p)) {
+        r.error(key, fmt::format("'{}' {} {}", name, p->str(), *problem));
         return std::nullopt;
     }
     int max_len = family == Family::V4 ? kMaxLocalCidrLenV4 : kMaxLocalCidrLenV6;

@@ -36,8 +36,11 @@ L3Vni convert_l3vni(const toml::table& t, Diagnostics& diags) {
     TableReader r(t, keys::kL3Vni, v.pos, diags);
     if (auto name = read_vpn_name(r))
         v.name = *name;
-    if (auto vrf = r.own_link_name("vrf")) {
-        v.vrf = *vrf;
+    if (auto vrf = r.interface_name("vrf")) {
+        if (auto problem = vrf_name_problem(*vrf))
+            r.error("vrf", fmt::format("invalid 'vrf' '{}': {}", *vrf, *problem));
+        else
+            v.vrf = *vrf;
     } else if (!r.has("vrf")) {
         r.missing("vrf");
     }

@@ -54,4 +54,14 @@ std::optional<std::string> reserved_name_problem(std::string_view name) {
     return std::nullopt;
 }
 
+std::optional<std::string> vrf_name_problem(std::string_view name) {
+    if (auto problem = reserved_name_problem(name))
+        return problem;
+    for (std::string_view reserved : {"default", "main", "local", "unspec"}) {
+        if (name == reserved)
+            return fmt::format("'{}' is reserved by FRR and the kernel's routing tables", name);
+    }
+    return std::nullopt;
+}
+
 }  // namespace perouter::config

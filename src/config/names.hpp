@@ -34,4 +34,10 @@ std::optional<std::string> interface_name_problem(std::string_view name);
 /// they are not configured. nullopt when the name is free.
 std::optional<std::string> reserved_name_problem(std::string_view name);
 
+/// Why `name` must not name a VRF: reserved_name_problem(), or a name FRR or the kernel's
+/// routing tables give a meaning of their own ("default" is FRR's default VRF; "main",
+/// "local", "default" and "unspec" are the names of iproute2's reserved tables). nullopt when
+/// the name is free.
+std::optional<std::string> vrf_name_problem(std::string_view name);
+
 }  // namespace perouter::config

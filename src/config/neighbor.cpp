@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "config/address_rules.hpp"
 #include "config/convert.hpp"
 #include "config/toml_reader.hpp"
 
@@ -10,7 +11,8 @@ namespace perouter::config {
 
 namespace {
 
-constexpr size_t kMaxPasswordLength = 128;
+/// TCP_MD5SIG_MAXKEYLEN in <linux/tcp.h>: the kernel refuses a longer TCP-MD5 key.
+constexpr size_t kMaxPasswordLength = 80;
 
 Bfd convert_bfd(const toml::table& t, Diagnostics& diags) {
     Bfd b;
@@ -39,10 +41,15 @@ void read_password(TableReader& r, Neighbor& n) {
     auto pw = r.string("password");
     if (!pw)
         return;
-    // Never echo the password itself into a message: errors end up in logs.
+    // Never echo the password itself into a message: errors end up in logs. A control
+    // character (a newline above all) would end the line of frr.conf it is written on.
     if (pw->size() > kMaxPasswordLength) {
         r.error("password",
-                fmt::format("'password' must be at most {} characters", kMaxPasswordLength));
+                fmt::format("'password' must be at most {} bytes (the kernel's TCP-MD5 key limit)",
+                            kMaxPasswordLength));
+    } else if (std::any_of(pw->begin(), pw->end(),
+                           [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+        r.error("password", "'password' must not contain control characters");
     } else if (std::any_of(pw->begin(), pw->end(),
                            [](unsigned char c) { return std::isspace(c) != 0; })) {
         r.error("password", "'password' must not contain spaces");
@@ -100,6 +107,8 @@ Neighbor convert_neighbor(const toml::table& t, Diagnostics& diags) {
         // A session needs a peer; this also keeps the unset default out of duplicate checks.
         if (a->is_unspecified()) {
             r.error("address", fmt::format("'address' must not be {}", a->str()));
+        } else if (auto problem = neighbor_address_problem(*a)) {
+            r.error("address", fmt::format("'address' {} {}", a->str(), *problem));
         } else {
             n.address = *a;
         }

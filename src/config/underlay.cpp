@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "config/address_rules.hpp"
 #include "config/convert.hpp"
 #include "config/names.hpp"
 #include "config/toml_reader.hpp"
@@ -22,7 +23,10 @@ void read_interfaces(TableReader& r, Underlay& u) {
         r.error("interfaces", "'interfaces' must name at least one interface");
     std::set<std::string> seen;
     for (auto& item : *items) {
-        if (auto problem = interface_name_problem(item.value)) {
+        auto problem = interface_name_problem(item.value);
+        if (!problem)
+            problem = reserved_name_problem(item.value);
+        if (problem) {
             r.error_at(item.pos, fmt::format("invalid interface '{}': {}", item.value, *problem));
             continue;
         }
@@ -47,6 +51,11 @@ void read_tunnel_endpoints(TableReader& r, Underlay& u) {
             r.error_at(item.pos, fmt::format("'tunnel_endpoint_cidrs' entry must be a cidr "
                                              "(ADDR/LEN), got '{}'",
                                              item.value));
+            continue;
+        }
+        if (auto problem = pool_problem(*p)) {
+            r.error_at(item.pos,
+                       fmt::format("'tunnel_endpoint_cidrs' entry {} {}", p->str(), *problem));
             continue;
         }
         auto fam = static_cast<size_t>(p->family());
@@ -75,15 +84,22 @@ void read_neighbors(TableReader& r, Underlay& u, Diagnostics& diags) {
     for (const toml::table* t : *tables)
         u.neighbors.push_back(convert_neighbor(*t, diags));
 
+    // ::ffff:10.0.0.1 is the same peer as 10.0.0.1.
     std::map<IpAddress, const Neighbor*> seen;
     for (const Neighbor& n : u.neighbors) {
         if (n.address.is_unspecified())
             continue;  // missing or rejected, reported already
-        auto [it, fresh] = seen.emplace(n.address, &n);
-        if (!fresh)
-            diags.push_back({n.pos.of("address"),
-                             fmt::format("duplicate neighbor address {} (also at {})",
-                                         n.address.str(), it->second->pos.of("address").str())});
+        auto [it, fresh] = seen.emplace(unmapped(n.address), &n);
+        if (fresh)
+            continue;
+        const IpAddress& other = it->second->address;
+        diags.push_back(
+            {n.pos.of("address"),
+             other == n.address
+                 ? fmt::format("duplicate neighbor address {} (also at {})", n.address.str(),
+                               it->second->pos.of("address").str())
+                 : fmt::format("duplicate neighbor address {}: the same as {} (also at {})",
+                               n.address.str(), other.str(), it->second->pos.of("address").str())});
     }
 }
 
@@ -109,7 +125,9 @@ Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
     }
     read_interfaces(r, u);
     if (auto p = r.prefix("router_id_cidr")) {
-        if (p->is_v4()) {
+        if (auto problem = p->is_v4() ? pool_problem(*p) : std::nullopt) {
+            r.error("router_id_cidr", fmt::format("'router_id_cidr' {} {}", p->str(), *problem));
+        } else if (p->is_v4()) {
             u.router_id_cidr = *p;
         } else {
             r.error("router_id_cidr",

@@ -9,8 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "config/online.hpp"
-
+#include "config/address_rules.hpp"
 #include "config/online.hpp"
 
 namespace perouter::config {
@@ -293,6 +292,53 @@ void check_node_addresses(const Config& c, Diagnostics& diags) {
         check_session(c.passthrough->host_session);
 }
 
+/// With a static node index this node's own addresses are known (the rules of
+/// src/plan/addressing.cpp); a BGP neighbour at one of them would be this node itself.
+void check_neighbors_are_not_this_node(const Config& c, Diagnostics& diags) {
+    if (!c.node.index || !c.underlay || c.underlay->neighbors.empty())
+        return;
+    const uint64_t idx = *c.node.index;
+    const Underlay& u = *c.underlay;
+    struct Own {
+        std::string what;
+        SourcePos pos;
+    };
+    std::map<IpAddress, Own> own;
+    auto add = [&](const std::optional<IpAddress>& a, std::string what, const SourcePos& pos) {
+        if (a)
+            own.emplace(*a, Own{std::move(what), pos});
+    };
+    add(u.router_id_cidr.host(idx + 1), "this node's router id", u.pos.of("router_id_cidr"));
+    for (const auto& p : u.tunnel_endpoint_cidrs)
+        add(p.host(idx), "this node's tunnel endpoint", u.pos.of("tunnel_endpoint_cidrs"));
+    auto add_session = [&](const HostSession& hs, const std::string& owner) {
+        for (const auto& p : cidrs_of(hs)) {
+            const IpPrefix net = p.network();
+            const IpAddress& base = net.address();
+            const uint64_t first = base.data()[base.size() - 1] == 0 ? 1 : 0;
+            const SourcePos& pos = hs.pos.of(cidr_key(p));
+            add(net.host(first), fmt::format("the router side of the host session of {}", owner),
+                pos);
+            add(net.host(first + 1 + idx),
+                fmt::format("this node's host side of the host session of {}", owner), pos);
+        }
+    };
+    for (const auto& v : c.l3vnis)
+        if (v.host_session)
+            add_session(*v.host_session, fmt::format("l3vni '{}'", v.name));
+    if (c.passthrough)
+        add_session(c.passthrough->host_session, "the passthrough");
+    for (const auto& n : u.neighbors) {
+        if (n.address.is_unspecified())
+            continue;
+        auto it = own.find(unmapped(n.address));
+        if (it != own.end())
+            diags.push_back({n.pos.of("address"),
+                             fmt::format("neighbor address {} is {} (also at {})", n.address.str(),
+                                         it->second.what, it->second.pos.str())});
+    }
+}
+
 }  // namespace
 
 void validate(const Config& c, Diagnostics& diags) {
@@ -305,10 +351,10 @@ void validate(const Config& c, Diagnostics& diags) {
     check_routing_domains(c, diags);
     check_default_gateway(c, diags);
     check_online(c, diags);
-    check_online(c, diags);
     check_host_session_overlap(c, diags);
     check_vrf_overlap(c, diags);
     check_node_addresses(c, diags);
+    check_neighbors_are_not_this_node(c, diags);
 }
 
 }  // namespace perouter::config

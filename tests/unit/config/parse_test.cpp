@@ -250,7 +250,7 @@ asn = 64514
 interfaces = "eth0"
 tunnel_endpoint_cidrs = [1]
 graceful_restart = true
-neighbors = [{ asn = 1, address = "10.0.0.1", ebgp_multihop = "yes", bfd = true, port = false }, 5]
+neighbors = [{ asn = 1, address = "10.9.0.1", ebgp_multihop = "yes", bfd = true, port = false }, 5]
 )"),
                 ElementsAre("c.toml:2:9: 'index' must be an integer",
                             "c.toml:5:14: 'interfaces' must be an array of strings",
@@ -262,7 +262,7 @@ index = 0
 [underlay]
 asn = 64514
 interfaces = ["eth0"]
-neighbors = [{ asn = 1, address = "10.0.0.1", ebgp_multihop = "yes", bfd = true, port = false }]
+neighbors = [{ asn = 1, address = "10.9.0.1", ebgp_multihop = "yes", bfd = true, port = false }]
 )"),
                 ElementsAre("c.toml:6:63: 'ebgp_multihop' must be an integer or a boolean",
                             "c.toml:6:76: 'bfd' must be a table",

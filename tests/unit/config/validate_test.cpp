@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "test_util.hpp"
 
@@ -96,6 +98,53 @@ TEST(ValidateUnderlay, Interfaces) {
                     "b.toml:2:57: duplicate interface 'eth0'"));
 }
 
+TEST(ValidateUnderlay, InterfacesMustNotBePerouterLinks) {
+    EXPECT_THAT(
+        errors_with_base(
+            "[underlay]\ninterfaces = [\"lo\", \"vni100\", \"br-pe-1\", \"pe-e-1\", "
+            "\"host-e-1\", \"br-hs-1\", \"pt-ns\", \"pt-host\", \"vnix\", \"eth1\"]\n"),
+        ElementsAre(
+            "b.toml:2:15: invalid interface 'lo': is the loopback device",
+            "b.toml:2:21: invalid interface 'vni100': names 'vni<number>' are reserved for "
+            "perouter's vxlan links",
+            "b.toml:2:31: invalid interface 'br-pe-1': names starting with 'br-pe-' are reserved "
+            "for perouter's links",
+            "b.toml:2:42: invalid interface 'pe-e-1': names starting with 'pe-e-' are reserved "
+            "for perouter's links",
+            "b.toml:2:52: invalid interface 'host-e-1': names starting with 'host-e-' are "
+            "reserved for perouter's links",
+            "b.toml:2:64: invalid interface 'br-hs-1': names starting with 'br-hs-' are reserved "
+            "for perouter's links",
+            "b.toml:2:75: invalid interface 'pt-ns': names starting with 'pt-' are reserved for "
+            "perouter's links",
+            "b.toml:2:84: invalid interface 'pt-host': names starting with 'pt-' are reserved for "
+            "perouter's links"));
+}
+
+TEST(ValidateUnderlay, PoolsMustBeUnicast) {
+    EXPECT_THAT(
+        errors_with_base("[underlay]\ntunnel_endpoint_cidrs = [\"224.0.0.0/24\", \"::1/128\"]\n"),
+        ElementsAre("b.toml:2:26: 'tunnel_endpoint_cidrs' entry 224.0.0.0/24 overlaps the "
+                    "multicast range 224.0.0.0/4",
+                    "b.toml:2:42: 'tunnel_endpoint_cidrs' entry ::1/128 overlaps the loopback "
+                    "address ::1/128"));
+    EXPECT_THAT(errors_with_base("[underlay]\ntunnel_endpoint_cidrs = [\"0.0.0.0/0\"]\n"),
+                ElementsAre("b.toml:2:26: 'tunnel_endpoint_cidrs' entry 0.0.0.0/0 overlaps the "
+                            "'this network' range 0.0.0.0/8"));
+    EXPECT_THAT(errors_with_base("[underlay]\ntunnel_endpoint_cidrs = [\"ff00::/8\"]\n"),
+                ElementsAre("b.toml:2:26: 'tunnel_endpoint_cidrs' entry ff00::/8 overlaps the "
+                            "multicast range ff00::/8"));
+    EXPECT_THAT(errors_with_base("[underlay]\nrouter_id_cidr = \"127.0.0.0/24\"\n"),
+                ElementsAre("b.toml:2:18: 'router_id_cidr' 127.0.0.0/24 overlaps the loopback "
+                            "range 127.0.0.0/8"));
+    EXPECT_THAT(errors_with_base("[underlay]\nrouter_id_cidr = \"0.0.0.0/0\"\n"),
+                ElementsAre("b.toml:2:18: 'router_id_cidr' 0.0.0.0/0 overlaps the 'this "
+                            "network' range 0.0.0.0/8"));
+    test::ok_with_base(
+        "[underlay]\ntunnel_endpoint_cidrs = [\"100.65.0.0/24\", \"2001:db8::/64\"]\n"
+        "router_id_cidr = \"10.1.0.0/16\"\n");
+}
+
 TEST(ValidateUnderlay, RouterIdCidrMustBeIpv4) {
     EXPECT_THAT(errors_with_base("[underlay]\nrouter_id_cidr = \"fd00::/64\"\n"),
                 ElementsAre("b.toml:2:18: 'router_id_cidr' must be an ipv4 cidr, got 'fd00::/64'"));
@@ -144,7 +193,7 @@ TEST(ValidateNeighbor, NeedsAtLeastOne) {
 TEST(ValidateNeighbor, AtMost128) {
     std::string text = "[underlay]\n";
     for (int i = 0; i < 129; ++i)
-        text += "[[underlay.neighbors]]\nasn = 1\naddress = \"10.0." + std::to_string(i / 200) +
+        text += "[[underlay.neighbors]]\nasn = 1\naddress = \"10.1." + std::to_string(i / 200) +
                 "." + std::to_string(i % 200 + 1) + "\"\n";
     auto errs = errors_with_base(text);
     ASSERT_EQ(errs.size(), 1u);
@@ -157,9 +206,9 @@ TEST(ValidateNeighbor, AddressRequiredValidAndUnique) {
     EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.300\"\n")),
                 ElementsAre("b.toml:4:11: 'address' must be an ip address, got '10.0.0.300'"));
     EXPECT_THAT(
-        errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.1\"\n[[underlay.neighbors]]\ntype = "
-                                  "\"internal\"\naddress = \"10.0.0.1\"\n")),
-        ElementsAre("b.toml:7:11: duplicate neighbor address 10.0.0.1 (also at b.toml:4:11)"));
+        errors_with_base(neighbor("asn = 1\naddress = \"10.9.0.1\"\n[[underlay.neighbors]]\ntype = "
+                                  "\"internal\"\naddress = \"10.9.0.1\"\n")),
+        ElementsAre("b.toml:7:11: duplicate neighbor address 10.9.0.1 (also at b.toml:4:11)"));
 }
 
 TEST(ValidateNeighbor, AddressMustNotBeUnspecified) {
@@ -169,29 +218,132 @@ TEST(ValidateNeighbor, AddressMustNotBeUnspecified) {
                             "b.toml:7:11: 'address' must not be 0.0.0.0"));
 }
 
+TEST(ValidateNeighbor, AddressMustBeAUnicastPeer) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"224.0.0.5", "is a multicast address"},
+        {"239.1.1.1", "is a multicast address"},
+        {"ff02::1", "is a multicast address"},
+        {"255.255.255.255", "is the broadcast address"},
+        {"127.0.0.1", "is a loopback address"},
+        {"127.255.0.9", "is a loopback address"},
+        {"::1", "is a loopback address"},
+        {"0.1.2.3", "is in the 'this network' range 0.0.0.0/8"},
+        {"fe80::1",
+         "is an IPv6 link-local address (a neighbour has no interface to reach it "
+         "through)"},
+        {"febf::1",
+         "is an IPv6 link-local address (a neighbour has no interface to reach it "
+         "through)"},
+        {"::ffff:127.0.0.1", "is a loopback address"},
+        {"::ffff:224.0.0.1", "is a multicast address"},
+    };
+    for (const auto& [address, problem] : cases)
+        EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"" + address + "\"\n")),
+                    ElementsAre(fmt::format("b.toml:4:11: 'address' {} {}", address, problem)));
+    for (const char* fine : {"169.254.1.1", "fe7f::1", "fec0::1", "223.255.255.254", "1.0.0.0"})
+        test::ok_with_base(neighbor(std::string("asn = 1\naddress = \"") + fine + "\"\n"));
+}
+
+TEST(ValidateNeighbor, MappedAddressIsTheSamePeer) {
+    EXPECT_THAT(
+        errors_with_base(neighbor("asn = 1\naddress = \"10.9.0.1\"\n[[underlay.neighbors]]\n"
+                                  "asn = 2\naddress = \"::ffff:10.9.0.1\"\n")),
+        ElementsAre("b.toml:7:11: duplicate neighbor address ::ffff:10.9.0.1: the same as "
+                    "10.9.0.1 (also at b.toml:4:11)"));
+    EXPECT_THAT(
+        errors_with_base(neighbor("asn = 1\naddress = \"::FFFF:a09:1\"\n[[underlay.neighbors]]\n"
+                                  "asn = 2\naddress = \"10.9.0.1\"\n")),
+        ElementsAre("b.toml:7:11: duplicate neighbor address 10.9.0.1: the same as "
+                    "::ffff:10.9.0.1 (also at b.toml:4:11)"));
+}
+
+TEST(ValidateNeighbor, AddressMustNotBeThisNode) {
+    // Node 3: router id 10.0.0.4, VTEP 100.65.0.3; the passthrough's router side is
+    // 192.169.0.1, this node's host side 192.169.0.5; red's router side fd00:7::1.
+    const std::string own = R"([node]
+index = 3
+[underlay]
+tunnel_endpoint_cidrs = ["100.65.0.0/24"]
+[passthrough]
+host_session = { asn = 64514, host_asn = 2, local_cidr = { ipv4 = "192.169.0.0/24" } }
+[[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+host_session = { asn = 1, host_asn = 2, local_cidr = { ipv6 = "fd00:7::/64" } }
+)";
+    EXPECT_THAT(errors_with_base(own + R"([[underlay.neighbors]]
+asn = 1
+address = "10.0.0.4"
+[[underlay.neighbors]]
+asn = 1
+address = "100.65.0.3"
+[[underlay.neighbors]]
+asn = 1
+address = "::ffff:192.169.0.1"
+[[underlay.neighbors]]
+asn = 1
+address = "192.169.0.5"
+[[underlay.neighbors]]
+asn = 1
+address = "fd00:7::1"
+)"),
+                ElementsAre("b.toml:14:11: neighbor address 10.0.0.4 is this node's router id "
+                            "(also at a.toml:4:1)",
+                            "b.toml:17:11: neighbor address 100.65.0.3 is this node's tunnel "
+                            "endpoint (also at b.toml:4:25)",
+                            "b.toml:20:11: neighbor address ::ffff:192.169.0.1 is the router side "
+                            "of the host session of the passthrough (also at b.toml:6:67)",
+                            "b.toml:23:11: neighbor address 192.169.0.5 is this node's host side "
+                            "of the host session of the passthrough (also at b.toml:6:67)",
+                            "b.toml:26:11: neighbor address fd00:7::1 is the router side of "
+                            "the host session of l3vni 'red' (also at b.toml:11:63)"));
+    // Other nodes' addresses are fine: node 3 cannot know whether they exist.
+    test::ok_with_base(own +
+                       "[[underlay.neighbors]]\nasn = 1\naddress = \"10.0.0.5\"\n"
+                       "[[underlay.neighbors]]\nasn = 1\naddress = \"192.169.0.6\"\n");
+}
+
 TEST(ValidateNeighbor, ExactlyOneOfAsnAndType) {
-    EXPECT_THAT(errors_with_base(neighbor("address = \"10.0.0.1\"\n")),
+    EXPECT_THAT(errors_with_base(neighbor("address = \"10.9.0.1\"\n")),
                 ElementsAre("b.toml:2:1: [[underlay.neighbors]] needs 'asn' or 'type'"));
     EXPECT_THAT(
-        errors_with_base(neighbor("asn = 1\ntype = \"external\"\naddress = \"10.0.0.1\"\n")),
+        errors_with_base(neighbor("asn = 1\ntype = \"external\"\naddress = \"10.9.0.1\"\n")),
         ElementsAre("b.toml:4:8: 'asn' and 'type' are mutually exclusive"));
-    EXPECT_THAT(errors_with_base(neighbor("type = \"ebgp\"\naddress = \"10.0.0.1\"\n")),
+    EXPECT_THAT(errors_with_base(neighbor("type = \"ebgp\"\naddress = \"10.9.0.1\"\n")),
                 ElementsAre("b.toml:3:8: 'type' must be \"external\" or \"internal\", got 'ebgp'"));
 }
 
 TEST(ValidateNeighbor, Password) {
-    EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.1\"\npassword = \"a b\"\n")),
+    EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"10.9.0.1\"\npassword = \"a b\"\n")),
                 ElementsAre("b.toml:5:12: 'password' must not contain spaces"));
-    std::string long_pw(129, 'x');
+    // TCP_MD5SIG_MAXKEYLEN is 80 bytes: "é" counts two.
+    std::string long_pw = std::string(79, 'x') + "é";
     auto errs = errors_with_base(
-        neighbor("asn = 1\naddress = \"10.0.0.1\"\npassword = \"" + long_pw + "\"\n"));
-    EXPECT_THAT(errs, ElementsAre("b.toml:5:12: 'password' must be at most 128 characters"));
-    test::ok_with_base(neighbor("asn = 1\naddress = \"10.0.0.1\"\npassword = \"" +
-                                std::string(128, 'x') + "\"\n"));
+        neighbor("asn = 1\naddress = \"10.9.0.1\"\npassword = \"" + long_pw + "\"\n"));
+    EXPECT_THAT(errs, ElementsAre("b.toml:5:12: 'password' must be at most 80 bytes (the "
+                                  "kernel's TCP-MD5 key limit)"));
+    test::ok_with_base(
+        neighbor("asn = 1\naddress = \"10.9.0.1\"\npassword = \"" + std::string(80, 'x') + "\"\n"));
+    test::ok_with_base(neighbor("asn = 1\naddress = \"10.9.0.1\"\npassword = \"" +
+                                std::string(78, 'x') + "é\"\n"));
+}
+
+TEST(ValidateNeighbor, PasswordWithoutControlCharacters) {
+    // A newline would end the frr.conf line the password is written on.
+    for (const char* pw :
+         {"a\\nline vty", "a\\rb", "a\\u0001b", "a\\u007fb", "a\\u0000b", "tab\\tx"})
+        EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"10.9.0.1\"\npassword = \"" +
+                                              std::string(pw) + "\"\n")),
+                    ElementsAre("b.toml:5:12: 'password' must not contain control characters"))
+            << pw;
+    EXPECT_THAT(errors_with_base(
+                    neighbor("asn = 1\naddress = \"10.9.0.1\"\npassword = \"\"\"sec\nret\"\"\"\n")),
+                ElementsAre("b.toml:5:12: 'password' must not contain control characters"));
 }
 
 TEST(ValidateNeighbor, Timers) {
-    const std::string head = "asn = 1\naddress = \"10.0.0.1\"\n";
+    const std::string head = "asn = 1\naddress = \"10.9.0.1\"\n";
     EXPECT_THAT(errors_with_base(neighbor(head + "hold_time_seconds = 9\n")),
                 ElementsAre("b.toml:5:21: 'hold_time_seconds' and 'keepalive_time_seconds' must "
                             "be set together"));
@@ -212,7 +364,7 @@ TEST(ValidateNeighbor, Timers) {
 }
 
 TEST(ValidateNeighbor, EbgpMultihop) {
-    const std::string head = "asn = 1\naddress = \"10.0.0.1\"\n";
+    const std::string head = "asn = 1\naddress = \"10.9.0.1\"\n";
     EXPECT_THAT(errors_with_base(neighbor(head + "ebgp_multihop = 0\n")),
                 ElementsAre("b.toml:5:17: 'ebgp_multihop' must be 1..255, got 0"));
     EXPECT_THAT(errors_with_base(neighbor(head + "ebgp_multihop = 256\n")),
@@ -225,7 +377,7 @@ TEST(ValidateNeighbor, EbgpMultihop) {
 TEST(ValidateNeighbor, BfdRanges) {
     EXPECT_THAT(
         errors_with_base(neighbor(R"(asn = 1
-address = "10.0.0.1"
+address = "10.9.0.1"
 [underlay.neighbors.bfd]
 receive_interval_ms = 9
 transmit_interval_ms = 60001
@@ -293,6 +445,16 @@ vni = 4
                             "for perouter's vxlan links",
                             "b.toml:15:7: invalid 'vrf' 'lo': is the loopback device"));
     test::ok_with_base("[[l3vni]]\nname = \"a\"\nvrf = \"vnired\"\nvni = 1\n");
+}
+
+TEST(ValidateL3Vni, VrfMustNotBeAReservedVrfName) {
+    for (const char* name : {"default", "main", "local", "unspec"})
+        EXPECT_THAT(
+            errors_with_base(fmt::format("[[l3vni]]\nname = \"x\"\nvrf = \"{}\"\nvni = 1\n", name)),
+            ElementsAre(fmt::format("b.toml:3:7: invalid 'vrf' '{}': '{}' is reserved by FRR "
+                                    "and the kernel's routing tables",
+                                    name, name)));
+    test::ok_with_base("[[l3vni]]\nname = \"x\"\nvrf = \"defaults\"\nvni = 1\n");
 }
 
 TEST(ValidateL3Vni, VniAndPortRanges) {
@@ -447,6 +609,41 @@ TEST(ValidateHostSession, LocalCidrFamilyAndSize) {
                     "(at most /126)"));
     test::ok_with_base(l3vni_with_session(
         "asn = 2\nhost_asn = 1\nlocal_cidr = { ipv4 = \"10.9.0.0/30\", ipv6 = \"fd00::/126\" }\n"));
+}
+
+TEST(ValidateHostSession, LocalCidrMustBeAUnicastPool) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"ipv4 = \"127.1.0.0/24\"",
+         "'local_cidr.ipv4' 127.1.0.0/24 overlaps the loopback range "
+         "127.0.0.0/8"},
+        {"ipv4 = \"0.0.0.0/0\"",
+         "'local_cidr.ipv4' 0.0.0.0/0 overlaps the 'this network' range "
+         "0.0.0.0/8"},
+        {"ipv4 = \"128.0.0.0/1\"",
+         "'local_cidr.ipv4' 128.0.0.0/1 overlaps the link-local range "
+         "169.254.0.0/16"},
+        {"ipv4 = \"169.254.3.0/24\"",
+         "'local_cidr.ipv4' 169.254.3.0/24 overlaps the link-local "
+         "range 169.254.0.0/16"},
+        {"ipv4 = \"239.0.0.0/24\"",
+         "'local_cidr.ipv4' 239.0.0.0/24 overlaps the multicast range "
+         "224.0.0.0/4"},
+        {"ipv6 = \"::/0\"", "'local_cidr.ipv6' ::/0 overlaps the unspecified address ::/128"},
+        {"ipv6 = \"fe80::/64\"",
+         "'local_cidr.ipv6' fe80::/64 overlaps the link-local range "
+         "fe80::/10"},
+        {"ipv6 = \"ff05::/64\"",
+         "'local_cidr.ipv6' ff05::/64 overlaps the multicast range "
+         "ff00::/8"},
+        {"ipv6 = \"::ffff:10.0.0.0/120\"",
+         "'local_cidr.ipv6' ::ffff:10.0.0.0/120 overlaps the "
+         "IPv4-mapped range ::ffff:0:0/96"},
+    };
+    for (const auto& [cidr, problem] : cases)
+        EXPECT_THAT(errors_with_base(l3vni_with_session("asn = 2\nhost_asn = 1\nlocal_cidr = { " +
+                                                        cidr + " }\n")),
+                    ElementsAre("b.toml:8:23: " + problem))
+            << cidr;
 }
 
 TEST(ValidateHostSession, LocalCidrsMustNotOverlapAcrossAllSessions) {
