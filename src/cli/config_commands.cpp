@@ -178,12 +178,13 @@ int run_cat_config(const LocalOptions& opts, Streams io) {
 }
 
 int run_show_config(const LocalOptions& opts, Streams io) {
-    auto cfg = config::load(config::Layout{opts.root});
-    if (!cfg) {
-        print(io.err, report_diagnostics(cfg.error()));
+    // What the daemon would apply: the files that stand; the ones left out are named on stderr.
+    auto loaded = config::load(config::Layout{opts.root});
+    if (!loaded.clean())
+        print(io.err, report_diagnostics(loaded.diagnostics()));
+    if (!loaded.config)
         return kExitFailure;
-    }
-    io.out << dump_json(config::to_json(*cfg), opts.json.empty() ? "pretty" : opts.json);
+    io.out << dump_json(config::to_json(*loaded.config), opts.json.empty() ? "pretty" : opts.json);
     return kExitOk;
 }
 

@@ -11,12 +11,14 @@
 namespace perouter::cli {
 
 int run_diff(const Invocation& inv, Streams io) {
-    auto cfg = config::load(config::Layout{inv.root});
-    if (!cfg) {
-        for (const auto& l : report_diagnostics(cfg.error()).lines)
-            io.err << l << '\n';
+    // The diff is against what the daemon would apply: the files that stand. The ones it
+    // would leave out are named on stderr.
+    auto loaded = config::load(config::Layout{inv.root});
+    for (const auto& l : report_diagnostics(loaded.diagnostics()).lines)
+        io.err << l << '\n';
+    if (!loaded.config)
         return kExitFailure;
-    }
+    const config::Config* cfg = &*loaded.config;
     daemon::Options opts;
     opts.root = inv.root;
     opts.netns = inv.netns;

@@ -127,22 +127,33 @@ int read_pid_file(const std::string& path) {
     return pid;
 }
 
-Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
-    std::string tmp = path + ".tmp." + std::to_string(getpid());
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-    if (fd.fd < 0)
-        return fail(errno_error(errno, "create '" + tmp + "'"));
+Status write_all(int fd, std::string_view data) {
     size_t done = 0;
     while (done < data.size()) {
-        ssize_t n = ::write(fd.fd, data.data() + done, data.size() - done);
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            int e = errno;
-            ::unlink(tmp.c_str());
-            return fail(errno_error(e, "write '" + tmp + "'"));
-        }
+        if (n < 0)
+            return fail(errno_error(errno, "write"));
         done += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+    // The temporary is hidden (readers of configuration directories skip dot files), has an
+    // unpredictable name and is created exclusively (mkostemp: O_EXCL, mode 0600), so nobody
+    // can plant a symlink or a file for us to write through before the data is in place.
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+    const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::string tmp = dir + "/." + base + ".XXXXXX";
+    Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+    if (fd.fd < 0)
+        return fail(errno_error(errno, "create a temporary file for '" + path + "'"));
+    if (Status w = write_all(fd.fd, data); !w) {
+        ::unlink(tmp.c_str());
+        return fail(errno_error(w.error().code, "write '" + tmp + "'"));
     }
     // fchmod: the umask must not weaken or widen the mode the caller asked for.
     if (fchmod(fd.fd, mode) != 0 || fsync(fd.fd) != 0) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -27,6 +28,9 @@ bool process_alive(int pid);
 
 /// Reads a pid file; 0 when missing or malformed.
 int read_pid_file(const std::string& path);
+
+/// Writes all of `data` to an open descriptor (retrying short writes and EINTR).
+Status write_all(int fd, std::string_view data);
 
 /// Writes `data` to `path` atomically: a temporary file in the same directory, fsync, rename.
 Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode = 0644);

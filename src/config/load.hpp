@@ -2,6 +2,7 @@
 // Config (parse). Discovery reads directories; parsing reads nothing but the text it is given.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,12 @@ struct DiscoveredFile {
 /// directories in one lexical order of their base names.
 Result<std::vector<DiscoveredFile>> discover(const Layout& layout);
 
-/// The text of one configuration file; `path` is what error messages print.
+/// The text of one configuration file; `path` is what error messages print. `main` marks the
+/// main file (perouter.toml), which assemble() never skips.
 struct ConfigText {
     std::string path;
     std::string text;
+    bool main = false;
 };
 
 /// Parses every text, merges them in order, converts to the typed model and validates it.
@@ -54,8 +57,38 @@ Result<Config, Diagnostics> parse(const std::vector<ConfigText>& texts);
 Result<Config, Diagnostics> parse_with(const std::vector<ConfigText>& base,
                                        const ConfigText& extra);
 
-/// discover() + read each file + parse(). I/O errors become diagnostics naming the file.
-Result<Config, Diagnostics> load(const Layout& layout);
+/// A drop-in that assemble() left out, with the diagnostics that name it.
+struct SkippedFile {
+    std::string path;
+    Diagnostics diagnostics;
+};
+
+/// A configuration assembled file by file: each drop-in stands alone, and one that fails (by
+/// itself, or by clashing with the files it joins) is left out while the rest applies.
+struct Assembly {
+    /// The configuration of every file that stood; nullopt when the main file itself failed (or
+    /// the files could not be listed): then `fatal` says why and nothing is usable.
+    std::optional<Config> config;
+    /// The texts `config` was built from, in merge order (what "the last good" saves).
+    std::vector<ConfigText> texts;
+    std::vector<SkippedFile> skipped;
+    Diagnostics fatal;
+
+    /// Every file stood.
+    bool clean() const { return config.has_value() && skipped.empty(); }
+    /// `fatal` and every skipped file's diagnostics, in file order, capped.
+    Diagnostics diagnostics() const;
+};
+
+/// Builds the configuration from `texts` (merge order), leaving out the drop-ins that fail.
+/// Pure. Rounds: parse + merge + convert + validate everything still in; when a diagnostic
+/// points into a drop-in, that drop-in is left out and the rest is tried again; when the only
+/// diagnostics point into the main file (or nowhere), the main file failed and nothing stands.
+Assembly assemble(const std::vector<ConfigText>& texts);
+
+/// discover() + read each file + assemble(). A file that cannot be read is skipped like one
+/// that does not parse; a directory that cannot be listed is fatal.
+Assembly load(const Layout& layout);
 
 /// Reads the files discover() found (masked ones are skipped).
 Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<DiscoveredFile>& files);

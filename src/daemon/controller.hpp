@@ -45,12 +45,17 @@ struct VpnInfo {
     friend bool operator==(const VpnInfo&, const VpnInfo&) = default;
 };
 
-/// The manager's properties.
+/// The manager's properties. Configuration errors (files rejected or left out) and apply errors
+/// (kernel or FRR changes that failed) are kept apart: a later successful apply clears the apply
+/// error and leaves the configuration error, and a later good load the other way round.
 struct ManagerStatus {
     std::string state;  // "starting", "running", "degraded", "failed", "reloading", "stopping"
     std::string underlay_state;  // "established", "connecting", "down", "unconfigured"
-    std::string last_error;      // "" when none
+    std::string last_error;      // config_error if any, else apply_error; "" when none
     std::string version;
+    std::string config_error;  // why files were rejected or left out; "" when every file stood
+    std::string apply_error;   // the last reconcile's first error; "" when it converged
+    std::vector<std::string> failed_files;  // configuration files left out or rejected
     friend bool operator==(const ManagerStatus&, const ManagerStatus&) = default;
 };
 

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "config/load.hpp"
 #include "daemon/logging.hpp"
@@ -16,21 +17,24 @@
 namespace perouter::daemon {
 namespace {
 
-Result<config::Config, Diagnostics> load_config(const Options& opts) {
-    return config::load(config::Layout{opts.root});
-}
-
 void print_diagnostics(const Diagnostics& ds) {
     for (const auto& d : ds)
         std::cerr << d.str() << "\n";
 }
 
+/// The configuration the daemon would apply (the files that stand), with every diagnostic of
+/// the files left out printed; nullopt when nothing stands.
+std::optional<config::Config> load_config(const Options& opts) {
+    auto loaded = config::load(config::Layout{opts.root});
+    print_diagnostics(loaded.diagnostics());
+    return std::move(loaded.config);
+}
+
 int check_config(const Options& opts) {
-    auto cfg = load_config(opts);
-    if (!cfg) {
-        print_diagnostics(cfg.error());
+    auto loaded = config::load(config::Layout{opts.root});
+    print_diagnostics(loaded.diagnostics());
+    if (!loaded.clean())
         return 1;
-    }
     std::cout << "configuration is valid\n";
     return 0;
 }
@@ -53,10 +57,8 @@ int one_shot(const Options& opts, const std::string& mode) {
         return r->errors.empty() ? 0 : 1;
     }
     auto cfg = load_config(opts);
-    if (!cfg) {
-        print_diagnostics(cfg.error());
+    if (!cfg)
         return mode == "diff" ? 2 : 1;
-    }
     if (mode == "diff") {
         auto lines = (*router)->plan_changes(*cfg);
         if (!lines) {

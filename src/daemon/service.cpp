@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -48,18 +49,6 @@ ControlError invalid_config(Diagnostics ds) {
     return e;
 }
 
-// The configuration files as they are on disk now, which AddVpn and RemoveVpn check a change
-// against (the running configuration may be older than the files).
-ControlResult<std::vector<config::ConfigText>> files_on_disk(const std::string& root) {
-    auto files = config::discover(config::Layout{root});
-    if (!files)
-        return fail(ControlError{ControlErrorKind::Failed, files.error().message, {}});
-    auto texts = config::read_all(*files);
-    if (!texts)
-        return fail(invalid_config(texts.error()));
-    return std::move(texts).value();
-}
-
 // Names a link event may be about that concern us: anything we create or move.
 bool relevant_link(const std::string& name, const config::Config* cfg) {
     static constexpr std::string_view kPrefixes[] = {"br-pe-",  "vni",    "pe-e-",
@@ -84,11 +73,12 @@ bool relevant_link(const std::string& name, const config::Config* cfg) {
 
 }  // namespace
 
-Service::Service(Options opts) : opts_(std::move(opts)) {}
+Service::Service(Options opts)
+    : opts_(std::move(opts)), last_good_(opts_.root + "/var/lib/perouter/last-good.json") {}
 
 Service::~Service() {
     bus_.reset();
-    for (auto* s : inotify_)
+    for (auto& [s, path] : inotify_)
         sd_event_source_unref(s);
     for (auto* s : netlink_io_)
         sd_event_source_unref(s);
@@ -101,37 +91,127 @@ Service::~Service() {
 // ---- configuration and reconcile ----------------------------------------------------------
 
 ControlResult<void> Service::load_and_apply(const char* why) {
-    auto cfg = config::load(config::Layout{opts_.root});
-    if (!cfg) {
-        const Diagnostics& ds = cfg.error();
-        for (const auto& d : ds)
-            spdlog::error("{}", d.str());
-        last_error_ = fmt::format("configuration rejected ({} error{}): {}", ds.size(),
-                                  ds.size() == 1 ? "" : "s", ds.front().str());
-        log_event(spdlog::level::err, messages::kConfigRejected,
-                  fmt::format("{}; {}", last_error_,
-                              current_ ? "keeping the running configuration" : "nothing applied"),
-                  {{"PEROUTER_ERRORS", std::to_string(ds.size())},
-                   {"CONFIG_FILE", ds.front().pos.file},
-                   {"CONFIG_LINE", std::to_string(ds.front().pos.line)}});
+    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    report_load(loaded);
+    if (!loaded.config) {
+        if (!current_ && start_from_last_good()) {
+            publish();
+            return fail(invalid_config(loaded.diagnostics()));
+        }
         if (!current_)
-            state_ = "failed";
+            state_ = RunState::Failed;
         publish();
-        return fail(invalid_config(ds));
+        return fail(invalid_config(loaded.diagnostics()));
     }
+    on_last_good_ = false;
     std::optional<config::Config> before = std::move(current_);
-    current_ = std::move(*cfg);
+    current_ = std::move(*loaded.config);
+    check_file_modes(*current_);
     apply(why);
     after_apply(before ? &*before : nullptr);
-    if (!last_.errors.empty())
+    if (last_.errors.empty() && last_.problems.empty()) {
+        if (Status st = last_good_.save(loaded.texts); !st)
+            spdlog::warn("cannot save the last good configuration: {}", st.error().message);
+    }
+    if (!loaded.skipped.empty())
+        return fail(invalid_config(loaded.diagnostics()));
+    if (!apply_error_.empty())
         return fail(
-            ControlError{ControlErrorKind::Failed,
-                         fmt::format("applied with {} error{}: {}", last_.errors.size(),
-                                     last_.errors.size() == 1 ? "" : "s", last_.errors.front()),
-                         {}});
-    if (!last_error_.empty())
-        return fail(ControlError{ControlErrorKind::Failed, last_error_, {}});
+            ControlError{ControlErrorKind::Failed, "applied with errors: " + apply_error_, {}});
     return {};
+}
+
+void Service::report_load(const config::Assembly& loaded) {
+    skipped_ = loaded.skipped;
+    rejected_ = loaded.fatal;
+    for (const auto& f : loaded.skipped) {
+        for (const auto& d : f.diagnostics)
+            spdlog::error("{}", d.str());
+        const Diagnostic& first = f.diagnostics.front();
+        log_event(
+            spdlog::level::err, messages::kConfigRejected,
+            fmt::format("{} left out ({} error{}): {}; the other files apply", f.path,
+                        f.diagnostics.size(), f.diagnostics.size() == 1 ? "" : "s", first.str()),
+            {{"PEROUTER_ERRORS", std::to_string(f.diagnostics.size())},
+             {"CONFIG_FILE", first.pos.file},
+             {"CONFIG_LINE", std::to_string(first.pos.line)}});
+    }
+    if (loaded.fatal.empty())
+        return;
+    for (const auto& d : loaded.fatal)
+        spdlog::error("{}", d.str());
+    const Diagnostic& first = loaded.fatal.front();
+    log_event(spdlog::level::err, messages::kConfigRejected,
+              fmt::format("configuration rejected ({} error{}): {}; {}", loaded.fatal.size(),
+                          loaded.fatal.size() == 1 ? "" : "s", first.str(),
+                          current_ ? "keeping the running configuration" : "nothing applied"),
+              {{"PEROUTER_ERRORS", std::to_string(loaded.fatal.size())},
+               {"CONFIG_FILE", first.pos.file},
+               {"CONFIG_LINE", std::to_string(first.pos.line)}});
+}
+
+bool Service::start_from_last_good() {
+    auto texts = last_good_.load();
+    if (!texts) {
+        spdlog::error("no last good configuration to fall back on: {}", texts.error().message);
+        return false;
+    }
+    config::Assembly saved = config::assemble(*texts);
+    if (!saved.config || !saved.skipped.empty()) {
+        // Saved by an older or newer perouterd whose rules differ: use what stands, say so.
+        for (const auto& d : saved.diagnostics())
+            spdlog::error("{} (saved in {})", d.str(), last_good_.path());
+        if (!saved.config)
+            return false;
+    }
+    log_event(spdlog::level::critical, messages::kConfigRejected,
+              fmt::format("the configuration files are invalid: running the last configuration "
+                          "that applied successfully, saved in {}",
+                          last_good_.path()),
+              {{"PEROUTER_LAST_GOOD", last_good_.path()}});
+    on_last_good_ = true;
+    current_ = std::move(*saved.config);
+    apply("start (last good configuration)");
+    after_apply(nullptr);
+    return true;
+}
+
+void Service::check_file_modes(const config::Config& cfg) {
+    std::set<std::string> files;
+    if (cfg.underlay)
+        for (const auto& n : cfg.underlay->neighbors)
+            if (n.password)
+                files.insert(n.pos.of("password").file);
+    std::vector<std::string> warnings;
+    for (const auto& f : files) {
+        struct stat st {};
+        if (::stat(f.c_str(), &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+            continue;
+        warnings.push_back(
+            fmt::format("{} holds a BGP password and is readable by {} (mode "
+                        "{:04o}); make it 0600",
+                        f, (st.st_mode & S_IROTH) ? "everyone" : "its group", st.st_mode & 07777));
+    }
+    if (warnings != warnings_)
+        for (const auto& w : warnings)
+            spdlog::warn("{}", w);
+    warnings_ = std::move(warnings);
+}
+
+std::string Service::config_error() const {
+    std::string out;
+    if (!rejected_.empty())
+        out = fmt::format("configuration rejected ({} error{}): {}; {}", rejected_.size(),
+                          rejected_.size() == 1 ? "" : "s", rejected_.front().str(),
+                          on_last_good_ ? "running the last good configuration"
+                          : current_    ? "keeping the running configuration"
+                                        : "nothing applied");
+    for (const auto& f : skipped_) {
+        if (!out.empty())
+            out += "\n";
+        out += fmt::format("{} left out: {}", f.path, f.diagnostics.front().str());
+    }
+    return out;
 }
 
 void Service::apply(const char* why) {
@@ -142,9 +222,9 @@ void Service::apply(const char* why) {
         last_ = std::move(*r);
         for (const auto& p : last_.problems)
             spdlog::warn("{}", p);
-        last_error_ = last_.errors.empty() ? std::string() : last_.errors.front();
-        if (last_error_.empty() && !last_.problems.empty())
-            last_error_ = last_.problems.front();
+        apply_error_ = last_.errors.empty() ? std::string() : last_.errors.front();
+        if (apply_error_.empty() && !last_.problems.empty())
+            apply_error_ = last_.problems.front();
         spdlog::info("reconcile ({}): {} change{}{}", why, last_.changes,
                      last_.changes == 1 ? "" : "s",
                      last_.errors.empty() ? "" : fmt::format(", {} failed", last_.errors.size()));
@@ -152,12 +232,12 @@ void Service::apply(const char* why) {
         last_ = Report{};
         last_.errors.push_back(r.error().message);
         last_.failed_owners.emplace("router", r.error().message);
-        last_error_ = r.error().message;
-        spdlog::error("reconcile ({}) failed: {}", why, last_error_);
+        apply_error_ = r.error().message;
+        spdlog::error("reconcile ({}) failed: {}", why, apply_error_);
     }
     applied_once_ = true;
     const bool failed = !last_.errors.empty() || !last_.problems.empty();
-    state_ = failed ? "degraded" : "running";
+    state_ = failed ? RunState::Degraded : RunState::Running;
     if (!failed) {
         backoff_ticks_ = 0;
     } else {
@@ -165,8 +245,16 @@ void Service::apply(const char* why) {
         wait_ticks_ = backoff_ticks_;
     }
     open_monitor();  // the router namespace may be new
+    drain_monitor();
     poll_underlay();
     publish();
+}
+
+void Service::drain_monitor() {
+    if (!monitor_)
+        return;
+    for (int fd : monitor_->fds())
+        (void)monitor_->drain(fd);
 }
 
 void Service::after_apply(const config::Config* before) {
@@ -262,25 +350,28 @@ void Service::tick() {
 // ---- Controller ---------------------------------------------------------------------------
 
 ControlResult<void> Service::reload() {
+    // Whatever file events are pending, this reload reads the files as they are now.
+    if (files_timer_)
+        sd_event_source_set_enabled(files_timer_, SD_EVENT_OFF);
     notify_reloading();
-    state_ = "reloading";
+    state_ = RunState::Reloading;
     publish();
     auto r = load_and_apply("reload");
-    if (state_ == "reloading")
-        state_ = current_ ? (last_.errors.empty() ? "running" : "degraded") : "failed";
+    if (state_ == RunState::Reloading)
+        state_ = !current_              ? RunState::Failed
+                 : last_.errors.empty() ? RunState::Running
+                                        : RunState::Degraded;
     notify_ready(status_line());
     publish();
     return r;
 }
 
 Diagnostics Service::validate(const std::string& toml) {
-    auto files = config::discover(config::Layout{opts_.root});
-    if (!files)
-        return {Diagnostic{{}, files.error().message}};
-    auto base = config::read_all(*files);
-    if (!base)
-        return base.error();
-    auto r = config::parse_with(*base, config::ConfigText{"<validate>", toml});
+    // Against the files that stand now, as the loader would see them.
+    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    if (!loaded.config)
+        return loaded.diagnostics();
+    auto r = config::parse_with(loaded.texts, config::ConfigText{"<validate>", toml});
     return r ? Diagnostics{} : r.error();
 }
 
@@ -289,24 +380,37 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
     if (std::string p = config::vpn_name_problem(name); !p.empty())
         return fail(ControlError{
             ControlErrorKind::InvalidArgs, fmt::format("invalid vpn name '{}': {}", name, p), {}});
+    const config::Layout layout{opts_.root};
+    const std::string file = "50-" + name + ".toml";
     const std::string dir = opts_.root + (persist ? "/etc" : "/run") + "/perouter/perouter.d";
-    const std::string target = dir + "/50-" + name + ".toml";
+    const std::string target = dir + "/" + file;
     auto kind = config::check_vpn_document({target, toml}, name);
     if (!kind)
         return fail(invalid_config(kind.error()));
 
-    auto base = files_on_disk(opts_.root);
-    if (!base)
-        return fail(std::move(base).error());
-    if (auto cfg = config::parse(*base); cfg) {
-        for (const auto& v : config::vpns_of(*cfg))
-            if (v.name == name)
-                return fail(ControlError{
-                    ControlErrorKind::VpnExists,
-                    fmt::format("vpn '{}' already exists (defined in {})", name, v.source),
-                    {}});
+    // The loader's precedence rules: a file of that name in any of the three directories
+    // would either hide ours (a higher one) or be hidden by it (a lower one, or the same).
+    for (const auto& d : layout.dirs()) {
+        std::string other = d + "/" + layout.dropin_dir_name() + "/" + file;
+        struct stat st {};
+        if (::lstat(other.c_str(), &st) == 0)
+            return fail(ControlError{
+                ControlErrorKind::VpnExists,
+                fmt::format("{} already exists; a drop-in of that name would {} it", other,
+                            other == target ? "replace" : "hide or be hidden by"),
+                {}});
     }
-    if (auto merged = config::parse_with(*base, {target, toml}); !merged)
+
+    config::Assembly loaded = config::load(layout);
+    if (!loaded.config)
+        return fail(invalid_config(loaded.diagnostics()));
+    for (const auto& v : config::vpns_of(*loaded.config))
+        if (v.name == name)
+            return fail(
+                ControlError{ControlErrorKind::VpnExists,
+                             fmt::format("vpn '{}' already exists (defined in {})", name, v.source),
+                             {}});
+    if (auto merged = config::parse_with(loaded.texts, {target, toml}); !merged)
         return fail(invalid_config(merged.error()));
 
     std::error_code ec;
@@ -324,20 +428,6 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
     if (std::string p = config::vpn_name_problem(name); !p.empty())
         return fail(ControlError{
             ControlErrorKind::InvalidArgs, fmt::format("invalid vpn name '{}': {}", name, p), {}});
-    auto base = files_on_disk(opts_.root);
-    if (!base)
-        return fail(std::move(base).error());
-    auto cfg = config::parse(*base);
-    if (!cfg)
-        return fail(invalid_config(cfg.error()));
-    std::optional<config::VpnRef> found;
-    for (auto& v : config::vpns_of(*cfg))
-        if (v.name == name)
-            found = v;
-    if (!found)
-        return fail(
-            ControlError{ControlErrorKind::NoSuchVpn, fmt::format("no vpn named '{}'", name), {}});
-
     // Only the drop-ins AddVpn writes are ours to remove; both, so that a persisted copy does
     // not reappear from under a volatile one.
     const std::string file = "/perouter/perouter.d/50-" + name + ".toml";
@@ -345,6 +435,26 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
     auto same = [](const std::string& a, const std::string& b) {
         return fs::path(a).lexically_normal() == fs::path(b).lexically_normal();
     };
+    auto is_owned = [&](const std::string& path) {
+        return std::any_of(owned.begin(), owned.end(),
+                           [&](const std::string& o) { return same(o, path); });
+    };
+
+    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    std::optional<config::VpnRef> found;
+    if (loaded.config)
+        for (auto& v : config::vpns_of(*loaded.config))
+            if (v.name == name)
+                found = v;
+    // AddVpn's own file that the loader left out (it clashes with a file added since) is still
+    // AddVpn's to remove.
+    for (const auto& f : loaded.skipped)
+        if (!found && is_owned(f.path))
+            found = config::VpnRef{name, "", 0, "", f.path};
+    if (!found)
+        return fail(
+            ControlError{ControlErrorKind::NoSuchVpn, fmt::format("no vpn named '{}'", name), {}});
+
     if (std::none_of(owned.begin(), owned.end(),
                      [&](const std::string& o) { return same(o, found->source); }))
         return fail(ControlError{
@@ -389,9 +499,17 @@ std::vector<VpnInfo> Service::vpns() const {
 
 ManagerStatus Service::status() const {
     ManagerStatus s;
-    s.state = state_;
-    s.last_error = last_error_;
+    s.state = std::string(to_string(state_));
+    s.config_error = config_error();
+    s.apply_error = apply_error_;
+    s.last_error = s.config_error.empty() ? s.apply_error : s.config_error;
     s.version = PEROUTER_VERSION;
+    for (const auto& f : skipped_)
+        s.failed_files.push_back(f.path);
+    for (const auto& d : rejected_)
+        if (d.pos.known() && std::find(s.failed_files.begin(), s.failed_files.end(), d.pos.file) ==
+                                 s.failed_files.end())
+            s.failed_files.push_back(d.pos.file);
     if (!current_ || !current_->underlay) {
         s.underlay_state = "unconfigured";
     } else if (!frr_up_) {
@@ -425,7 +543,26 @@ nlohmann::json Service::describe() const {
     j["state"] = s.state;
     j["underlay_state"] = s.underlay_state;
     j["last_error"] = s.last_error;
+    j["config_error"] = s.config_error;
+    j["apply_error"] = s.apply_error;
     j["version"] = s.version;
+    j["last_good"] = on_last_good_;
+    j["warnings"] = warnings_;
+    nlohmann::json failed = nlohmann::json::array();
+    for (const auto& f : skipped_) {
+        nlohmann::json errors = nlohmann::json::array();
+        for (const auto& d : f.diagnostics)
+            errors.push_back(d.str());
+        failed.push_back({{"path", f.path}, {"state", "left-out"}, {"errors", errors}});
+    }
+    if (!rejected_.empty()) {
+        nlohmann::json errors = nlohmann::json::array();
+        for (const auto& d : rejected_)
+            errors.push_back(d.str());
+        failed.push_back(
+            {{"path", rejected_.front().pos.file}, {"state", "rejected"}, {"errors", errors}});
+    }
+    j["failed_files"] = failed;
     j["online"] = online();
     j["netns"] = opts_.netns;
     j["peers"] = peers_;
@@ -449,7 +586,7 @@ nlohmann::json Service::describe() const {
 
 std::string Service::status_line() const {
     if (!current_)
-        return "no valid configuration: " + last_error_;
+        return "no valid configuration: " + config_error();
     const config::Config& c = *current_;
     if (!c.underlay)
         return "no [underlay]: router not configured";
@@ -458,13 +595,23 @@ std::string Service::status_line() const {
     std::string s = fmt::format("underlay: {}/{} peers up, {} l3vni, {} l2vni{}", up,
                                 c.underlay->neighbors.size(), c.l3vnis.size(), c.l2vnis.size(),
                                 c.passthrough ? ", passthrough" : "");
-    if (!last_error_.empty())
-        s += "; last error: " + last_error_;
+    if (on_last_good_)
+        s += "; RUNNING THE LAST GOOD CONFIGURATION (the files are invalid)";
+    if (!skipped_.empty())
+        s += fmt::format("; {} file{} left out", skipped_.size(), skipped_.size() == 1 ? "" : "s");
+    if (!rejected_.empty())
+        s += fmt::format("; configuration rejected: {}", rejected_.front().str());
+    else if (!skipped_.empty())
+        s += fmt::format(": {}", skipped_.front().diagnostics.front().str());
+    if (!apply_error_.empty())
+        s += "; apply error: " + apply_error_;
+    if (!warnings_.empty())
+        s += "; warning: " + warnings_.front();
     return s;
 }
 
 void Service::publish() {
-    if (applied_once_ || state_ == "failed")
+    if (applied_once_ || state_ == RunState::Failed)
         notify_status(status_line());
     changed();
 }
@@ -481,19 +628,24 @@ void Service::schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_han
 }
 
 void Service::watch_config_dirs() {
-    for (auto* src : inotify_)
+    for (auto& [src, path] : inotify_)
         sd_event_source_unref(src);
     inotify_.clear();
+    wanted_dirs_.clear();
     // /etc and /run are where drop-ins arrive at runtime: make sure they can be watched.
     for (const char* base : {"/etc/perouter/perouter.d", "/run/perouter/perouter.d"}) {
         std::error_code ec;
         fs::create_directories(opts_.root + base, ec);
     }
+    // A file counts once it is complete: closed after writing, or renamed into place. IN_CREATE
+    // is only for symlinks (a mask to /dev/null) and directories; a regular file being written
+    // is read at its IN_CLOSE_WRITE, never half-way.
     const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE |
-                          IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+                          IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
     std::set<std::string> watched;
     for (const auto& dir : config::Layout{opts_.root}.dirs()) {
         for (const std::string& want : {dir, dir + "/perouter.d"}) {
+            wanted_dirs_.push_back(want);
             // A directory that does not exist yet (a vendor directory before the package that
             // fills it) is noticed through its nearest existing parent.
             fs::path d = want;
@@ -507,7 +659,7 @@ void Service::watch_config_dirs() {
                 spdlog::warn("cannot watch {}: {}", d.string(), strerror(-r));
                 continue;
             }
-            inotify_.push_back(src);
+            inotify_.emplace_back(src, d.string());
         }
     }
 }
@@ -554,7 +706,7 @@ int Service::on_signal(sd_event_source*, const struct signalfd_siginfo* si, void
     }
     spdlog::info("{}: exiting; the router keeps running",
                  strsignal(static_cast<int>(si->ssi_signo)));
-    s->state_ = "stopping";
+    s->state_ = RunState::Stopping;
     notify_stopping();
     s->changed();
     sd_event_exit(s->event_, 0);
@@ -570,20 +722,39 @@ int Service::on_tick(sd_event_source* src, uint64_t, void* self) {
     return 0;
 }
 
-int Service::on_inotify(sd_event_source*, const struct inotify_event* ev, void* self) {
+int Service::on_inotify(sd_event_source* src, const struct inotify_event* ev, void* self) {
     auto* s = static_cast<Service*>(self);
-    const bool dir_changed = (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) ||
-                             ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)));
-    if (dir_changed) {
-        // A watched directory went, or one we wait for may have appeared: watch the set again.
+    std::string dir;
+    for (const auto& [w, path] : s->inotify_)
+        if (w == src)
+            dir = path;
+    const std::string name = ev->len ? std::string(ev->name) : std::string();
+    if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+        // A watched directory went: watch the set again (from the nearest parent) and reload.
         // Sources are released after this callback returns, so swapping them here is safe.
         s->watch_config_dirs();
+    } else if (ev->mask & IN_ISDIR) {
+        // Only a directory on the way to one we read matters (not, say, our own state
+        // directory under /run/perouter).
+        const std::string path = dir + "/" + name;
+        bool on_the_way = std::any_of(s->wanted_dirs_.begin(), s->wanted_dirs_.end(),
+                                      [&](const std::string& want) {
+                                          return want == path || want.rfind(path + "/", 0) == 0;
+                                      });
+        if (!on_the_way)
+            return 0;
+        s->watch_config_dirs();
     } else {
-        // Only TOML files matter; editors' swap files and our own temporary files do not.
-        std::string_view name = ev->len ? std::string_view(ev->name) : std::string_view();
+        // Only TOML files matter; editors' swap files and atomic writers' temporaries do not.
         bool toml = name.size() > 5 && name.substr(name.size() - 5) == ".toml" && name[0] != '.';
         if (!toml)
             return 0;
+        if (ev->mask & IN_CREATE) {
+            // A new regular file is read once written (IN_CLOSE_WRITE); a symlink is complete.
+            struct stat st {};
+            if (::lstat((dir + "/" + name).c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+                return 0;
+        }
     }
     s->schedule(s->files_timer_, kFilesSettleUsec, on_files_settled);
     return 0;
@@ -604,8 +775,17 @@ int Service::on_netlink(sd_event_source*, int fd, uint32_t, void* self) {
     for (const auto& name : s->monitor_->drain(fd))
         if (relevant_link(name, s->current_ ? &*s->current_ : nullptr))
             relevant = true;
-    if (relevant && s->current_ && s->current_->underlay && s->backoff_ticks_ == 0)
+    if (!relevant || !s->current_ || !s->current_->underlay)
+        return 0;
+    if (s->backoff_ticks_ == 0) {
         s->schedule(s->drift_timer_, kDriftSettleUsec, on_drift_settled);
+    } else {
+        // Retrying after errors: someone else changed a link we care about (a NIC plugged
+        // back in, say), which may be what the retry waits for, so retry at the next tick
+        // instead of at the end of the back-off. Our own changes never get here
+        // (drain_monitor), so a failing retry cannot feed itself.
+        s->wait_ticks_ = std::min<uint32_t>(s->wait_ticks_, 1);
+    }
     return 0;
 }
 

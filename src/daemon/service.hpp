@@ -13,10 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "config/load.hpp"
 #include "config/model.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/last_good.hpp"
 #include "daemon/options.hpp"
 #include "daemon/router.hpp"
+#include "daemon/run_state.hpp"
 #include "netlink/monitor.hpp"
 
 namespace perouter::dbus {
@@ -46,10 +49,20 @@ class Service : public Controller {
     nlohmann::json describe() const override;
 
   private:
-    /// Reads the files; on success the configuration becomes the running one and is applied.
-    /// A configuration with errors is rejected whole and nothing changes.
+    /// Reads the files and applies what stands: drop-ins that fail are left out and reported.
+    /// When the main file fails, the running configuration stays; with none running yet (at
+    /// start) the last good one saved under /var/lib/perouter is used, if any.
     ControlResult<void> load_and_apply(const char* why);
+    /// Logs what a load left out or rejected and records it as the configuration error.
+    void report_load(const config::Assembly& loaded);
+    bool start_from_last_good();
+    /// Configuration files that hold a password and can be read by group or others.
+    void check_file_modes(const config::Config& cfg);
+    std::string config_error() const;
     void apply(const char* why);
+    /// Discards the link events our own changes caused (they are queued by the time the
+    /// netlink requests returned), so that only others' changes schedule a repair.
+    void drain_monitor();
     void after_apply(const config::Config* before);
     void tick();
     void poll_underlay();
@@ -71,11 +84,17 @@ class Service : public Controller {
 
     Options opts_;
     std::unique_ptr<Router> router_;
-    std::optional<config::Config> current_;  // the last configuration that loaded cleanly
+    std::optional<config::Config> current_;  // the running configuration
     Report last_;
     bool applied_once_ = false;
-    std::string state_ = "starting";
-    std::string last_error_;  // configuration or reconcile error, "" when all is well
+    RunState state_ = RunState::Starting;
+    // The last load: drop-ins left out, and (when the main file failed) why nothing new stood.
+    std::vector<config::SkippedFile> skipped_;
+    Diagnostics rejected_;
+    bool on_last_good_ = false;          // current_ came from last_good_, not from the files
+    std::vector<std::string> warnings_;  // e.g. a password in a world-readable file
+    std::string apply_error_;            // the last reconcile's first error, "" when it converged
+    LastGood last_good_;
     std::map<std::string, std::string> peers_;  // underlay neighbor -> FRR bgpState
     bool frr_up_ = false;
     uint32_t backoff_ticks_ = 0;  // > 0: the last reconcile left errors; retry after a delay
@@ -86,7 +105,8 @@ class Service : public Controller {
     sd_event_source* tick_ = nullptr;
     sd_event_source* files_timer_ = nullptr;  // debounce of configuration file changes
     sd_event_source* drift_timer_ = nullptr;  // debounce of link changes made by others
-    std::vector<sd_event_source*> inotify_;
+    std::vector<std::pair<sd_event_source*, std::string>> inotify_;  // source, watched dir
+    std::vector<std::string> wanted_dirs_;  // the configuration directories, existing or not
     std::vector<sd_event_source*> netlink_io_;
     std::unique_ptr<netlink::LinkMonitor> monitor_;
     std::unique_ptr<dbus::BusServer> bus_;

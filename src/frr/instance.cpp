@@ -1,6 +1,7 @@
 #include "frr/instance.hpp"
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -308,13 +309,15 @@ Result<nlohmann::json> Instance::vtysh_json(const std::string& command) const {
 }
 
 Status Instance::check(const std::string& config) const {
-    // Checked before the instance (and its run directory) exists, so use a private temp file.
+    // Checked before the instance (and its run directory) exists: a private file that mkstemp
+    // creates exclusively with mode 0600 (the text may hold BGP passwords), written through the
+    // descriptor mkstemp opened, never reopened by name.
     std::string tmp = (fs::temp_directory_path() / "perouter-frr-check.XXXXXX").string();
-    int fd = ::mkstemp(tmp.data());
+    int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0)
         return fail(errno_error(errno, "create temporary file"));
+    Status written = write_all(fd, config);
     ::close(fd);
-    Status written = write_file_atomic(tmp, config, 0600);
     if (!written) {
         ::unlink(tmp.c_str());
         return written;

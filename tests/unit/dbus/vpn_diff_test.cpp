@@ -66,7 +66,7 @@ TEST(VpnDiff, LastEntryOfADuplicatedNameCounts) {
 }
 
 TEST(ManagerDiff, OnlyChangedPropertiesInInterfaceOrder) {
-    ManagerStatus a{"running", "established", "", "0.1.0"};
+    ManagerStatus a{"running", "established", "", "0.1.0", "", "", {}};
     ManagerStatus b = a;
     EXPECT_TRUE(changed_manager_properties(a, b).empty());
     b.last_error = "perouter.toml:1:1: bad";
