@@ -10,7 +10,6 @@
 #include "frr/delta.hpp"
 
 #include <optional>
-#include <ranges>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -21,6 +20,19 @@ namespace perouter::frr {
 namespace {
 
 using LineSet = std::unordered_set<std::string_view>;
+
+/// A container iterated backwards. (std::views::reverse would do, but clang 14 cannot compile
+/// libstdc++ 12's <ranges>, and the fuzz build, tests/reliability/fuzz, is a clang build.)
+template <class C>
+struct Reversed {
+    const C& c;
+    auto begin() const { return c.rbegin(); }
+    auto end() const { return c.rend(); }
+};
+template <class C>
+Reversed<C> reversed(const C& c) {
+    return {c};
+}
 
 // FRR 8.4 bfdd has no `no` form for these three profile settings; going back to "unset" means
 // writing the default value, which `show running-config` then hides again.
@@ -204,7 +216,7 @@ std::vector<std::string> removal_lines(const std::vector<std::string>& from,
         }
     }
     std::vector<std::string> out;
-    for (const auto& l : std::views::reverse(from)) {
+    for (const auto& l : reversed(from)) {
         if (kept.contains(l))
             continue;
         if (const auto n = neighbor_of(l); n && gone_neighbors.contains(*n)) {
@@ -243,7 +255,7 @@ void remove_whole(Script& s, const ConfigBlock& b) {
     // FRR drops an inactive VRF without configuration from its running config by itself.
     if (b.header.starts_with("vrf ")) {
         std::vector<std::string> body;
-        for (const auto& l : std::views::reverse(b.lines))
+        for (const auto& l : reversed(b.lines))
             body.push_back(negate(l));
         s.block(0, b.header, body);
         return;
@@ -278,7 +290,7 @@ void remove_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
     }
     std::vector<std::string> body;
     // Sub-contexts are rendered after the context's own lines, so they are undone first.
-    for (const auto& child : std::views::reverse(from.children)) {
+    for (const auto& child : reversed(from.children)) {
         const ConfigBlock* other = find_child(to, child.header);
         if (other == nullptr && child.header.starts_with("profile ")) {
             body.push_back("no " + child.header);
@@ -356,11 +368,11 @@ std::string delta(std::string_view from_text, std::string_view to_text) {
     // released), then the rest in reverse render order: users of an object go before the
     // object (BGP VRF instances before the default instance, BGP before the route-map and BFD
     // profiles it names). A VNI leaving one VRF is released before it joins another.
-    for (const auto& b : std::views::reverse(from.blocks)) {
+    for (const auto& b : reversed(from.blocks)) {
         if (is_vrf_vni(b.header))
             remove(b);
     }
-    for (const auto& b : std::views::reverse(from.blocks)) {
+    for (const auto& b : reversed(from.blocks)) {
         if (!is_vrf_vni(b.header))
             remove(b);
     }
