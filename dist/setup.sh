@@ -1,14 +1,18 @@
 #!/bin/bash
 # Installs everything perouter needs from Debian 12 packages and builds it.
-#   dist/setup.sh [--build-dir DIR] [--sanitize] [--no-install] [--test-tools]
+#   dist/setup.sh [--build-dir DIR] [--sanitize] [--no-install] [--test-tools] [--fuzz]
 # --test-tools also installs what the package and system tiers need (package builds, lintian,
-# rpmbuild, debootstrap, systemd-nspawn, QEMU); dist/test.sh passes it, the lab does not.
+# rpmbuild, debootstrap, systemd-nspawn, QEMU, clang with libFuzzer); dist/test.sh passes it,
+# the lab does not.
+# --fuzz installs clang and libFuzzer and builds only the libFuzzer targets
+# (tests/reliability/fuzz) with clang, ASan and UBSan, in their own directory (default build-fuzz).
 # Idempotent: packages already present are kept, an existing build directory is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_dir=build
+build_dir=
 sanitize=OFF
+fuzz=0
 install=1
 test_tools=0
 while [ $# -gt 0 ]; do
@@ -17,9 +21,13 @@ while [ $# -gt 0 ]; do
         --sanitize) sanitize=ON; shift ;;
         --no-install) install=0; shift ;;
         --test-tools) test_tools=1; shift ;;
-        *) echo "usage: $0 [--build-dir DIR] [--sanitize] [--no-install] [--test-tools]" >&2; exit 2 ;;
+        --fuzz) fuzz=1; shift ;;
+        *) echo "usage: $0 [--build-dir DIR] [--sanitize] [--no-install] [--test-tools] [--fuzz]" >&2; exit 2 ;;
     esac
 done
+if [ -z "$build_dir" ]; then
+    if [ "$fuzz" = 1 ]; then build_dir=build-fuzz; else build_dir=build; fi
+fi
 
 # Build tools and libraries, then what the router and the tests run: FRR (+ frr-reload.py from
 # frr-pythontools), iproute2, ping, tcpdump for debugging, clang-format for the style check.
@@ -36,6 +44,10 @@ if [ "$test_tools" = 1 ]; then
         debootstrap systemd-container e2fsprogs qemu-system-x86 qemu-utils
     )
 fi
+if [ "$test_tools" = 1 ] || [ "$fuzz" = 1 ]; then
+    # clang 14 and its runtime libraries (libFuzzer, ASan, UBSan).
+    packages+=(clang libclang-rt-14-dev)
+fi
 
 if [ "$install" = 1 ]; then
     if [ "$(id -u)" != 0 ]; then
@@ -51,6 +63,14 @@ if [ "$install" = 1 ]; then
         apt-get update
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
     fi
+fi
+
+if [ "$fuzz" = 1 ]; then
+    # A configure of its own: clang, no GoogleTest suites, only what the fuzz targets link.
+    CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DPEROUTER_FUZZ=ON -DPEROUTER_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$build_dir" --target fuzz -j "$(nproc)"
+    exit 0
 fi
 
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DPEROUTER_SANITIZE="$sanitize" >/dev/null

@@ -3,6 +3,9 @@
 #   1. installs packages (with the package and system tiers' tools) and builds (dist/setup.sh),
 #   2. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. unit + integration tests (root: network namespaces, real FRR, the EVPN lab),
+#   3b. the reliability suite: a clang build with libFuzzer (build-fuzz) runs each fuzz target
+#      for PEROUTER_FUZZ_SECONDS (45 s) and replays its committed regressions, then every test
+#      labelled "reliability" in the main build,
 #   4. the package tier: the Debian package and the RPM built from this tree and checked, and
 #      the image recipe (dist/image) built with that package and booted once under QEMU,
 #   5. the system tier: systemd-nspawn (units, D-Bus, frr@perouter, wait-online), then the QEMU
@@ -41,6 +44,11 @@ ctest --test-dir build-asan -L unit --output-on-failure -j 2
 
 echo "== unit and integration tests"
 ctest --test-dir build -L 'unit|integration' --output-on-failure
+
+echo "== reliability (libFuzzer targets, then the reliability label)"
+dist/setup.sh --fuzz --no-install
+ctest --test-dir build-fuzz -L fuzz --output-on-failure
+ctest --test-dir build -L reliability --output-on-failure
 
 echo "== package tier (Debian package, RPM, image recipe booted under QEMU)"
 no_skips --test-dir build -L package --verbose
