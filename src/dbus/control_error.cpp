@@ -3,6 +3,7 @@
 #include <systemd/sd-bus-protocol.h>
 
 #include "dbus/names.hpp"
+#include "dbus/reply_limits.hpp"
 
 namespace perouter::dbus {
 
@@ -26,11 +27,11 @@ const char* error_name(daemon::ControlErrorKind kind) {
 }
 
 BusErrorReply to_bus_error(const daemon::ControlError& e) {
-    BusErrorReply r{error_name(e.kind), e.message};
-    for (const auto& d : e.diagnostics) {
+    BusErrorReply r{error_name(e.kind), bounded_message(e.message)};
+    for (const auto& line : bounded_diagnostics(e.diagnostics)) {
         if (!r.message.empty())
             r.message += '\n';
-        r.message += d.str();
+        r.message += line;
     }
     if (r.message.empty())
         r.message = e.kind == daemon::ControlErrorKind::InvalidConfig

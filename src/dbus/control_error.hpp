@@ -17,7 +17,8 @@ struct BusErrorReply {
 /// The D-Bus error name for a kind (InvalidArgs is the standard org.freedesktop.DBus one).
 const char* error_name(daemon::ControlErrorKind kind);
 
-/// The reply for `e`: its message, then one "FILE:LINE:COL: message" line per diagnostic.
+/// The reply for `e`: its message, then one "FILE:LINE:COL: message" line per diagnostic,
+/// bounded as dbus/reply_limits.hpp says.
 BusErrorReply to_bus_error(const daemon::ControlError& e);
 
 }  // namespace perouter::dbus

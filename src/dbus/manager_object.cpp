@@ -1,6 +1,9 @@
 // org.openperouter.Router1.Manager at /org/openperouter/Router1.
+#include <cstring>
 #include <string>
+#include <string_view>
 
+#include "dbus/reply_limits.hpp"
 #include "dbus/server_core.hpp"
 #include "dbus/vpn_path.hpp"
 
@@ -9,6 +12,16 @@ namespace {
 
 ServerCore& core_of(void* userdata) {
     return *static_cast<ServerCore*>(userdata);
+}
+
+/// Replies InvalidArgs when a string argument is larger than any configuration text may be;
+/// 0 when it is not (the caller goes on).
+int refuse_oversized(sd_bus_message* call, std::string_view name, const char* value) {
+    auto problem = oversized_argument(name, std::strlen(value));
+    if (!problem)
+        return 0;
+    int r = sd_bus_reply_method_errorf(call, SD_BUS_ERROR_INVALID_ARGS, "%s", problem->c_str());
+    return r < 0 ? r : 1;
 }
 
 int method_reload(sd_bus_message* m, void* userdata, sd_bus_error* ret_error) {
@@ -33,6 +46,9 @@ int method_validate(sd_bus_message* m, void* userdata, sd_bus_error* ret_error) 
         int r = sd_bus_message_read(m, "s", &toml);
         if (r < 0)
             return r;
+        // Open to every caller (it changes nothing), so bounded before the parser sees it.
+        if ((r = refuse_oversized(m, "toml", toml)) != 0)
+            return r;
         Diagnostics diags = core_of(userdata).controller().validate(toml);
         sd_bus_message* raw = nullptr;
         if ((r = sd_bus_message_new_method_return(m, &raw)) < 0)
@@ -40,8 +56,8 @@ int method_validate(sd_bus_message* m, void* userdata, sd_bus_error* ret_error) 
         MessagePtr reply(raw);
         if ((r = sd_bus_message_open_container(reply.get(), SD_BUS_TYPE_ARRAY, "s")) < 0)
             return r;
-        for (const auto& d : diags)
-            if ((r = sd_bus_message_append(reply.get(), "s", d.str().c_str())) < 0)
+        for (const auto& line : bounded_diagnostics(diags))
+            if ((r = sd_bus_message_append(reply.get(), "s", line.c_str())) < 0)
                 return r;
         if ((r = sd_bus_message_close_container(reply.get())) < 0)
             return r;
@@ -56,6 +72,10 @@ int method_add_vpn(sd_bus_message* m, void* userdata, sd_bus_error* ret_error) {
         int persist = 0;
         int r = sd_bus_message_read(m, "ssb", &name, &toml, &persist);
         if (r < 0)
+            return r;
+        // Refused before authorization: nothing this large waits for polkit.
+        if ((r = refuse_oversized(m, "name", name)) != 0 ||
+            (r = refuse_oversized(m, "toml", toml)) != 0)
             return r;
         return core_of(userdata).mutate(
             m, kActionManageVpn, "AddVpn",
@@ -75,6 +95,8 @@ int method_remove_vpn(sd_bus_message* m, void* userdata, sd_bus_error* ret_error
         const char* name = nullptr;
         int r = sd_bus_message_read(m, "s", &name);
         if (r < 0)
+            return r;
+        if ((r = refuse_oversized(m, "name", name)) != 0)
             return r;
         return core_of(userdata).mutate(
             m, kActionManageVpn, "RemoveVpn",
@@ -128,8 +150,9 @@ template <std::string daemon::ManagerStatus::*Field>
 int get_status_string(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
                       void* userdata, sd_bus_error* ret_error) {
     return guarded(ret_error, [&] {
-        return sd_bus_message_append(reply, "s",
-                                     (core_of(userdata).snapshot().status.*Field).c_str());
+        // LastError may carry a whole load's diagnostics.
+        std::string value = bounded_message(core_of(userdata).snapshot().status.*Field);
+        return sd_bus_message_append(reply, "s", value.c_str());
     });
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "dbus/reply_limits.hpp"
 #include "dbus/server_core.hpp"
 #include "dbus/vpn_path.hpp"
 
@@ -63,7 +64,8 @@ template <std::string daemon::VpnInfo::*Field>
 int get_vpn_string(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
                    void* userdata, sd_bus_error* ret_error) {
     return guarded(ret_error, [&] {
-        return sd_bus_message_append(reply, "s", (vpn_of(userdata).*Field).c_str());
+        std::string value = bounded_message(vpn_of(userdata).*Field);
+        return sd_bus_message_append(reply, "s", value.c_str());
     });
 }
 
