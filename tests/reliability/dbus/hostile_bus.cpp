@@ -28,7 +28,9 @@ daemon::ControlError invalid_name(const std::string& name, const std::string& pr
 }  // namespace
 
 Diagnostics ConfigController::validate(const std::string& toml) {
-    FakeController::validate(toml);
+    Diagnostics fake = FakeController::validate(toml);
+    if (!real_config_)
+        return fake;
     auto r = config::parse_with({{"/etc/perouter/perouter.toml", perouter::test::kMinimalConfig,
                                   /*main=*/true}},
                                 {"<validate>", toml, false});

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <systemd/sd-bus.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -33,6 +34,12 @@ class ConfigController : public FakeController {
     daemon::ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
                                         bool persist) override;
     daemon::ControlResult<void> remove_vpn(const std::string& name) override;
+
+    /// false: Validate answers FakeController::set_validate_result's list instead.
+    void use_real_config(bool real) { real_config_ = real; }
+
+  private:
+    std::atomic<bool> real_config_{true};
 };
 
 /// What one call got back.

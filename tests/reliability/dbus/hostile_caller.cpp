@@ -4,8 +4,8 @@
 //       Calls METHOD on the Manager with arguments of signature SIG (letters s, b, u, i; b is
 //       "true"/"false"). Prints "ok" or "error NAME" and exits 0; 2 when it could not call.
 //   dbus_hostile_caller ADDRESS burst CONNECTIONS CALLS
-//       Sends CALLS asynchronous calls spread over CONNECTIONS connections (a mix of ListVpns,
-//       Validate, Reload and a property read), at most kWindow in flight per connection, and
+//       Sends CALLS asynchronous calls spread over CONNECTIONS connections (ListVpns, Validate,
+//       Reload and a property read in turn), at most kWindow in flight per connection, and
 //       waits for every answer. Prints "sent N returns R errors E unanswered U", then one
 //       "error NAME COUNT" line per error name. A call counts as unanswered when sd-bus gave up
 //       on it (Timeout/NoReply) or when the connection closed under it.
@@ -126,7 +126,6 @@ struct Connection {
     BusPtr bus;
     Burst* burst = nullptr;
     int in_flight = 0;
-    int next = 0;  // which call of the mix comes next
     bool dead = false;
 };
 
@@ -150,7 +149,8 @@ int on_reply(sd_bus_message* reply, void* userdata, sd_bus_error*) {
 int send_one(Connection& c) {
     static const char* const kProperty = "State";
     sd_bus_message* raw = nullptr;
-    int kind = c.next++ % 4;
+    // One global turn over all connections, so each kind is exactly a quarter of the calls.
+    int kind = c.burst->sent % 4;
     int r = 0;
     if (kind == 3)
         r = sd_bus_message_new_method_call(c.bus.get(), &raw, kBusName, kManagerPath,
