@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -152,10 +153,12 @@ class SetuidCat {
     }
     /// "" when it could not be made.
     const std::string& path() const { return path_; }
-    /// True when setuid bits take effect where it lives.
+    /// True when setuid bits take effect where it lives and for this process's children
+    /// (no_new_privs, e.g. from a NoNewPrivileges= unit, is inherited and disables them).
     bool setuid_honoured() const {
         struct statvfs s {};
-        return statvfs(dir_.c_str(), &s) == 0 && (s.f_flag & ST_NOSUID) == 0;
+        return statvfs(dir_.c_str(), &s) == 0 && (s.f_flag & ST_NOSUID) == 0 &&
+               prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0;
     }
 
   private:
@@ -290,7 +293,8 @@ class ExecRace : public HostileBusTest {
         SetuidCat cat;
         ASSERT_NE(cat.path(), "") << "cannot make a setuid copy of /usr/bin/cat";
         if (!cat.setuid_honoured())
-            GTEST_SKIP() << "/tmp is mounted nosuid: the exec cannot gain euid 0";
+            GTEST_SKIP() << "/tmp is mounted nosuid or no_new_privs is set: the exec cannot "
+                            "gain euid 0";
 
         LoopHold hold(*loop_);
         RacingChild child(bus_->address(), cat.path());
