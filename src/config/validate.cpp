@@ -33,6 +33,30 @@ std::string cidr_key(const IpPrefix& p) {
     return p.is_v4() ? "local_cidr.ipv4" : "local_cidr.ipv6";
 }
 
+/// Which of two places was written later: by the files' merge order, then by line and column
+/// within one file; `fallback` (the entries' order) when a file is not ranked.
+class WriteOrder {
+  public:
+    explicit WriteOrder(const std::vector<std::string>& files) {
+        for (size_t i = 0; i < files.size(); ++i)
+            rank_.emplace(files[i], i);
+    }
+    bool after(const SourcePos& a, const SourcePos& b, bool fallback) const {
+        if (a.file == b.file) {
+            if (a.line == 0 || b.line == 0)
+                return fallback;
+            return std::tie(a.line, a.column) > std::tie(b.line, b.column);
+        }
+        auto ra = rank_.find(a.file), rb = rank_.find(b.file);
+        if (ra == rank_.end() || rb == rank_.end())
+            return fallback;
+        return ra->second > rb->second;
+    }
+
+  private:
+    std::map<std::string, size_t> rank_;
+};
+
 /// A prefix, what to call it in a message and where it was written.
 struct Subnet {
     IpPrefix prefix;
@@ -40,21 +64,14 @@ struct Subnet {
     SourcePos pos;
 };
 
-/// True when `a` was written after `b`: later in the same file, or later in `subnets` order
-/// (merge order) across files.
-bool written_after(const Subnet& a, size_t ia, const Subnet& b, size_t ib) {
-    if (a.pos.file == b.pos.file && a.pos.line != 0 && b.pos.line != 0)
-        return std::tie(a.pos.line, a.pos.column) > std::tie(b.pos.line, b.pos.column);
-    return ia > ib;
-}
-
 /// Calls report(later, earlier) for overlapping subnets in O(n log n). Two prefixes overlap
 /// only when one contains the other, so after sorting by network address (shortest first) a
 /// prefix overlaps an earlier one exactly when the chain of prefixes containing the previous
 /// start also contains its own; it is paired with the innermost of them. Every subnet that
 /// overlaps another is in at least one reported pair.
 template <class Report>
-void for_each_overlap(const std::vector<Subnet>& subnets, Report report) {
+void for_each_overlap(const std::vector<Subnet>& subnets, const WriteOrder& order_of,
+                      Report report) {
     using Key = std::tuple<Family, IpAddress, int, size_t>;
     std::vector<Key> order;
     order.reserve(subnets.size());
@@ -69,7 +86,7 @@ void for_each_overlap(const std::vector<Subnet>& subnets, Report report) {
             chain.pop_back();
         if (!chain.empty()) {
             size_t j = chain.back();
-            if (written_after(subnets[i], i, subnets[j], j))
+            if (order_of.after(subnets[i].pos, subnets[j].pos, i > j))
                 report(subnets[i], subnets[j]);
             else
                 report(subnets[j], subnets[i]);
@@ -121,29 +138,42 @@ void check_address_family(const Config& c, const std::optional<Family>& family,
                                  to_string(*family))});
 }
 
-void check_unique(const Config& c, Diagnostics& diags) {
+void check_unique(const Config& c, const WriteOrder& order, Diagnostics& diags) {
     struct Owner {
         std::string kind;
         std::string name;
         const Positions* pos;
+        size_t index;
+    };
+    // The first owner stays in the map; a clash is reported at whichever was written later.
+    auto clash = [&](const Owner& first, const Owner& now, const std::string& key, auto message) {
+        const bool now_later = order.after(now.pos->of(key), first.pos->of(key), true);
+        const Owner& later = now_later ? now : first;
+        const Owner& earlier = now_later ? first : now;
+        diags.push_back({later.pos->of(key), message(later, earlier)});
     };
     std::map<std::string, Owner> names;
     std::map<uint32_t, Owner> vnis;
+    size_t index = 0;
     auto visit = [&](const std::string& kind, const std::string& name, uint32_t vni,
                      const Positions& pos) {
+        const Owner now{kind, name, &pos, index++};
         if (!name.empty()) {
-            auto [it, fresh] = names.emplace(name, Owner{kind, name, &pos});
+            auto [it, fresh] = names.emplace(name, now);
             if (!fresh)
-                diags.push_back({pos.of("name"),
-                                 fmt::format("duplicate name '{}': also used by {} at {}", name,
-                                             it->second.kind, it->second.pos->of("name").str())});
+                clash(it->second, now, "name", [&](const Owner&, const Owner& earlier) {
+                    return fmt::format("duplicate name '{}': also used by {} at {}", name,
+                                       earlier.kind, earlier.pos->of("name").str());
+                });
         }
         if (vni != 0) {
-            auto [it, fresh] = vnis.emplace(vni, Owner{kind, name, &pos});
+            auto [it, fresh] = vnis.emplace(vni, now);
             if (!fresh)
-                diags.push_back(
-                    {pos.of("vni"), fmt::format("duplicate vni {}: {} '{}' and {} '{}'", vni,
-                                                it->second.kind, it->second.name, kind, name)});
+                clash(it->second, now, "vni", [&](const Owner& later, const Owner& earlier) {
+                    return fmt::format("duplicate vni {}: {} '{}' and {} '{}' (also at {})", vni,
+                                       earlier.kind, earlier.name, later.kind, later.name,
+                                       earlier.pos->of("vni").str());
+                });
         }
     };
     for (const auto& v : c.l3vnis)
@@ -163,15 +193,18 @@ void check_unique(const Config& c, Diagnostics& diags) {
                                  v.vrf, c.underlay->pos.of("interfaces").str())});
     }
 
-    std::map<std::string, const L3Vni*> vrfs;
+    std::map<std::string, Owner> vrfs;
+    index = 0;
     for (const auto& v : c.l3vnis) {
+        const Owner now{"l3vni", v.name, &v.pos, index++};
         if (v.vrf.empty())
             continue;
-        auto [it, fresh] = vrfs.emplace(v.vrf, &v);
+        auto [it, fresh] = vrfs.emplace(v.vrf, now);
         if (!fresh)
-            diags.push_back(
-                {v.pos.of("vrf"), fmt::format("more than one l3vni in vrf '{}': '{}' and '{}'",
-                                              v.vrf, it->second->name, v.name)});
+            clash(it->second, now, "vrf", [&](const Owner& later, const Owner& earlier) {
+                return fmt::format("more than one l3vni in vrf '{}': '{}' and '{}' (also at {})",
+                                   v.vrf, earlier.name, later.name, earlier.pos->of("vrf").str());
+            });
     }
 }
 
@@ -191,17 +224,19 @@ void check_default_gateway(const Config& c, Diagnostics& diags) {
         for (const auto& p : cidrs) {
             auto [it, fresh] = gateway_of.emplace(p.family(), &v);
             if (!fresh)
-                diags.push_back({v.pos.of("default_gateway"),
-                                 fmt::format("more than one default_gateway l3vni for {}: '{}' "
-                                             "and '{}'",
-                                             to_string(p.family()), it->second->name, v.name)});
+                diags.push_back(
+                    {v.pos.of("default_gateway"),
+                     fmt::format("more than one default_gateway l3vni for {}: '{}' and '{}' "
+                                 "(also at {})",
+                                 to_string(p.family()), it->second->name, v.name,
+                                 it->second->pos.of("default_gateway").str())});
         }
     }
 }
 
 /// Host-session pools must be disjoint across every VRF and the passthrough: the host sees
 /// them all in its one routing table.
-void check_host_session_overlap(const Config& c, Diagnostics& diags) {
+void check_host_session_overlap(const Config& c, const WriteOrder& order, Diagnostics& diags) {
     std::vector<Subnet> pools;
     auto add = [&](const HostSession& hs, const std::string& owner) {
         for (const auto& p : cidrs_of(hs))
@@ -212,7 +247,7 @@ void check_host_session_overlap(const Config& c, Diagnostics& diags) {
             add(*v.host_session, fmt::format("l3vni '{}'", v.name));
     if (c.passthrough)
         add(c.passthrough->host_session, "passthrough");
-    for_each_overlap(pools, [&](const Subnet& later, const Subnet& earlier) {
+    for_each_overlap(pools, order, [&](const Subnet& later, const Subnet& earlier) {
         diags.push_back({later.pos, fmt::format("local_cidr {} overlaps {} (also at {})",
                                                 later.what, earlier.what, earlier.pos.str())});
     });
@@ -220,7 +255,7 @@ void check_host_session_overlap(const Config& c, Diagnostics& diags) {
 
 /// Within one VRF the L2VNI gateway subnets and the L3VNI's host-session pool share a routing
 /// table, so none may overlap another.
-void check_vrf_overlap(const Config& c, Diagnostics& diags) {
+void check_vrf_overlap(const Config& c, const WriteOrder& order, Diagnostics& diags) {
     std::map<std::string, std::vector<const L2Vni*>> routed;
     for (const auto& l2 : c.l2vnis)
         if (l2.routing_domain && !l2.gateway_ips.empty())
@@ -239,7 +274,7 @@ void check_vrf_overlap(const Config& c, Diagnostics& diags) {
                 subnets.push_back({gw.network(),
                                    fmt::format("gateway_ips {} of l2vni '{}'", gw.str(), l2->name),
                                    l2->pos.of("gateway_ips")});
-        for_each_overlap(subnets, [&](const Subnet& later, const Subnet& earlier) {
+        for_each_overlap(subnets, order, [&](const Subnet& later, const Subnet& earlier) {
             diags.push_back(
                 {later.pos, fmt::format("{} overlaps {} in vrf '{}' (also at {})", later.what,
                                         earlier.what, l3.vrf, earlier.pos.str())});
@@ -341,18 +376,19 @@ void check_neighbors_are_not_this_node(const Config& c, Diagnostics& diags) {
 
 }  // namespace
 
-void validate(const Config& c, Diagnostics& diags) {
+void validate(const Config& c, Diagnostics& diags, const std::vector<std::string>& files) {
+    const WriteOrder order(files);
     check_dependencies(c, diags);
     for (const auto& v : c.l3vnis)
         check_address_family(c, v.underlay_address_family, v.pos, diags);
     for (const auto& v : c.l2vnis)
         check_address_family(c, v.underlay_address_family, v.pos, diags);
-    check_unique(c, diags);
+    check_unique(c, order, diags);
     check_routing_domains(c, diags);
     check_default_gateway(c, diags);
     check_online(c, diags);
-    check_host_session_overlap(c, diags);
-    check_vrf_overlap(c, diags);
+    check_host_session_overlap(c, order, diags);
+    check_vrf_overlap(c, order, diags);
     check_node_addresses(c, diags);
     check_neighbors_are_not_this_node(c, diags);
 }

@@ -100,7 +100,8 @@ TEST(Merge, ErrorsPointAtTheFileThatWroteTheValue) {
         test::errors({{"a.toml", test::kBase},
                       {"b.toml", kVpns},
                       {"c.toml", "[[l3vni]]\nname = \"blue\"\nvrf = \"blue\"\nvni = 100\n"}}),
-        ElementsAre("c.toml:4:7: duplicate vni 100: l3vni 'red' and l3vni 'blue'"));
+        ElementsAre(
+            "c.toml:4:7: duplicate vni 100: l3vni 'red' and l3vni 'blue' (also at b.toml:4:7)"));
 }
 
 TEST(Merge, DuplicateNamesInOneFileAreNotMergedAway) {
@@ -126,8 +127,10 @@ TEST(Merge, ParseWithAddsOneDocument) {
 
     auto bad = parse_with(base, {"dbus:dup", "[[l2vni]]\nname = \"dup\"\nvni = 200\n"});
     ASSERT_FALSE(bad.ok());
-    EXPECT_THAT(test::strs(bad.error()),
-                ElementsAre("dbus:dup:3:7: duplicate vni 200: l3vni 'blue' and l2vni 'dup'"));
+    EXPECT_THAT(
+        test::strs(bad.error()),
+        ElementsAre(
+            "dbus:dup:3:7: duplicate vni 200: l3vni 'blue' and l2vni 'dup' (also at b.toml:10:7)"));
 }
 
 TEST(Merge, LaterValueOfAnotherTypeWins) {

@@ -474,7 +474,8 @@ underlay_address_family = "ipv5"
 }
 
 TEST(ValidateL3Vni, DuplicateVniAcrossL3AndL2) {
-    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+    EXPECT_THAT(
+        errors_with_base(R"([[l3vni]]
 name = "red"
 vrf = "red"
 vni = 100
@@ -482,7 +483,8 @@ vni = 100
 name = "x"
 vni = 100
 )"),
-                ElementsAre("b.toml:7:7: duplicate vni 100: l3vni 'red' and l2vni 'x'"));
+        ElementsAre(
+            "b.toml:7:7: duplicate vni 100: l3vni 'red' and l2vni 'x' (also at b.toml:4:7)"));
 }
 
 TEST(ValidateL3Vni, NamesUniqueAcrossL3AndL2) {
@@ -498,7 +500,8 @@ vni = 101
 }
 
 TEST(ValidateL3Vni, OneL3VniPerVrf) {
-    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+    EXPECT_THAT(
+        errors_with_base(R"([[l3vni]]
 name = "a"
 vrf = "red"
 vni = 100
@@ -507,7 +510,8 @@ name = "b"
 vrf = "red"
 vni = 101
 )"),
-                ElementsAre("b.toml:7:7: more than one l3vni in vrf 'red': 'a' and 'b'"));
+        ElementsAre(
+            "b.toml:7:7: more than one l3vni in vrf 'red': 'a' and 'b' (also at b.toml:3:7)"));
 }
 
 TEST(ValidateL3Vni, RouteTargets) {
@@ -710,9 +714,9 @@ default_gateway = true
 host_session = { asn = 1, host_asn = 2, local_cidr = { ipv6 = "fd01::/64" } }
 )"),
                 ElementsAre("b.toml:11:19: more than one default_gateway l3vni for ipv4: 'red' "
-                            "and 'blue'",
+                            "and 'blue' (also at b.toml:5:19)",
                             "b.toml:17:19: more than one default_gateway l3vni for ipv6: 'blue' "
-                            "and 'green'"));
+                            "and 'green' (also at b.toml:11:19)"));
     // One per family is fine: ipv4 through red, ipv6 through green.
     test::ok_with_base(R"([[l3vni]]
 name = "red"
@@ -903,6 +907,26 @@ TEST(ValidatePassthrough, HostSessionRulesApply) {
 
 // ---- all errors of a load together -----------------------------------------------------------
 
+TEST(Validate, TwoPlaceErrorsBlameTheFileMergedLater) {
+    // l3vnis are checked before l2vnis, but the l2vni's file comes first: the l3vni's file is
+    // the one that clashes, so a loader leaving out bad drop-ins drops that one.
+    const std::string base = test::kBase;
+    auto errs = test::errors({{"a.toml", base},
+                              {"b.toml", "[[l2vni]]\nname = \"blue\"\nvni = 7\n"},
+                              {"c.toml", "[[l3vni]]\nname = \"blue\"\nvrf = \"blue\"\nvni = 7\n"}});
+    EXPECT_THAT(errs, ElementsAre("c.toml:2:8: duplicate name 'blue': also used by l2vni at "
+                                  "b.toml:2:8",
+                                  "c.toml:4:7: duplicate vni 7: l2vni 'blue' and l3vni 'blue' "
+                                  "(also at b.toml:3:7)"));
+    // A keyed replacement keeps its place among the entries, but not its file's rank.
+    errs = test::errors(
+        {{"a.toml", base + "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 1\n[[l3vni]]\nname "
+                           "= \"blue\"\nvrf = \"blue\"\nvni = 2\n"},
+         {"b.toml", "[[l3vni]]\nname = \"red\"\nvrf = \"blue\"\nvni = 1\n"}});
+    EXPECT_THAT(errs, ElementsAre("b.toml:3:7: more than one l3vni in vrf 'blue': 'blue' and 'red' "
+                                  "(also at a.toml:18:7)"));
+}
+
 TEST(Validate, ReportsEveryErrorOfALoadInFileOrder) {
     auto errs = test::errors(
         {{"a.toml", R"([node]
@@ -928,14 +952,15 @@ routing_domain = "blue"
 )"},
          {"c.toml",
           "[passthrough]\nhost_session = { asn = 64514, host_asn = 1, local_cidr = {} }\n"}});
-    EXPECT_THAT(errs,
-                ElementsAre("a.toml:4:7: 'asn' must be 1..4294967295, got 0",
-                            "a.toml:10:21: 'hold_time_seconds' and 'keepalive_time_seconds' must "
-                            "be set together",
-                            "b.toml:5:1: unknown key 'vnii' in [[l3vni]]",
-                            "b.toml:8:7: duplicate vni 100: l3vni 'red' and l2vni 'web'",
-                            "b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]]",
-                            "c.toml:2:58: 'local_cidr' needs at least one of 'ipv4' or 'ipv6'"));
+    EXPECT_THAT(
+        errs, ElementsAre(
+                  "a.toml:4:7: 'asn' must be 1..4294967295, got 0",
+                  "a.toml:10:21: 'hold_time_seconds' and 'keepalive_time_seconds' must "
+                  "be set together",
+                  "b.toml:5:1: unknown key 'vnii' in [[l3vni]]",
+                  "b.toml:8:7: duplicate vni 100: l3vni 'red' and l2vni 'web' (also at b.toml:4:7)",
+                  "b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]]",
+                  "c.toml:2:58: 'local_cidr' needs at least one of 'ipv4' or 'ipv6'"));
 }
 
 }  // namespace
