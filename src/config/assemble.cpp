@@ -50,7 +50,10 @@ Result<Config, Diagnostics> build(const std::vector<const ConfigText*>& in) {
         for (auto& doc : docs)
             merge_into(merged, std::move(doc));
         Config config = convert(merged, diags);
-        validate(config, diags);
+        std::vector<std::string> files;  // two-place errors blame the later file
+        for (const ConfigText* t : in)
+            files.push_back(t->path);
+        validate(config, diags, files);
         if (diags.empty())
             return config;
     }
