@@ -111,14 +111,19 @@ class FrrInstance:
 
 
 def leaf_config(with_l3: bool) -> str:
-    """The ToR: eBGP to the node with short timers, the leaf route, EVPN for every local VNI."""
+    """The ToR: eBGP to the node, the leaf route, EVPN for every local VNI.
+
+    Hold time 9 s (keepalive 3 s): the tests judge perouterd by "the session was not reset", and
+    a busy or emulated machine can stall bgpd for a few seconds; a 3 s hold time blamed such a
+    stall on perouterd. A real reset (NOTIFICATION, TCP close) shows at once whatever the hold
+    time, and `timers connect 1` brings the session back within seconds."""
     n = NODE_UNDERLAY_IP
     text = f"""router bgp {LEAF_ASN}
  bgp router-id {LEAF_ROUTER_ID}
  no bgp ebgp-requires-policy
  no bgp default ipv4-unicast
  neighbor {n} remote-as {ROUTER_ASN}
- neighbor {n} timers 1 3
+ neighbor {n} timers 3 9
  neighbor {n} timers connect 1
  address-family ipv4 unicast
   neighbor {n} activate

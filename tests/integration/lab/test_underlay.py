@@ -19,8 +19,8 @@ class UnderlayTest(LabTestCase):
                   30, "router: neighbor 192.168.11.2 Established")
         r = self.lab.neighbor("router", F.LEAF_UNDERLAY_IP)
         self.assertEqual(r["remoteAs"], F.LEAF_ASN)
-        self.assertEqual(r["bgpTimerConfiguredHoldTimeMsecs"], 3000, "hold_time_seconds = 3")
-        self.assertEqual(r["bgpTimerConfiguredKeepAliveIntervalMsecs"], 1000, "keepalive_time_seconds = 1")
+        self.assertEqual(r["bgpTimerConfiguredHoldTimeMsecs"], 9000, "hold_time_seconds = 9")
+        self.assertEqual(r["bgpTimerConfiguredKeepAliveIntervalMsecs"], 3000, "keepalive_time_seconds = 3")
 
     def test_underlay_nic_and_vtep_in_router_namespace(self):
         self.assertNotIn("toswitch", links(self.lab.host_ns), "toswitch left in the host namespace")
