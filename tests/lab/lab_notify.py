@@ -74,6 +74,43 @@ class NotifyListener:
             time.sleep(0.02)
         return f"no {line} from pid {pid} within {timeout:.0f} s"
 
+    def times(self, line: str, since: float = 0.0, pid: Optional[int] = None) -> list[float]:
+        """Arrival times of every `line` at or after `since` (from `pid` when given)."""
+        with self._lock:
+            return [t for t, p, m in self.messages
+                    if m == line and t >= since and (pid is None or p == pid)]
+
+    def wait_sequence(self, lines: list[str], since: float, timeout: float,
+                      alive: Callable[[], bool], pid: Optional[int] = None) -> Optional[str]:
+        """Wait for `lines` in this order, each received after the one before it (the first at
+        or after `since`): a READY=1 that came before the RELOADING=1 belongs to an earlier
+        reload and does not count. Returns None once all arrived, otherwise why not."""
+        deadline = time.monotonic() + timeout
+
+        def arrived() -> Optional[int]:
+            """None when all arrived in order, else the index of the first one missing."""
+            n = 0
+            for m in self.lines(since, pid):  # in arrival order
+                if m == lines[n]:
+                    n += 1
+                    if n == len(lines):
+                        return None
+            return n
+        while time.monotonic() < deadline:
+            missing = arrived()
+            if missing is None:
+                return None
+            if not alive():
+                time.sleep(0.1)
+                missing = arrived()
+                return None if missing is None else f"perouterd exited before {lines[missing]}"
+            time.sleep(0.02)
+        missing = arrived()
+        if missing is None:
+            return None
+        return (f"no {lines[missing]} from pid {pid} within {timeout:.0f} s"
+                + (f" after {lines[missing - 1]}" if missing else ""))
+
     def wait_ready(self, since: float, timeout: float, alive: Callable[[], bool],
                    pid: Optional[int] = None) -> Optional[str]:
         return self.wait_for("READY=1", since, timeout, alive, pid)

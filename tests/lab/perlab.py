@@ -520,8 +520,7 @@ class Lab:
         if self.notify is None:
             return
         alive = lambda: pid_alive(pid)  # noqa: E731
-        why = (self.notify.wait_for("RELOADING=1", t0, timeout, alive, pid)
-               or self.notify.wait_for("READY=1", t0, timeout, alive, pid))
+        why = self.notify.wait_sequence(["RELOADING=1", "READY=1"], t0, timeout, alive, pid)
         if why:
             raise LabError(f"reload: {why}; perouterd log tail ({self.node_log}):\n{tail(self.node_log)}")
 

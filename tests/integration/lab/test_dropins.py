@@ -27,8 +27,7 @@ class DropinTest(LabTestCase):
         """perouterd reloaded on its own (RELOADING=1 then READY=1 after `since`)."""
         pid = self.lab.node_pid()
         alive = lambda: self.lab.node_running()  # noqa: E731
-        why = (self.lab.notify.wait_for("RELOADING=1", since, 30, alive, pid)
-               or self.lab.notify.wait_for("READY=1", since, 30, alive, pid))
+        why = self.lab.notify.wait_sequence(["RELOADING=1", "READY=1"], since, 30, alive, pid)
         self.assertIsNone(why, f"no reload after a file change: {why}")
 
     def vxlan(self, vni: int):
