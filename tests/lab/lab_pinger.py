@@ -66,6 +66,13 @@ class Pinger:
         with self._lock:
             return len(self._replied)
 
+    def lost_so_far(self) -> list[int]:
+        """icmp_seq numbers below the newest reply that have none yet: lost unless a reply comes
+        out of order. For attributing loss to the rounds of a long run; stop() has the final count."""
+        with self._lock:
+            replied = set(self._replied)
+        return [s for s in range(1, max(replied, default=0)) if s not in replied]
+
     def wait_replies(self, n: int, timeout: float = 10.0) -> None:
         wait_for(lambda: self.replies() >= n, timeout,
                  what=f"{n} ping replies from {self.dst} in {self.netns}")
