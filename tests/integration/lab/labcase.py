@@ -101,6 +101,42 @@ class LabTestCase(unittest.TestCase):
         self.wait(lambda: ping_once(self.lab.host_ns, perlab.L2_REMOTE_IP, count=1, timeout_s=0.5)[0],
                   timeout, "host pings 10.110.0.20 over VNI 110")
 
+    def leaf_routes_from_router(self, vni: int) -> dict:
+        """What the leaf has from this router for `vni`: zebra's remote VTEP, the type-3 route's
+        RT and the leaf's FDB entries pointing at the router's VTEP (MACs from type-2 routes)."""
+        vtep = perlab.ROUTER_VTEP
+        have = {}
+        if vtep in self.lab.remote_vteps("leaf", vni):
+            have["remote VTEP"] = vtep
+        rts = [rt for rt in self.lab.type3_routes("leaf").get(vtep, []) if rt.endswith(f":{vni}")]
+        if rts:
+            have["type-3 RT"] = rts
+        macs = [e.get("mac") for e in perlab.bridge_json(self.lab.leaf_ns, "fdb", "show", "dev", f"vni{vni}")
+                if e.get("dst") == vtep and e.get("mac") != "00:00:00:00:00:00"]
+        if macs:
+            have["FDB to the router"] = macs
+        return have
+
+    def wait_vni_advertised(self, vni: int, timeout: float = 30.0) -> None:
+        """The leaf has the router as a remote VTEP of `vni` (its type-3 route arrived)."""
+        self.wait(lambda: perlab.ROUTER_VTEP in self.lab.remote_vteps("leaf", vni), timeout,
+                  f"leaf zebra: {perlab.ROUTER_VTEP} is a remote VTEP of VNI {vni}")
+
+    def wait_vni_withdrawn(self, vni: int, timeout: float = 30.0) -> None:
+        """The router withdrew `vni` from the fabric: the leaf no longer lists our VTEP for it,
+        holds no type-3 route of ours with its RT and no FDB entry towards us on vni<vni>. (A
+        ping from the host cannot show this: the host bridge is gone, so it always fails.)"""
+        last: dict = {}
+
+        def gone() -> bool:
+            last.clear()
+            last.update(self.leaf_routes_from_router(vni))
+            return not last
+        try:
+            wait_for(gone, timeout, what=f"leaf withdraws VNI {vni} of {perlab.ROUTER_VTEP}")
+        except TimeoutError as e:
+            self.fail(f"{e}; the leaf still has {last}")
+
     def assertSnapshotEqual(self, before: dict, after: dict, when: str) -> None:
         """Same links (by ifindex), same router namespace, no session reset."""
         for key in ("router_links", "host_links"):

@@ -7,12 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 import unittest
 from pathlib import Path
 
 from labcase import LabTestCase, add_leaf_l2vni
-from perlab import addresses, links, ping_once, run
+from perlab import addresses, links, ping_once, run, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
 from lab_bus import PrivateBus  # noqa: E402
@@ -23,6 +23,58 @@ MANAGER = "org.openperouter.Router1.Manager"
 VPN_IFACE = "org.openperouter.Router1.Vpn"
 L2_120 = '[[l2vni]]\nname = "l2-120"\nvni = 120\nhost_master = { type = "linux-bridge", lifecycle = "managed" }\n'
 REMOTE_120 = "10.120.0.20"
+
+
+class BusMonitor:
+    """`busctl monitor --json=short NAME` as a child, its messages collected by a thread while
+    the test runs. busctl drops messages until its BecomeMonitor call completed, so
+    subscribe() sends pings to NAME until the monitor shows one: from then on it sees all."""
+
+    def __init__(self, address: str, name: str):
+        self.name = name
+        self.address = address
+        # stdbuf: busctl's stdout is a pipe here, which stdio would buffer until exit.
+        self.proc = subprocess.Popen(["stdbuf", "-oL", "busctl", f"--address={address}", "--json=short",
+                                      "monitor", name],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.messages: list[dict] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            if line.startswith("{"):
+                try:
+                    m = json.loads(line)
+                except ValueError:
+                    continue
+                with self._lock:
+                    self.messages.append(m)
+
+    def members(self) -> list[str]:
+        with self._lock:
+            return [m.get("member") for m in self.messages]
+
+    def subscribe(self, timeout: float = 30.0) -> None:
+        def seen_ping() -> bool:
+            subprocess.run(["busctl", f"--address={self.address}", "call", self.name, "/",
+                            "org.freedesktop.DBus.Peer", "Ping"], capture_output=True, timeout=30)
+            return wait_ping_seen()
+
+        def wait_ping_seen() -> bool:
+            try:
+                wait_for(lambda: "Ping" in self.members(), 0.5, what="monitor shows a Ping")
+                return True
+            except TimeoutError:
+                return False
+        wait_for(seen_ping, timeout, interval=0, what=f"busctl monitor of {self.name} sees our Ping")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self._thread.join(timeout=10)
 
 
 class DbusTest(LabTestCase):
@@ -72,10 +124,9 @@ class DbusTest(LabTestCase):
 
     def test_2_add_and_remove_l2vni_with_busctl(self):
         self.wait_established()
-        monitor = subprocess.Popen(["busctl", f"--address={self.bus.address}", "--json=short", "monitor", DEST],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.addCleanup(monitor.kill)
-        time.sleep(0.5)  # let the monitor subscribe
+        monitor = BusMonitor(self.bus.address, DEST)
+        self.addCleanup(monitor.close)
+        monitor.subscribe()
 
         p = self.busctl("call", DEST, PATH, MANAGER, "AddVpn", "ssb", "l2-120", L2_120, "false")
         vpn_path = p.stdout.split('"')[1]
@@ -90,21 +141,20 @@ class DbusTest(LabTestCase):
         run(["ip", "-n", self.lab.host_ns, "addr", "add", "10.120.0.10/24", "dev", "br-hs-120"])
         self.wait(lambda: ping_once(self.lab.host_ns, REMOTE_120, count=1, timeout_s=0.5)[0], 30,
                   "host pings 10.120.0.20 over the runtime VNI 120")
+        self.wait_vni_advertised(120)
 
         self.busctl("call", DEST, PATH, MANAGER, "RemoveVpn", "s", "l2-120")
         self.assertNotIn("vni120", links(self.lab.router_ns))
         self.assertNotIn("br-hs-120", links(self.lab.host_ns))
         self.assertFalse(self.run_file("50-l2-120.toml").exists())
-        ok, _ = ping_once(self.lab.host_ns, REMOTE_120, count=1, timeout_s=0.5)
-        self.assertFalse(ok, "traffic to VNI 120 still flows after RemoveVpn")
+        # Traffic to VNI 120 stops: the fabric no longer sends it to this router.
+        self.wait_vni_withdrawn(120)
 
-        time.sleep(0.5)
-        monitor.kill()
-        out = monitor.communicate()[0]
-        members = [json.loads(line).get("member") for line in out.splitlines() if line.startswith("{")]
-        self.assertIn("InterfacesAdded", members, out[-2000:])
-        self.assertIn("InterfacesRemoved", members, out[-2000:])
-        self.assertIn("PropertiesChanged", members, out[-2000:])
+        want = ["InterfacesAdded", "InterfacesRemoved", "PropertiesChanged"]
+        try:
+            wait_for(lambda: all(m in monitor.members() for m in want), 30, what=f"monitor shows {want}")
+        except TimeoutError as e:
+            self.fail(f"{e}; it saw {monitor.members()}")
 
     def test_3_typed_errors(self):
         err = self.call_error("AddVpn", "string:bad", 'string:[[l2vni]]\nname = "bad"\nvni = 0\n', "boolean:false")
