@@ -7,7 +7,7 @@ import time
 import unittest
 
 from labcase import LabTestCase
-from perlab import ifindexes, read_pid_file
+from perlab import ifindexes, pid_alive, read_pid_file
 
 
 class FrrRestartTest(LabTestCase):
@@ -46,9 +46,14 @@ class FrrRestartTest(LabTestCase):
         # watchfrr first, or it would restart the others.
         watchfrr = self.frr_pid("watchfrr")
         os.kill(watchfrr, signal.SIGKILL)
-        for pid in self.lab.router_frr_pids():
-            os.kill(pid, signal.SIGKILL)
-        self.wait(lambda: not self.lab.router_frr_pids(), 10, "router FRR processes gone")
+        killed = [watchfrr] + [p for p in self.lab.router_frr_pids() if p != watchfrr]
+        for pid in killed[1:]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # a daemon that exited on its own when watchfrr went
+        # The killed ones, not "no FRR at all": perouterd may already be starting a new one.
+        self.wait(lambda: not any(pid_alive(p) for p in killed), 10, f"killed router FRR {killed} gone")
         self.wait(lambda: "starting FRR instance" in self.log_since(offset), 30,
                   "perouterd starts FRR again")
         self.wait_established(60)

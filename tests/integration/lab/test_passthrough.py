@@ -23,6 +23,10 @@ class PassthroughTest(LabTestCase):
             return r and r[0].get("protocol") == "bgp" and r[0]
         r = self.wait(learned, 30, "host ns kernel: 172.16.100.1/32 proto bgp")
         self.assertEqual((r.get("gateway"), r.get("dev")), (F.PT_ROUTER_IP, "pt-host"))
+        # The way back (the leaf's route to 192.169.20.2) may arrive after ours; once one ping
+        # is answered, every further one must be.
+        self.wait(lambda: ping_once(self.lab.host_ns, F.LEAF_ROUTE, count=1, timeout_s=0.5)[0], 30,
+                  "host pings 172.16.100.1 once")
         ok, summary = ping_once(self.lab.host_ns, F.LEAF_ROUTE, count=3)
         self.assertTrue(ok, f"host -> 172.16.100.1: {summary}")
 
