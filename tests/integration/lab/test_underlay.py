@@ -47,6 +47,18 @@ class UnderlayTest(LabTestCase):
         self.wait(lambda: perlab.ROUTER_VTEP in self.lab.remote_vteps("leaf", 110), 30,
                   "leaf zebra: 100.65.0.0 is a remote VTEP of VNI 110")
 
+    def test_lab_check_with_the_node(self):
+        # `perlab.py check` claims about what perouterd built (tests/lab/lab_checks.py, _node);
+        # test_lab runs the lab without a node, so only here do those claims meet a router.
+        results = self.lab.check(out=None, budget=120)
+        failed = [r.line() for r in results if r.status == "FAIL"]
+        self.assertEqual(failed, [], "\n".join(failed))
+        claims = [r.claim for r in results if r.status == "PASS"]
+        for want in ("perouterd running and READY", "leaf imported the router's EVPN type-3",
+                     "EVPN type-2: remote MAC in the router's vni110 fdb",
+                     "host learned the leaf route 172.16.100.1/32 via passthrough"):
+            self.assertTrue(any(c.startswith(want) for c in claims), f"claim {want!r} not run: {claims}")
+
 
 if __name__ == "__main__":
     unittest.main()
