@@ -286,13 +286,28 @@ def session_test(base, pid, chain_dir, ref, failures, namespaces, instances):
 
     state = {}
 
+    def settled(timeout=30.0, quiet=2.0):
+        """The session's counters once they stopped moving: Established and the same counters
+        for `quiet` seconds of reads. A reset the delta caused changes them at once and the
+        session is back within seconds (timers connect 1), so this settles on the new value;
+        None if they never settle."""
+        end = time.monotonic() + timeout
+        last, since = None, time.monotonic()
+        while time.monotonic() < end:
+            now = counters() if established() else None
+            if now is None or now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return now
+            time.sleep(0.1)
+        return None
+
     def check_session(label):
-        # A reset shows as a state change within a second (timers connect 1); wait past that.
-        time.sleep(1.5)
-        if not established():
-            failures.append(f"{label}: underlay session not Established after the delta")
+        now = settled()
+        if now is None:
+            failures.append(f"{label}: underlay session not Established and steady after the delta "
+                            f"(counters {counters()})")
             return
-        now = counters()
         if "before" not in state:
             state["before"] = now
         elif now != state["before"]:
