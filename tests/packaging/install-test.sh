@@ -70,11 +70,13 @@ else
     fail "dpkg --verify" "$out"
 fi
 # The shipped conffile configures nothing, as the installed perouterd reads it.
+# --show-plan must succeed: a crash prints no plan either, so its exit status counts.
 if out=$(in_root /usr/sbin/perouterd --check-config 2>&1) &&
-    ! in_root /usr/sbin/perouterd --show-plan 2>&1 | grep -q -E '^(router-id|underlay-nic|link )'; then
+    plan=$(in_root /usr/sbin/perouterd --show-plan 2>&1) &&
+    ! grep -q -E '^(router-id|underlay-nic|link )' <<<"$plan"; then
     pass "installed conffile is valid and configures nothing"
 else
-    fail "installed conffile is valid and configures nothing" "$out"
+    fail "installed conffile is valid and configures nothing" "$out ${plan:-}"
 fi
 # The D-Bus policy and polkit action are where the bus and polkit read them.
 [ -f "$R/usr/share/dbus-1/system.d/org.openperouter.Router1.conf" ] &&
