@@ -8,11 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "netlink/executor.hpp"
 #include "netlink/namespaces.hpp"
@@ -53,6 +55,19 @@ std::string output_of(const std::string& cmd) {
 
 int run(const std::string& cmd) {
     return std::system((cmd + " >/dev/null 2>&1").c_str());
+}
+
+/// Whether `ip` answers a ping from namespace `ns` within 30 s: a link just moved or brought up
+/// may need a moment (carrier, ARP) before the first echo gets through, so one lost ping says
+/// nothing; no answer for 30 s does.
+bool ping_answers(const std::string& ns, const std::string& ip) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    do {
+        if (run(fmt::format("ip netns exec {} ping -c1 -W1 {}", ns, ip)) == 0)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // "unreachable" returns at once
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
 }
 
 json json_of(const std::string& cmd) {
@@ -355,8 +370,8 @@ TEST_F(NetlinkTest, ApplySetsEveryAttributeAndConverges) {
     EXPECT_EQ(saved["routes"][0]["gateway"], "192.168.11.2");
 
     // The NIC works from the router namespace, and the passthrough veth carries traffic.
-    EXPECT_EQ(run(fmt::format("ip netns exec {} ping -c1 -W2 192.168.11.2", pe_)), 0);
-    EXPECT_EQ(run(fmt::format("ip netns exec {} ping -c1 -W2 192.169.20.1", host_)), 0);
+    EXPECT_TRUE(ping_answers(pe_, "192.168.11.2"));
+    EXPECT_TRUE(ping_answers(host_, "192.169.20.1"));
 
     // Applying again changes nothing: no link is recreated.
     auto before_pe = ifindexes(pe_);
@@ -460,7 +475,7 @@ TEST_F(NetlinkTest, ForeignObjectsSurviveEverythingAndTeardownRestoresTheUnderla
     ASSERT_EQ(routes.size(), 1u) << routes.dump();
     EXPECT_EQ(routes[0]["gateway"], "192.168.11.2");
     EXPECT_EQ(routes[0]["dev"], "toswitch");
-    EXPECT_EQ(run(fmt::format("ip netns exec {} ping -c1 -W2 192.168.11.2", host_)), 0);
+    EXPECT_TRUE(ping_answers(host_, "192.168.11.2"));
     EXPECT_FALSE(std::filesystem::exists(ctx_.state_dir / "underlay/toswitch.json"));
 
     for (const char* ours : {"br-hs-110", "host-e-110", "pt-host"})
