@@ -5,8 +5,11 @@
 
 #include <algorithm>
 
+#include "config/names.hpp"
+#include "config/online.hpp"
 #include "frr/delta.hpp"
 #include "netlink/executor.hpp"
+#include "netlink/forwarding.hpp"
 #include "netlink/observe.hpp"
 #include "plan/planner.hpp"
 
@@ -318,6 +321,28 @@ Result<Report> Router::teardown() {
     }
     PEROUTER_TRY(frr_.remove_files());
     return report;
+}
+
+Result<reconcile::ForwardingView> Router::observe_forwarding(const config::Config& cfg) {
+    reconcile::ForwardingView view;
+    if (!ns_.router_exists())
+        return view;
+    for (const config::GatewayTarget& t : config::online_targets(cfg)) {
+        if (view.find(t.vrf) != nullptr)
+            continue;
+        auto table = netlink::vrf_table(ns_, plan::Side::Router, t.vrf);
+        if (!table.ok()) {
+            if (table.error().code == ENODEV || table.error().code == ENOENT)
+                continue;  // not created yet
+            return fail(std::move(table).error());
+        }
+        auto v = netlink::observe_forwarding(ns_, plan::Side::Router, t.vrf, *table,
+                                             config::vxlan_name(t.vni));
+        if (!v.ok())
+            return fail(std::move(v).error());
+        view.vrfs.push_back(std::move(*v));
+    }
+    return view;
 }
 
 Result<bool> Router::check_health() {

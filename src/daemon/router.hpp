@@ -15,6 +15,7 @@
 #include "netlink/namespaces.hpp"
 #include "plan/desired.hpp"
 #include "reconcile/diff.hpp"
+#include "reconcile/forwarding.hpp"
 
 namespace perouter::daemon {
 
@@ -49,6 +50,11 @@ class Router {
     /// running in a stale namespace, namespace deleted). Re-pushes the FRR configuration
     /// itself when only daemons restarted.
     Result<bool> check_health();
+
+    /// What the kernel forwards with in the VRF of each VPN that carries an online target
+    /// (config::online_targets()), for reconcile::online_verdict(). A VRF that does not exist
+    /// (yet) is left out of the view; the verdict reports it missing.
+    Result<reconcile::ForwardingView> observe_forwarding(const config::Config& cfg);
 
     frr::Instance& frr() { return frr_; }
     const netlink::Namespaces& namespaces() const { return ns_; }

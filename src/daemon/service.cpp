@@ -12,6 +12,7 @@
 #include "common/process.hpp"
 #include "config/load.hpp"
 #include "config/names.hpp"
+#include "config/online.hpp"
 #include "config/to_json.hpp"
 #include "config/vpn_document.hpp"
 #include "daemon/logging.hpp"
@@ -82,6 +83,7 @@ Service::~Service() {
         sd_event_source_unref(s);
     for (auto* s : netlink_io_)
         sd_event_source_unref(s);
+    sd_event_source_unref(probe_io_);
     sd_event_source_unref(drift_timer_);
     sd_event_source_unref(files_timer_);
     sd_event_source_unref(tick_);
@@ -333,6 +335,7 @@ void Service::tick() {
         if (--wait_ticks_ == 0)
             apply("retry");
         poll_underlay();
+        probe_tick();
         return;
     }
     auto h = router_->check_health();
@@ -345,6 +348,63 @@ void Service::tick() {
         return;
     }
     poll_underlay();
+    probe_tick();
+}
+
+void Service::probe_tick() {
+    std::optional<IpAddress> want;
+    if (current_ && current_->online)
+        want = current_->online->probe;
+    if (probe_ && (!want || probe_->target() != *want)) {
+        probe_io_ = sd_event_source_unref(probe_io_);
+        probe_.reset();
+    }
+    if (!want) {
+        probe_state_ = reconcile::ProbeState::NotConfigured;
+        return;
+    }
+    if (!probe_) {
+        auto p =
+            router_->namespaces().run_in(plan::Side::Host, [&] { return EchoProbe::open(*want); });
+        if (!p) {
+            spdlog::warn("online probe: {}", p.error().message);
+            return;
+        }
+        probe_.emplace(std::move(*p));
+        if (sd_event_add_io(event_, &probe_io_, probe_->fd(), EPOLLIN, on_probe_reply, this) < 0) {
+            spdlog::warn("online probe: cannot watch its socket");
+            probe_.reset();
+            return;
+        }
+        probe_state_ = reconcile::ProbeState::Waiting;
+        probe_pending_ = false;
+    }
+    if (probe_pending_ && probe_state_ == reconcile::ProbeState::Answered) {
+        probe_state_ = reconcile::ProbeState::Unanswered;
+        publish();
+    }
+    if (auto sent = probe_->send(); !sent)
+        spdlog::debug("online probe: {}", sent.error().message);
+    probe_pending_ = true;
+}
+
+int Service::on_probe_reply(sd_event_source*, int, uint32_t, void* self) {
+    auto* svc = static_cast<Service*>(self);
+    if (!svc->probe_)
+        return 0;
+    auto answered = svc->probe_->receive();
+    if (!answered) {
+        spdlog::debug("online probe: {}", answered.error().message);
+        return 0;
+    }
+    if (*answered) {
+        svc->probe_pending_ = false;
+        if (svc->probe_state_ != reconcile::ProbeState::Answered) {
+            svc->probe_state_ = reconcile::ProbeState::Answered;
+            svc->publish();
+        }
+    }
+    return 0;
 }
 
 // ---- Controller ---------------------------------------------------------------------------
@@ -522,19 +582,24 @@ ManagerStatus Service::status() const {
     return s;
 }
 
-bool Service::online() const {
-    if (status().underlay_state != "established")
-        return false;
-    // The VNIs that carry the host's default route must be in place too.
-    for (const auto& v : vpns()) {
-        bool gw = false;
-        for (const auto& l3 : current_->l3vnis)
-            if (l3.name == v.name)
-                gw = l3.default_gateway;
-        if (gw && v.state != "configured")
-            return false;
+reconcile::OnlineVerdict Service::online_verdict() const {
+    reconcile::OnlineInputs in;
+    in.underlay_configured = current_ && current_->underlay;
+    in.peers = peers_;
+    if (current_) {
+        in.targets = config::online_targets(*current_);
+        if (current_->online)
+            in.probe = current_->online->probe;
     }
-    return true;
+    in.probe_state = probe_state_;
+    if (!in.targets.empty()) {
+        auto view = router_->observe_forwarding(*current_);
+        if (view)
+            in.forwarding = std::move(*view);
+        else
+            return {false, {"cannot read the kernel's forwarding state: " + view.error().message}};
+    }
+    return reconcile::online_verdict(in);
 }
 
 nlohmann::json Service::describe() const {
@@ -563,7 +628,9 @@ nlohmann::json Service::describe() const {
             {{"path", rejected_.front().pos.file}, {"state", "rejected"}, {"errors", errors}});
     }
     j["failed_files"] = failed;
-    j["online"] = online();
+    reconcile::OnlineVerdict verdict = online_verdict();
+    j["online"] = verdict.online;
+    j["online_missing"] = verdict.missing;
     j["netns"] = opts_.netns;
     j["peers"] = peers_;
     nlohmann::json vs = nlohmann::json::array();
@@ -607,6 +674,15 @@ std::string Service::status_line() const {
         s += "; apply error: " + apply_error_;
     if (!warnings_.empty())
         s += "; warning: " + warnings_.front();
+    if (applied_once_) {
+        reconcile::OnlineVerdict v = online_verdict();
+        if (v.online)
+            s += "; online";
+        else
+            s += fmt::format("; not online: {}{}", v.missing.front(),
+                             v.missing.size() > 1 ? fmt::format(" (+{} more)", v.missing.size() - 1)
+                                                  : std::string());
+    }
     return s;
 }
 

@@ -16,11 +16,13 @@
 #include "config/load.hpp"
 #include "config/model.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/echo_probe.hpp"
 #include "daemon/last_good.hpp"
 #include "daemon/options.hpp"
 #include "daemon/router.hpp"
 #include "daemon/run_state.hpp"
 #include "netlink/monitor.hpp"
+#include "reconcile/online.hpp"
 
 namespace perouter::dbus {
 class BusServer;
@@ -66,7 +68,13 @@ class Service : public Controller {
     void after_apply(const config::Config* before);
     void tick();
     void poll_underlay();
-    bool online() const;
+    /// The default-gateway VPN forwards (reconcile/online.hpp): the underlay, the kernel's
+    /// routes, neighbours and FDB entries in the gateway VRFs, the [online] probe.
+    reconcile::OnlineVerdict online_verdict() const;
+    bool online() const { return online_verdict().online; }
+    /// Sends the [online] probe's next echo request (and opens or closes its socket to match
+    /// the configuration). A request still unanswered at the next tick counts as lost.
+    void probe_tick();
     std::string status_line() const;
     void publish();  // STATUS= and D-Bus PropertiesChanged
 
@@ -81,6 +89,7 @@ class Service : public Controller {
     static int on_files_settled(sd_event_source* s, uint64_t usec, void* self);
     static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
     static int on_drift_settled(sd_event_source* s, uint64_t usec, void* self);
+    static int on_probe_reply(sd_event_source* s, int fd, uint32_t revents, void* self);
 
     Options opts_;
     std::unique_ptr<Router> router_;
@@ -109,6 +118,10 @@ class Service : public Controller {
     std::vector<std::string> wanted_dirs_;  // the configuration directories, existing or not
     std::vector<sd_event_source*> netlink_io_;
     std::unique_ptr<netlink::LinkMonitor> monitor_;
+    std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
+    sd_event_source* probe_io_ = nullptr;
+    reconcile::ProbeState probe_state_ = reconcile::ProbeState::NotConfigured;
+    bool probe_pending_ = false;  // the last request sent has no reply yet
     std::unique_ptr<dbus::BusServer> bus_;
 };
 
