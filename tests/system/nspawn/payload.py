@@ -50,7 +50,7 @@ LABDIR = Path("/tmp/perlab-sys")
 DROPINS = Path("/etc/perouter/perouter.d")
 FRR_CONF = Path("/etc/frr") / NETNS / "frr.conf"
 NSFS_MAGIC = 0x6E736673
-HOLD_TIME = 3.0  # the lab's BGP hold time: a session reset shows within this
+HOLD_TIME = 9.0  # the lab's BGP hold time (tests/lab/lab_frr.py): a session reset shows within this
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -88,6 +88,8 @@ def journal_cursor() -> str:
 
 
 def journal_since(cursor: str) -> str:
+    # journald writes asynchronously: what was logged before this call is in the files after --sync.
+    run(["journalctl", "--sync"], check=False)
     argv = ["journalctl", "--no-pager", "-o", "cat"] + ([f"--after-cursor={cursor}"] if cursor else [])
     return run(argv, check=False).stdout
 
@@ -209,6 +211,8 @@ class Tier:
     # perouterd through systemd
 
     def start(self) -> None:
+        # "t": end of the first poll that saw the state in place; "missing": start of the last
+        # poll that saw it missing (so it was missing at some moment after that start).
         seen: dict[str, float] = {}
         stop = threading.Event()
 
@@ -218,9 +222,11 @@ class Tier:
 
         def watch():
             while not stop.is_set():
+                began = time.monotonic()
                 if state_in_place():
                     seen["t"] = time.monotonic()
                     return
+                seen["missing"] = began
                 time.sleep(0.01)
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
@@ -241,15 +247,16 @@ class Tier:
         def started():
             e = int(s.get("ExecMainStartTimestampMonotonic", 0)) / 1e6
             a = int(s.get("ActiveEnterTimestampMonotonic", 0)) / 1e6
-            w = seen.get("t")
+            w, m = seen.get("t"), seen.get("missing")
             missing = [k for k, v in at_return.items() if not v]
-            # The watcher polls every 10 ms plus an `ip` call; 0.25 s covers that and nothing else.
+            # The state must be in place when the unit turns active: a poll that began after
+            # that and still found it missing disproves it, however slow the polls are.
             ok = (p.returncode == 0 and s.get("ActiveState") == "active" and not missing
-                  and t0 - 0.01 <= e <= a <= t1 + 0.01 and w is not None and w <= a + 0.25)
+                  and t0 - 0.01 <= e <= a <= t1 + 0.01 and w is not None and (m is None or m <= a))
             rel = lambda t: f"+{t - t0:.2f} s" if t else "never"  # noqa: E731
             return ok, (f"systemctl start exit {p.returncode} after {t1 - t0:.2f} s; main process "
                         f"{rel(e)}, active {rel(a)}, namespace+toswitch+frr.conf first seen "
-                        f"{rel(w)}; missing right after return: {missing or 'nothing'}; "
+                        f"{rel(w)} (last seen missing by a poll begun {rel(m)}); missing right after return: {missing or 'nothing'}; "
                         f"{s.get('ActiveState')}/{s.get('SubState')}, Type={s.get('Type')}, "
                         f"STATUS={s.get('StatusText')!r} {p.stderr.strip()}")
         self.r.check("start-returns-after-ready", started)
@@ -339,6 +346,20 @@ class Tier:
         good = DROPINS / "60-l2-120.toml"
         bad = DROPINS / "61-broken.toml"
 
+        def active_again() -> dict:
+            """The unit's state once it is active/running again (or the last seen after 60 s)."""
+            last: dict = {}
+
+            def settled() -> bool:
+                last.clear()
+                last.update(show(UNIT, "ActiveState", "SubState", "StatusText"))
+                return last.get("ActiveState") == "active" and last.get("SubState") == "running"
+            try:
+                wait_for(settled, 60, interval=0.1, what=f"{UNIT} active/running")
+            except TimeoutError:
+                pass  # reported through the state returned
+            return dict(last)
+
         def applies():
             write_atomic(good, '[[l2vni]]\nname = "l2-120"\nvni = 120\n'
                                'host_master = { type = "linux-bridge", lifecycle = "managed" }\n')
@@ -348,7 +369,9 @@ class Tier:
             rl, host = router_links(), links("")
             have = {n: n in rl for n in ("br-pe-120", "vni120")}
             have.update({n: n in host for n in ("host-e-120", "br-hs-120")})
-            s = show(UNIT, "ActiveState", "StatusText")
+            # Writing the file also schedules a reload of perouterd's own (inotify) shortly
+            # after; the unit passes through "reloading" and must come back to "active".
+            s = active_again()
             ok = p.returncode == 0 and all(have.values()) and s["ActiveState"] == "active"
             return ok, (f"systemctl reload exit {p.returncode} after {took:.2f} s "
                         f"{p.stderr.strip()}; right after: {have}; {s}")
@@ -373,7 +396,7 @@ class Tier:
             before = {"router": ifindexes(NETNS), "host": ifindexes(""), "pid": main_pid(UNIT)}
             write_atomic(bad, '[[l2vni]\nname = "broken"\n')
             p = systemctl("reload", UNIT, timeout=150)
-            s = show(UNIT, "ActiveState", "SubState", "StatusText")
+            s = active_again()
             after = {"router": ifindexes(NETNS), "host": ifindexes(""), "pid": main_pid(UNIT)}
             bad.unlink()
             p2 = systemctl("reload", UNIT, timeout=150)
@@ -442,13 +465,19 @@ class Tier:
             pid = main_pid(UNIT)
             run(["systemd-analyze", "log-level", "debug"], check=False)
             cursor = journal_cursor()
+            pattern = re.compile(rf"notification message from PID {pid} \([^)]*STOPPING=1")
             try:
                 p = systemctl("stop", UNIT, timeout=60)
+                # journald stores asynchronously; give the line a deadline, not one read.
+                try:
+                    journal = wait_for(lambda: (lambda j: j if pattern.search(j) else None)(
+                        journal_since(cursor)), 30, interval=0.5, what="STOPPING=1 in the journal")
+                except TimeoutError:
+                    journal = journal_since(cursor)
             finally:
-                journal = journal_since(cursor)
                 run(["systemd-analyze", "log-level", "info"], check=False)
             s = show(UNIT, "ActiveState", "Result", "ExecMainCode", "ExecMainStatus")
-            stopping = re.search(rf"notification message from PID {pid} \([^)]*STOPPING=1", journal)
+            stopping = pattern.search(journal)
             failed = failed_units()
             ok = (p.returncode == 0 and s["ActiveState"] == "inactive" and s["Result"] == "success"
                   and s["ExecMainStatus"] == "0" and stopping is not None and UNIT not in failed)
