@@ -8,7 +8,9 @@ started on their own. The harness (run.sh) boots the same disk twice; the kernel
 which boot this is (perouter.boot=1|2):
 
     boot 1  day 0 (the kubelet reached the API server through the VNI on its first try, unit
-            timestamps), the L3VNI integration tests that skip on VRF-less kernels, runtime VPNs
+            timestamps), the router torn down and rebuilt REBUILD_ROUNDS times (each time the
+            kubelet's first try right after wait-online reaches the API server), the L3VNI
+            integration tests that skip on VRF-less kernels, runtime VPNs
             (AddVpn/RemoveVpn over D-Bus, a drop-in file), faults (FRR killed, perouterd
             restarted, the router namespace deleted), then VPNs set up for the reboot
     boot 2  day 0 again; persisted VPNs are back, volatile ones are not
@@ -57,6 +59,8 @@ KUBELET_OUT = Path("/run/perouter-kubelet.json")
 ETC_DROPINS = Path("/etc/perouter/perouter.d")
 RUN_DROPINS = Path("/run/perouter/perouter.d")
 NETLINK_TEST = REPO / "bin" / "netlink_integration_test"
+KUBELET_PY = HERE / "kubelet.py"
+REBUILD_ROUNDS = 10
 LAB_TESTS = REPO / "tests" / "integration" / "lab"
 
 DEST = "org.openperouter.Router1"
@@ -253,6 +257,50 @@ class Tier:
         chain = run(["systemd-analyze", "critical-chain", KUBELET_UNIT], check=False)
         (self.r.dir / "critical-chain.txt").write_text(chain.stdout + chain.stderr)
 
+    # "online" means the gateway VPN forwards, every time
+
+    def rebuilds(self, rounds: int) -> None:
+        """Tear the router down (perouterd --teardown: namespace, FRR, links, host default route
+        gone) and start perouterd again, `rounds` times. Each time the stand-in kubelet runs once,
+        right after `perouterctl wait-online` returns, and its first ping and GET must succeed."""
+        passed = 0
+        for i in range(1, rounds + 1):
+            def one(i: int = i) -> "tuple[bool, str]":
+                out = RESULTS / f"kubelet-round{i}.json"
+                out.unlink(missing_ok=True)
+                t0 = time.monotonic()
+                stop = systemctl("stop", UNIT, timeout=200)
+                td = run([perouterd_binary(), "--teardown"], check=False, timeout=300)
+                host_default = [x for x in routes("", "default") if x.get("dev") == "host-e-100"]
+                down = (stop.returncode == 0 and td.returncode == 0 and netns_inode(NETNS) is None
+                        and not host_default)
+                t_down = time.monotonic()
+                start = systemctl("start", UNIT, timeout=300)
+                w = run(["perouterctl", "wait-online", "--timeout", "300"], check=False, timeout=330)
+                t_online = time.monotonic()
+                k = run([sys.executable, str(KUBELET_PY), str(out)], check=False, timeout=60)
+                t_answered = time.monotonic()
+                rec = json.loads(out.read_text()) if out.exists() else {}
+                route = rec.get("route", {})
+                ok = (down and start.returncode == 0 and w.returncode == 0 and k.returncode == 0
+                      and rec.get("ping", {}).get("ok") is True and rec.get("http", {}).get("ok") is True
+                      and route.get("dev") == "host-e-100")
+                self.r.time(f"rebuild-round{i}.torn-down", t_down - t0)
+                self.r.time(f"rebuild-round{i}.online-after-start", t_online - t_down)
+                self.r.time(f"rebuild-round{i}.api-answered-after-start", t_answered - t_down)
+                missing = "" if ok else f"; Describe online_missing {describe().get('online_missing')}"
+                return ok, (f"round {i}: stop exit {stop.returncode}, --teardown exit {td.returncode} "
+                            f"(namespace gone and host default gone: {down}); start exit "
+                            f"{start.returncode}; wait-online exit {w.returncode} after "
+                            f"{t_online - t_down:.1f} s {w.stderr.strip()[-200:]}; kubelet's one try: route "
+                            f"{route.get('gateway')} dev {route.get('dev')}, ping {rec.get('ping')}, GET "
+                            f"{rec.get('http')}{missing}")
+            if self.r.check(f"rebuild-round{i}-kubelet-first-try", one):
+                passed += 1
+        self.r.check("rebuild-kubelet-first-try-every-round",
+                     lambda: (passed == rounds, f"{passed}/{rounds} rounds: the kubelet's first try "
+                              f"right after wait-online reached {API}"))
+
     # the integration tests that skip without VRF
 
     def integration(self) -> None:
@@ -328,12 +376,22 @@ class Tier:
             left = [n for n in ("blue", "br-pe-200", "vni200", "pe-e-200") if n in r]
             left += [n for n in ("host-e-200",) if n in h]
             dropin = (RUN_DROPINS / "50-blue.toml").exists()
-            flows = answers(BLUE_REMOTE, count=2, wait=1.0)
+            # Traffic stops because the fabric forgets the node's host route in VRF blue (a ping
+            # after the host link is gone would fail whatever happened in the fabric).
+            try:
+                wait_for(lambda: not leaf_has("blue", f"{F.BLUE_HOST_IP}/32"), 60, interval=0.5,
+                         what=f"leaf VRF blue withdraws {F.BLUE_HOST_IP}/32")
+                withdrawn = time.monotonic() - t0
+            except TimeoutError:
+                withdrawn = None
             vpns = [v.get("name") for v in describe().get("vpns", [])]
-            ok = p.returncode == 0 and not left and not dropin and not flows and "blue" not in vpns
+            ok = (p.returncode == 0 and not left and not dropin and withdrawn is not None
+                  and "blue" not in vpns)
             return ok, (f"RemoveVpn exit {p.returncode} after {took:.1f} s {p.stderr.strip()}; left "
-                        f"behind: {left or 'nothing'}; drop-in still there: {dropin}; "
-                        f"{BLUE_REMOTE} still answers: {flows}; VPNs now {vpns}")
+                        f"behind: {left or 'nothing'}; drop-in still there: {dropin}; leaf VRF blue "
+                        f"withdrew {F.BLUE_HOST_IP}/32: "
+                        f"{f'after {withdrawn:.1f} s' if withdrawn is not None else 'NO (60 s)'}; "
+                        f"VPNs now {vpns}")
         self.r.check("runtime-removevpn-l3vni-blue-gone", remove_blue)
 
         dropin = ETC_DROPINS / "60-l2-120.toml"
@@ -361,11 +419,21 @@ class Tier:
             except TimeoutError as e:
                 return False, str(e)
             took = time.monotonic() - t0
-            flows = answers(L2_REMOTE, count=2, wait=1.0)
+            # The router's VTEP must leave the leaf's flood list for VNI 120 (its type-3 route
+            # withdrawn); a ping after br-hs-120 is gone would fail whatever the fabric did.
+            try:
+                wait_for(lambda: perlab.ROUTER_VTEP not in lab.remote_vteps("leaf", 120), 60,
+                         interval=0.5, what="leaf drops the router's VTEP from VNI 120")
+                left_vtep = time.monotonic() - t0
+            except TimeoutError:
+                left_vtep = None
+            vteps = lab.remote_vteps("leaf", 120)
             vpns = [v.get("name") for v in describe().get("vpns", [])]
-            return (not flows and "l2-120" not in vpns,
+            return (left_vtep is not None and "l2-120" not in vpns,
                     f"{dropin} removed: br-pe-120, vni120, host-e-120, br-hs-120 gone after {took:.1f} s; "
-                    f"{L2_REMOTE} still answers: {flows}; VPNs now {vpns}")
+                    f"router VTEP {perlab.ROUTER_VTEP} left the leaf's VNI 120 remote VTEPs "
+                    f"{f'after {left_vtep:.1f} s' if left_vtep is not None else 'NO (60 s)'} "
+                    f"(now {vteps}); VPNs now {vpns}")
         self.r.check("runtime-dropin-l2vni-removed", remove_l2)
 
     # faults
@@ -382,14 +450,15 @@ class Tier:
             pids = unit_pids(FRR_UNIT)
             zebra0 = zebra_pid()
             samples: list[dict] = []
+            sample_errors: list[str] = []
             stop = threading.Event()
 
             def sample():
                 while not stop.is_set():
                     try:
                         samples.append(data_plane())
-                    except Exception:  # noqa: BLE001 - a failed look is not a changed object
-                        pass
+                    except Exception as e:  # noqa: BLE001 - counted: a blind window must fail
+                        sample_errors.append(f"{type(e).__name__}: {e}")
                     stop.wait(0.5)
             watcher = threading.Thread(target=sample, daemon=True)
             pinger = Pinger("", API, interval=0.2).start()
@@ -418,12 +487,16 @@ class Tier:
                 res = pinger.stop()
             changed = [s for s in samples if s != before]
             after = data_plane()
-            ok = p.returncode == 0 and not changed and after == before and all(before.values())
+            # The window must have been watched: samples taken, and no look that failed.
+            ok = (p.returncode == 0 and not changed and after == before and all(before.values())
+                  and len(samples) >= 3 and not sample_errors)
             return ok, (f"killed {len(pids)} processes of {FRR_UNIT} (pids {pids}); all dead after "
                         f"{t_dead:.1f} s; FRR back (new zebra {zebra_pid()}) with the VRF red route and the "
                         f"underlay after {t_routes:.1f} s, {API} answering after {t_traffic:.1f} s; ping "
                         f"meanwhile: {res}; data plane {before} sampled {len(samples)} times, changed in "
-                        f"{len(changed)} samples{': ' + str(changed[:2]) if changed else ''}; after {after}")
+                        f"{len(changed)} samples{': ' + str(changed[:2]) if changed else ''}, failed reads "
+                        f"{len(sample_errors)}{': ' + str(sample_errors[:2]) if sample_errors else ''}; "
+                        f"after {after}")
         self.r.check("fault-frr-kill9-recovers-data-plane-untouched", frr_kill)
 
         def restart():
@@ -592,6 +665,7 @@ def main() -> int:
         tier.machine()
         tier.day0()
         if boot == 1:
+            tier.rebuilds(REBUILD_ROUNDS)
             tier.integration()
             tier.runtime()
             tier.faults()
