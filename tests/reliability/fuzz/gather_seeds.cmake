@@ -3,6 +3,7 @@
 # tests/**/*.toml as a configuration seed, the same texts as D-Bus Validate calls for
 # fuzz_dbus_args, plus the hand-written seeds under seeds/ here.
 #   cmake -DSOURCE_DIR=<tree> -DOUT_DIR=<dir> -P gather_seeds.cmake
+cmake_minimum_required(VERSION 3.25)
 file(GLOB_RECURSE tomls "${SOURCE_DIR}/examples/*.toml" "${SOURCE_DIR}/tests/*.toml")
 file(REMOVE_RECURSE "${OUT_DIR}")
 file(MAKE_DIRECTORY "${OUT_DIR}/toml" "${OUT_DIR}/dbus_args")
