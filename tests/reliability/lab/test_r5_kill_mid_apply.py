@@ -110,8 +110,16 @@ class KillMidApplyTest(LabTestCase):
 
         t1 = time.monotonic()
         lab.start_node(timeout=300)
-        self.wait(lambda: lab.node_cmd("--diff").returncode == 0, 300,
-                  "perouterd --diff exits 0 after the restart")
+        last = []
+
+        def diff_clean():
+            p = lab.node_cmd("--diff")
+            last[:] = [p.stdout + p.stderr]
+            return p.returncode == 0
+        try:
+            wait_for(diff_clean, 300, what="perouterd --diff exits 0 after the restart")
+        except TimeoutError as e:
+            self.fail(f"{e}; at_kill {at_kill}/{total}; last --diff output:\n{last[0][-2000:]}")
         converge = time.monotonic() - t1
         want = {110} | (set(range(FIRST_VNI, FIRST_VNI + COUNT)) if adding else set())
         got = self.ours()

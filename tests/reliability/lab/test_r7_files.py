@@ -74,6 +74,14 @@ class FilesTest(LabTestCase):
         self.wait(lambda: self.vnis() == want, timeout, f"router vxlan links are exactly {sorted(want)}")
         self.wait(lambda: self.lab.node_cmd("--diff").returncode == 0, timeout, "perouterd --diff exits 0")
 
+    def remove_afterwards(self, *paths: Path) -> None:
+        """Whatever the outcome, the next test starts from the lab's VPN 110 alone."""
+        def clean():
+            for p in paths:
+                p.unlink(missing_ok=True)
+            self.converged({110})
+        self.addCleanup(clean)
+
     def applied_since(self, t: float) -> None:
         pid = self.lab.node_pid()
         alive = lambda: self.lab.node_running()  # noqa: E731
@@ -90,6 +98,7 @@ class FilesTest(LabTestCase):
         f = d / "60-torn.toml"
         text = l2("torn", 160)
         cut = text.index('"torn"') + 3  # inside the string: the half alone is a syntax error
+        self.remove_afterwards(f)
         offset = len(self.lab.node_log_text())
         fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.write(fd, text[:cut].encode())
@@ -106,8 +115,6 @@ class FilesTest(LabTestCase):
         creates = len(re.findall(r"\bvni160\b.*(?:add|creat)|(?:add|creat)\S*\s+\S*\bvni160\b", log))
         print(f"R7 torn write alone: pause 2.0 s, half reported 0 times, vni160 create lines {creates}",
               flush=True)
-        f.unlink()
-        self.converged({110})
 
     def test_2_torn_write_while_another_file_arrives(self):
         """The half of a file is not read either when another drop-in makes perouterd reload
@@ -117,6 +124,7 @@ class FilesTest(LabTestCase):
         f, other = d / "60-torn.toml", d / "61-other.toml"
         text = l2("torn", 161)
         cut = text.index('"torn"') + 3
+        self.remove_afterwards(f, other)
         offset = len(self.lab.node_log_text())
         fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
@@ -137,15 +145,13 @@ class FilesTest(LabTestCase):
         print(f"R7 torn write + other file: half-file reported {len(half)} times", flush=True)
         self.assertFalse(half, "the half-written 60-torn.toml was read by the reload another file "
                                "caused:\n" + "\n".join(half))
-        f.unlink()
-        other.unlink()
-        self.converged({110})
 
     def test_3_rename_over_loop(self):
         self.wait_established()
         d = self.lab.dropin_dir
         f = d / "62-renamed.toml"
         n = 5000 if SOAK else 300
+        self.remove_afterwards(f)
         offset = len(self.lab.node_log_text())
         t0 = time.monotonic()
         for i in range(n):
@@ -159,12 +165,13 @@ class FilesTest(LabTestCase):
         reloads = log.count("configuration files changed: reloading")
         print(f"R7 rename-over: {n} renames in {time.monotonic() - t0:.1f} s, {reloads} reloads, "
               f"final vni{final} applied, 0 left out", flush=True)
-        f.unlink()
-        self.converged({110})
 
     def test_4_dropin_directory_removed_and_recreated(self):
         self.wait_established()
         rounds = 50 if SOAK else 5
+        dirs = [self.lab.root / base / "perouter" / "perouter.d" for base in ("etc", "run")]
+        self.remove_afterwards(*[d / "63-dir.toml" for d in dirs])
+        self.addCleanup(lambda: [d.mkdir(parents=True, exist_ok=True) for d in dirs])
         offset = len(self.lab.node_log_text())
         for base in ("etc", "run"):
             d = self.lab.root / base / "perouter" / "perouter.d"
@@ -185,6 +192,7 @@ class FilesTest(LabTestCase):
         d = self.lab.dropin_dir
         files = [d / f"70-b{i:02d}.toml" for i in range(50)]
         texts = [l2(f"b{i:02d}", 200 + i) for i in range(50)]
+        self.remove_afterwards(*files, *[d / f"70-b{k:02d}.tmp.toml" for k in range(50)])
         for p, t in zip(files, texts):
             p.write_text(t)
         want = {110} | set(range(200, 250))
@@ -241,9 +249,6 @@ class FilesTest(LabTestCase):
         self.assertFalse(leftout, "a complete file was left out:\n" + "\n".join(leftout[:20]))
         s = json.loads(self.ctl("--json", "status").stdout)
         self.assertEqual(s.get("failed_files", []), [], f"failed_files after the burst: {s.get('failed_files')}")
-        for p in files:
-            p.unlink()
-        self.converged({110})
 
 
 if __name__ == "__main__":
