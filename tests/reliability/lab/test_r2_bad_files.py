@@ -160,6 +160,7 @@ class BadFilesTest(LabTestCase):
         self.wait_established()
         self.wait_l2_ping()
         before = full_state(lab)
+        self.addCleanup(self.clear_dropins)
         files = {}
         for i, c in enumerate(self.dropin_cases):
             f = lab.dropin_dir / f"{500 + i}-{c.name}.toml"
@@ -184,6 +185,8 @@ class BadFilesTest(LabTestCase):
         last_error = self.last_error()
         doc = self.describe()
         failed = {f["path"]: f for f in doc.get("failed_files", [])}
+        failed_prop = set(json.loads(self.bus.busctl("--json=short", "get-property", DEST, PATH, MANAGER,
+                                                     "FailedFiles").stdout)["data"])
         missing_log, missing_left_out, missing_last, missing_describe = [], [], [], []
         for c in self.dropin_cases:
             f = files[c.name]
@@ -191,7 +194,9 @@ class BadFilesTest(LabTestCase):
                 missing_log.append(c.name)
             if not re.search(re.escape(f"{f} left out ("), log):
                 missing_left_out.append(c.name)
-            if f"{f} left out: " not in last_error:
+            # LastError is bounded (src/dbus/reply_limits.cpp): every file must be in the
+            # FailedFiles property instead; LastError must name the first one (checked below).
+            if str(f) not in failed_prop:
                 missing_last.append(c.name)
             entry = failed.get(str(f))
             if not (entry and entry.get("state") == "left-out"
@@ -199,7 +204,9 @@ class BadFilesTest(LabTestCase):
                 missing_describe.append(c.name)
         self.assertFalse(missing_log, f"log lacks FILE:LINE:COL: TEXT for {missing_log}")
         self.assertFalse(missing_left_out, f"log lacks 'FILE left out (' for {missing_left_out}")
-        self.assertFalse(missing_last, f"LastError lacks 'FILE left out:' for {missing_last}")
+        self.assertFalse(missing_last, f"the FailedFiles property lacks {missing_last}")
+        first = files[self.dropin_cases[0].name]
+        self.assertIn(f"{first} left out: ", last_error, "LastError does not name the first file left out")
         self.assertFalse(missing_describe, f"Describe() failed_files lacks the position for {missing_describe}")
         self.assertEqual(doc.get("config_error"), last_error, "Describe() config_error != LastError")
         self.assertTrue(lab.node_running(), "perouterd exited")
@@ -215,7 +222,7 @@ class BadFilesTest(LabTestCase):
                          len(files), "the bad drop-ins are not all still reported")
         print(f"R2 drop-ins: {len(files)}/{self.total} corpus cases in scope "
               f"({len(self.context)} need base.toml's context), dropped in at once: "
-              f"{len(files)} left out and reported at their position (log, LastError, Describe) "
+              f"{len(files)} left out and reported at their position (log, FailedFiles, Describe; LastError names the first) "
               f"within {secs:.1f} s of the reload; state byte-identical; good drop-in applied next to them",
               flush=True)
         self.clear_dropins()
@@ -295,6 +302,7 @@ class BadFilesTest(LabTestCase):
         lab = self.lab
         c = self.dropin_cases[len(self.dropin_cases) // 3]
         bad = lab.dropin_dir / f"50-{c.name}.toml"
+        self.clear_dropins()  # whatever an earlier failed test left
         bad.write_text(c.text, errors="surrogateescape")
         (lab.dropin_dir / "60-good.toml").write_text(GOOD)
         try:
