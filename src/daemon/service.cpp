@@ -592,7 +592,7 @@ reconcile::OnlineVerdict Service::online_verdict() const {
             in.probe = current_->online->probe;
     }
     in.probe_state = probe_state_;
-    if (!in.targets.empty()) {
+    if (!in.targets.empty() && router_) {
         auto view = router_->observe_forwarding(*current_);
         if (view)
             in.forwarding = std::move(*view);

@@ -8,12 +8,14 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
 
+#include "daemon/echo_probe.hpp"
 #include "netlink/namespaces.hpp"
 #include "plan/desired.hpp"
 #include "reconcile/online.hpp"
@@ -148,6 +150,24 @@ TEST_F(Forwarding, MissingVrfDeviceIsAnError) {
     ASSERT_FALSE(t.ok());
     EXPECT_THAT(t.error().message, ::testing::HasSubstr("is not a VRF"));
     EXPECT_FALSE(vrf_table(*nss_, plan::Side::Router, "red").ok());
+}
+
+// The [online] probe (src/daemon/echo_probe.cpp), opened inside the scratch namespace, gets an
+// echo reply from its loopback; the fd becomes readable, as the event loop would see it.
+TEST_F(Forwarding, EchoProbeGetsItsReply) {
+    auto probe = nss_->run_in(
+        plan::Side::Router, [] { return daemon::EchoProbe::open(*IpAddress::parse("127.0.0.1")); });
+    ASSERT_TRUE(probe.ok()) << probe.error().message;
+    ASSERT_TRUE(probe->send().ok());
+    bool answered = false;
+    for (int round = 0; round < 50 && !answered; ++round) {
+        pollfd p{probe->fd(), POLLIN, 0};
+        ASSERT_GE(poll(&p, 1, 5000), 0);
+        auto r = probe->receive();
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        answered = *r;
+    }
+    EXPECT_TRUE(answered);
 }
 
 }  // namespace
