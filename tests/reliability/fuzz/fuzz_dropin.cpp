@@ -1,8 +1,11 @@
 // libFuzzer target: the bytes as one drop-in on top of a valid main file, as the daemon's
 // Validate and AddVpn check it: config::parse_with (src/config/load.hpp), then the planner and
-// the FRR renderer and delta when the merged configuration is valid.
+// the FRR renderer and delta when the merged configuration is valid, including the delta a
+// reload computes from the main file's FRR configuration to the merged one and back.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "config/load.hpp"
@@ -45,6 +48,20 @@ gateway_ips = ["192.170.1.1/24"]
 host_session = { asn = 64514, host_asn = 64516, local_cidr = { ipv4 = "192.169.20.0/24" } }
 )";
 
+/// The FRR configuration of the main file alone: what is applied before the drop-in arrives.
+const std::string& base_frr() {
+    static const std::string text = [] {
+        auto cfg = perouter::config::parse({{"/etc/perouter/perouter.toml", kBase, true}});
+        if (!cfg.ok()) {
+            std::fprintf(stderr, "fuzz_dropin: the base configuration is invalid: %s\n",
+                         cfg.error().front().str().c_str());
+            std::abort();
+        }
+        return perouter::fuzz::plan_and_render(*cfg);
+    }();
+    return text;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -53,6 +70,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto cfg = config::parse_with({{"/etc/perouter/perouter.toml", kBase, /*main=*/true}},
                                   {"/etc/perouter/perouter.d/50-fuzz.toml", std::move(text)});
     if (cfg.ok())
-        fuzz::plan_and_render(*cfg);
+        fuzz::plan_and_render(*cfg, base_frr());
     return 0;
 }

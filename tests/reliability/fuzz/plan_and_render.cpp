@@ -18,7 +18,7 @@ namespace {
 
 }  // namespace
 
-void plan_and_render(const config::Config& cfg) {
+std::string plan_and_render(const config::Config& cfg, std::string_view applied) {
     plan::Facts facts;
     facts.underlay_mtu = 9000;
     // What router.cpp would read from the interface named by [node] index_from_interface.
@@ -26,7 +26,7 @@ void plan_and_render(const config::Config& cfg) {
         facts.node_index = 1;
     auto desired = plan::build(cfg, facts);
     if (!desired.ok())
-        return;  // a per-node value that cannot be derived is an error value, not a crash
+        return {};  // a per-node value that cannot be derived is an error value, not a crash
     const std::string& text = desired->frr_config;
     if (frr::render(desired->frr) != text)
         broken("render() is not deterministic");
@@ -35,6 +35,11 @@ void plan_and_render(const config::Config& cfg) {
     (void)frr::delta(text, "");
     if (!frr::delta(text, text).empty())
         broken("delta(text, text) is not empty");
+    if (!applied.empty()) {
+        (void)frr::delta(applied, text);
+        (void)frr::delta(text, applied);
+    }
+    return text;
 }
 
 }  // namespace perouter::fuzz
