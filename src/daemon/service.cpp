@@ -336,6 +336,7 @@ void Service::tick() {
             apply("retry");
         poll_underlay();
         probe_tick();
+        publish_online_change();
         return;
     }
     auto h = router_->check_health();
@@ -349,6 +350,17 @@ void Service::tick() {
     }
     poll_underlay();
     probe_tick();
+    publish_online_change();
+}
+
+void Service::publish_online_change() {
+    if (!applied_once_)
+        return;
+    auto v = online_verdict();
+    if (v.missing == online_missing_)
+        return;
+    online_missing_ = std::move(v.missing);
+    publish();
 }
 
 void Service::probe_tick() {

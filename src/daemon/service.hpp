@@ -75,6 +75,9 @@ class Service : public Controller {
     /// Sends the [online] probe's next echo request (and opens or closes its socket to match
     /// the configuration). A request still unanswered at the next tick counts as lost.
     void probe_tick();
+    /// Publishes STATUS= and PropertiesChanged when what "online" misses changed since the last
+    /// tick (routes and neighbours come and go without an event of ours).
+    void publish_online_change();
     std::string status_line() const;
     void publish();  // STATUS= and D-Bus PropertiesChanged
 
@@ -121,7 +124,8 @@ class Service : public Controller {
     std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
     sd_event_source* probe_io_ = nullptr;
     reconcile::ProbeState probe_state_ = reconcile::ProbeState::NotConfigured;
-    bool probe_pending_ = false;  // the last request sent has no reply yet
+    bool probe_pending_ = false;               // the last request sent has no reply yet
+    std::vector<std::string> online_missing_;  // as last published in STATUS=
     std::unique_ptr<dbus::BusServer> bus_;
 };
 
