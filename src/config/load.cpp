@@ -34,7 +34,7 @@ Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<Discover
     return texts;
 }
 
-Assembly load(const Layout& layout) {
+Assembly load(const Layout& layout, const InProgress& in_progress) {
     auto files = discover_files(layout);
     if (!files) {
         Assembly out;
@@ -45,6 +45,13 @@ Assembly load(const Layout& layout) {
     std::vector<ConfigText> texts;
     std::vector<SkippedFile> unreadable;
     for (const auto& f : *files) {
+        if (!f.masked && in_progress.paths.count(f.path)) {
+            if (in_progress.previous)
+                for (const auto& p : *in_progress.previous)
+                    if (p.path == f.path)
+                        texts.push_back(p);
+            continue;
+        }
         auto t = read_all({f});
         if (t) {
             texts.insert(texts.end(), t->begin(), t->end());

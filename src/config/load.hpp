@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,9 +87,18 @@ struct Assembly {
 /// diagnostics point into the main file (or nowhere), the main file failed and nothing stands.
 Assembly assemble(const std::vector<ConfigText>& texts);
 
+/// Files that are still being written (a watcher saw them created or modified and not yet
+/// closed): load() does not read them but uses the text an earlier load read (`previous`), or
+/// leaves them out without a word when there is none. A half-written file is never applied nor
+/// reported; its IN_CLOSE_WRITE brings the next load.
+struct InProgress {
+    std::set<std::string> paths;
+    const std::vector<ConfigText>* previous = nullptr;
+};
+
 /// discover() + read each file + assemble(). A file that cannot be read is skipped like one
 /// that does not parse; a directory that cannot be listed is fatal.
-Assembly load(const Layout& layout);
+Assembly load(const Layout& layout, const InProgress& in_progress = {});
 
 /// Reads the files discover() found (masked ones are skipped).
 Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<DiscoveredFile>& files);

@@ -201,6 +201,7 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
         // while its peers were starting: push it whole, then the delta.
         PEROUTER_TRY(frr_.push_full());
         ++report.changes;
+        frr_pids_.clear();  // a new instance: its pids are not a restart
     }
     auto sent = frr_.apply(d.frr_config);
     if (!sent)
@@ -208,7 +209,21 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     if (*sent > 0)
         spdlog::info("FRR configuration updated ({} lines)", *sent);
     report.changes += *sent;
-    frr_pids_ = frr_.daemon_pids();
+    // A daemon that watchfrr restarted since we last looked came up with frr.conf only; the
+    // delta above is against what we applied, so it sent nothing for it. Whoever notices the new
+    // pids first (this reconcile, or check_health on the tick) pushes the whole configuration,
+    // never by adopting the new pids silently.
+    std::vector<int> pids = frr_.daemon_pids();
+    if (!frr_pids_.empty() && pids != frr_pids_ &&
+        std::find(pids.begin(), pids.end(), 0) == pids.end()) {
+        PEROUTER_TRY(frr_.wait_ready(10s));
+        spdlog::warn("FRR daemons restarted; pushing the configuration again");
+        PEROUTER_TRY(frr_.push_full());
+        ++report.changes;
+        pids = frr_.daemon_pids();
+    }
+    if (std::find(pids.begin(), pids.end(), 0) == pids.end())
+        frr_pids_ = std::move(pids);
     return {};
 }
 

@@ -93,7 +93,10 @@ Service::~Service() {
 // ---- configuration and reconcile ----------------------------------------------------------
 
 ControlResult<void> Service::load_and_apply(const char* why) {
-    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    config::Assembly loaded =
+        config::load(config::Layout{opts_.root}, config::InProgress{writing_, &read_texts_});
+    if (loaded.config)
+        read_texts_ = loaded.texts;
     report_load(loaded);
     if (!loaded.config) {
         if (!current_ && start_from_last_good()) {
@@ -728,8 +731,9 @@ void Service::watch_config_dirs() {
     // A file counts once it is complete: closed after writing, or renamed into place. IN_CREATE
     // is only for symlinks (a mask to /dev/null) and directories; a regular file being written
     // is read at its IN_CLOSE_WRITE, never half-way.
+    // IN_MODIFY only marks a file as being written (see writing_), it never reloads.
     const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE |
-                          IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+                          IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
     std::set<std::string> watched;
     for (const auto& dir : config::Layout{opts_.root}.dirs()) {
         for (const std::string& want : {dir, dir + "/perouter.d"}) {
@@ -812,6 +816,13 @@ int Service::on_tick(sd_event_source* src, uint64_t, void* self) {
 
 int Service::on_inotify(sd_event_source* src, const struct inotify_event* ev, void* self) {
     auto* s = static_cast<Service*>(self);
+    if (ev->mask & IN_Q_OVERFLOW) {
+        // Events were lost: what is being written is unknown; read everything again.
+        spdlog::warn("configuration directory events overflowed; reloading");
+        s->writing_.clear();
+        s->schedule(s->files_timer_, kFilesSettleUsec, on_files_settled);
+        return 0;
+    }
     std::string dir;
     for (const auto& [w, path] : s->inotify_)
         if (w == src)
@@ -837,12 +848,17 @@ int Service::on_inotify(sd_event_source* src, const struct inotify_event* ev, vo
         bool toml = name.size() > 5 && name.substr(name.size() - 5) == ".toml" && name[0] != '.';
         if (!toml)
             return 0;
-        if (ev->mask & IN_CREATE) {
-            // A new regular file is read once written (IN_CLOSE_WRITE); a symlink is complete.
+        const std::string path = dir + "/" + name;
+        if (ev->mask & (IN_CREATE | IN_MODIFY)) {
+            // A regular file being written is read once closed (IN_CLOSE_WRITE); until then any
+            // load uses what it held before. A new symlink (a mask) is complete at once.
             struct stat st {};
-            if (::lstat((dir + "/" + name).c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+            if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+                s->writing_.insert(path);
                 return 0;
+            }
         }
+        s->writing_.erase(path);
     }
     s->schedule(s->files_timer_, kFilesSettleUsec, on_files_settled);
     return 0;

@@ -118,7 +118,9 @@ class Service : public Controller {
     sd_event_source* files_timer_ = nullptr;  // debounce of configuration file changes
     sd_event_source* drift_timer_ = nullptr;  // debounce of link changes made by others
     std::vector<std::pair<sd_event_source*, std::string>> inotify_;  // source, watched dir
-    std::vector<std::string> wanted_dirs_;  // the configuration directories, existing or not
+    std::vector<std::string> wanted_dirs_;        // the configuration directories, existing or not
+    std::set<std::string> writing_;               // files created or modified and not closed yet
+    std::vector<config::ConfigText> read_texts_;  // what the last load read
     std::vector<sd_event_source*> netlink_io_;
     std::unique_ptr<netlink::LinkMonitor> monitor_;
     std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
