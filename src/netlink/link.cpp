@@ -140,6 +140,8 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
     if (!link.ok())
         return fail(std::move(link).error().context(create_subject(spec)));
     rtnl_link_set_name(link->get(), spec.name.c_str());
+    if (spec.side == plan::Side::Host)
+        rtnl_link_set_group(link->get(), plan::kCreatedGroup);
     if (spec.mtu)
         rtnl_link_set_mtu(link->get(), *spec.mtu);
     if (spec.mac) {

@@ -11,6 +11,8 @@ namespace {
 
 void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec) {
     rtnl_link_set_name(link, spec.name.c_str());
+    if (spec.side == plan::Side::Host)
+        rtnl_link_set_group(link, plan::kCreatedGroup);
     if (spec.mtu)
         rtnl_link_set_mtu(link, *spec.mtu);
     if (spec.mac) {

@@ -27,6 +27,10 @@ constexpr std::string_view to_string(Side s) {
 inline constexpr uint32_t kUnderlayGroup = 4242;  // underlay NICs moved in (upstream's value)
 // Links of ours marked for one batched delete (netlink/link.cpp); held only for that moment.
 inline constexpr uint32_t kDeletingGroup = 4243;
+// Host-side links we create carry this group from the create request itself, so a link is ours
+// from its first moment; its alias (kLinkAlias) follows in a second request, and a perouterd
+// killed between the two would otherwise leave a link that looks foreign forever.
+inline constexpr uint32_t kCreatedGroup = 4244;
 inline constexpr uint8_t kRouteProtocol = 210;  // routes we add ("perouter" in rt_protos.d)
 inline constexpr std::string_view kLinkAlias = "perouter";  // IFLA_IFALIAS of host-side links
 /// Metric of the unreachable default route in each VRF: high, so that a default route learned

@@ -41,7 +41,8 @@ bool is_underlay_nic(const ObservedLink& link) {
 
 bool is_owned(const ObservedLink& link) {
     if (link.side == Side::Host)
-        return is_host_link_name(link.name) && link.alias == plan::kLinkAlias;
+        return is_host_link_name(link.name) &&
+               (link.alias == plan::kLinkAlias || link.group == plan::kCreatedGroup);
     return is_router_link_name(link.name) || link.kind == "vrf" || is_underlay_nic(link);
 }
 

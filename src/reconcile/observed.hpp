@@ -11,8 +11,9 @@
 //     - addresses on `lo` other than 127.0.0.1/8 and ::1/128 (the VTEPs).
 //   Host namespace (observed: our links plus the links the desired state references):
 //     - links named `host-e-<n>`, `br-hs-<n>` and `pt-host`, but only when their ifalias is
-//       kLinkAlias, which the executor sets when it creates them. A same-named link without
-//       the alias belongs to someone else.
+//       kLinkAlias or their group is kCreatedGroup; the executor puts the group in the create
+//       request itself and sets the alias right after. A same-named link with neither belongs
+//       to someone else.
 //   Both namespaces:
 //     - addresses on owned links (never IPv6 link-local ones, which the kernel manages, and
 //       never those on a managed host bridge `br-hs-<n>`, which belong to the host);

@@ -368,6 +368,27 @@ TEST(Diff, ForeignHostLinkWithOurNameButNoAliasIsLeftAlone) {
     EXPECT_EQ(joined(r).find("br-hs-999"), std::string::npos);
 }
 
+TEST(Diff, AHostLinkCreatedButNotYetAliasedIsOursAndGetsItsAlias) {
+    Observed o = converged();
+    // perouterd was killed between the create request (which carries the group) and the one
+    // that sets the alias: the link is ours and the next reconcile finishes it.
+    drop_link(o, Side::Host, "br-hs-110");
+    ObservedLink l = seen(Side::Host, 70, "br-hs-110", "bridge", true, 9000);
+    l.group = plan::kCreatedGroup;
+    o.links.push_back(l);
+    DiffResult r = diff(sample(), o);
+    EXPECT_TRUE(r.problems.empty()) << r.problems.front();
+    EXPECT_TRUE(ops_of<DeleteLink>(r).empty()) << joined(r);
+    EXPECT_TRUE(ops_of<CreateLink>(r).empty()) << joined(r);
+    const ModifyLink* bridge = nullptr;
+    for (const ModifyLink* m : ops_of<ModifyLink>(r))
+        if (m->name == "br-hs-110")
+            bridge = m;
+    ASSERT_NE(bridge, nullptr) << joined(r);
+    ASSERT_TRUE(bridge->alias);
+    EXPECT_EQ(*bridge->alias, plan::kLinkAlias);
+}
+
 TEST(Diff, ForeignRouterLinksAreNeverTouched) {
     for (const plan::DesiredState& d : {sample(), plan::DesiredState{}}) {
         DiffResult r = diff(d, converged());
