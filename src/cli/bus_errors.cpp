@@ -64,8 +64,8 @@ ErrorReport report_bus_error(const dbus::BusError& e, std::string_view action) {
         e.name == SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED) {
         std::vector<std::string> lines{
             fmt::format("Failed to {}: access denied.", action),
-            "This needs root or CAP_NET_ADMIN (or polkit authorization for "
-            "org.openperouter.Router1.* when polkitd runs).",
+            "This needs root (or polkit authorization for org.openperouter.Router1.* when "
+            "polkitd runs).",
         };
         if (!e.message.empty())
             lines.push_back(fmt::format("perouterd said: {}", e.message));

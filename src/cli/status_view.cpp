@@ -114,6 +114,22 @@ bool is_online(const json& describe) {
     return o.is_boolean() && o.get<bool>();
 }
 
+/// A value of several lines: the first under `label`, the others below it.
+static void add_lines(Fields& f, const char* label, const std::string& value) {
+    size_t start = 0;
+    bool first = true;
+    do {
+        size_t end = value.find('\n', start);
+        std::string line = value.substr(start, end == std::string::npos ? end : end - start);
+        if (first)
+            f.add(label, line);
+        else if (!line.empty())
+            f.more(line);
+        first = false;
+        start = end == std::string::npos ? end : end + 1;
+    } while (start != std::string::npos && start < value.size());
+}
+
 std::string format_status(const json& describe, bool legend) {
     Fields f;
     f.add("State", field(describe, "state"));
@@ -126,20 +142,22 @@ std::string format_status(const json& describe, bool legend) {
             f.more(fmt::format("peer {}: {}", addr, text(state).empty() ? "-" : text(state)));
     f.add("Namespace", field(describe, "netns"));
     f.add("Version", field(describe, "version"));
-    std::string last_error = field(describe, "last_error");
-    // LastError may hold several FILE:LINE:COL lines.
-    size_t start = 0;
-    bool first = true;
-    do {
-        size_t end = last_error.find('\n', start);
-        std::string line = last_error.substr(start, end == std::string::npos ? end : end - start);
-        if (first)
-            f.add("Last error", line);
-        else if (!line.empty())
-            f.more(line);
-        first = false;
-        start = end == std::string::npos ? end : end + 1;
-    } while (start != std::string::npos && start < last_error.size());
+    const json& missing = member(describe, "online_missing");
+    if (!is_online(describe) && missing.is_array())
+        add_list(f, "Waiting for", missing);
+    if (member(describe, "last_good").is_boolean() && member(describe, "last_good").get<bool>())
+        f.add("Configuration", "the LAST GOOD one (the files on disk are invalid)");
+    // Older daemons have only last_error; each may hold several FILE:LINE:COL lines.
+    const bool split = describe.is_object() && describe.contains("config_error");
+    add_lines(f, split ? "Config error" : "Last error",
+              field(describe, split ? "config_error" : "last_error"));
+    if (split)
+        add_lines(f, "Apply error", field(describe, "apply_error"));
+    const json& failed = member(describe, "failed_files");
+    if (failed.is_array())
+        for (const auto& ff : failed)
+            f.more(fmt::format("{} {}", field(ff, "state"), field(ff, "path")));
+    add_list(f, "Warnings", member(describe, "warnings"));
     const json& rec = member(describe, "last_reconcile");
     if (rec.is_object()) {
         if (auto c = field(rec, "changes"); !c.empty())

@@ -156,6 +156,18 @@ int get_status_string(sd_bus*, const char*, const char*, const char*, sd_bus_mes
     });
 }
 
+int get_failed_files(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
+                     void* userdata, sd_bus_error* ret_error) {
+    return guarded(ret_error, [&] {
+        const auto& files = core_of(userdata).snapshot().status.failed_files;
+        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "s");
+        // One line per file; the configuration limits (src/config/limits.hpp) bound the count.
+        for (size_t i = 0; r >= 0 && i < files.size(); ++i)
+            r = sd_bus_message_append(reply, "s", bounded_message(files[i]).c_str());
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+    });
+}
+
 const sd_bus_vtable kManagerVtable[] = {
     SD_BUS_VTABLE_START(0),
     // All methods are UNPRIVILEGED for sd-bus: the mutating ones authorize themselves
@@ -180,6 +192,11 @@ const sd_bus_vtable kManagerVtable[] = {
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Version", "s", get_status_string<&daemon::ManagerStatus::version>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("ConfigError", "s", get_status_string<&daemon::ManagerStatus::config_error>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("ApplyError", "s", get_status_string<&daemon::ManagerStatus::apply_error>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("FailedFiles", "as", get_failed_files, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_VTABLE_END,
 };
 

@@ -64,6 +64,12 @@ std::vector<std::string> changed_manager_properties(const daemon::ManagerStatus&
         out.emplace_back("LastError");
     if (before.version != after.version)
         out.emplace_back("Version");
+    if (before.config_error != after.config_error)
+        out.emplace_back("ConfigError");
+    if (before.apply_error != after.apply_error)
+        out.emplace_back("ApplyError");
+    if (before.failed_files != after.failed_files)
+        out.emplace_back("FailedFiles");
     return out;
 }
 

@@ -36,7 +36,7 @@ TEST(BusErrors, AccessDeniedExplainsWhatAuthorizes) {
     EXPECT_EQ(r.exit_code, kExitFailure);
     ASSERT_EQ(r.lines.size(), 3u);
     EXPECT_EQ(r.lines[0], "Failed to reload: access denied.");
-    EXPECT_THAT(r.lines[1], HasSubstr("needs root or CAP_NET_ADMIN (or polkit authorization"));
+    EXPECT_THAT(r.lines[1], HasSubstr("needs root (or polkit authorization"));
     EXPECT_THAT(r.lines[2], HasSubstr("not authorized"));
 }
 

@@ -78,5 +78,16 @@ TEST(ManagerDiff, OnlyChangedPropertiesInInterfaceOrder) {
               (Names{"State", "UnderlayState", "LastError", "Version"}));
 }
 
+TEST(ManagerDiff, ConfigurationAndApplyErrorsAreSeparateProperties) {
+    ManagerStatus a{"running", "established", "", "0.1.0", "", "", {}};
+    ManagerStatus b = a;
+    b.config_error = "d/50-x.toml left out: d/50-x.toml:3:7: bad";
+    b.failed_files = {"d/50-x.toml"};
+    EXPECT_EQ(changed_manager_properties(a, b), (Names{"ConfigError", "FailedFiles"}));
+    ManagerStatus c = b;
+    c.apply_error = "create vni110: File exists";
+    EXPECT_EQ(changed_manager_properties(b, c), (Names{"ApplyError"}));
+}
+
 }  // namespace
 }  // namespace perouter::dbus
