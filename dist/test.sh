@@ -48,7 +48,9 @@ ctest --test-dir build -L 'unit|integration' --output-on-failure
 echo "== reliability (libFuzzer targets, then the reliability label)"
 dist/setup.sh --fuzz --no-install
 ctest --test-dir build-fuzz -L fuzz --output-on-failure
-ctest --test-dir build -L reliability --output-on-failure
+# Verbose: every test prints its figures (pings lost, rounds, execs). Three at a time: the lab
+# tests mostly wait on FRR and each runs its own lab under its own namespace prefix.
+ctest --test-dir build -L reliability --verbose -j 3
 
 echo "== package tier (Debian package, RPM, image recipe booted under QEMU)"
 no_skips --test-dir build -L package --verbose
