@@ -36,7 +36,7 @@ Result<std::string> l3vni_document(const VpnSpec& s) {
                                         {!s.gateway_ips.empty(), "--gateway-ip"},
                                         {!s.host_bridge.empty(), "--host-bridge"}}));
     if (s.vrf.empty())
-        return fail("--l3vni needs --vrf");
+        return fail(std::string("--l3vni needs --vrf"));
     std::string doc = fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n", toml_string(s.name),
                                   toml_string(s.vrf), *s.vni);
     if (s.default_gateway)

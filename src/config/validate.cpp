@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/address_rules.hpp"
+#include "config/node_addresses.hpp"
 #include "config/online.hpp"
 
 namespace perouter::config {
@@ -299,26 +300,21 @@ void check_routing_domains(const Config& c, Diagnostics& diags) {
 void check_node_addresses(const Config& c, Diagnostics& diags) {
     if (!c.node.index || !c.underlay)
         return;
-    const uint64_t idx = *c.node.index;
+    const uint32_t idx = *c.node.index;
     const Underlay& u = *c.underlay;
     auto missing = [&](const SourcePos& pos, const std::string& what, const IpPrefix& p) {
         diags.push_back(
             {pos, fmt::format("{} {} has no address for node index {}", what, p.str(), idx)});
     };
-    if (!u.router_id_cidr.host(idx + 1))
+    if (!router_id(u.router_id_cidr, idx))
         missing(u.pos.of("router_id_cidr"), "'router_id_cidr'", u.router_id_cidr);
     for (const auto& p : u.tunnel_endpoint_cidrs)
-        if (!p.host(idx))
+        if (!vtep_address(p, idx))
             missing(u.pos.of("tunnel_endpoint_cidrs"), "'tunnel_endpoint_cidrs'", p);
-    // Host side of a session: host number idx+1, or idx+2 when the first address of the pool
-    // ends in a zero byte and the router side therefore moved to the second one.
     auto check_session = [&](const HostSession& hs) {
-        for (const auto& p : cidrs_of(hs)) {
-            const IpAddress first = p.network().address();
-            bool skip = first.data()[first.size() - 1] == 0;
-            if (!p.host(idx + (skip ? 2 : 1)))
+        for (const auto& p : cidrs_of(hs))
+            if (!veth_addresses(p, idx))
                 missing(hs.pos.of(cidr_key(p)), fmt::format("'{}'", cidr_key(p)), p);
-        }
     };
     for (const auto& v : c.l3vnis)
         if (v.host_session)
@@ -328,11 +324,11 @@ void check_node_addresses(const Config& c, Diagnostics& diags) {
 }
 
 /// With a static node index this node's own addresses are known (the rules of
-/// src/plan/addressing.cpp); a BGP neighbour at one of them would be this node itself.
+/// src/config/node_addresses.hpp); a BGP neighbour at one of them would be this node itself.
 void check_neighbors_are_not_this_node(const Config& c, Diagnostics& diags) {
     if (!c.node.index || !c.underlay || c.underlay->neighbors.empty())
         return;
-    const uint64_t idx = *c.node.index;
+    const uint32_t idx = *c.node.index;
     const Underlay& u = *c.underlay;
     struct Own {
         std::string what;
@@ -343,18 +339,20 @@ void check_neighbors_are_not_this_node(const Config& c, Diagnostics& diags) {
         if (a)
             own.emplace(*a, Own{std::move(what), pos});
     };
-    add(u.router_id_cidr.host(idx + 1), "this node's router id", u.pos.of("router_id_cidr"));
+    if (auto a = router_id(u.router_id_cidr, idx))
+        add(*a, "this node's router id", u.pos.of("router_id_cidr"));
     for (const auto& p : u.tunnel_endpoint_cidrs)
-        add(p.host(idx), "this node's tunnel endpoint", u.pos.of("tunnel_endpoint_cidrs"));
+        if (auto a = vtep_address(p, idx))
+            add(*a, "this node's tunnel endpoint", u.pos.of("tunnel_endpoint_cidrs"));
     auto add_session = [&](const HostSession& hs, const std::string& owner) {
         for (const auto& p : cidrs_of(hs)) {
-            const IpPrefix net = p.network();
-            const IpAddress& base = net.address();
-            const uint64_t first = base.data()[base.size() - 1] == 0 ? 1 : 0;
+            auto ends = veth_addresses(p, idx);
+            if (!ends)
+                continue;
             const SourcePos& pos = hs.pos.of(cidr_key(p));
-            add(net.host(first), fmt::format("the router side of the host session of {}", owner),
-                pos);
-            add(net.host(first + 1 + idx),
+            add(ends->router.address(),
+                fmt::format("the router side of the host session of {}", owner), pos);
+            add(ends->host.address(),
                 fmt::format("this node's host side of the host session of {}", owner), pos);
         }
     };
