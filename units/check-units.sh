@@ -38,6 +38,8 @@ verify)
   # The units are checked in the context they are installed into: the build host's own
   # systemd and FRR units (frr@perouter extends Debian's frr@.service) and the scripts FRR's
   # unit runs. Copied without overwriting what the install put there.
+  # (A /usr/local build installs nothing under /usr/lib/systemd/system: make the directory.)
+  mkdir -p "$root/usr/lib/systemd/system"
   for d in /usr/lib/systemd/system /lib/systemd/system; do
     [ -d "$d" ] && cp -rn "$d/." "$root/usr/lib/systemd/system/"
   done
