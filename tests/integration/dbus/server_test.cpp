@@ -792,7 +792,8 @@ TEST_F(PolkitTest, WaitingForPolkitBlocksNothingElse) {
 TEST_F(PolkitTest, CallerGoneBeforePolkitAnswers) {
     polkit_->hold();
     // The caller runs until its query reached polkit, however long that takes; then it dies.
-    std::vector<std::string> argv = as(Caller::Nobody, {DBUS_ROUTER_PROBE, bus_->address(), "reload"});
+    std::vector<std::string> argv =
+        as(Caller::Nobody, {DBUS_ROUTER_PROBE, bus_->address(), "reload"});
     std::vector<char*> args;
     for (auto& a : argv)
         args.push_back(a.data());
@@ -810,7 +811,8 @@ TEST_F(PolkitTest, CallerGoneBeforePolkitAnswers) {
     kill(caller, SIGKILL);
     int status = 0;
     ASSERT_EQ(waitpid(caller, &status, 0), caller);
-    EXPECT_TRUE(WIFSIGNALED(status)) << "the caller finished before polkit answered, status " << status;
+    EXPECT_TRUE(WIFSIGNALED(status))
+        << "the caller finished before polkit answered, status " << status;
     ASSERT_EQ(polkit_->queries().size(), 1u);
     loop_->run([&] { polkit_->release(true); });
     // The authorized body still ran (polkit said yes); the reply went nowhere.

@@ -65,7 +65,8 @@ bool ping_answers(const std::string& ns, const std::string& ip) {
     do {
         if (run(fmt::format("ip netns exec {} ping -c1 -W1 {}", ns, ip)) == 0)
             return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // "unreachable" returns at once
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(100));  // "unreachable" returns at once
     } while (std::chrono::steady_clock::now() < deadline);
     return false;
 }
