@@ -224,7 +224,7 @@ TEST_F(RouterBusTest, IntrospectionMatchesTheSchemaFile) {
     auto manager = busctl({"--xml-interface", "introspect", kBusName, kManagerPath});
     ASSERT_EQ(manager.exit_code, 0) << manager.err;
     auto want = interface_tokens(schema, kManagerInterface);
-    ASSERT_EQ(want.size(), 24u);  // interface, 6 methods, 9 args, 4 properties, 4 annotations
+    ASSERT_EQ(want.size(), 30u);  // interface, 6 methods, 9 args, 7 properties, 7 annotations
     EXPECT_EQ(interface_tokens(manager.out, kManagerInterface), want);
     EXPECT_NE(manager.out.find("org.freedesktop.DBus.ObjectManager"), std::string::npos);
 
@@ -264,6 +264,9 @@ TEST_F(RouterBusTest, ReadCallsOverBusctl) {
     auto state = busctl({"get-property", kBusName, kManagerPath, kManagerInterface, "State",
                          "UnderlayState", "LastError", "Version"});
     EXPECT_EQ(state.out, "s \"running\"\ns \"established\"\ns \"\"\ns \"0.1.0-test\"\n");
+    auto errors = busctl({"get-property", kBusName, kManagerPath, kManagerInterface, "ConfigError",
+                          "ApplyError", "FailedFiles"});
+    EXPECT_EQ(errors.out, "s \"\"\ns \"\"\nas 0\n");
 
     auto vni = busctl({"get-property", kBusName, kRedPath, kVpnInterface, "Name", "Kind", "Vni",
                        "Vrf", "State", "Source", "Error"});
