@@ -450,6 +450,18 @@ Diagnostics Service::validate(const std::string& toml) {
     return r ? Diagnostics{} : r.error();
 }
 
+ControlResult<void> Service::reload_for(const std::string& file) {
+    auto r = reload();
+    if (r || r.error().kind != ControlErrorKind::InvalidConfig || !rejected_.empty())
+        return r;
+    // Only other drop-ins were left out (they are reported in the status and the journal): the
+    // caller's change applied, and its call succeeded.
+    for (const auto& f : skipped_)
+        if (!file.empty() && f.path == file)
+            return r;
+    return {};
+}
+
 ControlResult<void> Service::add_vpn(const std::string& name, const std::string& toml,
                                      bool persist) {
     if (std::string p = config::vpn_name_problem(name); !p.empty())
@@ -496,7 +508,7 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
     if (Status st = write_file_atomic(target, toml, 0644); !st)
         return fail(ControlError{ControlErrorKind::Failed, st.error().message, {}});
     spdlog::info("vpn '{}' written to {}", name, target);
-    return reload();
+    return reload_for(target);
 }
 
 ControlResult<void> Service::remove_vpn(const std::string& name) {
@@ -545,7 +557,7 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
             return fail(ControlError{
                 ControlErrorKind::Failed, fmt::format("remove {}: {}", o, ec.message()), {}});
     }
-    return reload();
+    return reload_for(std::string());
 }
 
 std::vector<VpnInfo> Service::vpns() const {

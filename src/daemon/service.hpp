@@ -55,6 +55,9 @@ class Service : public Controller {
     /// When the main file fails, the running configuration stays; with none running yet (at
     /// start) the last good one saved under /var/lib/perouter is used, if any.
     ControlResult<void> load_and_apply(const char* why);
+    /// reload() for AddVpn/RemoveVpn: drop-ins left out that are not `file` (the caller's own)
+    /// do not make the caller's call fail; they stay reported in the status.
+    ControlResult<void> reload_for(const std::string& file);
     /// Logs what a load left out or rejected and records it as the configuration error.
     void report_load(const config::Assembly& loaded);
     bool start_from_last_good();
