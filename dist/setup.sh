@@ -73,5 +73,9 @@ if [ "$fuzz" = 1 ]; then
     exit 0
 fi
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DPEROUTER_SANITIZE="$sanitize" >/dev/null
+# The sanitizer build keeps CMake's default prefix (/usr/local), so the unit label also checks
+# the standard `cmake -S . -B build` flow (units.verify renders the units for that prefix).
+prefix=(-DCMAKE_INSTALL_PREFIX=/usr)
+[ "$sanitize" = ON ] && prefix=()
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${prefix[@]}" -DPEROUTER_SANITIZE="$sanitize" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <signal.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 
@@ -79,8 +78,7 @@ Service::Service(Options opts)
 
 Service::~Service() {
     bus_.reset();
-    for (auto& [s, path] : inotify_)
-        sd_event_source_unref(s);
+    files_.reset();
     for (auto* s : netlink_io_)
         sd_event_source_unref(s);
     sd_event_source_unref(probe_io_);
@@ -93,8 +91,10 @@ Service::~Service() {
 // ---- configuration and reconcile ----------------------------------------------------------
 
 ControlResult<void> Service::load_and_apply(const char* why) {
+    static const std::set<std::string> kNone;
     config::Assembly loaded =
-        config::load(config::Layout{opts_.root}, config::InProgress{writing_, &read_texts_});
+        config::load(config::Layout{opts_.root},
+                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_});
     if (loaded.config)
         read_texts_ = loaded.texts;
     report_load(loaded);
@@ -425,7 +425,11 @@ int Service::on_probe_reply(sd_event_source*, int, uint32_t, void* self) {
 // ---- Controller ---------------------------------------------------------------------------
 
 ControlResult<void> Service::reload() {
-    // Whatever file events are pending, this reload reads the files as they are now.
+    // Every file closed before this reload was asked for is read by it: the events already
+    // queued are handled first (config_watch.hpp), then the pending file reload is dropped.
+    if (files_)
+        files_->drain();
+    files_why_.clear();
     if (files_timer_)
         sd_event_source_set_enabled(files_timer_, SD_EVENT_OFF);
     notify_reloading();
@@ -730,44 +734,6 @@ void Service::schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_han
     sd_event_add_time_relative(event_, &timer, CLOCK_MONOTONIC, usec, 0, handler, this);
 }
 
-void Service::watch_config_dirs() {
-    for (auto& [src, path] : inotify_)
-        sd_event_source_unref(src);
-    inotify_.clear();
-    wanted_dirs_.clear();
-    // /etc and /run are where drop-ins arrive at runtime: make sure they can be watched.
-    for (const char* base : {"/etc/perouter/perouter.d", "/run/perouter/perouter.d"}) {
-        std::error_code ec;
-        fs::create_directories(opts_.root + base, ec);
-    }
-    // A file counts once it is complete: closed after writing, or renamed into place. IN_CREATE
-    // is only for symlinks (a mask to /dev/null) and directories; a regular file being written
-    // is read at its IN_CLOSE_WRITE, never half-way.
-    // IN_MODIFY only marks a file as being written (see writing_), it never reloads.
-    const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE |
-                          IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
-    std::set<std::string> watched;
-    for (const auto& dir : config::Layout{opts_.root}.dirs()) {
-        for (const std::string& want : {dir, dir + "/perouter.d"}) {
-            wanted_dirs_.push_back(want);
-            // A directory that does not exist yet (a vendor directory before the package that
-            // fills it) is noticed through its nearest existing parent.
-            fs::path d = want;
-            while (!fs::is_directory(d) && d.has_parent_path() && d != d.parent_path())
-                d = d.parent_path();
-            if (!watched.insert(d.string()).second)
-                continue;
-            sd_event_source* src = nullptr;
-            if (int r = sd_event_add_inotify(event_, &src, d.c_str(), mask, on_inotify, this);
-                r < 0) {
-                spdlog::warn("cannot watch {}: {}", d.string(), strerror(-r));
-                continue;
-            }
-            inotify_.emplace_back(src, d.string());
-        }
-    }
-}
-
 void Service::open_monitor() {
     if (monitor_ && monitor_->watches_router(router_->namespaces()))
         return;
@@ -826,59 +792,9 @@ int Service::on_tick(sd_event_source* src, uint64_t, void* self) {
     return 0;
 }
 
-int Service::on_inotify(sd_event_source* src, const struct inotify_event* ev, void* self) {
-    auto* s = static_cast<Service*>(self);
-    if (ev->mask & IN_Q_OVERFLOW) {
-        // Events were lost: what is being written is unknown; read everything again.
-        spdlog::warn("configuration directory events overflowed; reloading");
-        s->writing_.clear();
-        s->schedule(s->files_timer_, kFilesSettleUsec, on_files_settled);
-        return 0;
-    }
-    std::string dir;
-    for (const auto& [w, path] : s->inotify_)
-        if (w == src)
-            dir = path;
-    const std::string name = ev->len ? std::string(ev->name) : std::string();
-    if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
-        // A watched directory went: watch the set again (from the nearest parent) and reload.
-        // Sources are released after this callback returns, so swapping them here is safe.
-        s->watch_config_dirs();
-    } else if (ev->mask & IN_ISDIR) {
-        // Only a directory on the way to one we read matters (not, say, our own state
-        // directory under /run/perouter).
-        const std::string path = dir + "/" + name;
-        bool on_the_way = std::any_of(s->wanted_dirs_.begin(), s->wanted_dirs_.end(),
-                                      [&](const std::string& want) {
-                                          return want == path || want.rfind(path + "/", 0) == 0;
-                                      });
-        if (!on_the_way)
-            return 0;
-        s->watch_config_dirs();
-    } else {
-        // Only TOML files matter; editors' swap files and atomic writers' temporaries do not.
-        bool toml = name.size() > 5 && name.substr(name.size() - 5) == ".toml" && name[0] != '.';
-        if (!toml)
-            return 0;
-        const std::string path = dir + "/" + name;
-        if (ev->mask & (IN_CREATE | IN_MODIFY)) {
-            // A regular file being written is read once closed (IN_CLOSE_WRITE); until then any
-            // load uses what it held before. A new symlink (a mask) is complete at once.
-            struct stat st {};
-            if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
-                s->writing_.insert(path);
-                return 0;
-            }
-        }
-        s->writing_.erase(path);
-    }
-    s->schedule(s->files_timer_, kFilesSettleUsec, on_files_settled);
-    return 0;
-}
-
 int Service::on_files_settled(sd_event_source*, uint64_t, void* self) {
     auto* s = static_cast<Service*>(self);
-    spdlog::info("configuration files changed: reloading");
+    spdlog::info("configuration files changed: reloading (first: {})", s->files_why_);
     (void)s->reload();
     return 0;
 }
@@ -937,7 +853,15 @@ int Service::run() {
                                this);
     sd_event_source_set_enabled(tick_, SD_EVENT_ON);
 
-    watch_config_dirs();
+    auto watch = ConfigWatch::open(event_, opts_.root, [this](const std::string& why) {
+        if (files_why_.empty())
+            files_why_ = why;
+        schedule(files_timer_, kFilesSettleUsec, on_files_settled);
+    });
+    if (watch)
+        files_ = std::move(*watch);
+    else
+        spdlog::warn("configuration file changes are not noticed: {}", watch.error().message);
     try_start_bus();
     (void)load_and_apply("start");
     // READY even with a rejected configuration: the service is up and reports why in STATUS;

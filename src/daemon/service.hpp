@@ -15,6 +15,7 @@
 
 #include "config/load.hpp"
 #include "config/model.hpp"
+#include "daemon/config_watch.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/echo_probe.hpp"
 #include "daemon/last_good.hpp"
@@ -84,14 +85,12 @@ class Service : public Controller {
     std::string status_line() const;
     void publish();  // STATUS= and D-Bus PropertiesChanged
 
-    void watch_config_dirs();
     void schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler);
     void open_monitor();
     void try_start_bus();
 
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* self);
     static int on_tick(sd_event_source* s, uint64_t usec, void* self);
-    static int on_inotify(sd_event_source* s, const struct inotify_event* ev, void* self);
     static int on_files_settled(sd_event_source* s, uint64_t usec, void* self);
     static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
     static int on_drift_settled(sd_event_source* s, uint64_t usec, void* self);
@@ -118,11 +117,10 @@ class Service : public Controller {
 
     sd_event* event_ = nullptr;
     sd_event_source* tick_ = nullptr;
-    sd_event_source* files_timer_ = nullptr;  // debounce of configuration file changes
-    sd_event_source* drift_timer_ = nullptr;  // debounce of link changes made by others
-    std::vector<std::pair<sd_event_source*, std::string>> inotify_;  // source, watched dir
-    std::vector<std::string> wanted_dirs_;        // the configuration directories, existing or not
-    std::set<std::string> writing_;               // files created or modified and not closed yet
+    sd_event_source* files_timer_ = nullptr;      // debounce of configuration file changes
+    sd_event_source* drift_timer_ = nullptr;      // debounce of link changes made by others
+    std::unique_ptr<ConfigWatch> files_;          // the configuration directories
+    std::string files_why_;                       // the first file changed since the last load
     std::vector<config::ConfigText> read_texts_;  // what the last load read
     std::vector<sd_event_source*> netlink_io_;
     std::unique_ptr<netlink::LinkMonitor> monitor_;
