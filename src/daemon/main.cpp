@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "config/load.hpp"
 #include "daemon/logging.hpp"
@@ -79,6 +80,15 @@ int one_shot(const Options& opts, const std::string& mode) {
         return 0;
     }
     auto r = (*router)->reconcile(*cfg);
+    // One-shot: waiting here is fine (the daemon's loop polls instead).
+    while (r && r->frr_starting) {
+        while (!(*router)->frr_start_settled())
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        size_t before = r->changes;
+        r = (*router)->reconcile(*cfg);
+        if (r)
+            r->changes += before;
+    }
     if (!r) {
         spdlog::error("{}", r.error().message);
         return 1;

@@ -196,11 +196,25 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
         spdlog::info("starting FRR instance '{}' in namespace '{}'", frr_.paths().name,
                      opts_.netns);
         PEROUTER_TRY(frr_.start(d.frr_config));
-        PEROUTER_TRY(frr_.wait_ready(30s));
+        ++report.changes;
+        frr_started_ = std::chrono::steady_clock::now();
+    }
+    if (frr_started_) {
+        // Not waited for here: the caller reconciles again once FRR answers.
+        if (Status st = frr_.ready(); !st) {
+            if (std::chrono::steady_clock::now() - *frr_started_ < kFrrStartTimeout) {
+                report.frr_starting = true;
+                return {};
+            }
+            return fail(fmt::format("FRR instance '{}' not ready {} s after its start: {}",
+                                    frr_.paths().name, kFrrStartTimeout.count(),
+                                    st.error().message));
+        }
         // frr.conf may be older than this config, and a daemon may have missed parts of it
         // while its peers were starting: push it whole, then the delta.
         PEROUTER_TRY(frr_.push_full());
         ++report.changes;
+        frr_started_.reset();
         frr_pids_.clear();  // a new instance: its pids are not a restart
     }
     auto sent = frr_.apply(d.frr_config);
@@ -216,7 +230,12 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     std::vector<int> pids = frr_.daemon_pids();
     if (!frr_pids_.empty() && pids != frr_pids_ &&
         std::find(pids.begin(), pids.end(), 0) == pids.end()) {
-        PEROUTER_TRY(frr_.wait_ready(10s));
+        if (Status st = frr_.ready(); !st) {
+            // The restarted daemon does not answer yet: the tick's check_health pushes once it
+            // does (frr_pids_ keeps the old pids so the difference stays visible).
+            spdlog::info("FRR daemons restarted and not ready yet: {}", st.error().message);
+            return {};
+        }
         spdlog::warn("FRR daemons restarted; pushing the configuration again");
         PEROUTER_TRY(frr_.push_full());
         ++report.changes;
@@ -256,6 +275,8 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
         report.failed_owners.emplace("frr", st.error().message);
         return report;
     }
+    if (report.frr_starting)
+        return report;
     for (Phase p : {Phase::Remove, Phase::Links, Phase::Addresses})
         run_phase(*d, p, report);
 
@@ -314,6 +335,7 @@ Result<std::vector<std::string>> Router::plan_changes(const config::Config& cfg)
 
 Result<Report> Router::teardown() {
     Report report;
+    frr_started_.reset();
     if (frr_.state() != frr::Instance::State::Stopped) {
         spdlog::info("stopping FRR instance '{}'", frr_.paths().name);
         PEROUTER_TRY(frr_.stop());
@@ -360,6 +382,12 @@ Result<reconcile::ForwardingView> Router::observe_forwarding(const config::Confi
     return view;
 }
 
+bool Router::frr_start_settled() const {
+    if (!frr_started_)
+        return true;
+    return frr_.ready() || std::chrono::steady_clock::now() - *frr_started_ >= kFrrStartTimeout;
+}
+
 Result<bool> Router::check_health() {
     if (!ns_.router_exists()) {
         spdlog::warn("router namespace '{}' disappeared; rebuilding", opts_.netns);
@@ -372,6 +400,8 @@ Result<bool> Router::check_health() {
             state == frr::Instance::State::Stopped ? "not running" : "in a stale namespace");
         return true;
     }
+    if (frr_started_)
+        return false;  // being started: the event loop reconciles once it answers
     std::vector<int> pids = frr_.daemon_pids();
     if (pids == frr_pids_)
         return false;
@@ -379,8 +409,8 @@ Result<bool> Router::check_health() {
     // it again covers a daemon that came up before its peers could hand it the configuration.
     if (std::find(pids.begin(), pids.end(), 0) != pids.end())
         return false;  // mid-restart
-    if (Status st = frr_.wait_ready(10s); !st)
-        return false;
+    if (Status st = frr_.ready(); !st)
+        return false;  // not answering yet: looked at again on the next tick
     spdlog::warn("FRR daemons restarted; pushing the configuration again");
     PEROUTER_TRY(frr_.push_full());
     frr_pids_ = frr_.daemon_pids();

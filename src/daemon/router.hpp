@@ -3,6 +3,7 @@
 // one-shot modes of main.cpp drive it; it logs what it changes (it is the edge).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,11 +26,17 @@ struct Report {
     std::vector<std::string> problems;  // from the diff: missing NICs, taken names
     /// VPN name, "underlay", "passthrough" or "frr" -> the first error of that owner.
     std::map<std::string, std::string> failed_owners;
-    bool converged() const { return errors.empty(); }
+    /// FRR was started and does not answer yet: the VXLAN devices and the FRR configuration
+    /// wait for it. Reconcile again once Router::frr_start_settled() (the daemon polls it
+    /// from its event loop; nothing here blocks on FRR).
+    bool frr_starting = false;
 };
 
 class Router {
   public:
+    /// How long a started FRR instance may take to answer before reconcile reports it.
+    static constexpr std::chrono::seconds kFrrStartTimeout{30};
+
     static Result<std::unique_ptr<Router>> open(const Options& opts);
 
     /// Makes the system match `cfg`. Kernel actions that fail are reported and the others
@@ -56,6 +63,10 @@ class Router {
     /// (yet) is left out of the view; the verdict reports it missing.
     Result<reconcile::ForwardingView> observe_forwarding(const config::Config& cfg);
 
+    /// True once the FRR instance this router started answers, or has had kFrrStartTimeout to
+    /// do so (the next reconcile then reports it as an error). One vtysh query.
+    bool frr_start_settled() const;
+
     frr::Instance& frr() { return frr_; }
     const netlink::Namespaces& namespaces() const { return ns_; }
 
@@ -72,6 +83,8 @@ class Router {
     netlink::Namespaces ns_;
     frr::Instance frr_;
     std::vector<int> frr_pids_;
+    // Set when this router started FRR, until it answered and got the whole configuration.
+    std::optional<std::chrono::steady_clock::time_point> frr_started_;
     std::optional<uint32_t> node_index_;  // read once, like upstream (the NIC may move later)
 };
 

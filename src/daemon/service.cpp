@@ -30,6 +30,8 @@ constexpr uint64_t kTickUsec = 2'000'000;
 constexpr uint64_t kFilesSettleUsec = 300'000;
 // Link events caused by someone else are collected for this long before one repair.
 constexpr uint64_t kDriftSettleUsec = 1'000'000;
+// How often a starting FRR instance is asked whether it answers (one vtysh each).
+constexpr uint64_t kFrrPollUsec = 50'000;
 // Retries of a reconcile that left errors double up to this many ticks (one minute).
 constexpr uint32_t kMaxBackoffTicks = 30;
 // Without a bus at start (early boot before dbus), try again every this many ticks.
@@ -83,6 +85,7 @@ Service::~Service() {
         sd_event_source_unref(s);
     sd_event_source_unref(probe_io_);
     sd_event_source_unref(drift_timer_);
+    sd_event_source_unref(frr_wait_timer_);
     sd_event_source_unref(files_timer_);
     sd_event_source_unref(tick_);
     sd_event_unref(event_);
@@ -248,6 +251,11 @@ void Service::apply(const char* why) {
     } else {
         backoff_ticks_ = backoff_ticks_ == 0 ? 1 : std::min(backoff_ticks_ * 2, kMaxBackoffTicks);
         wait_ticks_ = backoff_ticks_;
+    }
+    if (last_.frr_starting) {
+        // FRR was started and does not answer yet; the loop stays free meanwhile.
+        spdlog::info("waiting for FRR to answer before the VXLAN devices and its configuration");
+        schedule(frr_wait_timer_, kFrrPollUsec, on_frr_wait);
     }
     open_monitor();  // the router namespace may be new
     drain_monitor();
@@ -789,6 +797,19 @@ int Service::on_tick(sd_event_source* src, uint64_t, void* self) {
     if (watchdog_interval_usec() > 0)
         notify_watchdog();
     sd_event_source_set_time_relative(src, tick_interval());
+    return 0;
+}
+
+int Service::on_frr_wait(sd_event_source* src, uint64_t, void* self) {
+    auto* s = static_cast<Service*>(self);
+    if (!s->current_ || !s->last_.frr_starting)
+        return 0;
+    if (!s->router_->frr_start_settled()) {
+        sd_event_source_set_time_relative(src, kFrrPollUsec);
+        sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+        return 0;
+    }
+    s->apply("FRR started");
     return 0;
 }
 

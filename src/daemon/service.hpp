@@ -93,6 +93,7 @@ class Service : public Controller {
     static int on_tick(sd_event_source* s, uint64_t usec, void* self);
     static int on_files_settled(sd_event_source* s, uint64_t usec, void* self);
     static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
+    static int on_frr_wait(sd_event_source* s, uint64_t usec, void* self);
     static int on_drift_settled(sd_event_source* s, uint64_t usec, void* self);
     static int on_probe_reply(sd_event_source* s, int fd, uint32_t revents, void* self);
 
@@ -119,6 +120,7 @@ class Service : public Controller {
     sd_event_source* tick_ = nullptr;
     sd_event_source* files_timer_ = nullptr;      // debounce of configuration file changes
     sd_event_source* drift_timer_ = nullptr;      // debounce of link changes made by others
+    sd_event_source* frr_wait_timer_ = nullptr;   // polls a starting FRR (Report::frr_starting)
     std::unique_ptr<ConfigWatch> files_;          // the configuration directories
     std::string files_why_;                       // the first file changed since the last load
     std::vector<config::ConfigText> read_texts_;  // what the last load read

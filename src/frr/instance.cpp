@@ -267,29 +267,31 @@ Status Instance::remove_files() {
     return {};
 }
 
-Status Instance::wait_ready(std::chrono::milliseconds timeout) const {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::string last;
-    do {
-        if (auto out = vtysh("show daemons")) {
-            bool all = true;
-            for (const auto& d : required_daemons())
-                if (out->find(d) == std::string::npos)
-                    all = false;
-            if (all)
-                return {};
-            last = *out;
-        } else {
-            last = out.error().message;
-        }
-        std::this_thread::sleep_for(50ms);
-    } while (std::chrono::steady_clock::now() < deadline);
-    return fail(fmt::format("FRR in namespace '{}' not ready after {} ms (show daemons: {})",
-                            netns_, timeout.count(), last));
+Status Instance::ready() const {
+    auto out = vtysh("show daemons");
+    if (!out)
+        return fail(std::move(out).error());
+    for (const auto& d : required_daemons())
+        if (out->find(d) == std::string::npos)
+            return fail(fmt::format("{} does not answer (show daemons: {})", d, *out));
+    return {};
 }
 
-Result<std::string> Instance::vtysh(const std::string& command) const {
-    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-c", command}, kVtyshTimeout);
+Status Instance::wait_ready(std::chrono::milliseconds timeout) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        Status st = ready();
+        if (st || std::chrono::steady_clock::now() >= deadline)
+            return st ? st
+                      : fail(fmt::format("FRR in namespace '{}' not ready after {} ms: {}", netns_,
+                                         timeout.count(), st.error().message));
+        std::this_thread::sleep_for(50ms);
+    }
+}
+
+Result<std::string> Instance::vtysh(const std::string& command,
+                                    std::chrono::milliseconds timeout) const {
+    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-c", command}, timeout);
     if (!r)
         return fail(std::move(r).error());
     if (r->exit_code != 0)
@@ -298,8 +300,9 @@ Result<std::string> Instance::vtysh(const std::string& command) const {
     return std::move(r->out);
 }
 
-Result<nlohmann::json> Instance::vtysh_json(const std::string& command) const {
-    auto out = vtysh(command);
+Result<nlohmann::json> Instance::vtysh_json(const std::string& command,
+                                            std::chrono::milliseconds timeout) const {
+    auto out = vtysh(command, timeout);
     if (!out)
         return fail(std::move(out).error());
     auto j = nlohmann::json::parse(*out, nullptr, false);

@@ -59,7 +59,11 @@ class Instance {
     Status stop();
     /// Removes the instance's directories (after stop()).
     Status remove_files();
-    /// Waits until vtysh reaches every daemon.
+    /// Whether vtysh reaches every daemon now: one `show daemons`, bounded by kQueryTimeout.
+    /// The error says what answered instead.
+    Status ready() const;
+    /// ready(), polled every 50 ms until `timeout`. Blocks: for one-shot runs only; the
+    /// daemon polls ready() from its event loop instead.
     Status wait_ready(std::chrono::milliseconds timeout) const;
 
     /// Validates a configuration with FRR's own parser (`vtysh -C`), without daemons.
@@ -75,8 +79,14 @@ class Instance {
     /// Pids of the routing daemons, to notice restarts.
     std::vector<int> daemon_pids() const;
 
-    Result<std::string> vtysh(const std::string& command) const;
-    Result<nlohmann::json> vtysh_json(const std::string& command) const;
+    /// How long a read-only query may take before it counts as failed. The event loop runs
+    /// queries on every tick; a hung FRR must not stall it for longer than this.
+    static constexpr std::chrono::seconds kQueryTimeout{5};
+
+    Result<std::string> vtysh(const std::string& command,
+                              std::chrono::milliseconds timeout = kQueryTimeout) const;
+    Result<nlohmann::json> vtysh_json(const std::string& command,
+                                      std::chrono::milliseconds timeout = kQueryTimeout) const;
 
   private:
     Status write_support_files(const std::string& config) const;
