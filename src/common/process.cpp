@@ -31,10 +31,9 @@ struct Fd {
 
 }  // namespace
 
-Result<ProcessResult> run_process(const std::vector<std::string>& argv,
-                                  std::chrono::milliseconds timeout) {
+Result<Spawned> spawn_process(const std::vector<std::string>& argv) {
     if (argv.empty())
-        return fail(std::string("run_process: empty command"));
+        return fail(std::string("spawn_process: empty command"));
     int out_pipe[2], err_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0)
         return fail(errno_error(errno, "pipe"));
@@ -72,8 +71,27 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
         execvpe(args[0], args.data(), env.data());
         _exit(127);
     }
-    out_w.reset();
-    err_w.reset();
+    Spawned sp{pid, out_r.fd, err_r.fd};
+    out_r.fd = -1;
+    err_r.fd = -1;
+    return sp;
+}
+
+void reap_process(int pid, ProcessResult& r) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!r.timed_out && WIFEXITED(status))
+        r.exit_code = WEXITSTATUS(status);
+}
+
+Result<ProcessResult> run_process(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout) {
+    auto sp = spawn_process(argv);
+    if (!sp)
+        return fail(std::move(sp).error());
+    Fd out_r(sp->out_fd), err_r(sp->err_fd);
+    const pid_t pid = sp->pid;
 
     ProcessResult r;
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -105,11 +123,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
             }
         }
     }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!r.timed_out && WIFEXITED(status))
-        r.exit_code = WEXITSTATUS(status);
+    reap_process(pid, r);
     if (r.exit_code == 127 && r.out.empty() && r.err.empty())
         return fail(Error{"cannot run '" + argv[0] + "'", ENOENT});
     return r;

@@ -23,6 +23,22 @@ struct ProcessResult {
 Result<ProcessResult> run_process(const std::vector<std::string>& argv,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+/// A child started by spawn_process(): its pid and the read ends of its stdout and stderr
+/// (close-on-exec; the caller closes them and reaps the pid).
+struct Spawned {
+    int pid = -1;
+    int out_fd = -1;
+    int err_fd = -1;
+};
+
+/// Starts argv[0] (searched in PATH) with stdin on /dev/null and without the service manager's
+/// notification variables, and returns at once. run_process() is this plus the waiting.
+Result<Spawned> spawn_process(const std::vector<std::string>& argv);
+
+/// Waits for a spawned child and fills in its exit code (-1 when a signal ended it). Only for
+/// a child that closed its output (or was killed): this may block until it exits.
+void reap_process(int pid, ProcessResult& r);
+
 /// True when a process with this pid exists (signal 0 succeeds or fails with EPERM).
 bool process_alive(int pid);
 

@@ -81,6 +81,7 @@ Service::Service(Options opts)
 Service::~Service() {
     bus_.reset();
     files_.reset();
+    underlay_query_.reset();
     for (auto* s : netlink_io_)
         sd_event_source_unref(s);
     sd_event_source_unref(probe_io_);
@@ -299,20 +300,46 @@ void Service::after_apply(const config::Config* before) {
 }
 
 void Service::poll_underlay() {
-    std::map<std::string, std::string> now;
-    frr_up_ = false;
-    if (current_ && current_->underlay && router_->frr().state() == frr::Instance::State::Running) {
-        if (auto j = router_->frr().vtysh_json("show bgp neighbors json"); j) {
-            frr_up_ = true;
-            for (const auto& n : current_->underlay->neighbors) {
-                std::string addr = n.address.str();
-                std::string st = "Idle";
-                if (j->contains(addr) && (*j)[addr].contains("bgpState"))
-                    st = (*j)[addr]["bgpState"].get<std::string>();
-                now[addr] = st;
-            }
-        }
+    if (!current_ || !current_->underlay ||
+        router_->frr().state() != frr::Instance::State::Running) {
+        underlay_query_.reset();
+        frr_up_ = false;
+        update_peers({});
+        return;
     }
+    if (underlay_query_ && !underlay_query_->finished())
+        return;  // the last query is still running; its answer comes first
+    // Asked without waiting: the answer arrives through the event loop (async_process.hpp).
+    auto q = AsyncProcess::start(event_, router_->frr().vtysh_argv("show bgp neighbors json"),
+                                 frr::Instance::kQueryTimeout, [this](Result<ProcessResult> r) {
+                                     std::map<std::string, std::string> now;
+                                     frr_up_ = false;
+                                     nlohmann::json j;
+                                     if (r && !r->timed_out && r->exit_code == 0)
+                                         j = nlohmann::json::parse(r->out, nullptr, false);
+                                     if (j.is_object() && current_ && current_->underlay) {
+                                         frr_up_ = true;
+                                         for (const auto& n : current_->underlay->neighbors) {
+                                             std::string addr = n.address.str();
+                                             std::string st = "Idle";
+                                             if (j.contains(addr) && j[addr].contains("bgpState") &&
+                                                 j[addr]["bgpState"].is_string())
+                                                 st = j[addr]["bgpState"].get<std::string>();
+                                             now[addr] = st;
+                                         }
+                                     } else if (!r) {
+                                         spdlog::warn("underlay sessions: {}", r.error().message);
+                                     }
+                                     update_peers(std::move(now));
+                                 });
+    if (!q) {
+        spdlog::warn("underlay sessions: {}", q.error().message);
+        return;
+    }
+    underlay_query_ = std::move(*q);
+}
+
+void Service::update_peers(std::map<std::string, std::string> now) {
     for (const auto& [peer, st] : now) {
         std::string was = peers_.count(peer) ? peers_[peer] : "";
         if (st == "Established" && was != "Established")

@@ -15,6 +15,7 @@
 
 #include "config/load.hpp"
 #include "config/model.hpp"
+#include "daemon/async_process.hpp"
 #include "daemon/config_watch.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/echo_probe.hpp"
@@ -71,7 +72,9 @@ class Service : public Controller {
     void drain_monitor();
     void after_apply(const config::Config* before);
     void tick();
+    /// Asks FRR for the underlay sessions' states without waiting (update_peers() gets them).
     void poll_underlay();
+    void update_peers(std::map<std::string, std::string> now);
     /// The default-gateway VPN forwards (reconcile/online.hpp): the underlay, the kernel's
     /// routes, neighbours and FDB entries in the gateway VRFs, the [online] probe.
     reconcile::OnlineVerdict online_verdict() const;
@@ -126,7 +129,8 @@ class Service : public Controller {
     std::vector<config::ConfigText> read_texts_;  // what the last load read
     std::vector<sd_event_source*> netlink_io_;
     std::unique_ptr<netlink::LinkMonitor> monitor_;
-    std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
+    std::unique_ptr<AsyncProcess> underlay_query_;  // "show bgp neighbors json" in flight
+    std::optional<EchoProbe> probe_;                // [online] probe, opened in the host namespace
     sd_event_source* probe_io_ = nullptr;
     reconcile::ProbeState probe_state_ = reconcile::ProbeState::NotConfigured;
     bool probe_pending_ = false;               // the last request sent has no reply yet

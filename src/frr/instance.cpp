@@ -289,9 +289,13 @@ Status Instance::wait_ready(std::chrono::milliseconds timeout) const {
     }
 }
 
+std::vector<std::string> Instance::vtysh_argv(const std::string& command) const {
+    return {"vtysh", "--vty_socket", paths_.rundir(), "-c", command};
+}
+
 Result<std::string> Instance::vtysh(const std::string& command,
                                     std::chrono::milliseconds timeout) const {
-    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-c", command}, timeout);
+    auto r = run_process(vtysh_argv(command), timeout);
     if (!r)
         return fail(std::move(r).error());
     if (r->exit_code != 0)

@@ -83,6 +83,8 @@ class Instance {
     /// queries on every tick; a hung FRR must not stall it for longer than this.
     static constexpr std::chrono::seconds kQueryTimeout{5};
 
+    /// The command line that runs one vtysh command against this instance.
+    std::vector<std::string> vtysh_argv(const std::string& command) const;
     Result<std::string> vtysh(const std::string& command,
                               std::chrono::milliseconds timeout = kQueryTimeout) const;
     Result<nlohmann::json> vtysh_json(const std::string& command,
