@@ -34,7 +34,7 @@ Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<Discover
     return texts;
 }
 
-Assembly load(const Layout& layout, const InProgress& in_progress) {
+Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigText* main_instead) {
     auto files = discover_files(layout);
     if (!files) {
         Assembly out;
@@ -44,7 +44,11 @@ Assembly load(const Layout& layout, const InProgress& in_progress) {
     // Read one at a time: a drop-in that cannot be read is left out like one that fails.
     std::vector<ConfigText> texts;
     std::vector<SkippedFile> unreadable;
+    if (main_instead)
+        texts.push_back(*main_instead);
     for (const auto& f : *files) {
+        if (main_instead && f.name == layout.main_file_name())
+            continue;
         if (!f.masked && in_progress.paths.count(f.path)) {
             if (in_progress.previous)
                 for (const auto& p : *in_progress.previous)

@@ -98,7 +98,10 @@ struct InProgress {
 
 /// discover() + read each file + assemble(). A file that cannot be read is skipped like one
 /// that does not parse; a directory that cannot be listed is fatal.
-Assembly load(const Layout& layout, const InProgress& in_progress = {});
+/// `main_instead`, when set, stands in for the main file on disk (at start, the last good main
+/// file when the one on disk fails): the drop-ins are still read as they are now.
+Assembly load(const Layout& layout, const InProgress& in_progress = {},
+              const ConfigText* main_instead = nullptr);
 
 /// Reads the files discover() found (masked ones are skipped).
 Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<DiscoveredFile>& files);

@@ -1,7 +1,8 @@
-// The last configuration that applied without errors, kept so that a node whose main file
-// turns bad (a failed edit, a broken image update) still boots onto its network. Saved
-// atomically with mode 0600 (the texts may hold BGP passwords) after each good apply, read only
-// at start when the files on disk do not give a usable configuration (src/daemon/service.cpp).
+// The main file of the last configuration that applied without errors, kept so that a node
+// whose main file turns bad (a failed edit, a broken image update) still boots onto its network:
+// its text then stands in for the main file, with the drop-ins as they are on disk (a failing
+// drop-in is left out by itself, src/config/assemble.cpp). Saved atomically with mode 0600 (it
+// may hold BGP passwords) after each good apply, read only at start (src/daemon/service.cpp).
 #pragma once
 
 #include <string>

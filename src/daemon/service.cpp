@@ -119,7 +119,12 @@ ControlResult<void> Service::load_and_apply(const char* why) {
     apply(why);
     after_apply(before ? &*before : nullptr);
     if (last_.errors.empty() && last_.problems.empty()) {
-        if (Status st = last_good_.save(loaded.texts); !st)
+        // Only the main file: the drop-ins stand alone and are read as they are at start.
+        std::vector<config::ConfigText> main;
+        for (const auto& t : loaded.texts)
+            if (t.main)
+                main.push_back(t);
+        if (Status st = last_good_.save(main); !st)
             spdlog::warn("cannot save the last good configuration: {}", st.error().message);
     }
     if (!loaded.skipped.empty())
@@ -130,9 +135,8 @@ ControlResult<void> Service::load_and_apply(const char* why) {
     return {};
 }
 
-void Service::report_load(const config::Assembly& loaded) {
+void Service::report_skipped(const config::Assembly& loaded) {
     skipped_ = loaded.skipped;
-    rejected_ = loaded.fatal;
     for (const auto& f : loaded.skipped) {
         for (const auto& d : f.diagnostics)
             spdlog::error("{}", d.str());
@@ -145,6 +149,11 @@ void Service::report_load(const config::Assembly& loaded) {
              {"CONFIG_FILE", first.pos.file},
              {"CONFIG_LINE", std::to_string(first.pos.line)}});
     }
+}
+
+void Service::report_load(const config::Assembly& loaded) {
+    rejected_ = loaded.fatal;
+    report_skipped(loaded);
     if (loaded.fatal.empty())
         return;
     for (const auto& d : loaded.fatal)
@@ -165,17 +174,29 @@ bool Service::start_from_last_good() {
         spdlog::error("no last good configuration to fall back on: {}", texts.error().message);
         return false;
     }
-    config::Assembly saved = config::assemble(*texts);
-    if (!saved.config || !saved.skipped.empty()) {
-        // Saved by an older or newer perouterd whose rules differ: use what stands, say so.
-        for (const auto& d : saved.diagnostics())
-            spdlog::error("{} (saved in {})", d.str(), last_good_.path());
-        if (!saved.config)
-            return false;
+    // Only the main file failed (a drop-in that fails is left out, never fatal): its last good
+    // text stands in for it, and the drop-ins count as they are now. A VPN added or removed
+    // since, or a volatile /run drop-in gone with a reboot, is as the files say.
+    auto main = std::find_if(texts->begin(), texts->end(),
+                             [](const config::ConfigText& t) { return t.main; });
+    if (main == texts->end()) {
+        spdlog::error("{} holds no main file", last_good_.path());
+        return false;
     }
+    static const std::set<std::string> kNone;
+    config::Assembly saved =
+        config::load(config::Layout{opts_.root},
+                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, &*main);
+    if (!saved.config) {
+        // Saved by an older or newer perouterd whose rules differ, or no longer loadable.
+        for (const auto& d : saved.diagnostics())
+            spdlog::error("{} (last good main file from {})", d.str(), last_good_.path());
+        return false;
+    }
+    report_skipped(saved);
     log_event(spdlog::level::critical, messages::kConfigRejected,
-              fmt::format("the configuration files are invalid: running the last configuration "
-                          "that applied successfully, saved in {}",
+              fmt::format("the main configuration file is invalid: running its last good text "
+                          "(saved in {}) with the drop-ins as they are",
                           last_good_.path()),
               {{"PEROUTER_LAST_GOOD", last_good_.path()}});
     on_last_good_ = true;

@@ -62,6 +62,8 @@ class Service : public Controller {
     ControlResult<void> reload_for(const std::string& file);
     /// Logs what a load left out or rejected and records it as the configuration error.
     void report_load(const config::Assembly& loaded);
+    /// The drop-ins a load left out: logged with their positions, kept for the status.
+    void report_skipped(const config::Assembly& loaded);
     bool start_from_last_good();
     /// Configuration files that hold a password and can be read by group or others.
     void check_file_modes(const config::Config& cfg);

@@ -15,8 +15,10 @@ must be in scope.
    a good drop-in next to them applies (isolation: the rest applies).
 2. a sample of 10 cases as the MAIN file (case text first, then the lab's configuration, so the
    case keeps its line numbers), one reload each: rejected at that position, state identical.
-3. start-up with an invalid main file after --teardown: the last good configuration
-   (<root>/var/lib/perouter/last-good.json) comes up, traffic flows, Describe() says last_good.
+3. start-up with an invalid main file after --teardown: the last good main file
+   (<root>/var/lib/perouter/last-good.json) stands in for it, with the drop-ins as they are now
+   (a good one added meanwhile comes up, a malformed one is left out), traffic flows,
+   Describe() says last_good.
 4. start-up with a bad drop-in after --teardown: everything else comes up.
 
 PEROUTER_SOAK=1: every in-scope case as the main file, not 10.
@@ -279,27 +281,39 @@ class BadFilesTest(LabTestCase):
         saved = lab.root / "var" / "lib" / "perouter" / "last-good.json"
         self.wait(saved.exists, 30, f"{saved} written")
         c = self.main_cases[len(self.main_cases) // 2]
+        bad = self.dropin_cases[len(self.dropin_cases) // 3]
+        self.clear_dropins()
+        bad_file = lab.dropin_dir / f"50-{bad.name}.toml"
         try:
             lab.config_file.write_text(c.as_main(), errors="surrogateescape")
+            # Written after the last good save: only the files on disk know them.
+            (lab.dropin_dir / "60-good.toml").write_text(GOOD)
+            bad_file.write_text(bad.text, errors="surrogateescape")
             offset = len(lab.node_log_text())
             ready = self.restart_after_teardown()
             log = lab.node_log_text()[offset:]
             self.assertRegex(log, c.where(lab.config_file))
-            self.assertIn("running the last configuration that applied successfully", log)
+            self.assertRegex(log, bad.where(bad_file))
+            self.assertIn("running its last good text", log)
             doc = self.describe()
             self.assertTrue(doc["last_good"], doc)
+            states = sorted((f["path"], f["state"]) for f in doc["failed_files"])
+            self.assertEqual(states, sorted([(str(lab.config_file), "rejected"), (str(bad_file), "left-out")]))
             self.assertIn(f"{lab.config_file}:{c.line}:{c.col}: ", self.last_error())
-            self.wait(lambda: "vni110" in links(lab.router_ns) and "br-hs-110" in links(lab.host_ns), 60,
-                      "the last good configuration's VNI 110 comes up")
+            self.wait(lambda: {"vni110", "vni120"} <= set(links(lab.router_ns))
+                      and {"br-hs-110", "br-hs-120"} <= set(links(lab.host_ns)), 60,
+                      "VNI 110 (last good main file) and VNI 120 (drop-in on disk) come up")
             self.wait_established(60)
             self.wait_l2_ping(60)
         finally:
             self.restore_main()
+            self.clear_dropins()
         lab.reload_node(timeout=120)
         self.wait(lambda: not self.describe()["last_good"], 30, "last_good false once the files are good")
         self.converge()
-        print(f"R2 start-up, invalid main ({c.name}): READY after {ready:.1f} s on {saved.name}, "
-              f"VNI 110 up and pinging", flush=True)
+        print(f"R2 start-up, invalid main ({c.name}) and a malformed drop-in ({bad.name}): READY after "
+              f"{ready:.1f} s on the main file of {saved.name} plus the good drop-in, VNI 110 and 120 up, "
+              f"VNI 110 pinging", flush=True)
 
     def test_4_start_with_bad_dropin_brings_up_the_rest(self):
         lab = self.lab

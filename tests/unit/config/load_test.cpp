@@ -32,6 +32,26 @@ TEST(Load, MergesMainFileAndDropins) {
               root.at("etc/perouter/perouter.d/50-red.toml"));
 }
 
+TEST(Load, AStandInMainFileIsUsedWithTheDropinsOnDisk) {
+    TempRoot root;
+    root.write("etc/perouter/perouter.toml", "[underlay\n");  // broken
+    root.write("etc/perouter/perouter.d/50-red.toml",
+               "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n");
+    root.write("run/perouter/perouter.d/60-bad.toml", "[[l3vni]]\nname = 7\n");
+    EXPECT_FALSE(load(Layout{root.path()}).config);
+
+    const ConfigText saved{root.at("etc/perouter/perouter.toml"), test::kBase, true};
+    auto c = load(Layout{root.path()}, {}, &saved);
+    ASSERT_TRUE(c.config);
+    ASSERT_EQ(c.config->l3vnis.size(), 1u);
+    EXPECT_EQ(c.config->l3vnis[0].name, "red");
+    ASSERT_EQ(c.skipped.size(), 1u);
+    EXPECT_EQ(c.skipped[0].path, root.at("run/perouter/perouter.d/60-bad.toml"));
+    ASSERT_FALSE(c.texts.empty());
+    EXPECT_TRUE(c.texts.front().main);
+    EXPECT_EQ(c.texts.front().text, test::kBase);
+}
+
 TEST(Load, MaskedDropinContributesNothing) {
     TempRoot root;
     root.write("etc/perouter/perouter.toml", test::kBase);
