@@ -4,16 +4,20 @@
 perouter-qemu-test.service runs this after a normal multi-user boot in which the fabric
 (perouter-lab-fabric.service, fabric.py), perouterd.service with /etc/perouter/perouter.toml
 (underlay + VRF red / L3VNI 100 carrying the default route) and the stand-in kubelet.service have
-started on their own. The harness (run.sh) boots the same disk twice; the kernel command line says
-which boot this is (perouter.boot=1|2):
+started on their own. The harness (run.sh) boots the same disk three times; the kernel command line
+says which boot this is (perouter.boot=1|2|3):
 
     boot 1  day 0 (the kubelet reached the API server through the VNI on its first try, unit
             timestamps), the router torn down and rebuilt REBUILD_ROUNDS times (each time the
             kubelet's first try right after wait-online reaches the API server), the L3VNI
             integration tests that skip on VRF-less kernels, runtime VPNs
             (AddVpn/RemoveVpn over D-Bus, a drop-in file), faults (FRR killed, perouterd
-            restarted, the router namespace deleted), then VPNs set up for the reboot
-    boot 2  day 0 again; persisted VPNs are back, volatile ones are not
+            restarted, the router namespace deleted), then VPNs set up for the reboot and a
+            malformed persisted drop-in
+    boot 2  day 0 again despite the malformed drop-in (left out, reported); persisted VPNs are
+            back, volatile ones are not; then the main file is made invalid
+    boot 3  day 0 again on the last good main file (/var/lib/perouter/last-good.json) with the
+            drop-ins on disk; the persisted VPNs are back
 
 Every check prints one line, `PASS <check>: evidence` or `FAIL <check>: evidence`, to the console
 (prefixed `PEROUTER: `) and to /run/perouter-results/results.txt, framed by START and END; `TIME`
@@ -56,7 +60,13 @@ FRR_UNIT = f"frr@{NETNS}.service"
 FABRIC_UNIT = "perouter-lab-fabric.service"
 KUBELET_UNIT = "kubelet.service"
 KUBELET_OUT = Path("/run/perouter-kubelet.json")
+MAIN_FILE = Path("/etc/perouter/perouter.toml")
 ETC_DROPINS = Path("/etc/perouter/perouter.d")
+# R9: what boots 2 and 3 start with. A value of the wrong type at line 3, column 7.
+BROKEN_DROPIN = ETC_DROPINS / "70-broken.toml"
+BROKEN_DROPIN_TEXT = '[[l2vni]]\nname = "broken"\nvni = "one hundred and fifty"\n'
+# An unterminated table header appended to the main file.
+BROKEN_MAIN_TAIL = "\n[underlay.broken\n"
 RUN_DROPINS = Path("/run/perouter/perouter.d")
 NETLINK_TEST = REPO / "bin" / "netlink_integration_test"
 KUBELET_PY = HERE / "kubelet.py"
@@ -594,6 +604,8 @@ class Tier:
                      what="all four VPNs applied")
             files = {str(f): f.exists() for f in (ETC_DROPINS / "50-blue.toml", ETC_DROPINS / "60-l2-120.toml",
                                                   RUN_DROPINS / "50-l2-130.toml", RUN_DROPINS / "61-l2-140.toml")}
+            # R9: boot 2 starts with this malformed persisted drop-in.
+            write_atomic(BROKEN_DROPIN, BROKEN_DROPIN_TEXT)
             run(["sync"])
             ok = p1.returncode == 0 and p2.returncode == 0 and all(files.values())
             return ok, (f"AddVpn blue persist=true exit {p1.returncode}, AddVpn l2-130 persist=false exit "
@@ -630,6 +642,49 @@ class Tier:
             return ok, (f"objects of l2-130/l2-140 present: {present or 'none'}; drop-ins in {RUN_DROPINS}: "
                         f"{files or 'none'}; VPNs {vpns}")
         self.r.check("reboot-volatile-vpns-gone", volatile)
+
+    # R9: bad files at boot
+
+    def failed_files(self) -> dict[str, str]:
+        return {f.get("path"): f.get("state") for f in describe().get("failed_files", [])}
+
+    def bad_dropin_at_boot(self) -> None:
+        def left_out():
+            d = describe()
+            failed = {f.get("path"): f.get("state") for f in d.get("failed_files", [])}
+            journal = run(["journalctl", "-b", "-u", UNIT, "--no-pager", "-o", "cat"], check=False).stdout
+            where = f"{BROKEN_DROPIN}:3:7:"
+            ok = (failed == {str(BROKEN_DROPIN): "left-out"} and not d.get("last_good")
+                  and where in journal and d.get("online") is True)
+            return ok, (f"booted with {BROKEN_DROPIN} malformed: failed files {failed}; last_good "
+                        f"{d.get('last_good')}; journal names {where} {where in journal}; online "
+                        f"{d.get('online')} (day 0 checks above ran on this boot)")
+        self.r.check("r9-malformed-dropin-at-boot-left-out", left_out)
+
+    def prepare_bad_main(self) -> None:
+        def prepare():
+            saved = Path("/var/lib/perouter/last-good.json")
+            text = MAIN_FILE.read_text()
+            write_atomic(MAIN_FILE, text + BROKEN_MAIN_TAIL)
+            run(["sync"])
+            ok = saved.exists() and "[underlay.broken" in MAIN_FILE.read_text()
+            return ok, f"{MAIN_FILE} made invalid for boot 3; {saved} exists {saved.exists()}"
+        self.r.check("r9-prepare-invalid-main-file", prepare)
+
+    def bad_main_at_boot(self) -> None:
+        def last_good():
+            d = describe()
+            failed = {f.get("path"): f.get("state") for f in d.get("failed_files", [])}
+            journal = run(["journalctl", "-b", "-u", UNIT, "--no-pager", "-o", "cat"], check=False).stdout
+            line = len(MAIN_FILE.read_text().splitlines())
+            where = f"{MAIN_FILE}:{line}:"
+            ok = (d.get("last_good") is True and failed.get(str(MAIN_FILE)) == "rejected"
+                  and failed.get(str(BROKEN_DROPIN)) == "left-out" and where in journal
+                  and "running its last good text" in journal and d.get("online") is True)
+            return ok, (f"booted with {MAIN_FILE} invalid: last_good {d.get('last_good')}; failed files "
+                        f"{failed}; journal names {where} {where in journal}; online {d.get('online')} "
+                        f"(day 0 checks above ran on this boot)")
+        self.r.check("r9-invalid-main-file-at-boot-runs-last-good", last_good)
 
     def end(self) -> None:
         def no_failed():
@@ -684,7 +739,12 @@ def main() -> int:
             tier.runtime()
             tier.faults()
             tier.prepare_reboot()
+        elif boot == 2:
+            tier.bad_dropin_at_boot()
+            tier.after_reboot()
+            tier.prepare_bad_main()
         else:
+            tier.bad_main_at_boot()
             tier.after_reboot()
         tier.end()
     except Exception as e:  # noqa: BLE001 - reported as a failure, never a silent stop

@@ -171,7 +171,7 @@ TSC=
 khz=$(awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 [ -n "$khz" ] && [ "$khz" -gt 0 ] && TSC="tsc_early_khz=$khz tsc=reliable"
 declare -A t_boot
-for n in 1 2; do
+for n in 1 2 3; do
   t0=$(now)
   boot $n
   rc=$?
@@ -202,8 +202,8 @@ sed 's/^TIME /    /' "$OUT/timings.txt"
 echo "---- installed with: $how"
 echo "---- timings: rootfs $(secs "$t_all" "$t_rootfs") s (cached unless rebuilt), install" \
      "$(secs "$t_rootfs" "$t_install") s${t_package_note}, VM files + initrd + image $(secs "$t_install" "$t_image") s," \
-     "boot 1 ${t_boot[1]:-?} s, boot 2 ${t_boot[2]:-?} s, total $(secs "$t_all" "$t_end") s"
-echo "---- results, consoles, journals and unit status in $OUT/boot1 and $OUT/boot2"
+     "boot 1 ${t_boot[1]:-?} s, boot 2 ${t_boot[2]:-?} s, boot 3 ${t_boot[3]:-?} s, total $(secs "$t_all" "$t_end") s"
+echo "---- results, consoles, journals and unit status in $OUT/boot1, boot2 and boot3"
 if [ $fail -ne 0 ]; then
   echo "qemu system tier: FAILED"
   exit 1
