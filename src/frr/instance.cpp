@@ -137,9 +137,18 @@ Status Instance::systemd_unit(const char* method) const {
         return fail(errno_error(-r, "connect to systemd"));
     sd_bus_error err = SD_BUS_ERROR_NULL;
     sd_bus_message* reply = nullptr;
-    int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", method, &err, &reply, "ss",
-                               unit.c_str(), "replace");
+    int r = 0;
+    if (std::string_view(method) == "StartUnit") {
+        // A unit that failed (FRR's own start limit, a stop whose files were already gone)
+        // refuses to start until reset; perouterd is its supervisor and has its own backoff.
+        // "not loaded" or "not failed" are no reason not to try the start.
+        (void)sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                 "org.freedesktop.systemd1.Manager", "ResetFailedUnit", nullptr,
+                                 nullptr, "s", unit.c_str());
+    }
+    r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                           "org.freedesktop.systemd1.Manager", method, &err, &reply, "ss",
+                           unit.c_str(), "replace");
     Status st;
     if (r < 0)
         st = fail(Error{
@@ -148,6 +157,32 @@ Status Instance::systemd_unit(const char* method) const {
     sd_bus_message_unref(reply);
     sd_bus_flush_close_unref(bus);
     return st;
+}
+
+bool Instance::unit_settled() const {
+    const std::string unit = "frr@" + paths_.name + ".service";
+    sd_bus* bus = nullptr;
+    if (sd_bus_open_system(&bus) < 0)
+        return true;  // nothing to ask: the pid files decide
+    sd_bus_message* reply = nullptr;
+    const char* path = nullptr;
+    char* state = nullptr;
+    int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "GetUnit", nullptr, &reply, "s",
+                               unit.c_str());
+    if (r >= 0)
+        r = sd_bus_message_read(reply, "o", &path);
+    if (r >= 0)
+        r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
+                                       "org.freedesktop.systemd1.Unit", "ActiveState", nullptr,
+                                       &state);
+    // Not loaded (GetUnit fails) counts as settled, like inactive and failed.
+    bool settled =
+        r < 0 || std::string_view(state) == "inactive" || std::string_view(state) == "failed";
+    free(state);
+    sd_bus_message_unref(reply);
+    sd_bus_flush_close_unref(bus);
+    return settled;
 }
 
 Instance::State Instance::state() const {
@@ -229,6 +264,11 @@ Status Instance::stop() {
     if (launcher_ == Launcher::Systemd) {
         if (Status st = systemd_unit("StopUnit"); !st)
             return st;
+        // The stop job runs frrinit.sh stop, which needs the instance files: let it finish
+        // before anything here signals the daemons or (teardown) removes the files.
+        auto until = std::chrono::steady_clock::now() + 30s;
+        while (!unit_settled() && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(50ms);
     }
     std::vector<std::pair<std::string, int>> procs;
     for (const std::string& d :

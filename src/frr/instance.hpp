@@ -96,6 +96,8 @@ class Instance {
 
     Status start_direct();
     Status systemd_unit(const char* method) const;
+    /// frr@<name>.service is inactive, failed or not loaded (its stop job has finished).
+    bool unit_settled() const;
     /// Refuses to start frr@<name> when systemd would not put it into the router namespace
     /// (the shipped drop-in is linked for "perouter" only).
     Status check_unit_namespace() const;
