@@ -1,7 +1,7 @@
 """R7: hostile file handling against a running perouterd.
 
 perouterd reads a drop-in once it is complete (IN_CLOSE_WRITE or IN_MOVED_TO,
-src/daemon/service.cpp watch_config_dirs/on_inotify) and settles bursts of events into one reload.
+src/daemon/config_watch.cpp) and settles bursts of events into one reload.
 Here: a drop-in written in two halves with a pause between (alone, and while another drop-in
 arrives and makes perouterd reload), a file renamed over again and again, the drop-in directory
 removed and recreated, and a burst of >= 10,000 inotify events. Throughout, a file that was
