@@ -1,5 +1,5 @@
-// perouterctl: the operator's tool for perouterd (DESIGN.md §2). Commands that need the
-// daemon talk to it over D-Bus; validate, cat-config, show-config and diff read the
+// perouterctl: the operator's tool for perouterd (perouterctl(8), src/README.md). Commands that
+// need the daemon talk to it over D-Bus; validate, cat-config, show-config and diff read the
 // configuration files themselves.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

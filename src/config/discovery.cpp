@@ -1,5 +1,5 @@
 // Finding the configuration files: systemd's conf-files rules applied to perouter's three
-// directories (DESIGN.md §2).
+// directories (src/README.md; the files and their precedence are in perouter.toml(5)).
 #include "config/discovery.hpp"
 
 #include <dirent.h>

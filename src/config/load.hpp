@@ -48,9 +48,9 @@ struct ConfigText {
 
 /// Parses every text, merges them in order, converts to the typed model and validates it.
 /// Pure. All errors of the load are returned together; any error rejects the whole load.
-/// Merge rules (DESIGN.md §3): tables merge key by key; a later scalar or plain array replaces
-/// the earlier one; [[l3vni]] and [[l2vni]] entries are keyed by `name` (a later entry with the
-/// same name replaces the earlier one whole, new names are appended).
+/// Merge rules (config/toml_merge.hpp, perouter.toml(5)): tables merge key by key; a later scalar
+/// or plain array replaces the earlier one; [[l3vni]] and [[l2vni]] entries are keyed by `name` (a
+/// later entry with the same name replaces the earlier one whole, new names are appended).
 Result<Config, Diagnostics> parse(const std::vector<ConfigText>& texts);
 
 /// Validates one extra VPN document (the TOML a D-Bus caller or a drop-in would add) against

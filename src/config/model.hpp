@@ -1,5 +1,5 @@
 // The typed configuration model: what the TOML files say, after merge and validation.
-// Field names and meanings follow DESIGN.md §3 (snake_case TOML keys) and the upstream
+// Field names and meanings follow dist/man/perouter.toml.5 (snake_case TOML keys) and the upstream
 // Open PE Router API. Every struct remembers where its fields were written (`pos`) so that
 // checks running after parsing can still point at file:line:col.
 #pragma once

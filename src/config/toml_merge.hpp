@@ -1,6 +1,6 @@
-// Merging parsed TOML documents in file order (DESIGN.md §3). Nodes are moved, never copied,
-// because toml++ drops source regions on copy and every value must still know the file, line
-// and column that wrote it.
+// Merging parsed TOML documents in file order (the rules are in perouter.toml(5); src/README.md).
+// Nodes are moved, never copied, because toml++ drops source regions on copy and every value must
+// still know the file, line and column that wrote it.
 #pragma once
 
 #include <toml++/toml.h>

@@ -3,6 +3,8 @@
 // can change without touching it.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -32,6 +34,15 @@ struct ControlError {
 
 template <class T>
 using ControlResult = Result<T, ControlError>;
+
+/// The error of a call whose configuration does not stand: one line, and every FILE:LINE:COL
+/// diagnostic (the D-Bus layer appends them after the line).
+inline ControlError invalid_config(Diagnostics ds) {
+    ControlError e{ControlErrorKind::InvalidConfig, {}, std::move(ds)};
+    e.message = fmt::format("invalid configuration ({} error{})", e.diagnostics.size(),
+                            e.diagnostics.size() == 1 ? "" : "s");
+    return e;
+}
 
 /// One VPN as the API shows it.
 struct VpnInfo {

@@ -1,5 +1,5 @@
 // perouterd: the router daemon. Without a mode flag it runs in the foreground as a service;
-// the flags below run one step and exit (DESIGN.md §2 command-line contract).
+// the flags below run one step and exit (perouterd(8)).
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,4 @@
-// perouterd's command line (DESIGN.md §2), shared by the modes in main.cpp.
+// perouterd's command line (perouterd(8)), shared by the modes in main.cpp.
 #pragma once
 
 #include <string>

@@ -2,6 +2,11 @@
 // when a configuration file changes, when a D-Bus caller asks, and when FRR, the router
 // namespace or our links need it. It is also the Controller the D-Bus API talks to: every
 // source of change goes through the same reload().
+//
+// In three files: service.cpp (the loop, its timers and signals, loading and applying),
+// service_status.cpp (underlay sessions, the online verdict, ManagerStatus, Describe, STATUS=),
+// service_vpns.cpp (Validate, AddVpn, RemoveVpn). The configuration directories are watched by
+// config_watch.hpp, helper programs run without blocking through async_process.hpp.
 #pragma once
 
 #include <systemd/sd-event.h>

@@ -1,4 +1,4 @@
-// The public names of perouterd's D-Bus API (DESIGN.md §2). schema/org.openperouter.Router1.xml
+// The public names of perouterd's D-Bus API (perouter-dbus(7)). schema/org.openperouter.Router1.xml
 // is the contract for the interfaces; these constants are the one place the code spells them.
 #pragma once
 

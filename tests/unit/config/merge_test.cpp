@@ -1,4 +1,5 @@
-// Merge rules across files (DESIGN.md §3) and positions surviving the merge.
+// Merge rules across files (config/toml_merge.hpp, perouter.toml(5)) and positions surviving the
+// merge.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

@@ -1,0 +1,328 @@
+// Service, part 2: the status model (src/daemon/service.hpp): underlay sessions, the online
+// verdict and its probe, ManagerStatus, Describe(), STATUS= and PropertiesChanged.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "config/names.hpp"
+#include "config/online.hpp"
+#include "config/to_json.hpp"
+#include "config/vpn_document.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/notify.hpp"
+#include "daemon/service.hpp"
+#include "dbus/server.hpp"
+
+namespace perouter::daemon {
+namespace fs = std::filesystem;
+
+std::string Service::config_error() const {
+    std::string out;
+    if (!rejected_.empty())
+        out = fmt::format("configuration rejected ({} error{}): {}; {}", rejected_.size(),
+                          rejected_.size() == 1 ? "" : "s", rejected_.front().str(),
+                          on_last_good_ ? "running the last good configuration"
+                          : current_    ? "keeping the running configuration"
+                                        : "nothing applied");
+    for (const auto& f : skipped_) {
+        if (!out.empty())
+            out += "\n";
+        out += fmt::format("{} left out: {}", f.path, f.diagnostics.front().str());
+    }
+    return out;
+}
+
+void Service::poll_underlay() {
+    if (!current_ || !current_->underlay ||
+        router_->frr().state() != frr::Instance::State::Running) {
+        underlay_query_.reset();
+        frr_up_ = false;
+        update_peers({});
+        return;
+    }
+    if (underlay_query_ && !underlay_query_->finished())
+        return;  // the last query is still running; its answer comes first
+    // Asked without waiting: the answer arrives through the event loop (async_process.hpp).
+    auto q = AsyncProcess::start(event_, router_->frr().vtysh_argv("show bgp neighbors json"),
+                                 frr::Instance::kQueryTimeout, [this](Result<ProcessResult> r) {
+                                     std::map<std::string, std::string> now;
+                                     frr_up_ = false;
+                                     nlohmann::json j;
+                                     if (r && !r->timed_out && r->exit_code == 0)
+                                         j = nlohmann::json::parse(r->out, nullptr, false);
+                                     if (j.is_object() && current_ && current_->underlay) {
+                                         frr_up_ = true;
+                                         for (const auto& n : current_->underlay->neighbors) {
+                                             std::string addr = n.address.str();
+                                             std::string st = "Idle";
+                                             if (j.contains(addr) && j[addr].contains("bgpState") &&
+                                                 j[addr]["bgpState"].is_string())
+                                                 st = j[addr]["bgpState"].get<std::string>();
+                                             now[addr] = st;
+                                         }
+                                     } else if (!r) {
+                                         spdlog::warn("underlay sessions: {}", r.error().message);
+                                     }
+                                     update_peers(std::move(now));
+                                 });
+    if (!q) {
+        spdlog::warn("underlay sessions: {}", q.error().message);
+        return;
+    }
+    underlay_query_ = std::move(*q);
+}
+
+void Service::update_peers(std::map<std::string, std::string> now) {
+    for (const auto& [peer, st] : now) {
+        std::string was = peers_.count(peer) ? peers_[peer] : "";
+        if (st == "Established" && was != "Established")
+            log_event(spdlog::level::info, messages::kUnderlayUp,
+                      fmt::format("underlay session to {} established", peer),
+                      {{"PEROUTER_PEER", peer}});
+        if (st != "Established" && was == "Established")
+            log_event(spdlog::level::warn, messages::kUnderlayDown,
+                      fmt::format("underlay session to {} down ({})", peer, st),
+                      {{"PEROUTER_PEER", peer}});
+    }
+    for (const auto& [peer, was] : peers_)
+        if (!now.count(peer) && was == "Established")
+            log_event(spdlog::level::warn, messages::kUnderlayDown,
+                      fmt::format("underlay session to {} down", peer), {{"PEROUTER_PEER", peer}});
+    bool changed = now != peers_;
+    peers_ = std::move(now);
+    if (changed)
+        publish();
+}
+
+void Service::publish_online_change() {
+    if (!applied_once_)
+        return;
+    auto v = online_verdict();
+    if (v.missing == online_missing_)
+        return;
+    online_missing_ = std::move(v.missing);
+    publish();
+}
+
+void Service::probe_tick() {
+    std::optional<IpAddress> want;
+    if (current_ && current_->online)
+        want = current_->online->probe;
+    if (probe_ && (!want || probe_->target() != *want)) {
+        probe_io_ = sd_event_source_unref(probe_io_);
+        probe_.reset();
+    }
+    if (!want) {
+        probe_state_ = reconcile::ProbeState::NotConfigured;
+        return;
+    }
+    if (!probe_) {
+        auto p =
+            router_->namespaces().run_in(plan::Side::Host, [&] { return EchoProbe::open(*want); });
+        if (!p) {
+            spdlog::warn("online probe: {}", p.error().message);
+            return;
+        }
+        probe_.emplace(std::move(*p));
+        if (sd_event_add_io(event_, &probe_io_, probe_->fd(), EPOLLIN, on_probe_reply, this) < 0) {
+            spdlog::warn("online probe: cannot watch its socket");
+            probe_.reset();
+            return;
+        }
+        probe_state_ = reconcile::ProbeState::Waiting;
+        probe_pending_ = false;
+    }
+    if (probe_pending_ && probe_state_ == reconcile::ProbeState::Answered) {
+        probe_state_ = reconcile::ProbeState::Unanswered;
+        publish();
+    }
+    if (auto sent = probe_->send(); !sent)
+        spdlog::debug("online probe: {}", sent.error().message);
+    probe_pending_ = true;
+}
+
+int Service::on_probe_reply(sd_event_source*, int, uint32_t, void* self) {
+    auto* svc = static_cast<Service*>(self);
+    if (!svc->probe_)
+        return 0;
+    auto answered = svc->probe_->receive();
+    if (!answered) {
+        spdlog::debug("online probe: {}", answered.error().message);
+        return 0;
+    }
+    if (*answered) {
+        svc->probe_pending_ = false;
+        if (svc->probe_state_ != reconcile::ProbeState::Answered) {
+            svc->probe_state_ = reconcile::ProbeState::Answered;
+            svc->publish();
+        }
+    }
+    return 0;
+}
+
+// ---- Controller ---------------------------------------------------------------------------
+
+std::vector<VpnInfo> Service::vpns() const {
+    std::vector<VpnInfo> out;
+    if (!current_)
+        return out;
+    for (const auto& v : config::vpns_of(*current_)) {
+        VpnInfo i{v.name, v.kind, v.vni, v.vrf, "pending", v.source, ""};
+        if (applied_once_) {
+            auto it = last_.failed_owners.find(v.name);
+            if (it == last_.failed_owners.end())
+                it = last_.failed_owners.find("frr");
+            if (it == last_.failed_owners.end())
+                it = last_.failed_owners.find("router");
+            if (it != last_.failed_owners.end()) {
+                i.state = "failed";
+                i.error = it->second;
+            } else {
+                i.state = "configured";
+            }
+        }
+        out.push_back(std::move(i));
+    }
+    return out;
+}
+
+ManagerStatus Service::status() const {
+    ManagerStatus s;
+    s.state = std::string(to_string(state_));
+    s.config_error = config_error();
+    s.apply_error = apply_error_;
+    s.last_error = s.config_error.empty() ? s.apply_error : s.config_error;
+    s.version = PEROUTER_VERSION;
+    for (const auto& f : skipped_)
+        s.failed_files.push_back(f.path);
+    for (const auto& d : rejected_)
+        if (d.pos.known() && std::find(s.failed_files.begin(), s.failed_files.end(), d.pos.file) ==
+                                 s.failed_files.end())
+            s.failed_files.push_back(d.pos.file);
+    if (!current_ || !current_->underlay) {
+        s.underlay_state = "unconfigured";
+    } else if (!frr_up_) {
+        s.underlay_state = "down";
+    } else {
+        bool any = std::any_of(peers_.begin(), peers_.end(),
+                               [](const auto& p) { return p.second == "Established"; });
+        s.underlay_state = any ? "established" : "connecting";
+    }
+    return s;
+}
+
+reconcile::OnlineVerdict Service::online_verdict() const {
+    reconcile::OnlineInputs in;
+    in.underlay_configured = current_ && current_->underlay;
+    in.peers = peers_;
+    if (current_) {
+        in.targets = config::online_targets(*current_);
+        if (current_->online)
+            in.probe = current_->online->probe;
+    }
+    in.probe_state = probe_state_;
+    if (!in.targets.empty() && router_) {
+        auto view = router_->observe_forwarding(*current_);
+        if (view)
+            in.forwarding = std::move(*view);
+        else
+            return {false, {"cannot read the kernel's forwarding state: " + view.error().message}};
+    }
+    return reconcile::online_verdict(in);
+}
+
+nlohmann::json Service::describe() const {
+    ManagerStatus s = status();
+    nlohmann::json j;
+    j["state"] = s.state;
+    j["underlay_state"] = s.underlay_state;
+    j["last_error"] = s.last_error;
+    j["config_error"] = s.config_error;
+    j["apply_error"] = s.apply_error;
+    j["version"] = s.version;
+    j["last_good"] = on_last_good_;
+    j["warnings"] = warnings_;
+    nlohmann::json failed = nlohmann::json::array();
+    for (const auto& f : skipped_) {
+        nlohmann::json errors = nlohmann::json::array();
+        for (const auto& d : f.diagnostics)
+            errors.push_back(d.str());
+        failed.push_back({{"path", f.path}, {"state", "left-out"}, {"errors", errors}});
+    }
+    if (!rejected_.empty()) {
+        nlohmann::json errors = nlohmann::json::array();
+        for (const auto& d : rejected_)
+            errors.push_back(d.str());
+        failed.push_back(
+            {{"path", rejected_.front().pos.file}, {"state", "rejected"}, {"errors", errors}});
+    }
+    j["failed_files"] = failed;
+    reconcile::OnlineVerdict verdict = online_verdict();
+    j["online"] = verdict.online;
+    j["online_missing"] = verdict.missing;
+    j["netns"] = opts_.netns;
+    j["peers"] = peers_;
+    nlohmann::json vs = nlohmann::json::array();
+    for (const auto& v : vpns())
+        vs.push_back({{"name", v.name},
+                      {"kind", v.kind},
+                      {"vni", v.vni},
+                      {"vrf", v.vrf},
+                      {"state", v.state},
+                      {"source", v.source},
+                      {"error", v.error}});
+    j["vpns"] = vs;
+    j["last_reconcile"] = {
+        {"changes", last_.changes}, {"errors", last_.errors}, {"problems", last_.problems}};
+    j["config"] = current_ ? config::to_json(*current_) : nlohmann::json(nullptr);
+    return j;
+}
+
+// ---- status publishing --------------------------------------------------------------------
+
+std::string Service::status_line() const {
+    if (!current_)
+        return "no valid configuration: " + config_error();
+    const config::Config& c = *current_;
+    if (!c.underlay)
+        return "no [underlay]: router not configured";
+    size_t up = std::count_if(peers_.begin(), peers_.end(),
+                              [](const auto& p) { return p.second == "Established"; });
+    std::string s = fmt::format("underlay: {}/{} peers up, {} l3vni, {} l2vni{}", up,
+                                c.underlay->neighbors.size(), c.l3vnis.size(), c.l2vnis.size(),
+                                c.passthrough ? ", passthrough" : "");
+    if (on_last_good_)
+        s += "; RUNNING THE LAST GOOD CONFIGURATION (the files are invalid)";
+    if (!skipped_.empty())
+        s += fmt::format("; {} file{} left out", skipped_.size(), skipped_.size() == 1 ? "" : "s");
+    if (!rejected_.empty())
+        s += fmt::format("; configuration rejected: {}", rejected_.front().str());
+    else if (!skipped_.empty())
+        s += fmt::format(": {}", skipped_.front().diagnostics.front().str());
+    if (!apply_error_.empty())
+        s += "; apply error: " + apply_error_;
+    if (!warnings_.empty())
+        s += "; warning: " + warnings_.front();
+    if (applied_once_) {
+        reconcile::OnlineVerdict v = online_verdict();
+        if (v.online)
+            s += "; online";
+        else
+            s += fmt::format("; not online: {}{}", v.missing.front(),
+                             v.missing.size() > 1 ? fmt::format(" (+{} more)", v.missing.size() - 1)
+                                                  : std::string());
+    }
+    return s;
+}
+
+void Service::publish() {
+    if (applied_once_ || state_ == RunState::Failed)
+        notify_status(status_line());
+    changed();
+}
+
+// ---- event sources ------------------------------------------------------------------------
+
+}  // namespace perouter::daemon

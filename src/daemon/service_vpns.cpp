@@ -1,0 +1,141 @@
+// Service, part 3: the VPN calls of the D-Bus API (src/daemon/controller.hpp): Validate, AddVpn,
+// RemoveVpn. AddVpn and RemoveVpn only write or remove a drop-in and reload, like any other
+// source of change (src/daemon/service.cpp).
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "config/names.hpp"
+#include "config/online.hpp"
+#include "config/to_json.hpp"
+#include "config/vpn_document.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/notify.hpp"
+#include "daemon/service.hpp"
+#include "dbus/server.hpp"
+
+namespace perouter::daemon {
+namespace fs = std::filesystem;
+
+Diagnostics Service::validate(const std::string& toml) {
+    // Against the files that stand now, as the loader would see them.
+    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    if (!loaded.config)
+        return loaded.diagnostics();
+    auto r = config::parse_with(loaded.texts, config::ConfigText{"<validate>", toml});
+    return r ? Diagnostics{} : r.error();
+}
+
+ControlResult<void> Service::reload_for(const std::string& file) {
+    auto r = reload();
+    if (r || r.error().kind != ControlErrorKind::InvalidConfig || !rejected_.empty())
+        return r;
+    // Only other drop-ins were left out (they are reported in the status and the journal): the
+    // caller's change applied, and its call succeeded.
+    for (const auto& f : skipped_)
+        if (!file.empty() && f.path == file)
+            return r;
+    return {};
+}
+
+ControlResult<void> Service::add_vpn(const std::string& name, const std::string& toml,
+                                     bool persist) {
+    if (std::string p = config::vpn_name_problem(name); !p.empty())
+        return fail(ControlError{
+            ControlErrorKind::InvalidArgs, fmt::format("invalid vpn name '{}': {}", name, p), {}});
+    const config::Layout layout{opts_.root};
+    const std::string file = "50-" + name + ".toml";
+    const std::string dir = opts_.root + (persist ? "/etc" : "/run") + "/perouter/perouter.d";
+    const std::string target = dir + "/" + file;
+    auto kind = config::check_vpn_document({target, toml}, name);
+    if (!kind)
+        return fail(invalid_config(kind.error()));
+
+    // The loader's precedence rules: a file of that name in any of the three directories
+    // would either hide ours (a higher one) or be hidden by it (a lower one, or the same).
+    for (const auto& d : layout.dirs()) {
+        std::string other = d + "/" + layout.dropin_dir_name() + "/" + file;
+        struct stat st {};
+        if (::lstat(other.c_str(), &st) == 0)
+            return fail(ControlError{
+                ControlErrorKind::VpnExists,
+                fmt::format("{} already exists; a drop-in of that name would {} it", other,
+                            other == target ? "replace" : "hide or be hidden by"),
+                {}});
+    }
+
+    config::Assembly loaded = config::load(layout);
+    if (!loaded.config)
+        return fail(invalid_config(loaded.diagnostics()));
+    for (const auto& v : config::vpns_of(*loaded.config))
+        if (v.name == name)
+            return fail(
+                ControlError{ControlErrorKind::VpnExists,
+                             fmt::format("vpn '{}' already exists (defined in {})", name, v.source),
+                             {}});
+    if (auto merged = config::parse_with(loaded.texts, {target, toml}); !merged)
+        return fail(invalid_config(merged.error()));
+
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        return fail(ControlError{
+            ControlErrorKind::Failed, fmt::format("create {}: {}", dir, ec.message()), {}});
+    if (Status st = write_file_atomic(target, toml, 0644); !st)
+        return fail(ControlError{ControlErrorKind::Failed, st.error().message, {}});
+    spdlog::info("vpn '{}' written to {}", name, target);
+    return reload_for(target);
+}
+
+ControlResult<void> Service::remove_vpn(const std::string& name) {
+    if (std::string p = config::vpn_name_problem(name); !p.empty())
+        return fail(ControlError{
+            ControlErrorKind::InvalidArgs, fmt::format("invalid vpn name '{}': {}", name, p), {}});
+    // Only the drop-ins AddVpn writes are ours to remove; both, so that a persisted copy does
+    // not reappear from under a volatile one.
+    const std::string file = "/perouter/perouter.d/50-" + name + ".toml";
+    const std::vector<std::string> owned{opts_.root + "/run" + file, opts_.root + "/etc" + file};
+    auto same = [](const std::string& a, const std::string& b) {
+        return fs::path(a).lexically_normal() == fs::path(b).lexically_normal();
+    };
+    auto is_owned = [&](const std::string& path) {
+        return std::any_of(owned.begin(), owned.end(),
+                           [&](const std::string& o) { return same(o, path); });
+    };
+
+    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    std::optional<config::VpnRef> found;
+    if (loaded.config)
+        for (auto& v : config::vpns_of(*loaded.config))
+            if (v.name == name)
+                found = v;
+    // AddVpn's own file that the loader left out (it clashes with a file added since) is still
+    // AddVpn's to remove.
+    for (const auto& f : loaded.skipped)
+        if (!found && is_owned(f.path))
+            found = config::VpnRef{name, "", 0, "", f.path};
+    if (!found)
+        return fail(
+            ControlError{ControlErrorKind::NoSuchVpn, fmt::format("no vpn named '{}'", name), {}});
+
+    if (std::none_of(owned.begin(), owned.end(),
+                     [&](const std::string& o) { return same(o, found->source); }))
+        return fail(ControlError{
+            ControlErrorKind::ReadOnly,
+            fmt::format("vpn '{}' is defined in {}, not by AddVpn; edit that file instead", name,
+                        found->source),
+            {}});
+    for (const auto& o : owned) {
+        std::error_code ec;
+        if (fs::remove(o, ec))
+            spdlog::info("vpn '{}': removed {}", name, o);
+        if (ec)
+            return fail(ControlError{
+                ControlErrorKind::Failed, fmt::format("remove {}: {}", o, ec.message()), {}});
+    }
+    return reload_for(std::string());
+}
+
+}  // namespace perouter::daemon
