@@ -182,12 +182,21 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
     }
 }
 
+Status Router::stop_stale_frr() {
+    if (frr_.state() != frr::Instance::State::WrongNamespace)
+        return {};
+    // Stopped before any link is touched: its sessions close over links still intact (a TCP
+    // socket whose FIN cannot leave keeps the old namespace, and a NIC in it, alive for
+    // minutes), and the old namespace, freed, takes its veth ends with it.
+    spdlog::warn("FRR runs in a stale namespace (was '{}' recreated?); restarting it",
+                 opts_.netns);
+    return frr_.stop();
+}
+
 Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     auto state = frr_.state();
     if (state == frr::Instance::State::WrongNamespace) {
-        spdlog::warn("FRR runs in a stale namespace (was '{}' recreated?); restarting it",
-                     opts_.netns);
-        PEROUTER_TRY(frr_.stop());
+        PEROUTER_TRY(stop_stale_frr());
         state = frr::Instance::State::Stopped;
     }
     if (state == frr::Instance::State::Stopped) {
@@ -267,6 +276,16 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
     // NHT" for minutes on FRR 8.4 (seen in the lab). The VXLAN devices come after FRR: bgpd
     // crashes when a VNI appears before advertise-all-vni is configured (FRRouting/frr#22851,
     // upstream #604).
+    // When FRR is about to start, what must go goes first: a veth end left over from a deleted
+    // router namespace holds the name its new pair needs, and the new FRR would start with that
+    // neighbor's veth missing (on FRR 8.4 such a neighbor can stay in "Waiting for NHT").
+    if (Status st = stop_stale_frr(); !st) {
+        report.errors.push_back("FRR: " + st.error().message);
+        report.failed_owners.emplace("frr", st.error().message);
+        return report;
+    }
+    if (frr_.state() != frr::Instance::State::Running)
+        run_phase(*d, Phase::Remove, report);
     for (Phase p : {Phase::Links, Phase::Addresses})
         run_phase(*d, p, report, /*vxlans=*/false);
     if (Status st = ensure_frr(*d, report); !st) {

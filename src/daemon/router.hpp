@@ -74,6 +74,7 @@ class Router {
     Router(Options opts, netlink::Namespaces ns);
     Result<plan::Facts> gather_facts(const config::Config& cfg);
     Status ensure_frr(const plan::DesiredState& d, Report& report);
+    Status stop_stale_frr();
     /// Observes, diffs and executes the actions of one phase. With `vxlans` false, VXLAN
     /// devices are not created yet (they must wait for FRR's EVPN configuration).
     void run_phase(const plan::DesiredState& d, reconcile::Phase phase, Report& report,

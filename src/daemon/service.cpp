@@ -261,6 +261,15 @@ void Service::apply(const char* why) {
     drain_monitor();
     poll_underlay();
     publish();
+    notify_ready_when_applied();
+}
+
+void Service::notify_ready_when_applied() {
+    if (!ready_owed_ || (current_ && last_.frr_starting))
+        return;
+    ready_owed_ = false;
+    notify_ready(status_line());
+    spdlog::info("ready: {}", status_line());
 }
 
 void Service::drain_monitor() {
@@ -344,7 +353,8 @@ ControlResult<void> Service::reload() {
         state_ = !current_              ? RunState::Failed
                  : last_.errors.empty() ? RunState::Running
                                         : RunState::Degraded;
-    notify_ready(status_line());
+    ready_owed_ = true;
+    notify_ready_when_applied();
     publish();
     return r;
 }
@@ -503,8 +513,8 @@ int Service::run() {
     (void)load_and_apply("start");
     // READY even with a rejected configuration: the service is up and reports why in STATUS;
     // perouterd-wait-online is what holds back network-online.target.
-    notify_ready(status_line());
-    spdlog::info("ready: {}", status_line());
+    ready_owed_ = true;
+    notify_ready_when_applied();
     int r = sd_event_loop(event_);
     return r < 0 ? 1 : 0;
 }

@@ -98,6 +98,7 @@ class Service : public Controller {
     void schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler);
     void open_monitor();
     void try_start_bus();
+    void notify_ready_when_applied();
 
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* self);
     static int on_tick(sd_event_source* s, uint64_t usec, void* self);
@@ -122,6 +123,10 @@ class Service : public Controller {
     LastGood last_good_;
     std::map<std::string, std::string> peers_;  // underlay neighbor -> FRR bgpState
     bool frr_up_ = false;
+    // READY=1 (or the READY=1 ending a reload) is owed once the apply in progress completes: an
+    // apply that started FRR finishes after FRR answers (on_frr_wait), and systemctl start/reload
+    // must not return before the VXLAN devices and FRR's configuration are in place.
+    bool ready_owed_ = false;
     uint32_t backoff_ticks_ = 0;  // > 0: the last reconcile left errors; retry after a delay
     uint32_t wait_ticks_ = 0;     // ticks left until that retry
     uint64_t ticks_ = 0;

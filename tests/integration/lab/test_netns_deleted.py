@@ -23,7 +23,14 @@ class NetnsDeletedTest(LabTestCase):
                   "a new router namespace")
         self.wait(lambda: lab.router_frr_pids() and not old_frr & set(lab.router_frr_pids()), 60,
                   "FRR running in the new namespace")
-        self.assertIn("disappeared; rebuilding", lab.node_log_text()[offset:])
+        log = lab.node_log_text()[offset:]
+        self.assertIn("disappeared; rebuilding", log)
+        # The new FRR starts once the passthrough veth is back with its address: started
+        # before, FRR 8.4 can leave the host session in "Waiting for NHT" for minutes (a CI
+        # failure). The stale veth ends are removed first, not left to the old namespace.
+        pt_address = log.find(f"add address {F.PT_ROUTER_IP}/24 to pt-ns in router")
+        frr_start = log.find("starting FRR instance")
+        self.assertTrue(0 <= pt_address < frr_start, f"pt-ns address at {pt_address}, FRR start at {frr_start}")
         # Stopping the old FRR let the old namespace die and the veth NIC with it; plug in a
         # new, bare one, as the kernel would hand back a physical NIC.
         self.wait(lambda: "swp1" not in links(lab.leaf_ns), 30, "old underlay link gone")
