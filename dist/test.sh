@@ -23,7 +23,14 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
+# Each stage's start, with the minutes since this script began (the whole run should stay under
+# 60 minutes on a 2-core machine).
+started=$SECONDS
+stage() { printf '== %s (at %d:%02d)\n' "$1" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
+
+stage "setup: packages and the main build"
 dist/setup.sh --test-tools
+stage "setup: the sanitizer build"
 dist/setup.sh --no-install --build-dir build-asan --sanitize
 
 # ctest with its output kept, failing if any test of the stage was skipped.
@@ -39,25 +46,28 @@ no_skips() {
     return "$rc"
 }
 
-echo "== unit tests (ASan + UBSan)"
+stage "unit tests (ASan + UBSan)"
 ctest --test-dir build-asan -L unit --output-on-failure -j 2
 
-echo "== unit and integration tests"
-ctest --test-dir build -L 'unit|integration' --output-on-failure
+stage "unit and integration tests"
+# Two at a time: each lab test runs its own lab under its own namespace prefix; the tests that
+# share fixed names are RUN_SERIAL (tests/integration/netlink).
+ctest --test-dir build -L 'unit|integration' --output-on-failure -j 2
 
-echo "== reliability (libFuzzer targets, then the reliability label)"
+stage "reliability (libFuzzer targets, then the reliability label)"
 dist/setup.sh --fuzz --no-install
-ctest --test-dir build-fuzz -L fuzz --output-on-failure
+# Two at a time: each fuzz target runs for a fixed time on one core.
+ctest --test-dir build-fuzz -L fuzz --output-on-failure -j 2
 # Verbose: every test prints its figures (pings lost, rounds, execs). Three at a time: the lab
 # tests mostly wait on FRR and each runs its own lab under its own namespace prefix.
 ctest --test-dir build -L reliability --verbose -j 3
 
-echo "== package tier (Debian package, RPM, image recipe booted under QEMU)"
+stage "package tier (Debian package, RPM, image recipe booted under QEMU)"
 no_skips --test-dir build -L package --verbose
 
-echo "== system tier (systemd-nspawn, then the QEMU VM)"
+stage "system tier (systemd-nspawn, then the QEMU VM)"
 no_skips --test-dir build -L system --verbose
 
-echo "== clang-format"
+stage "clang-format"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
-echo "all tests passed"
+stage "all tests passed"
