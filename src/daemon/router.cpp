@@ -188,8 +188,7 @@ Status Router::stop_stale_frr() {
     // Stopped before any link is touched: its sessions close over links still intact (a TCP
     // socket whose FIN cannot leave keeps the old namespace, and a NIC in it, alive for
     // minutes), and the old namespace, freed, takes its veth ends with it.
-    spdlog::warn("FRR runs in a stale namespace (was '{}' recreated?); restarting it",
-                 opts_.netns);
+    spdlog::warn("FRR runs in a stale namespace (was '{}' recreated?); restarting it", opts_.netns);
     return frr_.stop();
 }
 

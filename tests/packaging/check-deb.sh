@@ -133,15 +133,8 @@ enables=$(grep -c -E "deb-systemd-helper enable '(perouterd|perouterd-wait-onlin
 [ "$enables" = 2 ] && pass "postinst-enables-both" || fail "postinst-enables-both" "$enables enable lines"
 
 # --- install, reinstall, remove, purge in a throwaway root filesystem -------------------------
-ROOTFS_DIR=${PEROUTER_SYSTEM_DIR:-/var/tmp/perouter-system}
-if [ ! -x "$ROOTFS_DIR/rootfs/usr/bin/systemctl" ]; then
-    echo "building the system tier's root filesystem (tests/system/rootfs.sh, several minutes)"
-    "$REPO/tests/system/rootfs.sh" "$ROOTFS_DIR" || { fail "rootfs" "tests/system/rootfs.sh failed"; exit 1; }
-fi
-# A private mount and network namespace: the overlay and /proc vanish with it, and even a
-# maintainer script that wrongly acted on "the host's" network could only see an empty namespace.
-# The shared lock keeps tests/system/rootfs.sh from replacing the tree under the overlay.
-flock -s "$ROOTFS_DIR/.rootfs.lock" unshare --mount --net --propagation private \
-    bash "$HERE/install-test.sh" "$ROOTFS_DIR/rootfs" "$deb" "$T/overlay" || failed=1
+. "$HERE/system-rootfs.sh"
+ensure_system_rootfs || { fail "rootfs" "tests/system/rootfs.sh failed"; exit 1; }
+in_private_namespaces "$HERE/install-test.sh" "$ROOTFS_DIR/rootfs" "$deb" "$T/overlay" || failed=1
 
 exit $failed

@@ -5,7 +5,8 @@
 #
 # Same content as the Debian package (paths of an RPM distribution: units and presets in
 # /usr/lib/systemd), the version of the CMake project, the dependencies, the config files, and
-# scriptlets in which every systemd macro was expanded. Exits 77 (CTest: skipped) without
+# scriptlets in which every systemd macro was expanded; then installed and erased by rpm in a
+# copy of the system tier's Debian root (rpm-install-test.sh). Exits 77 (CTest: skipped) without
 # rpmbuild (Debian package rpm).
 set -uo pipefail
 
@@ -86,5 +87,12 @@ for s in postinstall preuninstall postuninstall; do
     sh -n <<<"$body" 2>/dev/null || bad+=("$s")
 done
 [ ${#bad[@]} = 0 ] && pass "sh-n scriptlets" || fail "sh-n scriptlets" "${bad[*]}"
+
+# --- install and erase with rpm itself, in a throwaway copy of a Debian root -----------------
+. "$HERE/system-rootfs.sh"
+ensure_system_rootfs || { fail "rootfs" "tests/system/rootfs.sh failed"; exit 1; }
+T=$(mktemp -d /var/tmp/perouter-rpm-test.XXXXXX)
+in_private_namespaces "$HERE/rpm-install-test.sh" "$ROOTFS_DIR/rootfs" "$rpm" "$T" || failed=1
+rm -rf "$T"
 
 exit $failed

@@ -1,0 +1,16 @@
+# Sourced by check-deb.sh and check-rpm.sh: the system tier's Debian 12 root filesystem, built
+# once (tests/system/rootfs.sh) and shared, in which the packages are installed through an
+# overlay. Sets ROOTFS_DIR; returns non-zero if it cannot be built.
+ROOTFS_DIR=${PEROUTER_SYSTEM_DIR:-/var/tmp/perouter-system}
+ensure_system_rootfs() {
+    [ -x "$ROOTFS_DIR/rootfs/usr/bin/systemctl" ] && return 0
+    echo "building the system tier's root filesystem (tests/system/rootfs.sh, several minutes)"
+    "$REPO/tests/system/rootfs.sh" "$ROOTFS_DIR"
+}
+# Runs SCRIPT ARGS... in a private mount and network namespace: the overlay and /proc vanish
+# with it, and even a maintainer script that wrongly acted on "the host's" network could only
+# see an empty namespace. The shared lock keeps tests/system/rootfs.sh from replacing the tree
+# under the overlay.
+in_private_namespaces() {
+    flock -s "$ROOTFS_DIR/.rootfs.lock" unshare --mount --net --propagation private bash "$@"
+}
