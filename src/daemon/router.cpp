@@ -193,12 +193,8 @@ Status Router::stop_stale_frr() {
 }
 
 Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
-    auto state = frr_.state();
-    if (state == frr::Instance::State::WrongNamespace) {
-        PEROUTER_TRY(stop_stale_frr());
-        state = frr::Instance::State::Stopped;
-    }
-    if (state == frr::Instance::State::Stopped) {
+    // reconcile() stopped an FRR in a stale namespace before touching links (stop_stale_frr).
+    if (frr_.state() == frr::Instance::State::Stopped) {
         // Validate before starting: FRR would boot with whatever frr.conf says.
         PEROUTER_TRY(frr_.check(d.frr_config));
         spdlog::info("starting FRR instance '{}' in namespace '{}'", frr_.paths().name,
@@ -270,14 +266,9 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
         ++report.changes;
     }
     run_phase(*d, Phase::Underlay, report);
-    // Everything but the VXLAN devices before FRR learns about the neighbors behind them: a
-    // host-session neighbor configured before its veth has an address can stay in "Waiting for
-    // NHT" for minutes on FRR 8.4 (seen in the lab). The VXLAN devices come after FRR: bgpd
-    // crashes when a VNI appears before advertise-all-vni is configured (FRRouting/frr#22851,
-    // upstream #604).
     // When FRR is about to start, what must go goes first: a veth end left over from a deleted
     // router namespace holds the name its new pair needs, and the new FRR would start with that
-    // neighbor's veth missing (on FRR 8.4 such a neighbor can stay in "Waiting for NHT").
+    // neighbor's veth missing.
     if (Status st = stop_stale_frr(); !st) {
         report.errors.push_back("FRR: " + st.error().message);
         report.failed_owners.emplace("frr", st.error().message);
@@ -285,6 +276,11 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
     }
     if (frr_.state() != frr::Instance::State::Running)
         run_phase(*d, Phase::Remove, report);
+    // Everything but the VXLAN devices before FRR learns about the neighbors behind them: a
+    // host-session neighbor configured before its veth has an address can stay in "Waiting for
+    // NHT" for minutes on FRR 8.4 (seen in the lab). The VXLAN devices come after FRR: bgpd
+    // crashes when a VNI appears before advertise-all-vni is configured (FRRouting/frr#22851,
+    // upstream #604).
     for (Phase p : {Phase::Links, Phase::Addresses})
         run_phase(*d, p, report, /*vxlans=*/false);
     if (Status st = ensure_frr(*d, report); !st) {

@@ -14,11 +14,8 @@ failed=0
 pass() { printf 'PASS %s\n' "$1"; }
 fail() { printf 'FAIL %s: %s\n' "$1" "$2"; failed=1; }
 
-mkdir -p "$S/upper" "$S/work" "$S/root"
-mount -t overlay overlay -o "lowerdir=$ROOTFS,upperdir=$S/upper,workdir=$S/work" "$S/root" ||
-    { fail "rpm overlay" "cannot mount an overlay over $ROOTFS"; exit 1; }
-R=$S/root
-mount -t proc proc "$R/proc"
+. "$(dirname "$0")/system-rootfs.sh"
+R=$(mount_overlay_root "$ROOTFS" "$S") || { fail "rpm overlay" "no throwaway root over $ROOTFS"; exit 1; }
 rpm_root() { LC_ALL=C rpm --root "$R" --nosignature "$@"; }
 in_root() { LC_ALL=C chroot "$R" "$@"; }
 links() { ip -o link show | awk -F': ' '{ print $2 }' | grep -v '^lo$'; }

@@ -14,3 +14,12 @@ ensure_system_rootfs() {
 in_private_namespaces() {
     flock -s "$ROOTFS_DIR/.rootfs.lock" unshare --mount --net --propagation private bash "$@"
 }
+# In those namespaces: mounts an overlay over ROOTFS at SCRATCH/root (changes go to
+# SCRATCH/upper) with /proc, and prints the root's path.
+mount_overlay_root() {
+    local rootfs=$1 s=$2
+    mkdir -p "$s/upper" "$s/work" "$s/root"
+    mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$s/upper,workdir=$s/work" "$s/root" ||
+        { echo "cannot mount an overlay over $rootfs" >&2; return 1; }
+    mount -t proc proc "$s/root/proc" && echo "$s/root"
+}
