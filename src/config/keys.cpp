@@ -39,14 +39,14 @@ const KeyTable kGracefulRestart{"underlay.graceful_restart",
 const KeyTable kL3Vni{"l3vni[]",
                       "[[l3vni]]",
                       {"name", "vrf", "vni", "vxlan_port", "underlay_address_family",
-                       "default_gateway", "export_rts", "import_rts", "host_session"}};
+                       "default_gateway", "export_rts", "import_rts", "rd", "host_session"}};
 const KeyTable kL3VniHostSession{"l3vni[].host_session", "[l3vni.host_session]", kHostSessionKeys};
 const KeyTable kL3VniLocalCidr{"l3vni[].host_session.local_cidr", "[l3vni.host_session.local_cidr]",
                                kLocalCidrKeys};
 const KeyTable kL2Vni{"l2vni[]",
                       "[[l2vni]]",
                       {"name", "vni", "vxlan_port", "underlay_address_family", "routing_domain",
-                       "gateway_ips", "host_master"}};
+                       "gateway_ips", "host_master", "export_rts", "import_rts", "rd"}};
 const KeyTable kHostMaster{
     "l2vni[].host_master", "[l2vni.host_master]", {"type", "lifecycle", "name"}};
 const KeyTable kPassthrough{"passthrough", "[passthrough]", {"host_session"}};

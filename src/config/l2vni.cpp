@@ -93,6 +93,9 @@ L2Vni convert_l2vni(const toml::table& t, Diagnostics& diags) {
         }
     }
     read_gateways(r, v);
+    v.export_rts = read_route_targets(r, "export_rts");
+    v.import_rts = read_route_targets(r, "import_rts");
+    v.rd = read_route_distinguisher(r);
     if (const toml::table* hm = r.table("host_master"))
         v.host_master = convert_host_master(*hm, diags);
     return v;

@@ -2,34 +2,10 @@
 
 #include "config/convert.hpp"
 #include "config/names.hpp"
-#include "config/route_target.hpp"
 #include "config/toml_reader.hpp"
 #include "config/vpn_common.hpp"
 
 namespace perouter::config {
-
-namespace {
-
-std::vector<std::string> read_route_targets(TableReader& r, std::string_view key) {
-    std::vector<std::string> out;
-    auto items = r.strings(key);
-    if (!items)
-        return out;
-    if (items->size() > kMaxRouteTargets)
-        r.error(key, fmt::format("'{}' has {} entries (at most {})", key, items->size(),
-                                 kMaxRouteTargets));
-    for (auto& item : *items) {
-        if (auto problem = route_target_problem(item.value)) {
-            r.error_at(item.pos, fmt::format("invalid route target '{}' in '{}': {}", item.value,
-                                             key, *problem));
-            continue;
-        }
-        out.push_back(item.value);
-    }
-    return out;
-}
-
-}  // namespace
 
 L3Vni convert_l3vni(const toml::table& t, Diagnostics& diags) {
     L3Vni v;
@@ -53,6 +29,7 @@ L3Vni convert_l3vni(const toml::table& t, Diagnostics& diags) {
         v.default_gateway = *dg;
     v.export_rts = read_route_targets(r, "export_rts");
     v.import_rts = read_route_targets(r, "import_rts");
+    v.rd = read_route_distinguisher(r);
 
     if (const toml::table* hs = r.table("host_session")) {
         v.host_session =

@@ -105,6 +105,7 @@ struct L3Vni {
     std::optional<HostSession> host_session;
     std::vector<std::string> export_rts;
     std::vector<std::string> import_rts;
+    std::optional<std::string> rd;  // route distinguisher; absent = FRR's <router-id>:<n>
     bool default_gateway = false;  // the host's default route goes through this VNI's veth
     Positions pos;
 };
@@ -126,6 +127,11 @@ struct L2Vni {
     std::optional<std::string> routing_domain;  // name of an [[l3vni]]; absent = pure L2
     std::vector<IpPrefix> gateway_ips;          // at most one per family, needs routing_domain
     std::optional<HostMaster> host_master;
+    // EVPN route targets and distinguisher of the VNI; empty/absent = FRR's automatic values
+    // (<asn>:<vni>, <router-id>:<n>). An import list replaces the automatic import RT.
+    std::vector<std::string> export_rts;
+    std::vector<std::string> import_rts;
+    std::optional<std::string> rd;
     Positions pos;
 };
 

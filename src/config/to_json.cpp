@@ -108,6 +108,7 @@ nlohmann::json to_json(const Config& cfg) {
                {"default_gateway", v.default_gateway}};
         if (v.underlay_address_family)
             e["underlay_address_family"] = family(*v.underlay_address_family);
+        put(e, "rd", v.rd);
         if (v.host_session)
             e["host_session"] = host_session(*v.host_session);
         e["source"] = v.pos.of().file;
@@ -120,7 +121,10 @@ nlohmann::json to_json(const Config& cfg) {
         json e{{"name", v.name},
                {"vni", v.vni},
                {"vxlan_port", v.vxlan_port},
-               {"gateway_ips", prefixes(v.gateway_ips)}};
+               {"gateway_ips", prefixes(v.gateway_ips)},
+               {"export_rts", v.export_rts},
+               {"import_rts", v.import_rts}};
+        put(e, "rd", v.rd);
         if (v.underlay_address_family)
             e["underlay_address_family"] = family(*v.underlay_address_family);
         put(e, "routing_domain", v.routing_domain);

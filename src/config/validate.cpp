@@ -182,6 +182,27 @@ void check_unique(const Config& c, const WriteOrder& order, Diagnostics& diags) 
     for (const auto& v : c.l2vnis)
         visit("l2vni", v.name, v.vni, v.pos);
 
+    // A route distinguisher names one VNI's routes; two VNIs with one RD mix their routes.
+    std::map<std::string, Owner> rds;
+    index = 0;
+    auto visit_rd = [&](const std::string& kind, const std::string& name,
+                        const std::optional<std::string>& rd, const Positions& pos) {
+        const Owner now{kind, name, &pos, index++};
+        if (!rd)
+            return;
+        auto [it, fresh] = rds.emplace(*rd, now);
+        if (!fresh)
+            clash(it->second, now, "rd", [&](const Owner& later, const Owner& earlier) {
+                return fmt::format("duplicate rd {}: {} '{}' and {} '{}' (also at {})", *rd,
+                                   earlier.kind, earlier.name, later.kind, later.name,
+                                   earlier.pos->of("rd").str());
+            });
+    };
+    for (const auto& v : c.l3vnis)
+        visit_rd("l3vni", v.name, v.rd, v.pos);
+    for (const auto& v : c.l2vnis)
+        visit_rd("l2vni", v.name, v.rd, v.pos);
+
     // Underlay NICs live in the router namespace next to the VRFs.
     if (c.underlay) {
         const std::set<std::string> nics(c.underlay->interfaces.begin(),

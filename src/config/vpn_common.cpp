@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "config/convert.hpp"
 #include "config/names.hpp"
+#include "config/route_target.hpp"
 #include "config/vpn_document.hpp"
 
 namespace perouter::config {
@@ -46,6 +48,37 @@ std::optional<Family> read_family(TableReader& r) {
     if (!f)
         return std::nullopt;
     return *f == 0 ? Family::V4 : Family::V6;
+}
+
+std::vector<std::string> read_route_targets(TableReader& r, std::string_view key) {
+    std::vector<std::string> out;
+    auto items = r.strings(key);
+    if (!items)
+        return out;
+    if (items->size() > kMaxRouteTargets)
+        r.error(key, fmt::format("'{}' has {} entries (at most {})", key, items->size(),
+                                 kMaxRouteTargets));
+    for (auto& item : *items) {
+        if (auto problem = route_target_problem(item.value)) {
+            r.error_at(item.pos, fmt::format("invalid route target '{}' in '{}': {}", item.value,
+                                             key, *problem));
+            continue;
+        }
+        out.push_back(item.value);
+    }
+    return out;
+}
+
+std::optional<std::string> read_route_distinguisher(TableReader& r) {
+    auto rd = r.string("rd");
+    if (!rd)
+        return std::nullopt;
+    // FRR's `rd` takes the same two forms as a route target (RFC 4364 types 0/1 and 2).
+    if (auto problem = route_target_problem(*rd)) {
+        r.error("rd", fmt::format("invalid 'rd' '{}': {}", *rd, *problem));
+        return std::nullopt;
+    }
+    return rd;
 }
 
 }  // namespace perouter::config

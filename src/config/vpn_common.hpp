@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/ip.hpp"
 #include "config/toml_reader.hpp"
@@ -18,5 +19,10 @@ std::optional<std::string> read_vpn_name(TableReader& r);
 std::optional<uint32_t> read_vni(TableReader& r);
 /// `underlay_address_family`: "ipv4" or "ipv6".
 std::optional<Family> read_family(TableReader& r);
+
+/// `export_rts` / `import_rts`: at most kMaxRouteTargets route targets (route_target.hpp).
+std::vector<std::string> read_route_targets(TableReader& r, std::string_view key);
+/// `rd`: a route distinguisher, written like a route target ("ASN:NN" or "A.B.C.D:NN").
+std::optional<std::string> read_route_distinguisher(TableReader& r);
 
 }  // namespace perouter::config

@@ -1,5 +1,7 @@
 #include "frr/config_tree.hpp"
 
+#include <algorithm>
+
 namespace perouter::frr {
 namespace {
 
@@ -13,19 +15,34 @@ std::string_view trim(std::string_view s) {
 
 bool opens_top_level(std::string_view line) {
     return line.starts_with("vrf ") || line == "bfd" || line.starts_with("route-map ") ||
-           line.starts_with("router ");
+           line.starts_with("router ") || line.starts_with("interface ") ||
+           line.starts_with("key chain ");
 }
 
 bool opens_sub_context(std::string_view parent, std::string_view line) {
     if (parent.starts_with("router "))
         return line.starts_with("address-family ");
+    if (parent == "address-family l2vpn evpn")
+        return line.starts_with("vni ");
     if (parent == "bfd")
-        return line.starts_with("profile ");
+        return line.starts_with("profile ") || line.starts_with("peer ");
+    if (parent.starts_with("key chain "))
+        return line.starts_with("key ");
     return false;
 }
 
 bool is_exit(std::string_view line) {
-    return line == "exit" || line == "exit-vrf" || line == "exit-address-family";
+    return line == "exit" || line == "exit-vrf" || line == "exit-address-family" ||
+           line == "exit-vni";
+}
+
+// The block with `header` among `blocks`, created at the end when there is none.
+ConfigBlock& open_block(std::vector<ConfigBlock>& blocks, std::string_view header) {
+    auto it = std::find_if(blocks.begin(), blocks.end(),
+                           [&](const ConfigBlock& b) { return b.header == header; });
+    if (it != blocks.end())
+        return *it;
+    return blocks.emplace_back(ConfigBlock{std::string(header), {}, {}});
 }
 
 }  // namespace
@@ -35,14 +52,16 @@ std::string_view exit_keyword(std::string_view header) {
         return "exit-vrf";
     if (header.starts_with("address-family "))
         return "exit-address-family";
+    if (header.starts_with("vni "))
+        return "exit-vni";
     return "exit";
 }
 
 ConfigTree parse_config(std::string_view text) {
     ConfigTree tree;
-    // Pointers stay valid: a vector only grows at the level that was just closed.
-    ConfigBlock* top = nullptr;
-    ConfigBlock* sub = nullptr;
+    // The open contexts, outermost first. Pointers stay valid: a vector of blocks only grows
+    // at the innermost open level, and every deeper context is closed by then.
+    std::vector<ConfigBlock*> open;
     while (!text.empty()) {
         const auto eol = text.find('\n');
         const std::string_view raw = text.substr(0, eol);
@@ -50,26 +69,32 @@ ConfigTree parse_config(std::string_view text) {
         const std::string_view line = trim(raw);
         if (line.empty() || line.starts_with('!') || line == "end")
             continue;
-
-        if (sub != nullptr) {
-            if (is_exit(line)) {
-                sub = nullptr;
-            } else {
-                sub->lines.emplace_back(line);
-            }
-        } else if (top != nullptr) {
-            if (is_exit(line)) {
-                top = nullptr;
-            } else if (opens_sub_context(top->header, line)) {
-                sub = &top->children.emplace_back(ConfigBlock{std::string(line), {}, {}});
-            } else {
-                top->lines.emplace_back(line);
-            }
-        } else if (opens_top_level(line)) {
-            top = &tree.blocks.emplace_back(ConfigBlock{std::string(line), {}, {}});
-        } else {
-            tree.globals.emplace_back(line);
+        if (is_exit(line)) {
+            if (!open.empty())
+                open.pop_back();
+            continue;
         }
+        if (raw.front() != ' ' && raw.front() != '\t')
+            open.clear();
+        if (open.empty()) {
+            if (opens_top_level(line)) {
+                open.push_back(&open_block(tree.blocks, line));
+            } else {
+                tree.globals.emplace_back(line);
+            }
+            continue;
+        }
+        // A line may open a sub-context of any open context (vtysh climbs up to the context
+        // that knows the command); the contexts inside that one are left.
+        auto opener = std::find_if(open.rbegin(), open.rend(), [&](const ConfigBlock* b) {
+            return opens_sub_context(b->header, line);
+        });
+        if (opener != open.rend()) {
+            open.erase(opener.base(), open.end());
+            open.push_back(&open_block(open.back()->children, line));
+            continue;
+        }
+        open.back()->lines.emplace_back(line);
     }
     return tree;
 }

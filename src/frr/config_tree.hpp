@@ -1,6 +1,8 @@
-// A rendered frr.conf as a tree of contexts, so that two renderings can be compared block by
-// block. Only the shapes render() produces are recognised: top-level lines, top-level contexts
-// (`vrf`, `bfd`, `route-map`, `router`) and their sub-contexts (`address-family`, `profile`).
+// A frr.conf text as a tree of contexts, so that two configurations can be compared block by
+// block. The contexts recognised are those render() produces and those a [[raw_frr]] block is
+// likely to hold (see context_rules in config_tree.cpp): top-level `vrf`, `bfd`, `route-map`,
+// `router`, `interface` and `key chain`; `address-family` under `router`, `vni` under
+// `address-family l2vpn evpn`, `profile`/`peer` under `bfd`, `key` under `key chain`.
 #pragma once
 
 #include <string>
@@ -21,12 +23,15 @@ struct ConfigTree {
     std::vector<ConfigBlock> blocks;   // top-level contexts, in file order
 };
 
-/// Parses rendered text. Blank lines, `!` separators and `end` are dropped; indentation is
-/// ignored (nesting comes from the context keywords), so the tree does not depend on layout.
+/// Parses a configuration text. Blank lines, `!` separators and `end` are dropped. Nesting comes
+/// from the context keywords and their exits; a line that is not indented closes every open
+/// context (FRR's own `show running-config` indents every body line, and vtysh leaves contexts
+/// the same way). A context opened twice at the same level (a raw `router bgp` block next to
+/// the rendered one) is one block: FRR enters the same context both times.
 ConfigTree parse_config(std::string_view text);
 
-/// The keyword that leaves the context opened by `header`: `exit-vrf`, `exit-address-family`
-/// or `exit`.
+/// The keyword that leaves the context opened by `header`: `exit-vrf`, `exit-address-family`,
+/// `exit-vni` or `exit`.
 std::string_view exit_keyword(std::string_view header);
 
 }  // namespace perouter::frr

@@ -252,8 +252,9 @@ std::vector<std::string> added_lines(const std::vector<std::string>& from,
 void remove_whole(Script& s, const ConfigBlock& b) {
     // zebra refuses to delete a VRF that still exists in the kernel ("Only inactive VRFs can be
     // deleted"), and the kernel VRF goes away only after FRR let go of it: empty it instead.
-    // FRR drops an inactive VRF without configuration from its running config by itself.
-    if (b.header.starts_with("vrf ")) {
+    // FRR drops an inactive VRF without configuration from its running config by itself. An
+    // interface is the same ("Only inactive interfaces can be deleted").
+    if (b.header.starts_with("vrf ") || b.header.starts_with("interface ")) {
         std::vector<std::string> body;
         for (const auto& l : reversed(b.lines))
             body.push_back(negate(l));
@@ -263,8 +264,15 @@ void remove_whole(Script& s, const ConfigBlock& b) {
     s.line(0, "no " + b.header);
 }
 
-// A nested block (an address family, a BFD profile) inside a parent's script body, when it
-// has lines to emit.
+// A sub-context that goes away with `no <header>`. An address family is never removed with
+// `no address-family`: emptying it is enough.
+bool removable_sub_context(std::string_view header) {
+    return header.starts_with("profile ") || header.starts_with("peer ") ||
+           header.starts_with("vni ") || header.starts_with("key ");
+}
+
+// A nested block (an address family, a BFD profile, a VNI) inside a parent's script body, when
+// it has lines to emit. Its own nested blocks are already indented by one more space.
 void append_child(std::vector<std::string>& body, const std::string& header,
                   const std::vector<std::string>& lines) {
     if (lines.empty())
@@ -273,6 +281,26 @@ void append_child(std::vector<std::string>& body, const std::string& header,
     for (const auto& l : lines)
         body.push_back(" " + l);
     body.emplace_back(exit_keyword(header));
+}
+
+// What takes `from` to `to` by removing: sub-contexts first (they are rendered after the
+// context's own lines, so they are undone first), then the context's own lines.
+std::vector<std::string> removal_body(const ConfigBlock& from, const ConfigBlock& to,
+                                      const std::unordered_set<std::string_view>& gone) {
+    static const ConfigBlock kEmpty;
+    std::vector<std::string> body;
+    for (const auto& child : reversed(from.children)) {
+        const ConfigBlock* other = find_child(to, child.header);
+        if (other == nullptr && removable_sub_context(child.header)) {
+            body.push_back("no " + child.header);
+            continue;
+        }
+        append_child(body, child.header,
+                     removal_body(child, other != nullptr ? *other : kEmpty, gone));
+    }
+    for (auto& l : removal_lines(from.lines, to.lines, gone))
+        body.push_back(std::move(l));
+    return body;
 }
 
 void remove_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
@@ -288,25 +316,11 @@ void remove_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
                 gone.insert(*n);
         }
     }
-    std::vector<std::string> body;
-    // Sub-contexts are rendered after the context's own lines, so they are undone first.
-    for (const auto& child : reversed(from.children)) {
-        const ConfigBlock* other = find_child(to, child.header);
-        if (other == nullptr && child.header.starts_with("profile ")) {
-            body.push_back("no " + child.header);
-            continue;
-        }
-        // An address family is never removed with `no address-family`; emptying it is enough.
-        static const std::vector<std::string> kNone;
-        const auto lines = removal_lines(child.lines, other ? other->lines : kNone, gone);
-        append_child(body, child.header, lines);
-    }
-    for (auto& l : removal_lines(from.lines, to.lines, gone))
-        body.push_back(std::move(l));
-    s.block(0, from.header, body);
+    s.block(0, from.header, removal_body(from, to, gone));
 }
 
-void add_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
+// What takes `from` to `to` by adding: the context's own lines, then its sub-contexts.
+std::vector<std::string> addition_body(const ConfigBlock& from, const ConfigBlock& to) {
     std::vector<std::string> body = added_lines(from.lines, to.lines);
     for (const auto& child : to.children) {
         const ConfigBlock* other = find_child(from, child.header);
@@ -321,10 +335,13 @@ void add_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
             }
             continue;
         }
-        const auto lines = added_lines(other->lines, child.lines);
-        append_child(body, child.header, lines);
+        append_child(body, child.header, addition_body(*other, child));
     }
-    s.block(0, to.header, body);
+    return body;
+}
+
+void add_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
+    s.block(0, to.header, addition_body(from, to));
 }
 
 }  // namespace

@@ -49,6 +49,14 @@ struct HostNeighbor {
     std::optional<uint32_t> connect_seconds;
 };
 
+/// Explicit EVPN settings of one L2VNI (`vni N` under the default instance's l2vpn evpn).
+struct EvpnVni {
+    uint32_t vni = 0;
+    std::optional<std::string> rd;
+    std::vector<std::string> import_rts;
+    std::vector<std::string> export_rts;
+};
+
 struct Underlay {
     uint32_t asn = 0;
     std::string router_id;
@@ -56,6 +64,7 @@ struct Underlay {
     std::vector<std::string> networks_v4;  // VTEP /32s announced in ipv4 unicast
     std::vector<std::string> networks_v6;  // VTEP /128s announced in ipv6 unicast
     bool advertise_all_vni = false;        // any VNI configured (tunnel endpoint present)
+    std::vector<EvpnVni> evpn_vnis;        // L2VNIs with an explicit RD or route targets
     bool graceful_restart = false;
     uint32_t gr_restart_time = 120;  // FRR defaults are never rendered (frr#22953)
     uint32_t gr_stale_path_time = 360;
@@ -79,6 +88,7 @@ struct Vrf {
     std::vector<std::string> networks_v6;
     std::vector<std::string> export_rts;
     std::vector<std::string> import_rts;
+    std::optional<std::string> rd;
 };
 
 struct Model {

@@ -245,6 +245,16 @@ void render_underlay(Writer& w, const Model& m) {
         }
         if (u.advertise_all_vni)
             f.line(2, "advertise-all-vni");
+        for (const auto& v : u.evpn_vnis) {
+            f.linef(2, "vni {}", v.vni);
+            if (v.rd)
+                f.linef(3, "rd {}", *v.rd);
+            for (const auto& rt : v.import_rts)
+                f.linef(3, "route-target import {}", rt);
+            for (const auto& rt : v.export_rts)
+                f.linef(3, "route-target export {}", rt);
+            f.line(2, "exit-vni");
+        }
     });
     w.line(0, "exit");
 }
@@ -268,6 +278,8 @@ void render_vrf_instance(Writer& w, const Vrf& vrf) {
         });
     }
     render_family(w, "l2vpn evpn", [&](Writer& f) {
+        if (vrf.rd)
+            f.linef(2, "rd {}", *vrf.rd);
         f.line(2, "advertise ipv4 unicast");
         f.line(2, "advertise ipv6 unicast");
         for (const auto& rt : vrf.export_rts)

@@ -79,6 +79,11 @@ Status plan_l2vnis(Builder& b) {
 
         for (const IpPrefix& gw : l2.gateway_ips)
             out.addresses.push_back(AddressSpec{Side::Router, bridge, gw, owner});
+
+        if (l2.rd || !l2.import_rts.empty() || !l2.export_rts.empty()) {
+            out.frr.underlay->evpn_vnis.push_back(
+                frr::EvpnVni{l2.vni, l2.rd, l2.import_rts, l2.export_rts});
+        }
     }
     return {};
 }

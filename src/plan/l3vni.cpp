@@ -82,6 +82,7 @@ Status plan_l3vnis(Builder& b) {
         fv.router_id = b.router_id.str();
         fv.export_rts = l3.export_rts;
         fv.import_rts = l3.import_rts;
+        fv.rd = l3.rd;
 
         if (l3.host_session) {
             const config::HostSession& hs = *l3.host_session;

@@ -201,6 +201,15 @@ int main(int argc, char** argv) {
         m.vrfs[0].import_rts = {"64513:100", "64599:100"};
         m.vrfs[1].export_rts.clear();
     });
+    const Model evpn_vni_changed = with(golden_model("l2vni_route_targets"), [](Model& m) {
+        EvpnVni& v = m.underlay->evpn_vnis[0];
+        v.rd = "10.0.0.1:111";
+        v.import_rts = {"64512:9111"};
+        v.export_rts.clear();
+        m.underlay->evpn_vnis.pop_back();
+        m.underlay->evpn_vnis.push_back(EvpnVni{130, "10.0.0.1:130", {}, {"64514:130"}});
+        m.vrfs[0].rd = "10.0.0.1:99";
+    });
     const Model host_v6_gone = with(golden_model("dual_stack"), [](Model& m) {
         m.vrfs[0].neighbors.pop_back();
         m.vrfs[0].networks_v6.clear();
@@ -228,6 +237,9 @@ int main(int argc, char** argv) {
         {"asn", {two_vrfs(), asn_changed, two_vrfs()}},
         {"route_targets",
          {golden_model("basic"), golden_model("route_targets"), rt_changed, golden_model("basic")}},
+        {"evpn_vnis",
+         {golden_model("basic"), golden_model("l2vni_route_targets"), evpn_vni_changed,
+          golden_model("l2vni_route_targets"), golden_model("basic")}},
         {"log", log_steps(out.string())},
         {"remote_as",
          {golden_model("basic"), golden_model("ibgp"), golden_model("remote_as_external"),

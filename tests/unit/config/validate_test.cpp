@@ -14,6 +14,7 @@ namespace {
 
 using test::errors_alone;
 using test::errors_with_base;
+using test::ok_with_base;
 using ::testing::ElementsAre;
 
 // ---- [node] ----------------------------------------------------------------------------------
@@ -748,6 +749,45 @@ vrf = "red"
 vni = 100
 host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.0/24" } }
 )";
+
+TEST(ValidateL2Vni, RouteTargetsAndDistinguisher) {
+    const Config c = ok_with_base(R"([[l2vni]]
+name = "web"
+vni = 110
+import_rts = ["64512:9110", "10.1.1.1:7"]
+export_rts = ["64512:9110"]
+rd = "10.0.0.1:110"
+)");
+    ASSERT_EQ(c.l2vnis.size(), 1u);
+    EXPECT_THAT(c.l2vnis[0].import_rts, ElementsAre("64512:9110", "10.1.1.1:7"));
+    EXPECT_THAT(c.l2vnis[0].export_rts, ElementsAre("64512:9110"));
+    EXPECT_EQ(c.l2vnis[0].rd, "10.0.0.1:110");
+    EXPECT_THAT(errors_with_base(R"([[l2vni]]
+name = "web"
+vni = 110
+import_rts = ["64512"]
+rd = "10.0.0.1:70000"
+)"),
+                ElementsAre("b.toml:4:15: invalid route target '64512' in 'import_rts': must be "
+                            "'ASN:MN' or 'A.B.C.D:MN'",
+                            "b.toml:5:6: invalid 'rd' '10.0.0.1:70000': the number after an ipv4 "
+                            "address must be at most 65535"));
+}
+
+TEST(ValidateL2Vni, RouteDistinguishersAreUniqueAcrossVnis) {
+    EXPECT_THAT(errors_with_base(R"([[l3vni]]
+name = "red"
+vrf = "red"
+vni = 100
+rd = "10.0.0.1:5"
+[[l2vni]]
+name = "web"
+vni = 110
+rd = "10.0.0.1:5"
+)"),
+                ElementsAre("b.toml:9:6: duplicate rd 10.0.0.1:5: l3vni 'red' and l2vni 'web' "
+                            "(also at b.toml:5:6)"));
+}
 
 TEST(ValidateL2Vni, RequiredKeys) {
     EXPECT_THAT(errors_with_base("[[l2vni]]\n"),

@@ -184,6 +184,17 @@ Model l2vni_with_gateway() {
     return m;
 }
 
+Model l2vni_route_targets() {
+    Model m = basic();
+    // An L2VNI with explicit RD and route targets, one with only an import RT, and the VRF's
+    // own RD.
+    m.underlay->evpn_vnis.push_back(
+        EvpnVni{110, "10.0.0.1:110", {"64512:9110", "64512:9111"}, {"64512:9110"}});
+    m.underlay->evpn_vnis.push_back(EvpnVni{120, std::nullopt, {"65000:120"}, {}});
+    m.vrfs[0].rd = "10.0.0.1:100";
+    return m;
+}
+
 Model no_vnis() {
     Model m;
     m.underlay = underlay(false);
@@ -281,6 +292,7 @@ const std::vector<NamedModel>& golden_models() {
         {"passthrough_v4", passthrough_v4()},
         {"passthrough_dual", passthrough_dual()},
         {"l2vni_with_gateway", l2vni_with_gateway()},
+        {"l2vni_route_targets", l2vni_route_targets()},
         {"no_vnis", no_vnis()},
         {"empty", Model{}},
         {"ebgp_multihop", ebgp_multihop()},

@@ -48,7 +48,8 @@ TEST(Render, EveryContextIsClosed) {
         for (const auto line : split_lines(text)) {
             const auto body = line.substr(line.find_first_not_of(' '));
             const size_t depth = line.size() - body.size();
-            if (body == "exit" || body == "exit-vrf" || body == "exit-address-family") {
+            if (body == "exit" || body == "exit-vrf" || body == "exit-address-family" ||
+                body == "exit-vni") {
                 ASSERT_FALSE(open.empty()) << nm.name << ": stray " << body;
                 EXPECT_EQ(exit_keyword(open.back()), body) << nm.name;
                 EXPECT_EQ(depth, open.size() - 1) << nm.name << ": " << line;
@@ -62,7 +63,9 @@ TEST(Render, EveryContextIsClosed) {
             EXPECT_EQ(depth, open.size()) << nm.name << ": " << line;
             if (body.starts_with("vrf ") || body == "bfd" || body.starts_with("route-map ") ||
                 body.starts_with("router ") || body.starts_with("address-family ") ||
-                body.starts_with("profile ")) {
+                body.starts_with("profile ") ||
+                (body.starts_with("vni ") && !open.empty() &&
+                 open.back() == "address-family l2vpn evpn")) {
                 open.emplace_back(body);
             }
         }
