@@ -23,12 +23,13 @@ const KeyTable kNode{"node", "[node]", {"index", "index_from_interface", "index_
 const KeyTable kUnderlay{"underlay",
                          "[underlay]",
                          {"asn", "interfaces", "router_id_cidr", "tunnel_endpoint_cidrs",
-                          "neighbors", "graceful_restart"}};
+                          "neighbors", "graceful_restart", "route_reflector"}};
 const KeyTable kNeighbor{
     "underlay.neighbors[]",
     "[[underlay.neighbors]]",
-    {"asn", "type", "address", "port", "password", "hold_time_seconds", "keepalive_time_seconds",
-     "connect_time_seconds", "ebgp_multihop", "bfd"}};
+    {"asn", "type", "address", "interface", "listen_range", "port", "password",
+     "hold_time_seconds", "keepalive_time_seconds", "connect_time_seconds", "ebgp_multihop", "bfd",
+     "address_families", "route_reflector_client"}};
 const KeyTable kBfd{"underlay.neighbors[].bfd",
                     "[underlay.neighbors.bfd]",
                     {"receive_interval_ms", "transmit_interval_ms", "detect_multiplier",
@@ -36,6 +37,8 @@ const KeyTable kBfd{"underlay.neighbors[].bfd",
 const KeyTable kGracefulRestart{"underlay.graceful_restart",
                                 "[underlay.graceful_restart]",
                                 {"restart_time_seconds", "stale_path_time_seconds"}};
+const KeyTable kRouteReflector{
+    "underlay.route_reflector", "[underlay.route_reflector]", {"cluster_id"}};
 const KeyTable kL3Vni{"l3vni[]",
                       "[[l3vni]]",
                       {"name", "vrf", "vni", "vxlan_port", "underlay_address_family",
@@ -66,6 +69,7 @@ const std::vector<const KeyTable*>& key_tables() {
         &keys::kNeighbor,
         &keys::kBfd,
         &keys::kGracefulRestart,
+        &keys::kRouteReflector,
         &keys::kL3Vni,
         &keys::kL3VniHostSession,
         &keys::kL3VniLocalCidr,

@@ -26,6 +26,7 @@ extern const KeyTable kUnderlay;
 extern const KeyTable kNeighbor;
 extern const KeyTable kBfd;
 extern const KeyTable kGracefulRestart;
+extern const KeyTable kRouteReflector;
 extern const KeyTable kL3Vni;
 extern const KeyTable kL3VniHostSession;
 extern const KeyTable kL3VniLocalCidr;

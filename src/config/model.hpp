@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/ip.hpp"
@@ -50,10 +51,34 @@ struct Bfd {
     }
 };
 
+/// A BGP address family a neighbor is activated in (`address_families`).
+enum class AddressFamily { Ipv4Unicast, Ipv6Unicast, L2vpnEvpn };
+
+/// The TOML spelling: "ipv4_unicast", "ipv6_unicast", "l2vpn_evpn".
+constexpr std::string_view to_string(AddressFamily f) {
+    switch (f) {
+        case AddressFamily::Ipv4Unicast:
+            return "ipv4_unicast";
+        case AddressFamily::Ipv6Unicast:
+            return "ipv6_unicast";
+        case AddressFamily::L2vpnEvpn:
+            return "l2vpn_evpn";
+    }
+    return "";
+}
+
+/// How the neighbor is found: exactly one of `address`, `interface` and `listen_range`.
+enum class PeerKind { Address, Interface, ListenRange };
+
 struct Neighbor {
     std::optional<uint32_t> asn;  // exactly one of asn / type
     std::optional<PeerType> type;
-    IpAddress address;
+    PeerKind kind = PeerKind::Address;
+    IpAddress address;                      // PeerKind::Address
+    std::string interface;                  // PeerKind::Interface: BGP unnumbered (RFC 5549)
+    std::optional<IpPrefix> listen_range;   // PeerKind::ListenRange: dynamic neighbors
+    std::vector<AddressFamily> address_families;  // empty: the defaults (plan/underlay.cpp)
+    bool route_reflector_client = false;          // iBGP only
     std::optional<uint16_t> port;  // 0..16384; absent = 179
     std::optional<std::string> password;
     std::optional<uint32_t> hold_time_seconds;       // both or none; hold 0 or >= 3
@@ -72,6 +97,12 @@ struct GracefulRestart {
     Positions pos;
 };
 
+/// `[underlay.route_reflector]`: presence makes this node a route reflector.
+struct RouteReflector {
+    IpAddress cluster_id = *IpAddress::parse("192.0.2.1");  // outside router_id_cidr
+    Positions pos;
+};
+
 struct Underlay {
     uint32_t asn = 0;
     std::vector<std::string> interfaces;  // host NICs moved into the router namespace
@@ -79,6 +110,7 @@ struct Underlay {
     std::vector<IpPrefix> tunnel_endpoint_cidrs;  // at most one per family
     std::vector<Neighbor> neighbors;
     std::optional<GracefulRestart> graceful_restart;
+    std::optional<RouteReflector> route_reflector;
     Positions pos;
 };
 

@@ -1,7 +1,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <vector>
 
 #include "config/address_rules.hpp"
 #include "config/convert.hpp"
@@ -97,25 +99,114 @@ void read_multihop(TableReader& r, Neighbor& n) {
     }
 }
 
+void read_address(TableReader& r, Neighbor& n) {
+    auto a = r.address("address");
+    if (!a)
+        return;
+    // A session needs a peer; this also keeps the unset default out of duplicate checks.
+    if (a->is_unspecified()) {
+        r.error("address", fmt::format("'address' must not be {}", a->str()));
+    } else if (auto problem = neighbor_address_problem(*a)) {
+        r.error("address", fmt::format("'address' {} {}", a->str(), *problem));
+    } else {
+        n.address = *a;
+    }
+}
+
+void read_listen_range(TableReader& r, Neighbor& n) {
+    auto p = r.prefix("listen_range");
+    if (!p)
+        return;
+    if (p->has_host_bits()) {
+        r.error("listen_range", fmt::format("'listen_range' {} has host bits set (the network is "
+                                            "{})",
+                                            p->str(), p->network().str()));
+    } else if (p->address().is_link_local()) {
+        r.error("listen_range",
+                fmt::format("'listen_range' {} is link-local: a range of link-local peers has no "
+                            "interface",
+                            p->str()));
+    } else if (auto problem = neighbor_address_problem(p->address())) {
+        r.error("listen_range", fmt::format("'listen_range' {} {}", p->str(), *problem));
+    } else {
+        n.listen_range = *p;
+    }
+}
+
+/// Exactly one of `address`, `interface` (BGP unnumbered) and `listen_range`.
+void read_peer_location(TableReader& r, Neighbor& n) {
+    const std::array<std::string_view, 3> keys = {"address", "interface", "listen_range"};
+    std::vector<std::string_view> given;
+    for (auto k : keys)
+        if (r.has(k))
+            given.push_back(k);
+    if (given.empty()) {
+        r.error_at(r.table_pos(),
+                   "[[underlay.neighbors]] needs one of 'address', 'interface' or 'listen_range'");
+        return;
+    }
+    if (given.size() > 1) {
+        r.node(given[1]);  // records its position, where the error points
+        r.exclusive(given[0], given[1]);
+        return;
+    }
+    if (given[0] == "address") {
+        n.kind = PeerKind::Address;
+        read_address(r, n);
+    } else if (given[0] == "interface") {
+        n.kind = PeerKind::Interface;
+        if (auto name = r.interface_name("interface"))
+            n.interface = *name;
+    } else {
+        n.kind = PeerKind::ListenRange;
+        read_listen_range(r, n);
+    }
+}
+
+void read_families(TableReader& r, Neighbor& n) {
+    auto items = r.strings("address_families");
+    if (!items)
+        return;
+    if (items->empty())
+        r.error("address_families", "'address_families' must name at least one family");
+    static constexpr std::array<AddressFamily, 3> kAll = {
+        AddressFamily::Ipv4Unicast, AddressFamily::Ipv6Unicast, AddressFamily::L2vpnEvpn};
+    for (const auto& item : *items) {
+        auto it = std::find_if(kAll.begin(), kAll.end(),
+                               [&](AddressFamily f) { return to_string(f) == item.value; });
+        if (it == kAll.end()) {
+            r.error_at(item.pos, fmt::format("unknown address family '{}' (expected "
+                                             "\"ipv4_unicast\", \"ipv6_unicast\" or "
+                                             "\"l2vpn_evpn\")",
+                                             item.value));
+            continue;
+        }
+        if (std::find(n.address_families.begin(), n.address_families.end(), *it) !=
+            n.address_families.end()) {
+            r.error_at(item.pos, fmt::format("duplicate address family '{}'", item.value));
+            continue;
+        }
+        n.address_families.push_back(*it);
+    }
+}
+
 }  // namespace
 
 Neighbor convert_neighbor(const toml::table& t, Diagnostics& diags) {
     Neighbor n;
     TableReader r(t, keys::kNeighbor, n.pos, diags);
     read_peer(r, n);
-    if (auto a = r.address("address")) {
-        // A session needs a peer; this also keeps the unset default out of duplicate checks.
-        if (a->is_unspecified()) {
-            r.error("address", fmt::format("'address' must not be {}", a->str()));
-        } else if (auto problem = neighbor_address_problem(*a)) {
-            r.error("address", fmt::format("'address' {} {}", a->str(), *problem));
-        } else {
-            n.address = *a;
-        }
-    } else if (!r.has("address")) {
-        r.missing("address");
-    }
+    read_peer_location(r, n);
+    read_families(r, n);
+    if (auto rrc = r.boolean("route_reflector_client"))
+        n.route_reflector_client = *rrc;
     n.port = r.number<uint16_t>("port", 0, 16384);
+    // A dynamic neighbor connects to this node; a port is where this node would connect.
+    if (n.port && n.kind == PeerKind::ListenRange) {
+        r.error("port",
+                "'port' cannot be used with 'listen_range': dynamic neighbors connect to this node");
+        n.port.reset();
+    }
     read_password(r, n);
     read_timers(r, n);
     read_multihop(r, n);

@@ -37,7 +37,27 @@ json host_session(const HostSession& hs) {
 }
 
 json neighbor(const Neighbor& n) {
-    json j{{"address", n.address.str()}};
+    json j = json::object();
+    switch (n.kind) {
+        case PeerKind::Address:
+            j["address"] = n.address.str();
+            break;
+        case PeerKind::Interface:
+            j["interface"] = n.interface;
+            break;
+        case PeerKind::ListenRange:
+            if (n.listen_range)
+                j["listen_range"] = n.listen_range->str();
+            break;
+    }
+    if (!n.address_families.empty()) {
+        json fams = json::array();
+        for (AddressFamily f : n.address_families)
+            fams.push_back(to_string(f));
+        j["address_families"] = fams;
+    }
+    if (n.route_reflector_client)
+        j["route_reflector_client"] = true;
     put(j, "asn", n.asn);
     if (n.type)
         j["type"] = peer_type(*n.type);
@@ -94,6 +114,8 @@ nlohmann::json to_json(const Config& cfg) {
             uj["graceful_restart"] = {
                 {"restart_time_seconds", u.graceful_restart->restart_time_seconds},
                 {"stale_path_time_seconds", u.graceful_restart->stale_path_time_seconds}};
+        if (u.route_reflector)
+            uj["route_reflector"] = {{"cluster_id", u.route_reflector->cluster_id.str()}};
         j["underlay"] = uj;
     }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -69,6 +70,47 @@ void read_tunnel_endpoints(TableReader& r, Underlay& u) {
     }
 }
 
+/// An unnumbered neighbor peers over one of the underlay's own NICs (the only links of the
+/// router namespace that face the fabric), one neighbor per NIC.
+void check_interface_neighbors(const Underlay& u, Diagnostics& diags) {
+    std::map<std::string, const Neighbor*> seen;
+    for (const Neighbor& n : u.neighbors) {
+        if (n.kind != PeerKind::Interface || n.interface.empty())
+            continue;
+        if (std::find(u.interfaces.begin(), u.interfaces.end(), n.interface) ==
+            u.interfaces.end()) {
+            diags.push_back({n.pos.of("interface"),
+                             fmt::format("'interface' {} is not one of the underlay's "
+                                         "'interfaces' (at {})",
+                                         n.interface, u.pos.of("interfaces").str())});
+        }
+        auto [it, fresh] = seen.emplace(n.interface, &n);
+        if (!fresh)
+            diags.push_back({n.pos.of("interface"),
+                             fmt::format("duplicate neighbor interface {} (also at {})",
+                                         n.interface, it->second->pos.of("interface").str())});
+    }
+}
+
+/// Listen ranges must not overlap: a connecting peer would match two of them.
+void check_listen_ranges(const Underlay& u, Diagnostics& diags) {
+    std::vector<const Neighbor*> ranges;
+    for (const Neighbor& n : u.neighbors)
+        if (n.listen_range)
+            ranges.push_back(&n);
+    // At most kMaxNeighbors entries: pairwise is fine.
+    for (size_t i = 0; i < ranges.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            const IpPrefix& a = *ranges[i]->listen_range;
+            const IpPrefix& b = *ranges[j]->listen_range;
+            if (a.overlaps(b))
+                diags.push_back({ranges[i]->pos.of("listen_range"),
+                                 fmt::format("'listen_range' {} overlaps {} (at {})", a.str(),
+                                             b.str(), ranges[j]->pos.of("listen_range").str())});
+        }
+    }
+}
+
 void read_neighbors(TableReader& r, Underlay& u, Diagnostics& diags) {
     auto tables = r.tables("neighbors");
     if (!tables) {
@@ -84,10 +126,20 @@ void read_neighbors(TableReader& r, Underlay& u, Diagnostics& diags) {
     for (const toml::table* t : *tables)
         u.neighbors.push_back(convert_neighbor(*t, diags));
 
+    check_interface_neighbors(u, diags);
+    check_listen_ranges(u, diags);
+    for (const Neighbor& n : u.neighbors) {
+        const bool ibgp = n.type == PeerType::Internal || (n.asn && *n.asn == u.asn);
+        if (n.route_reflector_client && !ibgp && (n.asn || n.type))
+            diags.push_back({n.pos.of("route_reflector_client"),
+                             "'route_reflector_client' needs an iBGP neighbor (type \"internal\" "
+                             "or the underlay's own asn)"});
+    }
+
     // ::ffff:10.0.0.1 is the same peer as 10.0.0.1.
     std::map<IpAddress, const Neighbor*> seen;
     for (const Neighbor& n : u.neighbors) {
-        if (n.address.is_unspecified())
+        if (n.kind != PeerKind::Address || n.address.is_unspecified())
             continue;  // missing or rejected, reported already
         auto [it, fresh] = seen.emplace(unmapped(n.address), &n);
         if (fresh)
@@ -101,6 +153,19 @@ void read_neighbors(TableReader& r, Underlay& u, Diagnostics& diags) {
                  : fmt::format("duplicate neighbor address {}: the same as {} (also at {})",
                                n.address.str(), other.str(), it->second->pos.of("address").str())});
     }
+}
+
+RouteReflector convert_route_reflector(const toml::table& t, Diagnostics& diags) {
+    RouteReflector rr;
+    TableReader r(t, keys::kRouteReflector, rr.pos, diags);
+    if (auto id = r.address("cluster_id")) {
+        if (!id->is_v4() || id->is_unspecified())
+            r.error("cluster_id",
+                    fmt::format("'cluster_id' must be a non-zero ipv4 address, got {}", id->str()));
+        else
+            rr.cluster_id = *id;
+    }
+    return rr;
 }
 
 GracefulRestart convert_graceful_restart(const toml::table& t, Diagnostics& diags) {
@@ -138,6 +203,15 @@ Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
     read_neighbors(r, u, diags);
     if (const toml::table* gr = r.table("graceful_restart"))
         u.graceful_restart = convert_graceful_restart(*gr, diags);
+    if (const toml::table* rr = r.table("route_reflector")) {
+        u.route_reflector = convert_route_reflector(*rr, diags);
+        // The cluster id is a router id of its own: it must not be one of the nodes'.
+        if (u.router_id_cidr.contains(u.route_reflector->cluster_id))
+            diags.push_back({u.route_reflector->pos.of("cluster_id"),
+                             fmt::format("'cluster_id' {} is inside 'router_id_cidr' {}",
+                                         u.route_reflector->cluster_id.str(),
+                                         u.router_id_cidr.str())});
+    }
     return u;
 }
 

@@ -13,6 +13,7 @@
 #include "daemon/logging.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/service.hpp"
+#include "daemon/underlay_sessions.hpp"
 #include "dbus/server.hpp"
 
 namespace perouter::daemon {
@@ -54,14 +55,8 @@ void Service::poll_underlay() {
                                          j = nlohmann::json::parse(r->out, nullptr, false);
                                      if (j.is_object() && current_ && current_->underlay) {
                                          frr_up_ = true;
-                                         for (const auto& n : current_->underlay->neighbors) {
-                                             std::string addr = n.address.str();
-                                             std::string st = "Idle";
-                                             if (j.contains(addr) && j[addr].contains("bgpState") &&
-                                                 j[addr]["bgpState"].is_string())
-                                                 st = j[addr]["bgpState"].get<std::string>();
-                                             now[addr] = st;
-                                         }
+                                         now = underlay_session_states(
+                                             current_->underlay->neighbors, j);
                                      } else if (!r) {
                                          spdlog::warn("underlay sessions: {}", r.error().message);
                                      }

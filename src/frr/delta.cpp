@@ -75,13 +75,15 @@ std::optional<std::string_view> setting_key(std::string_view line) {
             what == "ebgp-multihop") {
             return leading(line, w, 3);
         }
+        if (what == "interface" && w.size() >= 5 && w[3] == "remote-as")
+            return leading(line, w, 4);
         if (what == "timers" && w.size() >= 4)
             return leading(line, w, w[3] == "connect" ? 4 : 3);
         if (what == "bfd")
             return leading(line, w, w.size() >= 4 && w[3] == "profile" ? 4 : 3);
         return std::nullopt;
     }
-    if (w[0] == "bgp" && w.size() >= 3 && w[1] == "router-id")
+    if (w[0] == "bgp" && w.size() >= 3 && (w[1] == "router-id" || w[1] == "cluster-id"))
         return leading(line, w, 2);
     if (w[0] == "bgp" && w.size() >= 4 && w[1] == "graceful-restart" &&
         (w[2] == "restart-time" || w[2] == "stalepath-time")) {
@@ -126,11 +128,16 @@ std::string negate(std::string_view line) {
     return "no " + std::string(line);
 }
 
-// `neighbor X remote-as Y` declares neighbor X; returns X.
+// `neighbor X remote-as Y`, `neighbor X interface remote-as Y` (unnumbered) and
+// `neighbor X peer-group` declare neighbor (or peer group) X; returns X.
 std::optional<std::string_view> declared_neighbor(std::string_view line) {
     const auto w = words(line);
-    if (w.size() == 4 && w[0] == "neighbor" && w[2] == "remote-as")
+    if (w.empty() || w[0] != "neighbor")
+        return std::nullopt;
+    if ((w.size() == 4 && w[2] == "remote-as") || (w.size() == 3 && w[2] == "peer-group") ||
+        (w.size() == 5 && w[2] == "interface" && w[3] == "remote-as")) {
         return w[1];
+    }
     return std::nullopt;
 }
 
@@ -216,11 +223,12 @@ std::vector<std::string> removal_lines(const std::vector<std::string>& from,
         }
     }
     std::vector<std::string> out;
+    std::unordered_set<std::string_view> deleted;  // a peer group is declared by two lines
     for (const auto& l : reversed(from)) {
         if (kept.contains(l))
             continue;
         if (const auto n = neighbor_of(l); n && gone_neighbors.contains(*n)) {
-            if (declared_neighbor(l))
+            if (declared_neighbor(l) && deleted.insert(*n).second)
                 out.push_back("no neighbor " + std::string(*n));
             continue;
         }

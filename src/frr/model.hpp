@@ -20,10 +20,16 @@ struct BfdProfile {
 
 enum class BfdMode { None, Plain, Profile };
 
+/// How an underlay neighbor is declared: `neighbor ADDR remote-as`, `neighbor IFNAME interface
+/// remote-as` (BGP unnumbered) or a peer group with `bgp listen range` (dynamic neighbors).
+enum class PeerForm { Address, Interface, PeerGroup };
+
 /// An underlay (fabric) neighbor of the default BGP instance.
 struct UnderlayNeighbor {
-    std::string address;
-    std::string remote_as;  // a number, "external" or "internal"
+    std::string address;  // what the neighbor lines name: address, interface or peer group
+    PeerForm form = PeerForm::Address;
+    std::string listen_range;  // with PeerForm::PeerGroup
+    std::string remote_as;     // a number, "external" or "internal"
     bool ibgp = false;      // remote-as internal, or the same ASN as ours
     std::optional<uint16_t> port;
     std::optional<std::string> password;
@@ -34,7 +40,9 @@ struct UnderlayNeighbor {
     std::optional<uint32_t> ebgp_multihop_ttl;
     BfdMode bfd = BfdMode::None;
     std::string bfd_profile;        // with BfdMode::Profile
-    bool extended_nexthop = false;  // IPv6 neighbor carrying IPv4 unicast
+    bool extended_nexthop = false;  // IPv6 neighbor carrying IPv4 unicast, or unnumbered
+    bool disable_connected_check = false;
+    bool route_reflector_client = false;  // in every family it is activated in
     // Address families this neighbor is activated in.
     bool ipv4_unicast = false;
     bool ipv6_unicast = false;
@@ -65,6 +73,7 @@ struct Underlay {
     std::vector<std::string> networks_v6;  // VTEP /128s announced in ipv6 unicast
     bool advertise_all_vni = false;        // any VNI configured (tunnel endpoint present)
     std::vector<EvpnVni> evpn_vnis;        // L2VNIs with an explicit RD or route targets
+    std::optional<std::string> cluster_id;  // this node is a route reflector
     bool graceful_restart = false;
     uint32_t gr_restart_time = 120;  // FRR defaults are never rendered (frr#22953)
     uint32_t gr_stale_path_time = 360;

@@ -122,7 +122,19 @@ void render_instance_basics(Writer& w, const std::string& router_id) {
 
 void render_underlay_neighbor(Writer& w, const UnderlayNeighbor& n) {
     const auto& a = n.address;
-    w.linef(1, "neighbor {} remote-as {}", a, n.remote_as);
+    switch (n.form) {
+        case PeerForm::Address:
+            w.linef(1, "neighbor {} remote-as {}", a, n.remote_as);
+            break;
+        case PeerForm::Interface:
+            w.linef(1, "neighbor {} interface remote-as {}", a, n.remote_as);
+            break;
+        case PeerForm::PeerGroup:
+            w.linef(1, "neighbor {} peer-group", a);
+            w.linef(1, "neighbor {} remote-as {}", a, n.remote_as);
+            w.linef(1, "bgp listen range {} peer-group {}", n.listen_range, a);
+            break;
+    }
     if (n.port)
         w.linef(1, "neighbor {} port {}", a, *n.port);
     if (n.password)
@@ -149,8 +161,24 @@ void render_underlay_neighbor(Writer& w, const UnderlayNeighbor& n) {
             w.linef(1, "neighbor {} bfd profile {}", a, n.bfd_profile);
             break;
     }
+    if (n.disable_connected_check)
+        w.linef(1, "neighbor {} disable-connected-check", a);
     if (n.extended_nexthop)
         w.linef(1, "neighbor {} capability extended-nexthop", a);
+}
+
+// Activation of an underlay neighbor in a family: eBGP accepts its own AS back (every node of
+// the fabric may share one), iBGP rewrites the next hop, a route reflector reflects.
+void render_underlay_activation(Writer& f, const UnderlayNeighbor& n, bool evpn) {
+    f.linef(2, "neighbor {} activate", n.address);
+    if (!n.ibgp) {
+        f.linef(2, "neighbor {} allowas-in", n.address);
+        return;
+    }
+    if (n.route_reflector_client)
+        f.linef(2, "neighbor {} route-reflector-client", n.address);
+    if (!evpn)
+        f.linef(2, "neighbor {} next-hop-self force", n.address);
 }
 
 void render_host_neighbor(Writer& w, const HostNeighbor& n) {
@@ -190,14 +218,8 @@ void render_unicast_family(Writer& w, const Underlay& u, const Passthrough* pt, 
         for (const auto& net : pt_networks)
             f.linef(2, "network {}", net);
         for (const auto& n : u.neighbors) {
-            if (!(v6 ? n.ipv6_unicast : n.ipv4_unicast))
-                continue;
-            f.linef(2, "neighbor {} activate", n.address);
-            if (n.ibgp) {
-                f.linef(2, "neighbor {} next-hop-self force", n.address);
-            } else {
-                f.linef(2, "neighbor {} allowas-in", n.address);
-            }
+            if (v6 ? n.ipv6_unicast : n.ipv4_unicast)
+                render_underlay_activation(f, n, false);
         }
         if (pt == nullptr)
             return;
@@ -227,6 +249,8 @@ void render_underlay(Writer& w, const Model& m) {
             w.linef(1, "bgp graceful-restart stalepath-time {}", u.gr_stale_path_time);
         }
     }
+    if (u.cluster_id)
+        w.linef(1, "bgp cluster-id {}", *u.cluster_id);
     for (const auto& n : u.neighbors)
         render_underlay_neighbor(w, n);
     if (pt != nullptr) {
@@ -237,11 +261,8 @@ void render_underlay(Writer& w, const Model& m) {
     render_unicast_family(w, u, pt, true);
     render_family(w, "l2vpn evpn", [&](Writer& f) {
         for (const auto& n : u.neighbors) {
-            if (!n.l2vpn_evpn)
-                continue;
-            f.linef(2, "neighbor {} activate", n.address);
-            if (!n.ibgp)
-                f.linef(2, "neighbor {} allowas-in", n.address);
+            if (n.l2vpn_evpn)
+                render_underlay_activation(f, n, true);
         }
         if (u.advertise_all_vni)
             f.line(2, "advertise-all-vni");

@@ -1,6 +1,9 @@
 // The underlay: NICs moved in, VTEPs on lo, and the default BGP instance towards the fabric.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include "plan/builder.hpp"
 
 namespace perouter::plan::detail {
@@ -12,13 +15,50 @@ std::string remote_as(const config::Neighbor& n) {
     return n.type == config::PeerType::Internal ? "internal" : "external";
 }
 
-// A name FRR accepts for a per-neighbor BFD profile.
-std::string bfd_profile_name(const IpAddress& a) {
-    std::string s = "neighbor-" + a.str();
+// A name FRR accepts for a profile or peer group derived from an address or prefix.
+std::string frr_name(std::string_view kind, const std::string& what) {
+    std::string s = std::string(kind) + "-" + what;
     for (char& c : s)
-        if (c == '.' || c == ':')
+        if (c == '.' || c == ':' || c == '/')
             c = '-';
     return s;
+}
+
+// How the neighbor lines name the neighbor, and how it is declared.
+void identify(const config::Neighbor& n, frr::UnderlayNeighbor& fn) {
+    switch (n.kind) {
+        case config::PeerKind::Address:
+            fn.form = frr::PeerForm::Address;
+            fn.address = n.address.str();
+            break;
+        case config::PeerKind::Interface:
+            fn.form = frr::PeerForm::Interface;
+            fn.address = n.interface;
+            break;
+        case config::PeerKind::ListenRange:
+            fn.form = frr::PeerForm::PeerGroup;
+            fn.listen_range = n.listen_range->str();
+            fn.address = frr_name("range", fn.listen_range);
+            break;
+    }
+}
+
+bool has(const std::vector<config::AddressFamily>& v, config::AddressFamily f) {
+    return std::find(v.begin(), v.end(), f) != v.end();
+}
+
+// The family the neighbor's own address (or range) belongs to; unnumbered peers over IPv6
+// link-local addresses carry IPv4 (RFC 5549).
+std::optional<Family> own_family(const config::Neighbor& n) {
+    switch (n.kind) {
+        case config::PeerKind::Address:
+            return n.address.family();
+        case config::PeerKind::ListenRange:
+            return n.listen_range->family();
+        case config::PeerKind::Interface:
+            return std::nullopt;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -55,7 +95,7 @@ Status plan_underlay(Builder& b) {
 
     for (const config::Neighbor& n : u.neighbors) {
         frr::UnderlayNeighbor fn;
-        fn.address = n.address.str();
+        identify(n, fn);
         fn.remote_as = remote_as(n);
         fn.ibgp = n.type == config::PeerType::Internal || (n.asn && *n.asn == u.asn);
         fn.port = n.port;
@@ -71,7 +111,9 @@ Status plan_underlay(Builder& b) {
         if (n.bfd) {
             if (n.bfd->has_parameters()) {
                 frr::BfdProfile p;
-                p.name = bfd_profile_name(n.address);
+                p.name = frr_name("neighbor", n.kind == config::PeerKind::Address
+                                                  ? n.address.str()
+                                                  : fn.address);
                 p.receive_interval_ms = n.bfd->receive_interval_ms;
                 p.transmit_interval_ms = n.bfd->transmit_interval_ms;
                 p.detect_multiplier = n.bfd->detect_multiplier;
@@ -84,14 +126,32 @@ Status plan_underlay(Builder& b) {
                 fn.bfd = frr::BfdMode::Plain;
             }
         }
-        // Address families, as upstream's defaults: the neighbor's own family, the passthrough's
-        // families, IPv4 + EVPN with a tunnel endpoint, and the VTEP families.
-        fn.ipv4_unicast = n.address.is_v4() || pt_v4 || evpn || b.vtep_v4.has_value();
-        fn.ipv6_unicast = n.address.is_v6() || pt_v6 || b.vtep_v6.has_value();
-        fn.l2vpn_evpn = evpn;
-        fn.extended_nexthop = n.address.is_v6() && fn.ipv4_unicast;
+        // Address families: as written, or upstream's defaults: the neighbor's own family
+        // (IPv4 for an unnumbered one), the passthrough's families, IPv4 + EVPN with a tunnel
+        // endpoint, and the VTEP families.
+        const auto fam = own_family(n);
+        if (n.address_families.empty()) {
+            fn.ipv4_unicast =
+                fam != Family::V6 || pt_v4 || evpn || b.vtep_v4.has_value();
+            fn.ipv6_unicast = fam == Family::V6 || pt_v6 || b.vtep_v6.has_value();
+            fn.l2vpn_evpn = evpn;
+        } else {
+            fn.ipv4_unicast = has(n.address_families, config::AddressFamily::Ipv4Unicast);
+            fn.ipv6_unicast = has(n.address_families, config::AddressFamily::Ipv6Unicast);
+            fn.l2vpn_evpn = has(n.address_families, config::AddressFamily::L2vpnEvpn);
+        }
+        fn.extended_nexthop =
+            n.kind == config::PeerKind::Interface || (fam == Family::V6 && fn.ipv4_unicast);
+        // As upstream: a single-hop eBGP session carrying IPv6 unicast to a peer given by
+        // address may peer with an address that is not on a connected subnet. FRR refuses
+        // the option for an unnumbered neighbor, which is connected by definition.
+        fn.disable_connected_check = n.kind != config::PeerKind::Interface && !fn.ibgp &&
+                                     fn.ipv6_unicast && !fn.ebgp_multihop;
+        fn.route_reflector_client = n.route_reflector_client;
         fu.neighbors.push_back(std::move(fn));
     }
+    if (u.route_reflector)
+        fu.cluster_id = u.route_reflector->cluster_id.str();
     if (u.graceful_restart) {
         fu.graceful_restart = true;
         fu.gr_restart_time = u.graceful_restart->restart_time_seconds;

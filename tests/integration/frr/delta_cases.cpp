@@ -240,6 +240,18 @@ int main(int argc, char** argv) {
         {"evpn_vnis",
          {golden_model("basic"), golden_model("l2vni_route_targets"), evpn_vni_changed,
           golden_model("l2vni_route_targets"), golden_model("basic")}},
+        {"neighbor_forms",
+         {golden_model("basic"), golden_model("unnumbered"), golden_model("route_reflector"),
+          with(golden_model("route_reflector"),
+               [](Model& m) {
+                   m.underlay->cluster_id = "192.0.2.9";
+                   m.underlay->neighbors[0].remote_as = "64514";
+                   m.underlay->neighbors.pop_back();
+               }),
+          golden_model("dual_stack_sessions"), golden_model("unnumbered"),
+          with(golden_model("unnumbered"),
+               [](Model& m) { m.underlay->neighbors[0].remote_as = "64512"; }),
+          golden_model("basic")}},
         {"log", log_steps(out.string())},
         {"remote_as",
          {golden_model("basic"), golden_model("ibgp"), golden_model("remote_as_external"),

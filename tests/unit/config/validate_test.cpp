@@ -203,13 +203,76 @@ TEST(ValidateNeighbor, AtMost128) {
 
 TEST(ValidateNeighbor, AddressRequiredValidAndUnique) {
     EXPECT_THAT(errors_with_base(neighbor("asn = 1\n")),
-                ElementsAre("b.toml:2:1: missing 'address' in [[underlay.neighbors]]"));
+                ElementsAre("b.toml:2:1: [[underlay.neighbors]] needs one of 'address', "
+                            "'interface' or 'listen_range'"));
     EXPECT_THAT(errors_with_base(neighbor("asn = 1\naddress = \"10.0.0.300\"\n")),
                 ElementsAre("b.toml:4:11: 'address' must be an ip address, got '10.0.0.300'"));
     EXPECT_THAT(
         errors_with_base(neighbor("asn = 1\naddress = \"10.9.0.1\"\n[[underlay.neighbors]]\ntype = "
                                   "\"internal\"\naddress = \"10.9.0.1\"\n")),
         ElementsAre("b.toml:7:11: duplicate neighbor address 10.9.0.1 (also at b.toml:4:11)"));
+}
+
+TEST(ValidateNeighbor, UnnumberedOverAnUnderlayInterface) {
+    const Config c = ok_with_base(neighbor("type = \"external\"\ninterface = \"eth0\"\n"));
+    ASSERT_EQ(c.underlay->neighbors.size(), 1u);  // the drop-in's array replaces the base's
+    EXPECT_EQ(c.underlay->neighbors[0].kind, PeerKind::Interface);
+    EXPECT_EQ(c.underlay->neighbors[0].interface, "eth0");
+    EXPECT_THAT(
+        errors_with_base(neighbor("asn = 1\ninterface = \"eth1\"\n[[underlay.neighbors]]\n"
+                                  "asn = 1\ninterface = \"eth0\"\n[[underlay.neighbors]]\nasn = 2\n"
+                                  "interface = \"eth0\"\naddress = \"10.1.1.1\"\n")),
+        ElementsAre("b.toml:4:13: 'interface' eth1 is not one of the underlay's 'interfaces' (at "
+                    "a.toml:6:14)",
+                    "b.toml:10:13: 'address' and 'interface' are mutually exclusive"));
+    EXPECT_THAT(errors_with_base(neighbor("asn = 1\ninterface = \"eth0\"\n[[underlay.neighbors]]\n"
+                                          "asn = 2\ninterface = \"eth0\"\n")),
+                ElementsAre("b.toml:7:13: duplicate neighbor interface eth0 (also at b.toml:4:13)"));
+}
+
+TEST(ValidateNeighbor, ListenRanges) {
+    const Config c =
+        ok_with_base(neighbor("type = \"internal\"\nlisten_range = \"192.168.12.0/24\"\n"
+                              "route_reflector_client = true\n"));
+    EXPECT_EQ(c.underlay->neighbors[0].kind, PeerKind::ListenRange);
+    EXPECT_EQ(c.underlay->neighbors[0].listen_range->str(), "192.168.12.0/24");
+    EXPECT_THAT(
+        errors_with_base(neighbor(
+            "asn = 1\nlisten_range = \"192.168.12.1/24\"\n[[underlay.neighbors]]\nasn = 1\n"
+            "listen_range = \"fe80::/64\"\n[[underlay.neighbors]]\nasn = 1\n"
+            "listen_range = \"10.0.0.0/8\"\nport = 1179\n[[underlay.neighbors]]\nasn = 1\n"
+            "listen_range = \"10.1.0.0/16\"\n")),
+        ElementsAre(
+            "b.toml:4:16: 'listen_range' 192.168.12.1/24 has host bits set (the network is "
+            "192.168.12.0/24)",
+            "b.toml:7:16: 'listen_range' fe80::/64 is link-local: a range of link-local peers "
+            "has no interface",
+            "b.toml:11:8: 'port' cannot be used with 'listen_range': dynamic neighbors connect to "
+            "this node",
+            "b.toml:14:16: 'listen_range' 10.1.0.0/16 overlaps 10.0.0.0/8 (at b.toml:10:16)"));
+}
+
+TEST(ValidateNeighbor, AddressFamiliesAndRouteReflection) {
+    const Config c = ok_with_base(
+        neighbor("type = \"internal\"\naddress = \"10.1.1.1\"\n"
+                 "address_families = [\"ipv6_unicast\", \"l2vpn_evpn\"]\n"
+                 "route_reflector_client = true\n[underlay.route_reflector]\n"
+                 "cluster_id = \"192.0.2.7\"\n"));
+    EXPECT_THAT(c.underlay->neighbors[0].address_families,
+                ElementsAre(AddressFamily::Ipv6Unicast, AddressFamily::L2vpnEvpn));
+    EXPECT_EQ(c.underlay->route_reflector->cluster_id.str(), "192.0.2.7");
+    EXPECT_THAT(errors_with_base(neighbor(
+                    "asn = 64512\naddress = \"10.1.1.1\"\n"
+                    "address_families = [\"ipv4_unicast\", \"ipv4_vpn\", \"ipv4_unicast\"]\n"
+                    "route_reflector_client = true\n[underlay.route_reflector]\n"
+                    "cluster_id = \"10.0.0.9\"\n")),
+                ElementsAre("b.toml:5:37: unknown address family 'ipv4_vpn' (expected "
+                            "\"ipv4_unicast\", \"ipv6_unicast\" or \"l2vpn_evpn\")",
+                            "b.toml:5:49: duplicate address family 'ipv4_unicast'",
+                            "b.toml:6:26: 'route_reflector_client' needs an iBGP neighbor (type "
+                            "\"internal\" or the underlay's own asn)",
+                            "b.toml:8:14: 'cluster_id' 10.0.0.9 is inside 'router_id_cidr' "
+                            "10.0.0.0/24"));
 }
 
 TEST(ValidateNeighbor, AddressMustNotBeUnspecified) {

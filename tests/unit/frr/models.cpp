@@ -195,6 +195,54 @@ Model l2vni_route_targets() {
     return m;
 }
 
+Model unnumbered() {
+    // BGP unnumbered over the underlay NIC: IPv4 and EVPN over an IPv6 link-local session.
+    Model m = basic();
+    UnderlayNeighbor& n = m.underlay->neighbors[0];
+    n.address = "toswitch";
+    n.form = PeerForm::Interface;
+    n.remote_as = "external";
+    n.extended_nexthop = true;
+    return m;
+}
+
+Model dual_stack_sessions() {
+    // One session per family to the same ToR, each carrying only its own family (explicit
+    // address families); the IPv6 eBGP session gets disable-connected-check.
+    Model m = basic();
+    m.underlay->neighbors[0].ipv4_unicast = true;
+    m.underlay->neighbors[0].l2vpn_evpn = true;
+    UnderlayNeighbor v6;
+    v6.address = "fd00:11::2";
+    v6.remote_as = "64512";
+    v6.ipv6_unicast = true;
+    v6.disable_connected_check = true;
+    m.underlay->neighbors.push_back(v6);
+    m.underlay->networks_v6.push_back("fd00:65::/128");
+    return m;
+}
+
+Model route_reflector() {
+    // A route reflector: iBGP clients accepted from a listen range, and one configured client.
+    Model m = basic();
+    m.underlay->cluster_id = "192.0.2.1";
+    UnderlayNeighbor& range = m.underlay->neighbors[0];
+    range.address = "range-192-168-11-0-24";
+    range.form = PeerForm::PeerGroup;
+    range.listen_range = "192.168.11.0/24";
+    range.remote_as = "internal";
+    range.ibgp = true;
+    range.route_reflector_client = true;
+    range.password = "s3cret";
+    UnderlayNeighbor client = leaf_neighbor(true);
+    client.address = "192.168.12.2";
+    client.remote_as = "64514";
+    client.ibgp = true;
+    client.route_reflector_client = true;
+    m.underlay->neighbors.push_back(client);
+    return m;
+}
+
 Model no_vnis() {
     Model m;
     m.underlay = underlay(false);
@@ -263,6 +311,7 @@ Model ipv6_underlay() {
     n.ipv6_unicast = true;
     n.l2vpn_evpn = true;
     n.extended_nexthop = true;
+    n.disable_connected_check = true;
     u.neighbors.push_back(n);
     u.networks_v6.push_back("2001:db8:65::/128");
     u.advertise_all_vni = true;
@@ -293,6 +342,9 @@ const std::vector<NamedModel>& golden_models() {
         {"passthrough_dual", passthrough_dual()},
         {"l2vni_with_gateway", l2vni_with_gateway()},
         {"l2vni_route_targets", l2vni_route_targets()},
+        {"unnumbered", unnumbered()},
+        {"dual_stack_sessions", dual_stack_sessions()},
+        {"route_reflector", route_reflector()},
         {"no_vnis", no_vnis()},
         {"empty", Model{}},
         {"ebgp_multihop", ebgp_multihop()},
