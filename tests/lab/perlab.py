@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -257,10 +257,14 @@ class Lab:
     # --- up ----------------------------------------------------------------------------------
 
     def up(self, node: bool = True, ready_timeout: float = 60.0, node_config: bool = True,
-           host_speaker: bool = True) -> None:
+           host_speaker: bool = True,
+           prepare: Optional[Callable[["Lab"], None]] = None) -> None:
         """node_config=False keeps the node configuration that is already in place (the QEMU
         tier boots with /etc/perouter/perouter.toml in the image); host_speaker=False leaves the
-        node's BGP speaker to the caller (on a node it belongs to the workload and starts later)."""
+        node's BGP speaker to the caller (on a node it belongs to the workload and starts later).
+        prepare(lab) runs when the topology, the leaf and the node configuration are in place
+        and perouterd has not started: a test's own variant of the fabric (see
+        tests/integration/lab/test_unnumbered.py)."""
         if os.geteuid() != 0:
             raise LabError("the lab needs root (network namespaces, FRR)")
         if node and not (self.perouterd and os.access(self.perouterd, os.X_OK)):
@@ -284,6 +288,8 @@ class Lab:
         self.leaf.apply(F.leaf_config(self.l3))
         if node_config:
             self._write_node_config()
+        if prepare is not None:
+            prepare(self)
         self.save_state()
         if node:
             self.start_node(timeout=ready_timeout)

@@ -47,6 +47,11 @@ class LabTestCase(unittest.TestCase):
     lab: Lab
 
     @classmethod
+    def prepare(cls, lab: Lab) -> None:
+        """The test's own variant of the fabric or of the node configuration, made before
+        perouterd starts (Lab.up's prepare). The standard lab needs none."""
+
+    @classmethod
     def setUpClass(cls) -> None:
         if os.geteuid() != 0:
             raise RuntimeError("the lab integration tests need root (network namespaces, FRR)")
@@ -56,7 +61,7 @@ class LabTestCase(unittest.TestCase):
         cls.lab = Lab(cls.PREFIX, perouterd=perouterd, scenario=cls.SCENARIO)
         cls.addClassCleanup(cls._down)
         try:
-            cls.lab.up(node=cls.NODE)
+            cls.lab.up(node=cls.NODE, prepare=cls.prepare)
         except BaseException:
             sys.stderr.write(cls.lab.diagnostics() + "\n")
             raise
