@@ -34,7 +34,7 @@ fi
 packages=(
     cmake g++ make pkg-config
     libnl-3-dev libnl-route-3-dev libsystemd-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-    libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+    libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
     frr frr-pythontools iproute2 iputils-ping tcpdump python3 clang-format
     dbus-daemon dbus-bin systemd groff-base man-db
 )

@@ -140,6 +140,17 @@ void define_app(CLI::App& app, Invocation& inv) {
     wait->add_option("--timeout", inv.timeout_sec, "Give up after SEC seconds (0 = never)")
         ->type_name("SEC")
         ->capture_default_str();
+
+    CLI::App* import_cmd = command(app, inv, "import",
+                                   "Convert the upstream Open PE Router's YAML (static files, "
+                                   "Kubernetes resources) to perouter TOML (no daemon)",
+                                   "import");
+    import_cmd->add_option("FILE", inv.files, "YAML files (- for standard input), merged in order")
+        ->required();
+    import_cmd
+        ->add_option("-o,--output", inv.output,
+                     "Write the TOML to FILE (replaced atomically) instead of standard output")
+        ->type_name("FILE");
 }
 
 std::vector<std::string> command_names(CLI::App& app) {

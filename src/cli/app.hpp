@@ -20,7 +20,7 @@ struct Invocation {
     bool no_legend = false;
 
     /// "status", "vpn list", "vpn show", "vpn add", "vpn remove", "reload", "validate",
-    /// "diff", "cat-config", "show-config" or "wait-online".
+    /// "diff", "cat-config", "show-config", "wait-online" or "import".
     std::string command;
 
     // vpn list
@@ -34,9 +34,12 @@ struct Invocation {
     bool l2vni = false;
     bool l3vni = false;
     VpnSpec spec;
-    // validate
+    // validate, import
     std::vector<std::string> files;
+    // validate
     bool standalone = false;
+    // import: "" = standard output
+    std::string output;
     // diff
     std::string netns = "perouter";
     std::string host_netns;

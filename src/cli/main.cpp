@@ -1,6 +1,6 @@
 // perouterctl: the operator's tool for perouterd (perouterctl(8), src/README.md). Commands that
 // need the daemon talk to it over D-Bus; validate, cat-config, show-config and diff read the
-// configuration files themselves.
+// configuration files themselves; import converts upstream's YAML.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +11,7 @@
 #include "cli/config_commands.hpp"
 #include "cli/diff_command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/import_command.hpp"
 
 namespace {
 
@@ -41,6 +42,8 @@ int dispatch(const Invocation& inv, Streams io) {
         return run_show_config(local, io);
     if (c == "diff")
         return run_diff(inv, io);
+    if (c == "import")
+        return run_import(inv.files, inv.output, io);
     std::cerr << "perouterctl: no command given\n";
     return kExitUsage;
 }

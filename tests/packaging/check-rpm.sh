@@ -60,7 +60,7 @@ flags=$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' | awk '$2 == "/etc/peroute
 requires=$(q --requires)
 missing=()
 for want in 'frr >= 8.4' iproute dbus 'libnl-3.so.200()(64bit)' 'libnl-route-3.so.200()(64bit)' \
-    'libsystemd.so.0()(64bit)' 'libtomlplusplus.so.3()(64bit)'; do
+    'libsystemd.so.0()(64bit)' 'libtomlplusplus.so.3()(64bit)' 'libyaml-cpp.so.0.7()(64bit)'; do
     grep -q -x -F "$want" <<<"$requires" || missing+=("$want")
 done
 [ ${#missing[@]} = 0 ] && pass "requires" || fail "requires" "missing: ${missing[*]}"

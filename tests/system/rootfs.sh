@@ -16,13 +16,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 W=${1:-${PEROUTER_SYSTEM_DIR:-/var/tmp/perouter-system}}
 # systemd and the bus for the unit tests; FRR for the router and the lab's leaf; the kernel
 # and initramfs-tools for the QEMU tier; the rest are the runtime libraries of perouterd and
-# perouterctl (check with: ldd build/src/daemon/perouterd).
+# perouterctl (check with: ldd build/src/daemon/perouterd build/src/cli/perouterctl).
 PACKAGES=(
   systemd systemd-sysv dbus udev kmod procps
   iproute2 iputils-ping
   frr frr-pythontools python3
   linux-image-amd64 initramfs-tools
-  libnl-3-200 libnl-route-3-200 libsystemd0 libfmt9 libspdlog1.10 libtomlplusplus3
+  libnl-3-200 libnl-route-3-200 libsystemd0 libfmt9 libspdlog1.10 libtomlplusplus3 libyaml-cpp0.7
 )
 
 if ! command -v systemd-nspawn >/dev/null; then

@@ -75,6 +75,12 @@ TEST(App, EveryCommandParses) {
     EXPECT_EQ(parsed({"vpn", "show", "red"}).vpn_name, "red");
     EXPECT_EQ(parsed({"vpn", "remove", "red"}).command, "vpn remove");
     EXPECT_TRUE(parsed({"vpn", "list", "--names"}).names_only);
+    auto i = parsed({"import", "node-config.yaml", "-", "-o", "out.toml"});
+    EXPECT_EQ(i.command, "import");
+    EXPECT_THAT(i.files, ElementsAre("node-config.yaml", "-"));
+    EXPECT_EQ(i.output, "out.toml");
+    EXPECT_EQ(parsed({"import", "a.yaml", "--output=b.toml"}).output, "b.toml");
+    EXPECT_EQ(parsed({"import", "a.yaml"}).output, "");
 }
 
 TEST(App, VpnAddFromFileOrFlags) {
@@ -108,6 +114,8 @@ TEST(App, UsageErrors) {
     EXPECT_TRUE(rejected({"vpn"}));
     EXPECT_TRUE(rejected({"vpn", "show"}));
     EXPECT_TRUE(rejected({"validate"}));
+    EXPECT_TRUE(rejected({"import"}));
+    EXPECT_TRUE(rejected({"import", "a.yaml", "--output"}));
     EXPECT_TRUE(rejected({"vpn", "add", "x", "--l2vni", "--l3vni"}));
     EXPECT_TRUE(rejected({"vpn", "add", "x", "--l2vni", "--vni", "-1"}));
     EXPECT_TRUE(rejected({"wait-online", "--timeout", "soon"}));
@@ -157,8 +165,9 @@ TEST(App, CommandNamesAsListed) {
     Invocation inv;
     CLI::App app;
     define_app(app, inv);
-    EXPECT_THAT(command_names(app), ElementsAre("status", "vpn", "reload", "validate", "diff",
-                                                "cat-config", "show-config", "wait-online"));
+    EXPECT_THAT(command_names(app),
+                ElementsAre("status", "vpn", "reload", "validate", "diff", "cat-config",
+                            "show-config", "wait-online", "import"));
 }
 
 TEST(App, CompletionKnowsEveryCommandAndOption) {

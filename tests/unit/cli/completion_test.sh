@@ -94,7 +94,7 @@ expect_has() {
 [[ $(complete -p perouterctl) == *"-F _perouterctl perouterctl"* ]] ||
     { echo "FAIL: completion not registered"; failures=$((failures + 1)); }
 
-expect 'perouterctl ' 'cat-config diff reload show-config status validate vpn wait-online'
+expect 'perouterctl ' 'cat-config diff import reload show-config status validate vpn wait-online'
 expect 'perouterctl s' 'show-config status'
 expect 'perouterctl --no-legend st' 'status'
 expect 'perouterctl --root /tmp/r c' 'cat-config'
@@ -108,6 +108,7 @@ expect 'perouterctl vpn list --na' '--names'
 expect 'perouterctl diff --n' '--netns --no-ask-password --no-legend'
 expect 'perouterctl wait-online --t' '--timeout'
 expect 'perouterctl validate --st' '--standalone'
+expect 'perouterctl import --o' '--output'
 expect 'perouterctl vpn add blue --l' '--l2vni --l3vni --local-cidr'
 expect_has 'perouterctl vpn add blue --' --persist --print --vni --vrf --gateway-ip \
     --host-bridge --routing-domain --default-gateway --asn --host-asn --json --bus-address
@@ -137,6 +138,9 @@ expect 'perouterctl validate ' '50-blue.toml 60-green.toml confdir sub'
 expect 'perouterctl validate 50-blue.toml 6' '60-green.toml'
 expect 'perouterctl validate sub/m' 'sub/my site.toml'
 expect 'perouterctl vpn add blue 5' '50-blue.toml'
+expect 'perouterctl import 6' '60-green.toml'
+expect 'perouterctl import -o 5' '50-blue.toml'
+expect 'perouterctl import --output 60-green.toml 5' '50-blue.toml'
 expect 'perouterctl --root c' 'confdir'
 expect 'perouterctl --root ' 'confdir sub'
 
