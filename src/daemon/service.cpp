@@ -19,6 +19,7 @@
 #include "daemon/logging.hpp"
 #include "daemon/notify.hpp"
 #include "dbus/server.hpp"
+#include "reconcile/neighbour_refresh.hpp"
 
 namespace perouter::daemon {
 namespace fs = std::filesystem;
@@ -75,6 +76,7 @@ Service::Service(Options opts)
 Service::~Service() {
     bus_.reset();
     files_.reset();
+    refresher_.reset();
     underlay_query_.reset();
     for (auto* s : netlink_io_)
         sd_event_source_unref(s);
@@ -259,6 +261,7 @@ void Service::apply(const char* why) {
     }
     open_monitor();  // the router namespace may be new
     drain_monitor();
+    update_refresher();
     poll_underlay();
     publish();
     notify_ready_when_applied();
@@ -388,6 +391,12 @@ void Service::open_monitor() {
     }
 }
 
+void Service::update_refresher() {
+    if (refresher_)
+        refresher_->watch(current_ ? reconcile::refreshed_bridges(*current_)
+                                   : std::vector<std::string>{});
+}
+
 void Service::try_start_bus() {
     dbus::BusOptions o;
     o.log = [](std::string_view line) { spdlog::warn("D-Bus: {}", line); };
@@ -495,6 +504,7 @@ int Service::run() {
     }
     for (int sig : {SIGHUP, SIGTERM, SIGINT})
         sd_event_add_signal(event_, nullptr, sig, on_signal, this);
+    refresher_ = std::make_unique<NeighbourRefresher>(event_, router_->namespaces());
     // 50 ms accuracy: the default (250 ms) would stretch watchdog pings past half the timeout.
     sd_event_add_time_relative(event_, &tick_, CLOCK_MONOTONIC, tick_interval(), 50'000, on_tick,
                                this);

@@ -25,6 +25,7 @@
 #include "daemon/controller.hpp"
 #include "daemon/echo_probe.hpp"
 #include "daemon/last_good.hpp"
+#include "daemon/neighbour_refresher.hpp"
 #include "daemon/options.hpp"
 #include "daemon/router.hpp"
 #include "daemon/run_state.hpp"
@@ -97,6 +98,8 @@ class Service : public Controller {
 
     void schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler);
     void open_monitor();
+    /// Hands the neighbour refresh the bridges of the running configuration.
+    void update_refresher();
     void try_start_bus();
     void notify_ready_when_applied();
 
@@ -148,6 +151,8 @@ class Service : public Controller {
     bool probe_pending_ = false;               // the last request sent has no reply yet
     std::vector<std::string> online_missing_;  // as last published in STATUS=
     std::unique_ptr<dbus::BusServer> bus_;
+    // Silent workloads stay reachable: the neighbours of the L2VNI gateway bridges.
+    std::unique_ptr<NeighbourRefresher> refresher_;
 };
 
 }  // namespace perouter::daemon

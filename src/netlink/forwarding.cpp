@@ -33,27 +33,6 @@ RouteKind route_kind(uint8_t type) {
     }
 }
 
-// The kernel reports one NUD state per entry.
-NeighbourState neighbour_state(int nud) {
-    if (nud & NUD_PERMANENT)
-        return NeighbourState::Permanent;
-    if (nud & NUD_NOARP)
-        return NeighbourState::Noarp;
-    if (nud & NUD_REACHABLE)
-        return NeighbourState::Reachable;
-    if (nud & NUD_STALE)
-        return NeighbourState::Stale;
-    if (nud & NUD_DELAY)
-        return NeighbourState::Delay;
-    if (nud & NUD_PROBE)
-        return NeighbourState::Probe;
-    if (nud & NUD_FAILED)
-        return NeighbourState::Failed;
-    if (nud & NUD_INCOMPLETE)
-        return NeighbourState::Incomplete;
-    return NeighbourState::None;
-}
-
 std::string name_of(const std::map<int, std::string>& names, int ifindex) {
     auto it = names.find(ifindex);
     return it != names.end() ? it->second : std::string();
@@ -164,6 +143,26 @@ Status read_neighbours(nl_sock* sock, const std::map<int, std::string>& names,
 }
 
 }  // namespace
+
+NeighbourState neighbour_state(int nud) {
+    if (nud & NUD_PERMANENT)
+        return NeighbourState::Permanent;
+    if (nud & NUD_NOARP)
+        return NeighbourState::Noarp;
+    if (nud & NUD_REACHABLE)
+        return NeighbourState::Reachable;
+    if (nud & NUD_STALE)
+        return NeighbourState::Stale;
+    if (nud & NUD_DELAY)
+        return NeighbourState::Delay;
+    if (nud & NUD_PROBE)
+        return NeighbourState::Probe;
+    if (nud & NUD_FAILED)
+        return NeighbourState::Failed;
+    if (nud & NUD_INCOMPLETE)
+        return NeighbourState::Incomplete;
+    return NeighbourState::None;
+}
 
 Result<reconcile::VrfForwarding> observe_forwarding(const Namespaces& ns, plan::Side side,
                                                     const std::string& vrf, uint32_t table,

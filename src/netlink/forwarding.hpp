@@ -12,6 +12,9 @@
 
 namespace perouter::netlink {
 
+/// The kernel's NUD bits of a neighbour entry as the one state they stand for.
+reconcile::NeighbourState neighbour_state(int nud);
+
 /// Table `table` (routes of every kind and protocol), the IPv4/IPv6 neighbours of every
 /// device, and the FDB entries of device `vxlan` ("" for none), read in `side`. `vrf` only
 /// names the result.

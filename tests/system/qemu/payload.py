@@ -9,8 +9,9 @@ says which boot this is (perouter.boot=1|2|3):
 
     boot 1  day 0 (the kubelet reached the API server through the VNI on its first try, unit
             timestamps), the router torn down and rebuilt REBUILD_ROUNDS times (each time the
-            kubelet's first try right after wait-online reaches the API server), the L3VNI
-            integration tests that skip on VRF-less kernels, runtime VPNs
+            kubelet's first try right after wait-online reaches the API server), the
+            integration tests that skip on VRF-less kernels (L3VNI, silent workload behind an
+            L2VNI gateway), runtime VPNs
             (AddVpn/RemoveVpn over D-Bus, a drop-in file), faults (FRR killed, perouterd
             restarted, the router namespace deleted), then VPNs set up for the reboot and a
             malformed persisted drop-in
@@ -332,18 +333,22 @@ class Tier:
                         f"{'skipped!' if 'SKIPPED' in out else 'nothing skipped'}; {out.strip()[-300:] if not ok else ''}")
         self.r.check("integration-netlink-vrf", netlink_vrf)
 
-        def lab_l3vni():
-            env = dict(os.environ, PEROUTERD=perouterd_binary(), PYTHONDONTWRITEBYTECODE="1")
-            p = subprocess.run([sys.executable, "-m", "unittest", "-v", "test_l3vni"], cwd=LAB_TESTS,
-                               env=env, capture_output=True, text=True, timeout=480)
-            out = p.stdout + p.stderr
-            (self.r.dir / "test_l3vni.log").write_text(out)
-            passed = re.findall(r"^(test_\w+) .* \.\.\. ok$", out, re.M)
-            ok = p.returncode == 0 and "skipped" not in out and len(passed) >= 3
-            return ok, (f"exit {p.returncode}; ok: {passed}; "
-                        f"{'skipped!' if 'skipped' in out else 'nothing skipped'}; "
-                        f"{out.strip()[-600:] if not ok else out.strip().splitlines()[-3]}")
-        self.r.check("integration-lab-l3vni", lab_l3vni)
+        def lab_test(module: str, min_passed: int, timeout: float):
+            def check():
+                env = dict(os.environ, PEROUTERD=perouterd_binary(), PYTHONDONTWRITEBYTECODE="1")
+                p = subprocess.run([sys.executable, "-m", "unittest", "-v", module], cwd=LAB_TESTS,
+                                   env=env, capture_output=True, text=True, timeout=timeout)
+                out = p.stdout + p.stderr
+                (self.r.dir / f"{module}.log").write_text(out)
+                passed = re.findall(r"^(test_\w+) .* \.\.\. ok$", out, re.M)
+                ok = p.returncode == 0 and "skipped" not in out and len(passed) >= min_passed
+                return ok, (f"exit {p.returncode}; ok: {passed}; "
+                            f"{'skipped!' if 'skipped' in out else 'nothing skipped'}; "
+                            f"{out.strip()[-600:] if not ok else out.strip().splitlines()[-3]}")
+            return check
+        self.r.check("integration-lab-l3vni", lab_test("test_l3vni", 3, 480))
+        # Silent workloads stay reachable: an L2VNI with a gateway in VRF red.
+        self.r.check("integration-lab-silent-workload", lab_test("test_silent_workload", 3, 600))
 
     # runtime VPNs
 
