@@ -38,7 +38,8 @@ void sort_diagnostics(Diagnostics& diags, const std::vector<const ConfigText*>& 
 /// consumes the documents and every round parses again), merge, convert, validate. A file that
 /// does not parse would make the merged view misleading (its underlay would seem missing), so
 /// syntax errors are reported alone.
-Result<Config, Diagnostics> build(const std::vector<const ConfigText*>& in) {
+Result<Config, Diagnostics> build(const std::vector<const ConfigText*>& in,
+                                  const RawFrrCheck& raw_check = {}) {
     Diagnostics diags;
     std::vector<toml::table> docs;
     for (const ConfigText* t : in) {
@@ -54,6 +55,14 @@ Result<Config, Diagnostics> build(const std::vector<const ConfigText*>& in) {
         for (const ConfigText* t : in)
             files.push_back(t->path);
         validate(config, diags, files);
+        // FRR's parser last: only a configuration that is valid otherwise is worth a vtysh.
+        if (diags.empty() && raw_check) {
+            for (const auto& raw : config.raw_frr)
+                if (auto problem = raw_check(raw.config))
+                    diags.push_back(
+                        {raw.pos.of("config"),
+                         fmt::format("FRR rejects [[raw_frr]] '{}': {}", raw.name, *problem)});
+        }
         if (diags.empty())
             return config;
     }
@@ -94,7 +103,7 @@ Diagnostics Assembly::diagnostics() const {
     return all;
 }
 
-Assembly assemble(const std::vector<ConfigText>& texts) {
+Assembly assemble(const std::vector<ConfigText>& texts, const RawFrrCheck& raw_check) {
     Assembly out;
     std::vector<const ConfigText*> in = pointers(texts);
     if (in.size() > kMaxFiles) {
@@ -104,7 +113,7 @@ Assembly assemble(const std::vector<ConfigText>& texts) {
     }
     // Each round either succeeds, or fails for good, or leaves out at least one drop-in.
     while (true) {
-        auto r = build(in);
+        auto r = build(in, raw_check);
         if (r) {
             out.config = std::move(*r);
             for (const ConfigText* t : in)

@@ -40,6 +40,13 @@ Config convert(const toml::table& root, Diagnostics& diags) {
         c.passthrough = convert_passthrough(*t, diags);
     if (const toml::table* t = r.table("online"))
         c.online = convert_online(*t, diags);
+    if (auto ts = r.tables("raw_frr")) {
+        if (ts->size() > kMaxRawFrrBlocks)
+            r.error("raw_frr", fmt::format("too many [[raw_frr]] blocks: {} (at most {})",
+                                           ts->size(), kMaxRawFrrBlocks));
+        for (size_t i = 0; i < ts->size() && i < kMaxRawFrrBlocks; ++i)
+            c.raw_frr.push_back(convert_raw_frr(*(*ts)[i], diags));
+    }
     return c;
 }
 

@@ -28,6 +28,7 @@ L3Vni convert_l3vni(const toml::table& t, Diagnostics& diags);
 L2Vni convert_l2vni(const toml::table& t, Diagnostics& diags);
 Passthrough convert_passthrough(const toml::table& t, Diagnostics& diags);
 Online convert_online(const toml::table& t, Diagnostics& diags);
+RawFrr convert_raw_frr(const toml::table& t, Diagnostics& diags);
 HostSession convert_host_session(const toml::table& t, const KeyTable& keys,
                                  const KeyTable& local_cidr_keys, Diagnostics& diags);
 

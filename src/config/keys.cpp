@@ -17,19 +17,19 @@ const std::vector<std::string_view> kHostSessionKeys = {"asn", "host_asn", "host
 const std::vector<std::string_view> kLocalCidrKeys = {"ipv4", "ipv6"};
 }  // namespace
 
-const KeyTable kRoot{
-    "", "the top-level table", {"node", "underlay", "l3vni", "l2vni", "passthrough", "online"}};
+const KeyTable kRoot{"",
+                     "the top-level table",
+                     {"node", "underlay", "l3vni", "l2vni", "passthrough", "online", "raw_frr"}};
 const KeyTable kNode{"node", "[node]", {"index", "index_from_interface", "index_cidr"}};
 const KeyTable kUnderlay{"underlay",
                          "[underlay]",
                          {"asn", "interfaces", "router_id_cidr", "tunnel_endpoint_cidrs",
                           "neighbors", "graceful_restart", "route_reflector"}};
-const KeyTable kNeighbor{
-    "underlay.neighbors[]",
-    "[[underlay.neighbors]]",
-    {"asn", "type", "address", "interface", "listen_range", "port", "password",
-     "hold_time_seconds", "keepalive_time_seconds", "connect_time_seconds", "ebgp_multihop", "bfd",
-     "address_families", "route_reflector_client"}};
+const KeyTable kNeighbor{"underlay.neighbors[]",
+                         "[[underlay.neighbors]]",
+                         {"asn", "type", "address", "interface", "listen_range", "port", "password",
+                          "hold_time_seconds", "keepalive_time_seconds", "connect_time_seconds",
+                          "ebgp_multihop", "bfd", "address_families", "route_reflector_client"}};
 const KeyTable kBfd{"underlay.neighbors[].bfd",
                     "[underlay.neighbors.bfd]",
                     {"receive_interval_ms", "transmit_interval_ms", "detect_multiplier",
@@ -58,6 +58,7 @@ const KeyTable kPassthroughHostSession{"passthrough.host_session", "[passthrough
 const KeyTable kPassthroughLocalCidr{"passthrough.host_session.local_cidr",
                                      "[passthrough.host_session.local_cidr]", kLocalCidrKeys};
 const KeyTable kOnline{"online", "[online]", {"targets", "probe"}};
+const KeyTable kRawFrr{"raw_frr[]", "[[raw_frr]]", {"name", "priority", "config"}};
 
 }  // namespace keys
 
@@ -79,6 +80,7 @@ const std::vector<const KeyTable*>& key_tables() {
         &keys::kPassthroughHostSession,
         &keys::kPassthroughLocalCidr,
         &keys::kOnline,
+        &keys::kRawFrr,
     };
     return all;
 }

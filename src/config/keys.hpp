@@ -36,6 +36,7 @@ extern const KeyTable kPassthrough;
 extern const KeyTable kPassthroughHostSession;
 extern const KeyTable kPassthroughLocalCidr;
 extern const KeyTable kOnline;
+extern const KeyTable kRawFrr;
 }  // namespace keys
 
 /// Every key table above, parents before children.

@@ -20,6 +20,9 @@ inline constexpr size_t kMaxTextBytes = 4u << 20;
 inline constexpr size_t kMaxNestingDepth = 32;
 /// Most [[l3vni]] + [[l2vni]] entries in one merged configuration.
 inline constexpr size_t kMaxVpns = 16384;
+/// [[raw_frr]] blocks, and the size of one block's text.
+inline constexpr size_t kMaxRawFrrBlocks = 64;
+inline constexpr size_t kMaxRawFrrBytes = 64u << 10;
 /// Most configuration files (main + drop-ins) one load reads.
 inline constexpr size_t kMaxFiles = 4096;
 /// Most diagnostics one load reports; the rest are counted in one final line.

@@ -34,7 +34,8 @@ Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<Discover
     return texts;
 }
 
-Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigText* main_instead) {
+Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigText* main_instead,
+              const RawFrrCheck& raw_check) {
     auto files = discover_files(layout);
     if (!files) {
         Assembly out;
@@ -67,7 +68,7 @@ Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigT
             unreadable.push_back({f.path, std::move(t).error()});
         }
     }
-    Assembly out = assemble(texts);
+    Assembly out = assemble(texts, raw_check);
     out.skipped.insert(out.skipped.begin(), unreadable.begin(), unreadable.end());
     return out;
 }

@@ -2,6 +2,7 @@
 // Config (parse). Discovery reads directories; parsing reads nothing but the text it is given.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -58,6 +59,12 @@ Result<Config, Diagnostics> parse(const std::vector<ConfigText>& texts);
 Result<Config, Diagnostics> parse_with(const std::vector<ConfigText>& base,
                                        const ConfigText& extra);
 
+/// FRR's own syntax check of one [[raw_frr]] block (the daemon passes `vtysh -C`, see
+/// daemon/raw_frr_check.hpp): nullopt when FRR accepts it, else FRR's words. The loader stays
+/// pure; a block FRR rejects is a diagnostic at its `config` key, so a drop-in holding it is
+/// left out like any other bad drop-in, and a main file holding it fails.
+using RawFrrCheck = std::function<std::optional<std::string>(const std::string& config)>;
+
 /// A drop-in that assemble() left out, with the diagnostics that name it.
 struct SkippedFile {
     std::string path;
@@ -85,7 +92,7 @@ struct Assembly {
 /// Pure. Rounds: parse + merge + convert + validate everything still in; when a diagnostic
 /// points into a drop-in, that drop-in is left out and the rest is tried again; when the only
 /// diagnostics point into the main file (or nowhere), the main file failed and nothing stands.
-Assembly assemble(const std::vector<ConfigText>& texts);
+Assembly assemble(const std::vector<ConfigText>& texts, const RawFrrCheck& raw_check = {});
 
 /// Files that are still being written (a watcher saw them created or modified and not yet
 /// closed): load() does not read them but uses the text an earlier load read (`previous`), or
@@ -101,7 +108,7 @@ struct InProgress {
 /// `main_instead`, when set, stands in for the main file on disk (at start, the last good main
 /// file when the one on disk fails): the drop-ins are still read as they are now.
 Assembly load(const Layout& layout, const InProgress& in_progress = {},
-              const ConfigText* main_instead = nullptr);
+              const ConfigText* main_instead = nullptr, const RawFrrCheck& raw_check = {});
 
 /// Reads the files discover() found (masked ones are skipped).
 Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<DiscoveredFile>& files);

@@ -74,12 +74,12 @@ struct Neighbor {
     std::optional<uint32_t> asn;  // exactly one of asn / type
     std::optional<PeerType> type;
     PeerKind kind = PeerKind::Address;
-    IpAddress address;                      // PeerKind::Address
-    std::string interface;                  // PeerKind::Interface: BGP unnumbered (RFC 5549)
-    std::optional<IpPrefix> listen_range;   // PeerKind::ListenRange: dynamic neighbors
+    IpAddress address;                            // PeerKind::Address
+    std::string interface;                        // PeerKind::Interface: BGP unnumbered (RFC 5549)
+    std::optional<IpPrefix> listen_range;         // PeerKind::ListenRange: dynamic neighbors
     std::vector<AddressFamily> address_families;  // empty: the defaults (plan/underlay.cpp)
     bool route_reflector_client = false;          // iBGP only
-    std::optional<uint16_t> port;  // 0..16384; absent = 179
+    std::optional<uint16_t> port;                 // 0..16384; absent = 179
     std::optional<std::string> password;
     std::optional<uint32_t> hold_time_seconds;       // both or none; hold 0 or >= 3
     std::optional<uint32_t> keepalive_time_seconds;  // keepalive <= hold
@@ -138,7 +138,7 @@ struct L3Vni {
     std::vector<std::string> export_rts;
     std::vector<std::string> import_rts;
     std::optional<std::string> rd;  // route distinguisher; absent = FRR's <router-id>:<n>
-    bool default_gateway = false;  // the host's default route goes through this VNI's veth
+    bool default_gateway = false;   // the host's default route goes through this VNI's veth
     Positions pos;
 };
 
@@ -193,6 +193,16 @@ struct Online {
     Positions pos;
 };
 
+/// `[[raw_frr]]`: FRR configuration appended to what perouterd renders, the escape hatch for
+/// what the TOML keys do not cover. Blocks are appended in priority order (lower first, then
+/// file order) and must be complete: every context they enter is opened in the block.
+struct RawFrr {
+    std::string name;
+    uint32_t priority = 0;
+    std::string config;
+    Positions pos;
+};
+
 struct Config {
     Node node;
     std::optional<Underlay> underlay;
@@ -200,6 +210,7 @@ struct Config {
     std::vector<L2Vni> l2vnis;
     std::optional<Passthrough> passthrough;
     std::optional<Online> online;
+    std::vector<RawFrr> raw_frr;
 };
 
 }  // namespace perouter::config

@@ -203,8 +203,9 @@ Neighbor convert_neighbor(const toml::table& t, Diagnostics& diags) {
     n.port = r.number<uint16_t>("port", 0, 16384);
     // A dynamic neighbor connects to this node; a port is where this node would connect.
     if (n.port && n.kind == PeerKind::ListenRange) {
-        r.error("port",
-                "'port' cannot be used with 'listen_range': dynamic neighbors connect to this node");
+        r.error(
+            "port",
+            "'port' cannot be used with 'listen_range': dynamic neighbors connect to this node");
         n.port.reset();
     }
     read_password(r, n);

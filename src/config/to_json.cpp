@@ -174,6 +174,13 @@ nlohmann::json to_json(const Config& cfg) {
             o["probe"] = cfg.online->probe->str();
         j["online"] = o;
     }
+    json raw = json::array();
+    for (const RawFrr& r : cfg.raw_frr)
+        raw.push_back({{"name", r.name},
+                       {"priority", r.priority},
+                       {"config", r.config},
+                       {"source", r.pos.of().file}});
+    j["raw_frr"] = raw;
     return j;
 }
 

@@ -107,6 +107,10 @@ void check_dependencies(const Config& c, Diagnostics& diags) {
             diags.push_back({c.passthrough->pos.of(),
                              "[passthrough] needs an [underlay] (its session lives in the default "
                              "bgp instance)"});
+        if (!c.raw_frr.empty())
+            diags.push_back({c.raw_frr.front().pos.of(),
+                             "[[raw_frr]] needs an [underlay] (FRR runs only in the router "
+                             "namespace an [underlay] creates)"});
         return;
     }
     const Underlay& u = *c.underlay;
@@ -227,6 +231,25 @@ void check_unique(const Config& c, const WriteOrder& order, Diagnostics& diags) 
                 return fmt::format("more than one l3vni in vrf '{}': '{}' and '{}' (also at {})",
                                    v.vrf, earlier.name, later.name, earlier.pos->of("vrf").str());
             });
+    }
+}
+
+/// [[raw_frr]] names are a namespace of their own (they key the merge of files, as VPN names).
+void check_raw_frr_names(const Config& c, const WriteOrder& order, Diagnostics& diags) {
+    std::map<std::string, const RawFrr*> seen;
+    for (const auto& raw : c.raw_frr) {
+        if (raw.name.empty())
+            continue;
+        auto [it, fresh] = seen.emplace(raw.name, &raw);
+        if (fresh)
+            continue;
+        const RawFrr* first = it->second;
+        const bool now_later = order.after(raw.pos.of("name"), first->pos.of("name"), true);
+        const RawFrr& later = now_later ? raw : *first;
+        const RawFrr& earlier = now_later ? *first : raw;
+        diags.push_back(
+            {later.pos.of("name"), fmt::format("duplicate [[raw_frr]] name '{}' (also at {})",
+                                               raw.name, earlier.pos.of("name").str())});
     }
 }
 
@@ -403,6 +426,7 @@ void validate(const Config& c, Diagnostics& diags, const std::vector<std::string
     for (const auto& v : c.l2vnis)
         check_address_family(c, v.underlay_address_family, v.pos, diags);
     check_unique(c, order, diags);
+    check_raw_frr_names(c, order, diags);
     check_routing_domains(c, diags);
     check_default_gateway(c, diags);
     check_online(c, diags);

@@ -11,6 +11,7 @@
 #include "config/load.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/options.hpp"
+#include "daemon/raw_frr_check.hpp"
 #include "daemon/router.hpp"
 #include "daemon/service.hpp"
 #include "plan/describe.hpp"
@@ -26,13 +27,15 @@ void print_diagnostics(const Diagnostics& ds) {
 /// The configuration the daemon would apply (the files that stand), with every diagnostic of
 /// the files left out printed; nullopt when nothing stands.
 std::optional<config::Config> load_config(const Options& opts) {
-    auto loaded = config::load(config::Layout{opts.root});
+    RawFrrChecker raw;
+    auto loaded = config::load(config::Layout{opts.root}, {}, nullptr, raw.callback());
     print_diagnostics(loaded.diagnostics());
     return std::move(loaded.config);
 }
 
 int check_config(const Options& opts) {
-    auto loaded = config::load(config::Layout{opts.root});
+    RawFrrChecker raw;
+    auto loaded = config::load(config::Layout{opts.root}, {}, nullptr, raw.callback());
     print_diagnostics(loaded.diagnostics());
     if (!loaded.clean())
         return 1;

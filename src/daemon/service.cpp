@@ -94,7 +94,8 @@ ControlResult<void> Service::load_and_apply(const char* why) {
     static const std::set<std::string> kNone;
     config::Assembly loaded =
         config::load(config::Layout{opts_.root},
-                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_});
+                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, nullptr,
+                     raw_frr_check_.callback());
     if (loaded.config)
         read_texts_ = loaded.texts;
     report_load(loaded);
@@ -182,7 +183,8 @@ bool Service::start_from_last_good() {
     static const std::set<std::string> kNone;
     config::Assembly saved =
         config::load(config::Layout{opts_.root},
-                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, &*main);
+                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, &*main,
+                     raw_frr_check_.callback());
     if (!saved.config) {
         // Saved by an older or newer perouterd whose rules differ, or no longer loadable.
         for (const auto& d : saved.diagnostics())

@@ -27,6 +27,7 @@
 #include "daemon/last_good.hpp"
 #include "daemon/neighbour_refresher.hpp"
 #include "daemon/options.hpp"
+#include "daemon/raw_frr_check.hpp"
 #include "daemon/router.hpp"
 #include "daemon/run_state.hpp"
 #include "netlink/monitor.hpp"
@@ -125,6 +126,7 @@ class Service : public Controller {
     std::string apply_error_;            // the last reconcile's first error, "" when it converged
     LastGood last_good_;
     std::map<std::string, std::string> peers_;  // underlay neighbor -> FRR bgpState
+    RawFrrChecker raw_frr_check_;               // FRR's parser on [[raw_frr]] blocks
     bool frr_up_ = false;
     // READY=1 (or the READY=1 ending a reload) is owed once the apply in progress completes: an
     // apply that started FRR finishes after FRR answers (on_frr_wait), and systemctl start/reload

@@ -355,10 +355,9 @@ Result<nlohmann::json> Instance::vtysh_json(const std::string& command,
     return j;
 }
 
-Status Instance::check(const std::string& config) const {
-    // Checked before the instance (and its run directory) exists: a private file that mkstemp
-    // creates exclusively with mode 0600 (the text may hold BGP passwords), written through the
-    // descriptor mkstemp opened, never reopened by name.
+Status syntax_check(const std::string& config) {
+    // A private file that mkstemp creates exclusively with mode 0600 (the text may hold BGP
+    // passwords), written through the descriptor mkstemp opened, never reopened by name.
     std::string tmp = (fs::temp_directory_path() / "perouter-frr-check.XXXXXX").string();
     int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0)
@@ -373,9 +372,19 @@ Status Instance::check(const std::string& config) const {
     ::unlink(tmp.c_str());
     if (!r)
         return fail(std::move(r).error());
-    if (r->exit_code != 0)
-        return fail(fmt::format("FRR rejects the generated configuration: {}",
-                                r->out.empty() ? r->err : r->out));
+    if (r->exit_code != 0) {
+        std::string out = r->out.empty() ? r->err : r->out;
+        while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+            out.pop_back();
+        return fail(out);
+    }
+    return {};
+}
+
+Status Instance::check(const std::string& config) const {
+    // Checked before the instance (and its run directory) exists.
+    if (Status st = syntax_check(config); !st)
+        return fail(fmt::format("FRR rejects the generated configuration: {}", st.error().message));
     return {};
 }
 

@@ -39,6 +39,10 @@ struct InstancePaths {
 /// FRR's processes; elsewhere (the lab, tests, containers) perouterd runs frrinit.sh itself.
 enum class Launcher { Direct, Systemd };
 
+/// FRR's own parser (`vtysh -C`, no daemons needed) on `config`: an error holds what vtysh
+/// printed about the lines it rejects.
+Status syntax_check(const std::string& config);
+
 class Instance {
   public:
     Instance(InstancePaths paths, std::string netns, Launcher launcher = Launcher::Direct);

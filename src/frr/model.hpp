@@ -30,7 +30,7 @@ struct UnderlayNeighbor {
     PeerForm form = PeerForm::Address;
     std::string listen_range;  // with PeerForm::PeerGroup
     std::string remote_as;     // a number, "external" or "internal"
-    bool ibgp = false;      // remote-as internal, or the same ASN as ours
+    bool ibgp = false;         // remote-as internal, or the same ASN as ours
     std::optional<uint16_t> port;
     std::optional<std::string> password;
     std::optional<uint32_t> keepalive_seconds;  // set together with hold_seconds
@@ -69,10 +69,10 @@ struct Underlay {
     uint32_t asn = 0;
     std::string router_id;
     std::vector<UnderlayNeighbor> neighbors;
-    std::vector<std::string> networks_v4;  // VTEP /32s announced in ipv4 unicast
-    std::vector<std::string> networks_v6;  // VTEP /128s announced in ipv6 unicast
-    bool advertise_all_vni = false;        // any VNI configured (tunnel endpoint present)
-    std::vector<EvpnVni> evpn_vnis;        // L2VNIs with an explicit RD or route targets
+    std::vector<std::string> networks_v4;   // VTEP /32s announced in ipv4 unicast
+    std::vector<std::string> networks_v6;   // VTEP /128s announced in ipv6 unicast
+    bool advertise_all_vni = false;         // any VNI configured (tunnel endpoint present)
+    std::vector<EvpnVni> evpn_vnis;         // L2VNIs with an explicit RD or route targets
     std::optional<std::string> cluster_id;  // this node is a route reflector
     bool graceful_restart = false;
     uint32_t gr_restart_time = 120;  // FRR defaults are never rendered (frr#22953)
@@ -100,12 +100,19 @@ struct Vrf {
     std::optional<std::string> rd;
 };
 
+/// A [[raw_frr]] block, appended after everything rendered.
+struct RawBlock {
+    std::string name;
+    std::string text;
+};
+
 struct Model {
     std::optional<Underlay> underlay;
     std::optional<Passthrough> passthrough;
     std::vector<Vrf> vrfs;  // in configuration order
     std::vector<BfdProfile> bfd_profiles;
-    std::string log_file;  // "" = log to syslog
+    std::vector<RawBlock> raw;  // in priority order
+    std::string log_file;       // "" = log to syslog
 };
 
 }  // namespace perouter::frr

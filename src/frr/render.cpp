@@ -323,6 +323,13 @@ std::string render(const Model& model) {
         render_underlay(w, model);
     for (const auto& vrf : model.vrfs)
         render_vrf_instance(w, vrf);
+    for (const auto& raw : model.raw) {
+        w.separator();
+        w.linef(0, "! raw_frr {}", raw.name);
+        w.append(raw.text);
+        if (!raw.text.empty() && raw.text.back() != '\n')
+            w.append("\n");
+    }
     return w.take();
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "frr/render.hpp"
 #include "plan/builder.hpp"
 
@@ -57,6 +59,14 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
     PEROUTER_TRY(detail::plan_l3vnis(b));
     PEROUTER_TRY(detail::plan_l2vnis(b));
     PEROUTER_TRY(detail::plan_passthrough(b));
+    // [[raw_frr]] last, lower priority first; equal priorities keep the order of the files.
+    std::vector<const config::RawFrr*> raw;
+    for (const auto& r : cfg.raw_frr)
+        raw.push_back(&r);
+    std::stable_sort(raw.begin(), raw.end(),
+                     [](const auto* x, const auto* y) { return x->priority < y->priority; });
+    for (const auto* r : raw)
+        out.frr.raw.push_back(frr::RawBlock{r->name, r->config});
     out.frr_config = frr::render(out.frr);
     return out;
 }

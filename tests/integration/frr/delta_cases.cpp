@@ -252,6 +252,18 @@ int main(int argc, char** argv) {
           with(golden_model("unnumbered"),
                [](Model& m) { m.underlay->neighbors[0].remote_as = "64512"; }),
           golden_model("basic")}},
+        {"raw_frr",
+         {golden_model("basic"), golden_model("raw_blocks"),
+          with(golden_model("raw_blocks"),
+               [](Model& m) {
+                   m.raw[0].text =
+                       "ip prefix-list from-fabric seq 5 permit 172.16.0.0/12 le 24\n"
+                       "route-map from-fabric permit 10\n"
+                       " match ip address prefix-list from-fabric\n"
+                       "exit\n";
+                   m.raw.pop_back();
+               }),
+          golden_model("raw_blocks"), golden_model("basic")}},
         {"log", log_steps(out.string())},
         {"remote_as",
          {golden_model("basic"), golden_model("ibgp"), golden_model("remote_as_external"),

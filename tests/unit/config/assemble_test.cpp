@@ -26,6 +26,31 @@ name = "l2-110"
 vni = 110
 )";
 
+// A stand-in for FRR's parser: rejects any block that says "bogus".
+std::optional<std::string> fake_frr(const std::string& text) {
+    if (text.find("bogus") != std::string::npos)
+        return "line 1: % Unknown command: bogus";
+    return std::nullopt;
+}
+
+TEST(Assemble, ADropInWithARawFrrBlockFrrRejectsIsLeftOut) {
+    const char* good =
+        "[[raw_frr]]\nname = \"good\"\nconfig = \"ip prefix-list p permit any\\n\"\n";
+    const char* bad = "[[raw_frr]]\nname = \"bad\"\npriority = 3\nconfig = \"bogus\\n\"\n";
+    Assembly a =
+        assemble({main_file(kBase), {"d/10-good.toml", good}, {"d/20-bad.toml", bad}}, fake_frr);
+    ASSERT_TRUE(a.config);
+    EXPECT_EQ(skipped_paths(a), (std::vector<std::string>{"d/20-bad.toml"}));
+    ASSERT_EQ(a.config->raw_frr.size(), 1u);
+    EXPECT_EQ(a.config->raw_frr[0].name, "good");
+    ASSERT_EQ(a.diagnostics().size(), 1u);
+    EXPECT_EQ(a.diagnostics()[0].str(),
+              "d/20-bad.toml:4:10: FRR rejects [[raw_frr]] 'bad': line 1: % Unknown command: "
+              "bogus");
+    // Without the check (perouterctl validate) the block is only checked by perouter's rules.
+    EXPECT_TRUE(assemble({main_file(kBase), {"d/20-bad.toml", bad}}).clean());
+}
+
 TEST(Assemble, EveryFileStands) {
     Assembly a = assemble({main_file(kBase), {"d/10-l2.toml", kL2}});
     ASSERT_TRUE(a.config);

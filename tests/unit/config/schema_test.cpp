@@ -261,6 +261,8 @@ std::multimap<std::string, std::pair<const Positions*, std::string>> positions_o
     }
     if (c.online)
         add("online", c.online->pos);
+    for (const auto& r : c.raw_frr)
+        add("raw_frr[]", r.pos);
     return m;
 }
 

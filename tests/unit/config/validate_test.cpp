@@ -225,9 +225,10 @@ TEST(ValidateNeighbor, UnnumberedOverAnUnderlayInterface) {
         ElementsAre("b.toml:4:13: 'interface' eth1 is not one of the underlay's 'interfaces' (at "
                     "a.toml:6:14)",
                     "b.toml:10:13: 'address' and 'interface' are mutually exclusive"));
-    EXPECT_THAT(errors_with_base(neighbor("asn = 1\ninterface = \"eth0\"\n[[underlay.neighbors]]\n"
-                                          "asn = 2\ninterface = \"eth0\"\n")),
-                ElementsAre("b.toml:7:13: duplicate neighbor interface eth0 (also at b.toml:4:13)"));
+    EXPECT_THAT(
+        errors_with_base(neighbor("asn = 1\ninterface = \"eth0\"\n[[underlay.neighbors]]\n"
+                                  "asn = 2\ninterface = \"eth0\"\n")),
+        ElementsAre("b.toml:7:13: duplicate neighbor interface eth0 (also at b.toml:4:13)"));
 }
 
 TEST(ValidateNeighbor, ListenRanges) {
@@ -253,11 +254,11 @@ TEST(ValidateNeighbor, ListenRanges) {
 }
 
 TEST(ValidateNeighbor, AddressFamiliesAndRouteReflection) {
-    const Config c = ok_with_base(
-        neighbor("type = \"internal\"\naddress = \"10.1.1.1\"\n"
-                 "address_families = [\"ipv6_unicast\", \"l2vpn_evpn\"]\n"
-                 "route_reflector_client = true\n[underlay.route_reflector]\n"
-                 "cluster_id = \"192.0.2.7\"\n"));
+    const Config c =
+        ok_with_base(neighbor("type = \"internal\"\naddress = \"10.1.1.1\"\n"
+                              "address_families = [\"ipv6_unicast\", \"l2vpn_evpn\"]\n"
+                              "route_reflector_client = true\n[underlay.route_reflector]\n"
+                              "cluster_id = \"192.0.2.7\"\n"));
     EXPECT_THAT(c.underlay->neighbors[0].address_families,
                 ElementsAre(AddressFamily::Ipv6Unicast, AddressFamily::L2vpnEvpn));
     EXPECT_EQ(c.underlay->route_reflector->cluster_id.str(), "192.0.2.7");
@@ -812,6 +813,33 @@ vrf = "red"
 vni = 100
 host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.0/24" } }
 )";
+
+TEST(ValidateRawFrr, BlocksAreNamedCompleteAndPlainText) {
+    const Config c = ok_with_base(
+        "[[raw_frr]]\nname = \"b\"\npriority = 7\nconfig = \"\"\"\nroute-map x permit 1\n\"\"\"\n"
+        "[[raw_frr]]\nname = \"a\"\nconfig = \"ip prefix-list p permit any\"\n");
+    ASSERT_EQ(c.raw_frr.size(), 2u);
+    EXPECT_EQ(c.raw_frr[0].priority, 7u);
+    EXPECT_EQ(c.raw_frr[0].config, "route-map x permit 1\n");
+    EXPECT_EQ(c.raw_frr[1].priority, 0u);
+    EXPECT_THAT(
+        errors_with_base("[[raw_frr]]\nname = \"a\"\nconfig = \" \\n\"\n"
+                         "[[raw_frr]]\nname = \"b\"\nconfig = \"router bgp 1\\r\\n\"\n"
+                         "[[raw_frr]]\nname = \"a\"\nconfig = \"router bgp 1\\n end\\n\"\n"
+                         "[[raw_frr]]\nname = \"d\"\npriority = -1\n"),
+        ElementsAre("b.toml:3:10: 'config' must not be empty",
+                    "b.toml:6:10: 'config' must not contain control characters other than tab "
+                    "and newline",
+                    "b.toml:8:8: duplicate [[raw_frr]] name 'a' (also at b.toml:2:8)",
+                    "b.toml:9:10: 'config' line 2 of the block: 'end' is not a configuration "
+                    "command",
+                    "b.toml:10:1: missing 'config' in [[raw_frr]]",
+                    "b.toml:12:12: 'priority' must be 0..2147483647, got -1"));
+    EXPECT_THAT(errors_alone("[[raw_frr]]\nname = \"a\"\nconfig = \"ip prefix-list p permit "
+                             "any\"\n"),
+                ElementsAre("c.toml:1:1: [[raw_frr]] needs an [underlay] (FRR runs only in the "
+                            "router namespace an [underlay] creates)"));
+}
 
 TEST(ValidateL2Vni, RouteTargetsAndDistinguisher) {
     const Config c = ok_with_base(R"([[l2vni]]

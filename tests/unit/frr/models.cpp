@@ -243,6 +243,28 @@ Model route_reflector() {
     return m;
 }
 
+Model raw_blocks() {
+    // [[raw_frr]]: a prefix list and a route map of their own, lines added to the rendered
+    // default instance (one of them in an address family), and a community list.
+    Model m = basic();
+    m.raw.push_back(RawBlock{"filters",
+                             "ip prefix-list from-fabric seq 5 permit 172.16.0.0/12 le 32\n"
+                             "route-map from-fabric permit 10\n"
+                             " match ip address prefix-list from-fabric\n"
+                             " set local-preference 200\n"
+                             "exit\n"});
+    m.raw.push_back(RawBlock{"tweaks",
+                             "router bgp 64514\n"
+                             " bgp bestpath as-path multipath-relax\n"
+                             " address-family ipv4 unicast\n"
+                             "  network 10.250.0.0/24\n"
+                             "  neighbor 192.168.11.2 route-map from-fabric in\n"
+                             " exit-address-family\n"
+                             "exit\n"
+                             "bgp community-list standard keep permit 64514:1\n"});
+    return m;
+}
+
 Model no_vnis() {
     Model m;
     m.underlay = underlay(false);
@@ -343,6 +365,7 @@ const std::vector<NamedModel>& golden_models() {
         {"l2vni_with_gateway", l2vni_with_gateway()},
         {"l2vni_route_targets", l2vni_route_targets()},
         {"unnumbered", unnumbered()},
+        {"raw_blocks", raw_blocks()},
         {"dual_stack_sessions", dual_stack_sessions()},
         {"route_reflector", route_reflector()},
         {"no_vnis", no_vnis()},
