@@ -79,10 +79,10 @@ void check_interface_neighbors(const Underlay& u, Diagnostics& diags) {
             continue;
         if (std::find(u.interfaces.begin(), u.interfaces.end(), n.interface) ==
             u.interfaces.end()) {
-            diags.push_back({n.pos.of("interface"),
-                             fmt::format("'interface' {} is not one of the underlay's "
-                                         "'interfaces' (at {})",
-                                         n.interface, u.pos.of("interfaces").str())});
+            diags.push_back(
+                {n.pos.of("interface"), fmt::format("'interface' {} is not one of the underlay's "
+                                                    "'interfaces' (at {})",
+                                                    n.interface, u.pos.of("interfaces").str())});
         }
         auto [it, fresh] = seen.emplace(n.interface, &n);
         if (!fresh)
@@ -207,10 +207,10 @@ Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
         u.route_reflector = convert_route_reflector(*rr, diags);
         // The cluster id is a router id of its own: it must not be one of the nodes'.
         if (u.router_id_cidr.contains(u.route_reflector->cluster_id))
-            diags.push_back({u.route_reflector->pos.of("cluster_id"),
-                             fmt::format("'cluster_id' {} is inside 'router_id_cidr' {}",
-                                         u.route_reflector->cluster_id.str(),
-                                         u.router_id_cidr.str())});
+            diags.push_back(
+                {u.route_reflector->pos.of("cluster_id"),
+                 fmt::format("'cluster_id' {} is inside 'router_id_cidr' {}",
+                             u.route_reflector->cluster_id.str(), u.router_id_cidr.str())});
     }
     return u;
 }

@@ -46,22 +46,22 @@ void Service::poll_underlay() {
     if (underlay_query_ && !underlay_query_->finished())
         return;  // the last query is still running; its answer comes first
     // Asked without waiting: the answer arrives through the event loop (async_process.hpp).
-    auto q = AsyncProcess::start(event_, router_->frr().vtysh_argv("show bgp neighbors json"),
-                                 frr::Instance::kQueryTimeout, [this](Result<ProcessResult> r) {
-                                     std::map<std::string, std::string> now;
-                                     frr_up_ = false;
-                                     nlohmann::json j;
-                                     if (r && !r->timed_out && r->exit_code == 0)
-                                         j = nlohmann::json::parse(r->out, nullptr, false);
-                                     if (j.is_object() && current_ && current_->underlay) {
-                                         frr_up_ = true;
-                                         now = underlay_session_states(
-                                             current_->underlay->neighbors, j);
-                                     } else if (!r) {
-                                         spdlog::warn("underlay sessions: {}", r.error().message);
-                                     }
-                                     update_peers(std::move(now));
-                                 });
+    auto q =
+        AsyncProcess::start(event_, router_->frr().vtysh_argv("show bgp neighbors json"),
+                            frr::Instance::kQueryTimeout, [this](Result<ProcessResult> r) {
+                                std::map<std::string, std::string> now;
+                                frr_up_ = false;
+                                nlohmann::json j;
+                                if (r && !r->timed_out && r->exit_code == 0)
+                                    j = nlohmann::json::parse(r->out, nullptr, false);
+                                if (j.is_object() && current_ && current_->underlay) {
+                                    frr_up_ = true;
+                                    now = underlay_session_states(current_->underlay->neighbors, j);
+                                } else if (!r) {
+                                    spdlog::warn("underlay sessions: {}", r.error().message);
+                                }
+                                update_peers(std::move(now));
+                            });
     if (!q) {
         spdlog::warn("underlay sessions: {}", q.error().message);
         return;

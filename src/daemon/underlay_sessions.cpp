@@ -32,8 +32,8 @@ std::map<std::string, std::string> underlay_session_states(
         const std::string label = session_label(n);
         if (n.kind != config::PeerKind::ListenRange) {
             // FRR keys a neighbor by the address or interface it was configured with.
-            const std::string key = n.kind == config::PeerKind::Address ? n.address.str()
-                                                                        : n.interface;
+            const std::string key =
+                n.kind == config::PeerKind::Address ? n.address.str() : n.interface;
             out[label] = frr_neighbors.contains(key) ? state_of(frr_neighbors[key]) : "Idle";
             continue;
         }

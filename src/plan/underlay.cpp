@@ -111,9 +111,8 @@ Status plan_underlay(Builder& b) {
         if (n.bfd) {
             if (n.bfd->has_parameters()) {
                 frr::BfdProfile p;
-                p.name = frr_name("neighbor", n.kind == config::PeerKind::Address
-                                                  ? n.address.str()
-                                                  : fn.address);
+                p.name = frr_name(
+                    "neighbor", n.kind == config::PeerKind::Address ? n.address.str() : fn.address);
                 p.receive_interval_ms = n.bfd->receive_interval_ms;
                 p.transmit_interval_ms = n.bfd->transmit_interval_ms;
                 p.detect_multiplier = n.bfd->detect_multiplier;
@@ -131,8 +130,7 @@ Status plan_underlay(Builder& b) {
         // endpoint, and the VTEP families.
         const auto fam = own_family(n);
         if (n.address_families.empty()) {
-            fn.ipv4_unicast =
-                fam != Family::V6 || pt_v4 || evpn || b.vtep_v4.has_value();
+            fn.ipv4_unicast = fam != Family::V6 || pt_v4 || evpn || b.vtep_v4.has_value();
             fn.ipv6_unicast = fam == Family::V6 || pt_v6 || b.vtep_v6.has_value();
             fn.l2vpn_evpn = evpn;
         } else {

@@ -30,13 +30,12 @@ TEST(UnderlaySessions, EachKindOfNeighborIsFoundUnderItsOwnKey) {
         "toswitch": {"bgpState": "Established"},
         "192.168.11.4": {"bgpState": "OpenSent"},
         "192.168.11.7": {"bgpState": "Established"}})");
-    EXPECT_THAT(underlay_session_states({at("192.168.12.2"), at("192.168.13.2"), unnumbered, range,
-                                         empty_range},
-                                        frr),
-                ElementsAre(Pair("192.168.12.2", "Active"), Pair("192.168.13.2", "Idle"),
-                            Pair("range 10.9.0.0/16", "Idle"),
-                            Pair("range 192.168.11.0/24", "Established"),
-                            Pair("toswitch", "Established")));
+    EXPECT_THAT(
+        underlay_session_states(
+            {at("192.168.12.2"), at("192.168.13.2"), unnumbered, range, empty_range}, frr),
+        ElementsAre(Pair("192.168.12.2", "Active"), Pair("192.168.13.2", "Idle"),
+                    Pair("range 10.9.0.0/16", "Idle"), Pair("range 192.168.11.0/24", "Established"),
+                    Pair("toswitch", "Established")));
 }
 
 TEST(UnderlaySessions, NoAnswerMeansNoStates) {

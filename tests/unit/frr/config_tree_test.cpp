@@ -36,7 +36,8 @@ TEST(ConfigTree, IgnoresLayout) {
         " address-family ipv4 unicast\n  network 1.1.1.1/32\n exit-address-family\nexit\n");
     const ConfigTree b = parse_config(
         "\nfrr defaults traditional  \r\nrouter bgp 1\n\tbgp router-id 1.1.1.1\n!\n"
-        "   address-family ipv4 unicast\n\tnetwork 1.1.1.1/32\n exit-address-family\n !\nexit\nend");
+        "   address-family ipv4 unicast\n\tnetwork 1.1.1.1/32\n exit-address-family\n "
+        "!\nexit\nend");
     ASSERT_EQ(a.blocks.size(), 1u);
     ASSERT_EQ(b.blocks.size(), 1u);
     EXPECT_EQ(a.globals, b.globals);
@@ -70,8 +71,8 @@ TEST(ConfigTree, AContextOpenedTwiceIsOneBlock) {
         " neighbor a description fabric\n address-family ipv4 unicast\n"
         "  neighbor a route-map x in\n exit-address-family\nexit\n");
     ASSERT_EQ(t.blocks.size(), 2u);
-    EXPECT_EQ(t.blocks[0].lines,
-              (std::vector<std::string>{"neighbor a remote-as 2", "neighbor a description fabric"}));
+    EXPECT_EQ(t.blocks[0].lines, (std::vector<std::string>{"neighbor a remote-as 2",
+                                                           "neighbor a description fabric"}));
     ASSERT_EQ(t.blocks[0].children.size(), 1u);
     EXPECT_EQ(t.blocks[0].children[0].lines,
               (std::vector<std::string>{"network n", "neighbor a route-map x in"}));
