@@ -17,6 +17,7 @@ inline constexpr int64_t kMaxNodeIndex = 65535;
 inline constexpr int64_t kMaxAsn = 4294967295;
 inline constexpr size_t kMaxNeighbors = 128;
 inline constexpr size_t kMaxRouteTargets = 100;
+inline constexpr size_t kMaxPrefixFilters = 1000;
 
 /// The merged document -> Config. Unknown top-level keys and every section's errors go to diags.
 Config convert(const toml::table& root, Diagnostics& diags);

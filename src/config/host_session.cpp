@@ -1,5 +1,9 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "config/address_rules.hpp"
 #include "config/convert.hpp"
 #include "config/toml_reader.hpp"
@@ -36,6 +40,85 @@ std::optional<IpPrefix> read_local_cidr(TableReader& r, std::string_view key, Fa
     return p;
 }
 
+/// "PREFIX", "PREFIX le M", "PREFIX ge N", "PREFIX ge N le M" with len < ge <= le <= bits
+/// (FRR's own rule for prefix-list entries).
+std::optional<PrefixFilter> parse_filter(const StringItem& item, std::string& problem) {
+    std::vector<std::string> w;
+    size_t pos = 0;
+    const std::string& s = item.value;
+    while (pos < s.size()) {
+        const size_t start = s.find_first_not_of(' ', pos);
+        if (start == std::string::npos)
+            break;
+        const size_t end = std::min(s.find(' ', start), s.size());
+        w.push_back(s.substr(start, end - start));
+        pos = end;
+    }
+    const std::string form = "must be 'PREFIX', 'PREFIX le N', 'PREFIX ge N' or 'PREFIX ge N le M'";
+    if (w.empty() || w.size() % 2 == 0 || w.size() > 5) {
+        problem = form;
+        return std::nullopt;
+    }
+    auto p = IpPrefix::parse(w[0]);
+    if (!p) {
+        problem = form;
+        return std::nullopt;
+    }
+    if (p->has_host_bits()) {
+        problem = fmt::format("has host bits set (the network is {})", p->network().str());
+        return std::nullopt;
+    }
+    PrefixFilter f{*p, std::nullopt, std::nullopt, item.pos};
+    const int bits = p->address().bits();
+    for (size_t i = 1; i + 1 < w.size(); i += 2) {
+        int n = 0;
+        if (w[i + 1].empty() || w[i + 1].size() > 3 ||
+            w[i + 1].find_first_not_of("0123456789") != std::string::npos) {
+            problem = form;
+            return std::nullopt;
+        }
+        n = std::stoi(w[i + 1]);
+        if (n > bits) {
+            problem = fmt::format("'{} {}' exceeds /{}", w[i], n, bits);
+            return std::nullopt;
+        }
+        if (w[i] == "ge" && i == 1 && !f.ge) {
+            f.ge = static_cast<uint8_t>(n);
+        } else if (w[i] == "le" && !f.le) {
+            f.le = static_cast<uint8_t>(n);
+        } else {
+            problem = form;
+            return std::nullopt;
+        }
+    }
+    const int len = p->length();
+    if ((f.ge && *f.ge <= len) || (f.le && *f.le <= len && !f.ge) ||
+        (f.ge && f.le && *f.ge > *f.le)) {
+        problem = fmt::format("needs {} < ge <= le <= {}", len, bits);
+        return std::nullopt;
+    }
+    return f;
+}
+
+std::optional<std::vector<PrefixFilter>> read_filters(TableReader& r, std::string_view key) {
+    auto items = r.strings(key);
+    if (!items)
+        return std::nullopt;
+    if (items->size() > kMaxPrefixFilters)
+        r.error(key, fmt::format("'{}' has {} entries (at most {})", key, items->size(),
+                                 kMaxPrefixFilters));
+    std::vector<PrefixFilter> out;
+    for (const auto& item : *items) {
+        std::string problem;
+        if (auto f = parse_filter(item, problem)) {
+            out.push_back(*f);
+        } else {
+            r.error_at(item.pos, fmt::format("'{}' entry '{}' {}", key, item.value, problem));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 HostSession convert_host_session(const toml::table& t, const KeyTable& keys,
@@ -55,6 +138,9 @@ HostSession convert_host_session(const toml::table& t, const KeyTable& keys,
     } else if (!r.has("host_asn") && !r.has("host_type")) {
         r.error_at(r.table_pos(), fmt::format("{} needs 'host_asn' or 'host_type'", r.where()));
     }
+
+    hs.import_prefixes = read_filters(r, "import_prefixes");
+    hs.export_prefixes = read_filters(r, "export_prefixes");
 
     const toml::table* lc = r.table("local_cidr");
     if (!lc) {

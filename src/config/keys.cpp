@@ -12,8 +12,8 @@ namespace keys {
 
 namespace {
 // The host session has the same shape under [[l3vni]] and [passthrough].
-const std::vector<std::string_view> kHostSessionKeys = {"asn", "host_asn", "host_type",
-                                                        "local_cidr"};
+const std::vector<std::string_view> kHostSessionKeys = {
+    "asn", "host_asn", "host_type", "local_cidr", "import_prefixes", "export_prefixes"};
 const std::vector<std::string_view> kLocalCidrKeys = {"ipv4", "ipv6"};
 }  // namespace
 

@@ -119,12 +119,25 @@ struct LocalCidr {
     std::optional<IpPrefix> ipv6;
 };
 
+/// One entry of `import_prefixes` / `export_prefixes`: "PREFIX [ge N] [le M]", as an FRR
+/// prefix-list entry (a route matches when it is inside PREFIX and its length is PREFIX's, or
+/// within ge..le when either is given).
+struct PrefixFilter {
+    IpPrefix prefix;
+    std::optional<uint8_t> ge;
+    std::optional<uint8_t> le;
+    SourcePos pos;
+};
+
 /// The BGP session between the router and the host over a veth.
 struct HostSession {
     uint32_t asn = 0;                  // ASN of the router side (`router bgp ASN vrf X`)
     std::optional<uint32_t> host_asn;  // exactly one of host_asn / host_type
     std::optional<PeerType> host_type;
     LocalCidr local_cidr;
+    // What the host may announce into the VPN / what it learns from it. Absent: everything.
+    std::optional<std::vector<PrefixFilter>> import_prefixes;
+    std::optional<std::vector<PrefixFilter>> export_prefixes;
     Positions pos;
 };
 

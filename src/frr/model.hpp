@@ -55,6 +55,23 @@ struct HostNeighbor {
     std::string remote_as;  // a number, "external" or "internal"
     bool ibgp = false;      // needs next-hop-self force
     std::optional<uint32_t> connect_seconds;
+    std::string route_map_in = "allowall";  // a RoutePolicy's name when filtered
+    std::string route_map_out = "allowall";
+};
+
+/// One prefix-list entry: `permit PREFIX [ge N] [le M]`.
+struct PrefixEntry {
+    std::string prefix;
+    std::optional<uint8_t> ge;
+    std::optional<uint8_t> le;
+};
+
+/// A route map that permits what its prefix lists (one per family, `<name>-v4`/`<name>-v6`)
+/// permit and denies the rest.
+struct RoutePolicy {
+    std::string name;
+    std::vector<PrefixEntry> v4;
+    std::vector<PrefixEntry> v6;
 };
 
 /// Explicit EVPN settings of one L2VNI (`vni N` under the default instance's l2vpn evpn).
@@ -111,7 +128,8 @@ struct Model {
     std::optional<Passthrough> passthrough;
     std::vector<Vrf> vrfs;  // in configuration order
     std::vector<BfdProfile> bfd_profiles;
-    std::vector<RawBlock> raw;  // in priority order
+    std::vector<RoutePolicy> policies;  // host-session prefix filters
+    std::vector<RawBlock> raw;          // in priority order
     std::string log_file;       // "" = log to syslog
 };
 

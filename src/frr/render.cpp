@@ -111,6 +111,43 @@ void render_route_map(Writer& w, const Model& m) {
     w.line(0, "exit");
 }
 
+void render_prefix_entries(Writer& w, std::string_view keyword, const std::string& list,
+                           const std::vector<PrefixEntry>& entries) {
+    int seq = 5;
+    for (const auto& e : entries) {
+        std::string line = fmt::format("{} prefix-list {} seq {} permit {}", keyword, list, seq,
+                                       e.prefix);
+        if (e.ge)
+            line += fmt::format(" ge {}", *e.ge);
+        if (e.le)
+            line += fmt::format(" le {}", *e.le);
+        w.line(0, line);
+        seq += 5;
+    }
+}
+
+// Prefix lists first (a route map names them), then the route map: entry 10 matches IPv4
+// routes, 20 IPv6 routes, 30 denies the rest (and makes an empty filter exist).
+void render_policies(Writer& w, const Model& m) {
+    for (const auto& p : m.policies) {
+        w.separator();
+        render_prefix_entries(w, "ip", p.name + "-v4", p.v4);
+        render_prefix_entries(w, "ipv6", p.name + "-v6", p.v6);
+        if (!p.v4.empty()) {
+            w.linef(0, "route-map {} permit 10", p.name);
+            w.linef(1, "match ip address prefix-list {}-v4", p.name);
+            w.line(0, "exit");
+        }
+        if (!p.v6.empty()) {
+            w.linef(0, "route-map {} permit 20", p.name);
+            w.linef(1, "match ipv6 address prefix-list {}-v6", p.name);
+            w.line(0, "exit");
+        }
+        w.linef(0, "route-map {} deny 30", p.name);
+        w.line(0, "exit");
+    }
+}
+
 void render_instance_basics(Writer& w, const std::string& router_id) {
     if (!router_id.empty())
         w.linef(1, "bgp router-id {}", router_id);
@@ -189,8 +226,8 @@ void render_host_neighbor(Writer& w, const HostNeighbor& n) {
 
 void render_host_activation(Writer& w, const HostNeighbor& n) {
     w.linef(2, "neighbor {} activate", n.address);
-    w.linef(2, "neighbor {} route-map allowall in", n.address);
-    w.linef(2, "neighbor {} route-map allowall out", n.address);
+    w.linef(2, "neighbor {} route-map {} in", n.address, n.route_map_in);
+    w.linef(2, "neighbor {} route-map {} out", n.address, n.route_map_out);
     if (n.ibgp)
         w.linef(2, "neighbor {} next-hop-self force", n.address);
 }
@@ -319,6 +356,7 @@ std::string render(const Model& model) {
     render_vrf_vnis(w, model);
     render_bfd(w, model);
     render_route_map(w, model);
+    render_policies(w, model);
     if (model.underlay)
         render_underlay(w, model);
     for (const auto& vrf : model.vrfs)

@@ -37,6 +37,12 @@ Status plan_passthrough(Builder& b);
 frr::HostNeighbor host_neighbor(const config::HostSession& hs, const IpAddress& host_addr,
                                 uint32_t local_asn);
 
+/// The route maps of a host session's prefix filters (import_prefixes: what the router accepts
+/// from the host, export_prefixes: what it sends), added to the FRR model once per session and
+/// set on `n`. `domain` names them: the VRF, or "default" for the passthrough.
+void apply_host_filters(Builder& b, const config::HostSession& hs, const std::string& domain,
+                        std::vector<frr::HostNeighbor>& neighbors);
+
 /// The pair of veth LinkSpecs (host end first). `router_master` enslaves the router end.
 void add_veth_pair(Builder& b, const std::string& host_name, const std::string& router_name,
                    const std::optional<uint32_t>& mtu,

@@ -112,6 +112,7 @@ Status plan_l3vnis(Builder& b) {
                     out.routes.push_back(r);
                 }
             }
+            apply_host_filters(b, hs, l3.vrf, fv.neighbors);
         }
         add_gateway_networks(b.cfg, l3.name, fv);
         out.frr.vrfs.push_back(std::move(fv));

@@ -33,6 +33,8 @@ Status plan_passthrough(Builder& b) {
         (pool->is_v4() ? fp.networks_v4 : fp.networks_v6)
             .push_back(IpPrefix::host_route(ends->host.address()).str());
     }
+    // "default": the passthrough lives in the default instance; no VRF may be named so.
+    apply_host_filters(b, hs, "default", fp.neighbors);
     out.frr.passthrough = std::move(fp);
     return {};
 }

@@ -101,6 +101,36 @@ frr::HostNeighbor host_neighbor(const config::HostSession& hs, const IpAddress& 
     return n;
 }
 
+namespace {
+
+frr::RoutePolicy policy(const std::string& name, const std::vector<config::PrefixFilter>& f) {
+    frr::RoutePolicy p;
+    p.name = name;
+    for (const auto& e : f)
+        (e.prefix.is_v4() ? p.v4 : p.v6).push_back(frr::PrefixEntry{e.prefix.str(), e.ge, e.le});
+    return p;
+}
+
+}  // namespace
+
+void apply_host_filters(Builder& b, const config::HostSession& hs, const std::string& domain,
+                        std::vector<frr::HostNeighbor>& neighbors) {
+    std::string in = "allowall";
+    std::string out = "allowall";
+    if (hs.import_prefixes) {
+        in = "host-in-" + domain;
+        b.out.frr.policies.push_back(policy(in, *hs.import_prefixes));
+    }
+    if (hs.export_prefixes) {
+        out = "host-out-" + domain;
+        b.out.frr.policies.push_back(policy(out, *hs.export_prefixes));
+    }
+    for (auto& n : neighbors) {
+        n.route_map_in = in;
+        n.route_map_out = out;
+    }
+}
+
 void add_veth_pair(Builder& b, const std::string& host_name, const std::string& router_name,
                    const std::optional<uint32_t>& mtu,
                    const std::optional<std::string>& host_master,

@@ -252,6 +252,17 @@ int main(int argc, char** argv) {
           with(golden_model("unnumbered"),
                [](Model& m) { m.underlay->neighbors[0].remote_as = "64512"; }),
           golden_model("basic")}},
+        {"host_filters",
+         {golden_model("basic"), golden_model("host_filters"),
+          with(golden_model("host_filters"),
+               [](Model& m) {
+                   m.policies[0].v4.pop_back();
+                   m.policies[0].v4[0].le = 16;
+                   m.policies[1].v6.push_back(PrefixEntry{"2001:db8:1::/48", {}, {}});
+                   m.policies.pop_back();
+                   m.passthrough->neighbors[0].route_map_in = "allowall";
+               }),
+          golden_model("host_filters"), golden_model("basic")}},
         {"raw_frr",
          {golden_model("basic"), golden_model("raw_blocks"),
           with(golden_model("raw_blocks"),

@@ -814,6 +814,37 @@ vni = 100
 host_session = { asn = 1, host_asn = 2, local_cidr = { ipv4 = "192.169.10.0/24" } }
 )";
 
+TEST(ValidateHostSession, PrefixFilters) {
+    const Config c = ok_with_base(
+        "[passthrough]\nhost_session = { asn = 64514, host_asn = 64515, local_cidr = { ipv4 = "
+        "\"192.169.20.0/24\" }, import_prefixes = [\"10.0.0.0/8 le 24\", \"2001:db8::/32 ge 48 "
+        "le 64\", \"192.168.1.0/24\"], export_prefixes = [] }\n");
+    const auto& f = *c.passthrough->host_session.import_prefixes;
+    ASSERT_EQ(f.size(), 3u);
+    EXPECT_EQ(f[0].prefix.str(), "10.0.0.0/8");
+    EXPECT_EQ(f[0].le, 24);
+    EXPECT_FALSE(f[0].ge);
+    EXPECT_EQ(f[1].ge, 48);
+    EXPECT_EQ(f[1].le, 64);
+    EXPECT_TRUE(c.passthrough->host_session.export_prefixes->empty());
+    EXPECT_THAT(
+        errors_with_base("[passthrough]\nhost_session = { asn = 64514, host_asn = 64515, "
+                         "local_cidr = { ipv4 = \"192.169.20.0/24\" }, import_prefixes = "
+                         "[\"10.0.0.1/8\", \"10.0.0.0/8 ge 8\", \"10.0.0.0/8 le 33\", "
+                         "\"10.0.0.0/8 le 20 ge 16\", \"10.0.0.0/8 ge 24 le 16\", \"x\"] }\n"),
+        ElementsAre("b.toml:2:111: 'import_prefixes' entry '10.0.0.1/8' has host bits set (the "
+                    "network is 10.0.0.0/8)",
+                    "b.toml:2:125: 'import_prefixes' entry '10.0.0.0/8 ge 8' needs 8 < ge <= le "
+                    "<= 32",
+                    "b.toml:2:144: 'import_prefixes' entry '10.0.0.0/8 le 33' 'le 33' exceeds /32",
+                    "b.toml:2:164: 'import_prefixes' entry '10.0.0.0/8 le 20 ge 16' must be "
+                    "'PREFIX', 'PREFIX le N', 'PREFIX ge N' or 'PREFIX ge N le M'",
+                    "b.toml:2:190: 'import_prefixes' entry '10.0.0.0/8 ge 24 le 16' needs 8 < ge "
+                    "<= le <= 32",
+                    "b.toml:2:216: 'import_prefixes' entry 'x' must be 'PREFIX', 'PREFIX le N', "
+                    "'PREFIX ge N' or 'PREFIX ge N le M'"));
+}
+
 TEST(ValidateRawFrr, BlocksAreNamedCompleteAndPlainText) {
     const Config c = ok_with_base(
         "[[raw_frr]]\nname = \"b\"\npriority = 7\nconfig = \"\"\"\nroute-map x permit 1\n\"\"\"\n"

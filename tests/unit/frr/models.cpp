@@ -265,6 +265,25 @@ Model raw_blocks() {
     return m;
 }
 
+Model host_filters() {
+    // Prefix filters on the red host session (both directions, both families, one empty) and
+    // on the passthrough (import only).
+    Model m = basic();
+    m.passthrough = passthrough_session_v4();
+    m.policies.push_back(RoutePolicy{"host-in-red",
+                                     {{"10.0.0.0/8", std::nullopt, 24}, {"192.168.1.0/24", {}, {}}},
+                                     {{"2001:db8::/32", 48, 64}}});
+    m.policies.push_back(RoutePolicy{"host-out-red", {}, {}});
+    m.policies.push_back(RoutePolicy{"host-in-default", {{"192.169.0.0/16", 32, 32}}, {}});
+    for (auto& n : m.vrfs[0].neighbors) {
+        n.route_map_in = "host-in-red";
+        n.route_map_out = "host-out-red";
+    }
+    for (auto& n : m.passthrough->neighbors)
+        n.route_map_in = "host-in-default";
+    return m;
+}
+
 Model no_vnis() {
     Model m;
     m.underlay = underlay(false);
@@ -366,6 +385,7 @@ const std::vector<NamedModel>& golden_models() {
         {"l2vni_route_targets", l2vni_route_targets()},
         {"unnumbered", unnumbered()},
         {"raw_blocks", raw_blocks()},
+        {"host_filters", host_filters()},
         {"dual_stack_sessions", dual_stack_sessions()},
         {"route_reflector", route_reflector()},
         {"no_vnis", no_vnis()},
