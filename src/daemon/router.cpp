@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "config/names.hpp"
 #include "config/online.hpp"
@@ -198,25 +199,34 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
     }
 }
 
-void Router::apply_ovs(const plan::DesiredState& d, Report& report) {
+void Router::apply_ovs(const plan::DesiredState& d, Report& report, OvsPass pass) {
     auto obs = ovs::observe(vsctl_);
     if (!obs) {
         // Nothing to have in OVS: a host without Open vSwitch is fine. Ports of ours left in a
         // database that does not answer now are removed once it does.
-        if (d.ovs_ports.empty()) {
+        if (d.ovs_ports.empty() || pass == OvsPass::Removals) {
             spdlog::debug("Open vSwitch not observed: {}", obs.error().message);
             return;
         }
         spdlog::error("{}", obs.error().message);
-        report.errors.push_back(obs.error().message);
+        std::set<std::string> owners;
         for (const auto& p : d.ovs_ports)
-            report.failed_owners.emplace(p.owner, obs.error().message);
+            owners.insert(p.owner);
+        for (const auto& owner : owners) {
+            report.errors.push_back(fmt::format("{}: {}", owner, obs.error().message));
+            report.failed_owners.emplace(owner, obs.error().message);
+        }
         return;
     }
     reconcile::OvsDiffResult diff = reconcile::diff_ovs(d.ovs_ports, *obs);
-    add_problems(report, diff.problems);
-    for (const auto& a : diff.actions)
-        record(report, reconcile::describe(a), a.owner, ovs::execute(vsctl_, a));
+    if (pass == OvsPass::All)
+        add_problems(report, diff.problems);
+    for (const auto& a : diff.actions) {
+        bool removal = std::holds_alternative<reconcile::OvsDeletePort>(a.op) ||
+                       std::holds_alternative<reconcile::OvsDeleteBridge>(a.op);
+        if (pass == OvsPass::All || removal)
+            record(report, reconcile::describe(a), a.owner, ovs::execute(vsctl_, a));
+    }
 }
 
 Status Router::stop_stale_frr() {
@@ -302,6 +312,9 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
         PEROUTER_TRY(ns_.create_router());
         ++report.changes;
     }
+    // OVS removals first: a managed OVS bridge that goes takes its device br-hs-<vni> with it,
+    // which a Linux bridge of that name (host_master changed type) is about to need.
+    apply_ovs(*d, report, OvsPass::Removals);
     run_phase(*d, Phase::Underlay, report);
     // When FRR is about to start, what must go goes first: a veth end left over from a deleted
     // router namespace holds the name its new pair needs, and the new FRR would start with that

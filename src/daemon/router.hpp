@@ -80,10 +80,13 @@ class Router {
     /// devices are not created yet (they must wait for FRR's EVPN configuration).
     void run_phase(const plan::DesiredState& d, reconcile::Phase phase, Report& report,
                    bool vxlans = true);
-    /// Observes OVSDB, diffs it with d.ovs_ports and runs the OVS actions. Runs after the
-    /// netlink phases (the veths exist, a Linux bridge of the same name is gone). Open vSwitch
-    /// not running is an error of the VPNs that want an OVS port and of nobody else.
-    void apply_ovs(const plan::DesiredState& d, Report& report);
+    enum class OvsPass { Removals, All };
+    /// Observes OVSDB, diffs it with d.ovs_ports and runs the OVS actions: the removals before
+    /// the netlink phases (a managed OVS bridge's device frees the name br-hs-<vni> for a Linux
+    /// bridge), everything after them (the veths exist, a Linux bridge of the same name is
+    /// gone). Open vSwitch not running is an error of the VPNs that want an OVS port, reported
+    /// by the last pass, and of nobody else.
+    void apply_ovs(const plan::DesiredState& d, Report& report, OvsPass pass = OvsPass::All);
 
     Options opts_;
     netlink::Namespaces ns_;
