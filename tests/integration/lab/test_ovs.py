@@ -14,7 +14,9 @@ openvswitch module); perouterd reaches it with --ovsdb=unix:<lab>/ovs/db.sock --
   - --teardown deletes our OVS bridge and leaves the operator's.
 """
 
+import os
 import shutil
+import sys
 import unittest
 
 from labcase import F, LabTestCase, perlab  # puts tests/lab on sys.path
@@ -36,7 +38,6 @@ class OvsTest(LabTestCase):
     def setUpClass(cls) -> None:
         # LabTestCase.setUpClass, with Open vSwitch started between the lab and perouterd (the
         # lab's up() starts from a clean directory, which is where OVS keeps its files).
-        import os
         if os.geteuid() != 0:
             raise RuntimeError("the lab integration tests need root (network namespaces, FRR)")
         perouterd = os.environ.get("PEROUTERD")
@@ -55,7 +56,6 @@ class OvsTest(LabTestCase):
             cls.lab.host.start()
             cls.lab.host.apply(F.host_config(False))
         except BaseException:
-            import sys
             sys.stderr.write(cls.lab.diagnostics() + "\n" + cls.ovs.logs() + "\n")
             raise
 
@@ -64,7 +64,6 @@ class OvsTest(LabTestCase):
         before = len(result.failures) + len(result.errors)
         out = super().run(result)
         if len(result.failures) + len(result.errors) > before:
-            import sys
             try:
                 sys.stderr.write(f"---- OVS\n{self.ovs.vsctl('show', check=False)}\n{self.ovs.logs()}\n")
             except Exception as e:  # noqa: BLE001 - diagnostics must never raise
@@ -90,8 +89,11 @@ class OvsTest(LabTestCase):
         return s[-1] if s else ""
 
     def managed_ready(self) -> dict:
-        b = self.wait_ovs(lambda bs: bs.get("br-hs-110") if "host-e-110" in bs.get("br-hs-110", {}).get("ports", {})
-                          else None, "OVS bridge br-hs-110 with port host-e-110")
+        """Our managed bridge with our port in OVSDB, and the workload address on its device."""
+        def ours(bs: dict):
+            b = bs.get("br-hs-110")
+            return b if b and "host-e-110" in b["ports"] else None
+        b = self.wait_ovs(ours, "OVS bridge br-hs-110 with port host-e-110")
         self.plug_workload("br-hs-110", perlab.L2_HOST_IP)
         return b
 
@@ -206,7 +208,8 @@ class OvsTest(LabTestCase):
         self.assertIn("br-ext", self.ovs.bridges(), "the operator's bridge is never deleted")
         self.wait(lambda: "apply error" not in self.status(), 30, "no apply error after the switch")
         if f"{perlab.L2_HOST_IP}/24" not in addresses(lab.host_ns, "br-hs-110"):
-            perlab.run(["ip", "-n", lab.host_ns, "addr", "add", f"{perlab.L2_HOST_IP}/24", "dev", "br-hs-110"])
+            perlab.run(["ip", "-n", lab.host_ns, "addr", "add", f"{perlab.L2_HOST_IP}/24", "dev",
+                        "br-hs-110"])
         self.wait_l2_ping()
 
     def test_6_teardown_removes_our_bridge_only(self):
