@@ -30,12 +30,15 @@ if [ -z "$build_dir" ]; then
 fi
 
 # Build tools and libraries, then what the router and the tests run: FRR (+ frr-reload.py from
-# frr-pythontools), iproute2, ping, tcpdump for debugging, clang-format for the style check.
+# frr-pythontools), iproute2, ping, tcpdump for debugging, clang-format for the style check,
+# Open vSwitch for host_master type "ovs-bridge" (the lab test runs its own ovsdb-server and
+# ovs-vswitchd, never the system's service).
 packages=(
     cmake g++ make pkg-config
     libnl-3-dev libnl-route-3-dev libsystemd-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
     libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
     frr frr-pythontools iproute2 iputils-ping tcpdump python3 clang-format
+    openvswitch-switch openvswitch-common
     dbus-daemon dbus-bin systemd groff-base man-db
 )
 if [ "$test_tools" = 1 ]; then

@@ -55,9 +55,8 @@ void read_gateways(TableReader& r, L2Vni& v) {
 HostMaster convert_host_master(const toml::table& t, Diagnostics& diags) {
     HostMaster hm;
     TableReader r(t, keys::kHostMaster, hm.pos, diags);
-    // Upstream also knows "ovs-bridge"; only Linux bridges are implemented here.
-    if (r.choice("type", {"linux-bridge"}))
-        hm.type = "linux-bridge";
+    if (auto type = r.choice("type", {"linux-bridge", "ovs-bridge"}))
+        hm.type = *type == 0 ? HostMasterType::LinuxBridge : HostMasterType::OvsBridge;
     if (auto lc = r.choice("lifecycle", {"managed", "external"}))
         hm.lifecycle = *lc == 0 ? HostMasterLifecycle::Managed : HostMasterLifecycle::External;
     hm.name = r.own_link_name("name");
@@ -74,6 +73,14 @@ HostMaster convert_host_master(const toml::table& t, Diagnostics& diags) {
 }
 
 }  // namespace
+
+std::string_view to_string(HostMasterType t) {
+    return t == HostMasterType::LinuxBridge ? "linux-bridge" : "ovs-bridge";
+}
+
+std::string_view to_string(HostMasterLifecycle l) {
+    return l == HostMasterLifecycle::Managed ? "managed" : "external";
+}
 
 L2Vni convert_l2vni(const toml::table& t, Diagnostics& diags) {
     L2Vni v;

@@ -155,10 +155,18 @@ struct L3Vni {
     Positions pos;
 };
 
+/// What the host end of an L2VNI's veth is plugged into: a Linux bridge (enslaved by netlink)
+/// or an Open vSwitch bridge (a port added through OVSDB).
+enum class HostMasterType { LinuxBridge, OvsBridge };
+
 enum class HostMasterLifecycle { Managed, External };
 
+/// The TOML spellings ("linux-bridge", "ovs-bridge"; "managed", "external").
+std::string_view to_string(HostMasterType t);
+std::string_view to_string(HostMasterLifecycle l);
+
 struct HostMaster {
-    std::string type = "linux-bridge";  // the only type implemented
+    HostMasterType type = HostMasterType::LinuxBridge;
     HostMasterLifecycle lifecycle = HostMasterLifecycle::Managed;
     std::optional<std::string> name;  // required for external, forbidden for managed
     Positions pos;

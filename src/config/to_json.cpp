@@ -151,10 +151,8 @@ nlohmann::json to_json(const Config& cfg) {
             e["underlay_address_family"] = family(*v.underlay_address_family);
         put(e, "routing_domain", v.routing_domain);
         if (v.host_master) {
-            json hm{{"type", v.host_master->type},
-                    {"lifecycle", v.host_master->lifecycle == HostMasterLifecycle::Managed
-                                      ? "managed"
-                                      : "external"}};
+            json hm{{"type", to_string(v.host_master->type)},
+                    {"lifecycle", to_string(v.host_master->lifecycle)}};
             put(hm, "name", v.host_master->name);
             e["host_master"] = hm;
         }

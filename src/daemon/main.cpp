@@ -120,6 +120,12 @@ int main(int argc, char** argv) {
     app.add_option("--frr-launcher", opts.frr_launcher,
                    "Who runs FRR: systemd (frr@NETNS.service), direct (watchfrr), auto")
         ->check(CLI::IsMember({"auto", "systemd", "direct"}));
+    app.add_option("--ovsdb", opts.ovsdb,
+                   "Open vSwitch database for host_master type \"ovs-bridge\" (unix:PATH)")
+        ->check([](const std::string& v) { return perouter::ovs::database_problem(v); });
+    app.add_option("--ovs-datapath", opts.ovs_datapath,
+                   "Datapath of the OVS bridges perouterd creates: system (kernel) or netdev")
+        ->check(CLI::IsMember({"system", "netdev"}));
     app.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical"}));
     auto* g = app.add_option_group("mode", "Run one step and exit instead of serving");

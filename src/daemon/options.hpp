@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "ovs/vsctl.hpp"
+
 namespace perouter::daemon {
 
 struct Options {
@@ -11,6 +13,8 @@ struct Options {
     std::string host_netns;  // "" = the namespace perouterd runs in
     std::string log_level = "info";
     std::string frr_launcher = "auto";  // "auto", "systemd" (frr@<netns>.service) or "direct"
+    std::string ovsdb{ovs::kDefaultDatabase};  // OVSDB of host_master type "ovs-bridge"
+    std::string ovs_datapath = "system";       // datapath_type of the OVS bridges we create
 
     std::string state_dir() const { return root + "/run/perouter/state"; }
 };

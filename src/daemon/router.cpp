@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "config/names.hpp"
 #include "config/online.hpp"
@@ -11,6 +12,8 @@
 #include "netlink/executor.hpp"
 #include "netlink/forwarding.hpp"
 #include "netlink/observe.hpp"
+#include "ovs/executor.hpp"
+#include "ovs/observe.hpp"
 #include "plan/planner.hpp"
 
 namespace perouter::daemon {
@@ -52,6 +55,30 @@ std::optional<uint32_t> index_from_addresses(const std::vector<IpPrefix>& addrs,
     return std::nullopt;
 }
 
+// One executed action in the log and the report.
+void record(Report& report, const std::string& what, const std::string& owner, const Status& st) {
+    if (st) {
+        ++report.changes;
+        spdlog::info("{}", what);
+        return;
+    }
+    std::string msg =
+        owner.empty() ? st.error().message : fmt::format("{}: {}", owner, st.error().message);
+    spdlog::error("{} failed: {}", what, st.error().message);
+    report.errors.push_back(msg);
+    report.failed_owners.emplace(owner, st.error().message);
+}
+
+void add_problems(Report& report, const std::vector<std::string>& problems) {
+    for (const auto& p : problems)
+        if (std::find(report.problems.begin(), report.problems.end(), p) == report.problems.end())
+            report.problems.push_back(p);
+}
+
+plan::OvsDatapath ovs_datapath_for(const Options& o) {
+    return o.ovs_datapath == "netdev" ? plan::OvsDatapath::Netdev : plan::OvsDatapath::System;
+}
+
 }  // namespace
 
 namespace {
@@ -70,7 +97,8 @@ frr::Launcher launcher_for(const Options& o) {
 Router::Router(Options opts, netlink::Namespaces ns)
     : opts_(std::move(opts)),
       ns_(std::move(ns)),
-      frr_(frr::InstancePaths{opts_.netns, opts_.root}, opts_.netns, launcher_for(opts_)) {}
+      frr_(frr::InstancePaths{opts_.netns, opts_.root}, opts_.netns, launcher_for(opts_)),
+      vsctl_(opts_.ovsdb) {}
 
 Result<std::unique_ptr<Router>> Router::open(const Options& opts) {
     auto ns = netlink::Namespaces::open(opts.netns, opts.host_netns);
@@ -119,6 +147,7 @@ Result<plan::DesiredState> Router::desired(const config::Config& cfg) {
         return fail(std::move(facts).error());
     plan::Options po;
     po.frr_log_file = frr_.paths().frr_log_file();
+    po.ovs_datapath = ovs_datapath_for(opts_);
     return plan::build(cfg, *facts, po);
 }
 
@@ -129,22 +158,10 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
         return;
     }
     reconcile::DiffResult diff = reconcile::diff(d, *obs);
-    for (const auto& p : diff.problems)
-        if (std::find(report.problems.begin(), report.problems.end(), p) == report.problems.end())
-            report.problems.push_back(p);
+    add_problems(report, diff.problems);
     netlink::ExecContext ctx{opts_.state_dir()};
     const auto record = [&](const reconcile::Action& a, const Status& st) {
-        std::string what = reconcile::describe(a);
-        if (st) {
-            ++report.changes;
-            spdlog::info("{}", what);
-        } else {
-            std::string msg = a.owner.empty() ? st.error().message
-                                              : fmt::format("{}: {}", a.owner, st.error().message);
-            spdlog::error("{} failed: {}", what, st.error().message);
-            report.errors.push_back(msg);
-            report.failed_owners.emplace(a.owner, st.error().message);
-        }
+        daemon::record(report, reconcile::describe(a), a.owner, st);
     };
     std::vector<const reconcile::Action*> pending;
     for (const reconcile::Action& a : diff.actions) {
@@ -179,6 +196,36 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
             record(*pending[i], netlink::execute(ns_, *pending[i], ctx));
         }
         i = end;
+    }
+}
+
+void Router::apply_ovs(const plan::DesiredState& d, Report& report, OvsPass pass) {
+    auto obs = ovs::observe(vsctl_);
+    if (!obs) {
+        // Nothing to have in OVS: a host without Open vSwitch is fine. Ports of ours left in a
+        // database that does not answer now are removed once it does.
+        if (d.ovs_ports.empty() || pass == OvsPass::Removals) {
+            spdlog::debug("Open vSwitch not observed: {}", obs.error().message);
+            return;
+        }
+        spdlog::error("{}", obs.error().message);
+        std::set<std::string> owners;
+        for (const auto& p : d.ovs_ports)
+            owners.insert(p.owner);
+        for (const auto& owner : owners) {
+            report.errors.push_back(fmt::format("{}: {}", owner, obs.error().message));
+            report.failed_owners.emplace(owner, obs.error().message);
+        }
+        return;
+    }
+    reconcile::OvsDiffResult diff = reconcile::diff_ovs(d.ovs_ports, *obs);
+    if (pass == OvsPass::All)
+        add_problems(report, diff.problems);
+    for (const auto& a : diff.actions) {
+        bool removal = std::holds_alternative<reconcile::OvsDeletePort>(a.op) ||
+                       std::holds_alternative<reconcile::OvsDeleteBridge>(a.op);
+        if (pass == OvsPass::All || removal)
+            record(report, reconcile::describe(a), a.owner, ovs::execute(vsctl_, a));
     }
 }
 
@@ -265,6 +312,9 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
         PEROUTER_TRY(ns_.create_router());
         ++report.changes;
     }
+    // OVS removals first: a managed OVS bridge that goes takes its device br-hs-<vni> with it,
+    // which a Linux bridge of that name (host_master changed type) is about to need.
+    apply_ovs(*d, report, OvsPass::Removals);
     run_phase(*d, Phase::Underlay, report);
     // When FRR is about to start, what must go goes first: a veth end left over from a deleted
     // router namespace holds the name its new pair needs, and the new FRR would start with that
@@ -283,14 +333,18 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
     // upstream #604).
     for (Phase p : {Phase::Links, Phase::Addresses})
         run_phase(*d, p, report, /*vxlans=*/false);
+    // The host side of OVS ports does not wait for FRR (nor fail with it).
     if (Status st = ensure_frr(*d, report); !st) {
         spdlog::error("FRR: {}", st.error().message);
         report.errors.push_back("FRR: " + st.error().message);
         report.failed_owners.emplace("frr", st.error().message);
+        apply_ovs(*d, report);
         return report;
     }
-    if (report.frr_starting)
+    if (report.frr_starting) {
+        apply_ovs(*d, report);
         return report;
+    }
     for (Phase p : {Phase::Remove, Phase::Links, Phase::Addresses})
         run_phase(*d, p, report);
 
@@ -305,6 +359,7 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
         for (Phase p : reconcile::kPhases)
             run_phase(*d, p, report);
     }
+    apply_ovs(*d, report);
     return report;
 }
 
@@ -323,6 +378,15 @@ Result<std::vector<std::string>> Router::plan_changes(const config::Config& cfg)
         lines.push_back(reconcile::describe(a));
     for (const auto& p : diff.problems)
         lines.push_back("problem: " + p);
+    if (auto ovs_obs = ovs::observe(vsctl_); ovs_obs) {
+        auto ovs_diff = reconcile::diff_ovs(d->ovs_ports, *ovs_obs);
+        for (const auto& a : ovs_diff.actions)
+            lines.push_back(reconcile::describe(a));
+        for (const auto& p : ovs_diff.problems)
+            lines.push_back("problem: " + p);
+    } else if (!d->ovs_ports.empty()) {
+        lines.push_back("problem: " + ovs_obs.error().message);
+    }
     auto state = frr_.state();
     if (!cfg.underlay) {
         if (state != frr::Instance::State::Stopped)
@@ -355,18 +419,19 @@ Result<Report> Router::teardown() {
         PEROUTER_TRY(frr_.stop());
         ++report.changes;
     }
+    plan::DesiredState nothing;
+    apply_ovs(nothing, report);  // our ports and managed bridges in Open vSwitch
+    const size_t ovs_errors = report.errors.size();
     if (ns_.router_exists()) {
-        plan::DesiredState nothing;
         for (Phase p : reconcile::kPhases)
             run_phase(nothing, p, report);
-        if (!report.errors.empty())
+        if (report.errors.size() > ovs_errors)
             return report;  // keep the namespace: NICs may be inside
         spdlog::info("deleting router namespace '{}'", opts_.netns);
         PEROUTER_TRY(ns_.delete_router());
         ++report.changes;
     } else {
         // Host-side leftovers (veth ends die with the namespace; host bridges and routes don't).
-        plan::DesiredState nothing;
         for (Phase p : reconcile::kPhases)
             run_phase(nothing, p, report);
     }

@@ -14,6 +14,7 @@
 #include "daemon/options.hpp"
 #include "frr/instance.hpp"
 #include "netlink/namespaces.hpp"
+#include "ovs/vsctl.hpp"
 #include "plan/desired.hpp"
 #include "reconcile/diff.hpp"
 #include "reconcile/forwarding.hpp"
@@ -79,10 +80,18 @@ class Router {
     /// devices are not created yet (they must wait for FRR's EVPN configuration).
     void run_phase(const plan::DesiredState& d, reconcile::Phase phase, Report& report,
                    bool vxlans = true);
+    enum class OvsPass { Removals, All };
+    /// Observes OVSDB, diffs it with d.ovs_ports and runs the OVS actions: the removals before
+    /// the netlink phases (a managed OVS bridge's device frees the name br-hs-<vni> for a Linux
+    /// bridge), everything after them (the veths exist, a Linux bridge of the same name is
+    /// gone). Open vSwitch not running is an error of the VPNs that want an OVS port, reported
+    /// by the last pass, and of nobody else.
+    void apply_ovs(const plan::DesiredState& d, Report& report, OvsPass pass = OvsPass::All);
 
     Options opts_;
     netlink::Namespaces ns_;
     frr::Instance frr_;
+    ovs::Vsctl vsctl_;
     std::vector<int> frr_pids_;
     // Set when this router started FRR, until it answered and got the whole configuration.
     std::optional<std::chrono::steady_clock::time_point> frr_started_;

@@ -19,6 +19,7 @@ struct Builder {
     std::optional<IpAddress> vtep_v4;
     std::optional<IpAddress> vtep_v6;
     VrfTableAllocator tables;
+    OvsDatapath ovs_datapath = OvsDatapath::System;
 
     /// The VTEP a VNI uses: the requested family, else IPv4 when present, else IPv6.
     Result<IpAddress> vtep_for(const std::optional<Family>& requested) const;

@@ -25,6 +25,8 @@ std::string describe(const LinkSpec& l) {
         s += fmt::format(" address {}", l.mac->str());
     if (l.addr_gen_mode_none)
         s += " addrgenmode none";
+    if (l.ovs_port)
+        s += " ovs-port";
     s += l.up ? " up" : " down";
     return s + fmt::format(" ({})", l.owner);
 }
@@ -60,6 +62,14 @@ std::string describe(const DesiredState& d) {
         line(describe(l));
     for (const auto& e : d.external_links)
         line(fmt::format("external-link {} {} ({})", to_string(e.side), e.name, e.owner));
+    for (const auto& p : d.ovs_ports)
+        line(fmt::format("ovs-port {} on {} bridge {}{} ({})", p.port,
+                         p.lifecycle == OvsBridgeLifecycle::Managed ? "managed" : "external",
+                         p.bridge,
+                         p.lifecycle == OvsBridgeLifecycle::Managed
+                             ? fmt::format(" datapath {}", to_string(p.datapath))
+                             : "",
+                         p.owner));
     for (const auto& a : d.addresses)
         line(describe(a));
     for (const auto& r : d.routes)

@@ -86,6 +86,10 @@ struct LinkSpec {
     std::optional<std::string> veth_peer;        // kind Veth: the other end's name
     std::optional<Side> veth_peer_side;          // kind Veth
     std::optional<BridgePortAttrs> bridge_port;  // when master is a bridge
+    /// A port of an Open vSwitch bridge (DesiredState::ovs_ports): OVS, not netlink, decides
+    /// its kernel master (ovs-system with the kernel datapath, none with the userspace one),
+    /// so the diff leaves the master alone. `master` is then empty.
+    bool ovs_port = false;
     std::string owner;  // VPN name, "underlay" or "passthrough": for logs and status
 };
 
@@ -95,6 +99,36 @@ struct ExternalLink {
     Side side = Side::Host;
     std::string name;
     std::string owner;
+};
+
+/// Open vSwitch datapath of a bridge perouter creates: the kernel module ("system", OVS's
+/// default) or the userspace datapath ("netdev", for OVS-DPDK hosts and hosts without the
+/// openvswitch module).
+enum class OvsDatapath { System, Netdev };
+
+constexpr std::string_view to_string(OvsDatapath d) {
+    return d == OvsDatapath::System ? "system" : "netdev";
+}
+
+/// Who owns the OVS bridge a port goes on: perouter (created and deleted with the L2VNI, named
+/// br-hs-<vni>) or the operator (must exist; only our port is added and removed).
+enum class OvsBridgeLifecycle { Managed, External };
+
+/// Objects perouter creates in OVSDB carry external_ids:created-by=perouter; only bridges and
+/// ports with this mark (and our name patterns) are ever changed or deleted
+/// (reconcile/ovs_observed.hpp). Upstream marks its bridges created-by=openperouter.
+inline constexpr std::string_view kOvsCreatedByKey = "created-by";
+inline constexpr std::string_view kOvsCreatedBy = "perouter";
+
+/// The host end of an L2VNI's veth as a port of an OVS bridge (host_master type "ovs-bridge").
+/// The port has one interface of the same name, the veth itself.
+struct OvsPortSpec {
+    std::string bridge;  // br-hs-<vni> (managed) or the configured name (external)
+    OvsBridgeLifecycle lifecycle = OvsBridgeLifecycle::Managed;
+    OvsDatapath datapath = OvsDatapath::System;  // of a managed bridge
+    std::string port;                            // host-e-<vni>
+    std::string owner;
+    friend bool operator==(const OvsPortSpec&, const OvsPortSpec&) = default;
 };
 
 struct AddressSpec {
@@ -132,6 +166,7 @@ struct DesiredState {
     /// Addresses on the router namespace's `lo` (VTEPs), also listed in `addresses`.
     std::vector<LinkSpec> links;  // in creation order (masters before their ports)
     std::vector<ExternalLink> external_links;
+    std::vector<OvsPortSpec> ovs_ports;  // applied through OVSDB (ovs/), not netlink
     std::vector<AddressSpec> addresses;
     std::vector<RouteSpec> routes;
     std::vector<SysctlSpec> sysctls;

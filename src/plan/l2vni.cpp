@@ -1,5 +1,6 @@
 // L2VNI: br-pe-<vni> (in its routing domain's VRF, if any) + vni<vni> in the router namespace,
-// a veth to the host, and the host end attached to a managed br-hs-<vni> or an external bridge.
+// a veth to the host, and the host end attached to a managed br-hs-<vni> or an external bridge
+// (a Linux bridge through netlink, or an Open vSwitch bridge through OVSDB).
 #include <fmt/format.h>
 
 #include "config/names.hpp"
@@ -58,24 +59,37 @@ Status plan_l2vnis(Builder& b) {
         vx.owner = owner;
         out.links.push_back(vx);
 
+        const std::string host_veth = config::host_veth_name(l2.vni);
         std::optional<std::string> host_master;
+        bool ovs = l2.host_master && l2.host_master->type == config::HostMasterType::OvsBridge;
         if (l2.host_master) {
-            if (l2.host_master->lifecycle == config::HostMasterLifecycle::Managed) {
+            bool managed = l2.host_master->lifecycle == config::HostMasterLifecycle::Managed;
+            std::string name = managed ? config::host_bridge_name(l2.vni) : *l2.host_master->name;
+            if (ovs) {
+                // OVS creates the bridge's own device and attaches the port; netlink only
+                // makes the veth.
+                out.ovs_ports.push_back(OvsPortSpec{
+                    name, managed ? OvsBridgeLifecycle::Managed : OvsBridgeLifecycle::External,
+                    b.ovs_datapath, host_veth, owner});
+            } else if (managed) {
                 LinkSpec hb;
                 hb.side = Side::Host;
-                hb.name = config::host_bridge_name(l2.vni);
+                hb.name = name;
                 hb.kind = LinkKind::Bridge;
                 hb.owner = owner;
                 out.links.push_back(hb);
-                host_master = hb.name;
+                host_master = name;
             } else {
-                out.external_links.push_back(
-                    ExternalLink{Side::Host, *l2.host_master->name, owner});
-                host_master = *l2.host_master->name;
+                out.external_links.push_back(ExternalLink{Side::Host, name, owner});
+                host_master = name;
             }
         }
-        add_veth_pair(b, config::host_veth_name(l2.vni), config::router_veth_name(l2.vni),
-                      b.mtu_for(*vtep), host_master, bridge, owner);
+        add_veth_pair(b, host_veth, config::router_veth_name(l2.vni), b.mtu_for(*vtep), host_master,
+                      bridge, owner);
+        if (ovs)
+            for (LinkSpec& l : out.links)
+                if (l.side == Side::Host && l.name == host_veth)
+                    l.ovs_port = true;
 
         for (const IpPrefix& gw : l2.gateway_ips)
             out.addresses.push_back(AddressSpec{Side::Router, bridge, gw, owner});

@@ -53,6 +53,7 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
         return fail(std::move(index).error());
 
     detail::Builder b{cfg, facts, out, *index, {}, {}, {}, VrfTableAllocator(facts.vrf_tables)};
+    b.ovs_datapath = opts.ovs_datapath;
     out.node_index = *index;
     plan_sysctls(out);
     PEROUTER_TRY(detail::plan_underlay(b));

@@ -12,6 +12,8 @@ namespace perouter::plan {
 
 struct Options {
     std::string frr_log_file;  // "" = FRR logs to syslog
+    /// Datapath of the OVS bridges perouter creates (perouterd --ovs-datapath).
+    OvsDatapath ovs_datapath = OvsDatapath::System;
 };
 
 /// Builds the desired state of the router. A config without [underlay] yields an empty

@@ -312,7 +312,8 @@ class Differ {
                                                 spec.name, plan::to_string(spec.side),
                                                 *spec.master));
             }
-        } else if (obs.master) {
+        } else if (obs.master && !spec.ovs_port) {
+            // An OVS port's kernel master (ovs-system) is Open vSwitch's business.
             m.master = "";
             will_have_master = false;
         }

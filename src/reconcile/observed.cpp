@@ -5,9 +5,6 @@
 
 namespace perouter::reconcile {
 
-namespace {
-
-// `<prefix><n>` with n a non-empty run of decimal digits.
 bool has_numbered_name(std::string_view name, std::string_view prefix) {
     if (!name.starts_with(prefix) || name.size() == prefix.size())
         return false;
@@ -15,8 +12,6 @@ bool has_numbered_name(std::string_view name, std::string_view prefix) {
     return std::all_of(digits.begin(), digits.end(),
                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
 }
-
-}  // namespace
 
 const ObservedLink* Observed::link(Side side, std::string_view name) const {
     for (const auto& l : links)

@@ -90,7 +90,8 @@ class Lab:
     def __init__(self, prefix: str = "prl", perouterd: Optional[str] = None,
                  scenario: str = "auto", labdir: Optional[Path] = None,
                  host_netns: Optional[str] = None, router_netns: Optional[str] = None,
-                 root: Optional[Path] = None, leaf_nic: Optional[str] = None):
+                 root: Optional[Path] = None, leaf_nic: Optional[str] = None,
+                 node_args: tuple[str, ...] = ()):
         """host_netns, router_netns and root default to names and paths private to the lab.
         The system tier (tests/system), where the lab runs inside a container next to the
         installed perouterd.service, passes host_netns="" (the container's own namespace is the
@@ -98,13 +99,16 @@ class Lab:
 
         leaf_nic: instead of a veth pair, the cable is two existing NICs wired to each other
         outside (the QEMU tier's two virtio NICs on one QEMU hub): the node's is `toswitch` in
-        the host namespace, leaf_nic (in the caller's namespace) becomes the leaf's swp1."""
+        the host namespace, leaf_nic (in the caller's namespace) becomes the leaf's swp1.
+
+        node_args: further perouterd options for every run of it (e.g. --ovsdb)."""
         if not PREFIX_RE.match(prefix):
             raise LabError(f"prefix {prefix!r} must match {PREFIX_RE.pattern}")
         if scenario not in ("l2", "l3", "auto"):
             raise LabError(f"scenario {scenario!r} is not one of l2, l3, auto")
         self.prefix = prefix
         self.perouterd = str(Path(perouterd).resolve()) if perouterd else None
+        self.node_args = tuple(node_args)
         self.scenario = scenario
         self.labdir = Path(labdir) if labdir else Path(f"/tmp/perlab-{prefix}")
         self.root = Path(root) if root is not None else self.labdir / "root"
@@ -157,7 +161,8 @@ class Lab:
     def save_state(self) -> None:
         self.state_file.write_text(json.dumps({
             "prefix": self.prefix, "perouterd": self.perouterd, "scenario": self.scenario,
-            "vrf": self.vrf, "node": self.node, "ready_seconds": self.ready_seconds}, indent=1))
+            "vrf": self.vrf, "node": self.node, "ready_seconds": self.ready_seconds,
+            "node_args": list(self.node_args)}, indent=1))
 
     @classmethod
     def load(cls, prefix: str = "prl", labdir: Optional[Path] = None) -> "Lab":
@@ -172,6 +177,7 @@ class Lab:
         lab.vrf = st.get("vrf")
         lab.node = bool(st.get("node"))
         lab.ready_seconds = st.get("ready_seconds")
+        lab.node_args = tuple(st.get("node_args", ()))
         return lab
 
     # --- generic access ------------------------------------------------------------------------
@@ -453,7 +459,8 @@ class Lab:
         if not self.perouterd:
             raise LabError("no perouterd binary given")
         host = ["--host-netns", self.host_ns] if self.host_ns else []
-        return [self.perouterd, "--root", str(self.root), "--netns", self.router_ns, *host, *extra]
+        return [self.perouterd, "--root", str(self.root), "--netns", self.router_ns, *host,
+                *self.node_args, *extra]
 
     def node_pid(self) -> Optional[int]:
         """Pid of the running perouterd of this lab, if any (verified by its command line)."""

@@ -147,13 +147,40 @@ TEST(Parse, ConvertsEveryField) {
     EXPECT_FALSE(storage.routing_domain);
     EXPECT_EQ(storage.underlay_address_family, Family::V4);
     ASSERT_TRUE(storage.host_master);
-    EXPECT_EQ(storage.host_master->type, "linux-bridge");
+    EXPECT_EQ(storage.host_master->type, HostMasterType::LinuxBridge);  // the default
     EXPECT_EQ(storage.host_master->lifecycle, HostMasterLifecycle::Managed);
     EXPECT_FALSE(storage.host_master->name);
 
     ASSERT_TRUE(c.passthrough);
     EXPECT_EQ(c.passthrough->host_session.host_asn, 64516u);
     EXPECT_FALSE(c.passthrough->host_session.local_cidr.ipv6);
+}
+
+TEST(Parse, OvsHostMaster) {
+    Config c = test::ok_with_base(R"([[l2vni]]
+name = "kubevirt"
+vni = 110
+host_master = { type = "ovs-bridge", lifecycle = "managed" }
+[[l2vni]]
+name = "ovn"
+vni = 120
+host_master = { type = "ovs-bridge", lifecycle = "external", name = "br-int" }
+[[l2vni]]
+name = "linux"
+vni = 130
+host_master = { type = "linux-bridge", lifecycle = "external", name = "br0" }
+)");
+    ASSERT_EQ(c.l2vnis.size(), 3u);
+    ASSERT_TRUE(c.l2vnis[0].host_master);
+    EXPECT_EQ(c.l2vnis[0].host_master->type, HostMasterType::OvsBridge);
+    EXPECT_EQ(c.l2vnis[0].host_master->lifecycle, HostMasterLifecycle::Managed);
+    EXPECT_FALSE(c.l2vnis[0].host_master->name);
+    EXPECT_EQ(c.l2vnis[1].host_master->type, HostMasterType::OvsBridge);
+    EXPECT_EQ(c.l2vnis[1].host_master->lifecycle, HostMasterLifecycle::External);
+    EXPECT_EQ(c.l2vnis[1].host_master->name, "br-int");
+    EXPECT_EQ(c.l2vnis[2].host_master->type, HostMasterType::LinuxBridge);
+    EXPECT_EQ(to_string(HostMasterType::OvsBridge), "ovs-bridge");
+    EXPECT_EQ(to_string(HostMasterLifecycle::External), "external");
 }
 
 TEST(Parse, Defaults) {

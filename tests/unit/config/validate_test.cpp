@@ -1002,7 +1002,7 @@ TEST(ValidateL2Vni, HostMaster) {
         errors_with_base(R"([[l2vni]]
 name = "a"
 vni = 1
-host_master = { type = "ovs-bridge", lifecycle = "auto" }
+host_master = { type = "openvswitch", lifecycle = "auto" }
 [[l2vni]]
 name = "b"
 vni = 2
@@ -1020,8 +1020,9 @@ name = "e"
 vni = 5
 host_master = { lifecycle = "external", name = "br-hs-5" }
 )"),
-        ElementsAre("b.toml:4:24: 'type' must be \"linux-bridge\", got 'ovs-bridge'",
-                    "b.toml:4:50: 'lifecycle' must be \"managed\" or \"external\", got 'auto'",
+        ElementsAre("b.toml:4:24: 'type' must be \"linux-bridge\" or \"ovs-bridge\", got "
+                    "'openvswitch'",
+                    "b.toml:4:51: 'lifecycle' must be \"managed\" or \"external\", got 'auto'",
                     "b.toml:8:24: 'name' is only allowed with lifecycle \"external\" (a "
                     "managed bridge is named br-hs-<vni>)",
                     "b.toml:12:15: lifecycle \"external\" needs a 'name'",
@@ -1029,6 +1030,44 @@ host_master = { lifecycle = "external", name = "br-hs-5" }
                     "digits, '.', '_' and '-'",
                     "b.toml:20:48: invalid 'name' 'br-hs-5': names starting with 'br-hs-' are "
                     "reserved for perouter's links"));
+}
+
+// An OVS host master follows the same lifecycle and name rules as a Linux bridge: a managed
+// one is br-hs-<vni> (perouter's), an external one is named and must not take our names.
+TEST(ValidateL2Vni, OvsHostMaster) {
+    EXPECT_THAT(errors_with_base(R"([[l2vni]]
+name = "a"
+vni = 1
+host_master = { type = "ovs-bridge", lifecycle = "managed", name = "br-int" }
+[[l2vni]]
+name = "b"
+vni = 2
+host_master = { type = "ovs-bridge", lifecycle = "external" }
+[[l2vni]]
+name = "c"
+vni = 3
+host_master = { type = "ovs-bridge", lifecycle = "external", name = "br-hs-3" }
+[[l2vni]]
+name = "d"
+vni = 4
+host_master = { type = "ovs-bridge", lifecycle = "external", name = "br-integration-0" }
+)"),
+                ElementsAre("b.toml:4:68: 'name' is only allowed with lifecycle \"external\" "
+                            "(a managed bridge is named br-hs-<vni>)",
+                            "b.toml:8:15: lifecycle \"external\" needs a 'name'",
+                            "b.toml:12:69: invalid 'name' 'br-hs-3': names starting with "
+                            "'br-hs-' are reserved for perouter's links",
+                            "b.toml:16:69: invalid 'name' 'br-integration-0': longer than 15 "
+                            "characters"));
+    test::ok_with_base(R"([[l2vni]]
+name = "a"
+vni = 1
+host_master = { type = "ovs-bridge", lifecycle = "managed" }
+[[l2vni]]
+name = "b"
+vni = 2
+host_master = { type = "ovs-bridge", lifecycle = "external", name = "br-int" }
+)");
 }
 
 TEST(ValidateL2Vni, NeedsAnUnderlay) {

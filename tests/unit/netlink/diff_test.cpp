@@ -460,6 +460,36 @@ TEST(Diff, MissingExternalBridgeIsAProblem) {
     EXPECT_FALSE((*veth)->spec.master);
 }
 
+// host_master type "ovs-bridge": no host bridge link, the veth is an OVS port. With OVS's kernel
+// datapath its kernel master is ovs-system; the diff must not release it (nor attach it).
+TEST(Diff, OvsPortKeepsTheMasterOvsGaveIt) {
+    plan::DesiredState d = sample();
+    std::erase_if(d.links, [](const LinkSpec& l) { return l.name == "br-hs-110"; });
+    for (auto& l : d.links)
+        if (l.name == "host-e-110") {
+            l.master.reset();
+            l.ovs_port = true;
+        }
+    d.ovs_ports.push_back({"br-hs-110", plan::OvsBridgeLifecycle::Managed,
+                           plan::OvsDatapath::System, "host-e-110", "red"});
+    Observed o = applied(pristine(), diff(d, pristine()));
+    EXPECT_TRUE(diff(d, o).empty()) << joined(diff(d, o));
+    // OVS enslaves the veth to its datapath device, and creates the bridge's own device (not
+    // ours: no alias, no group).
+    find(o, Side::Host, "host-e-110")->master = "ovs-system";
+    o.links.push_back(seen(Side::Host, 70, "ovs-system", "openvswitch"));
+    o.links.push_back(seen(Side::Host, 71, "br-hs-110", "openvswitch"));
+    DiffResult r = diff(d, o);
+    EXPECT_TRUE(r.empty()) << joined(r);
+    EXPECT_TRUE(r.problems.empty()) << r.problems.front();
+    // The same veth without the OVS mark is released from a master it should not have.
+    for (auto& l : d.links)
+        if (l.name == "host-e-110")
+            l.ovs_port = false;
+    EXPECT_EQ(lines(diff(d, o)),
+              std::vector<std::string>{"change veth host-e-110 in host: nomaster"});
+}
+
 TEST(Diff, TeardownRemovesWhatWeOwnAndMovesTheNicBack) {
     Observed before = converged();
     before.routes.push_back({Side::Router, 1001, P("0.0.0.0/0"), plan::RouteType::Unreachable,

@@ -70,6 +70,16 @@ for dep in 'frr (>= 8.4~)' frr-pythontools iproute2 'default-dbus-system-bus | d
     grep -q -F "$dep" <<<"$depends" || missing+=("$dep")
 done
 if [ ${#missing[@]} = 0 ]; then pass "control-depends"; else fail "control-depends" "missing: ${missing[*]}"; fi
+# Open vSwitch serves only host_master type "ovs-bridge": suggested, never required.
+suggests=$(awk '/^Package: perouter$/ { p = 1 } p && /^Suggests:/ { s = 1 }
+                s { print } s && !/,$/ { exit }' "$control" | tr -d '\n')
+if grep -q openvswitch <<<"$depends"; then
+    fail "control-ovs-optional" "openvswitch is in Depends"
+elif grep -q -F openvswitch-switch <<<"$suggests"; then
+    pass "control-ovs-optional"
+else
+    fail "control-ovs-optional" "openvswitch-switch not in Suggests: $suggests"
+fi
 [ -x "$SRC/dist/packaging/debian/rules" ] && pass "rules-executable" || fail "rules-executable" "debian/rules is not executable"
 if [ -e "$SRC/dist/packaging/debian/changelog" ]; then
     fail "version-from-cmake" "a committed debian/changelog would fix the version; dist/package.sh writes it"
@@ -87,6 +97,13 @@ for want in '^Version: *%{perouter_version}$' '^Requires: *frr >= 8.4$' '^Requir
     grep -q -E "$want" "$spec" || missing+=("$want")
 done
 if [ ${#missing[@]} = 0 ]; then pass "spec-content"; else fail "spec-content" "no line matching: ${missing[*]}"; fi
+if grep -q -E '^Requires:.*openvswitch' "$spec"; then
+    fail "spec-ovs-optional" "openvswitch is required"
+elif grep -q -E '^Suggests: *openvswitch$' "$spec"; then
+    pass "spec-ovs-optional"
+else
+    fail "spec-ovs-optional" "no Suggests: openvswitch"
+fi
 
 # --- Butane -------------------------------------------------------------------------------
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then

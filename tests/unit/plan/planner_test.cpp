@@ -211,6 +211,46 @@ host_master = { type = "linux-bridge", lifecycle = "external", name = "br0" }
     EXPECT_FALSE(find_link(*d, Side::Host, "host-e-110")->mtu);  // underlay MTU unknown
 }
 
+// host_master type "ovs-bridge": the veth is still ours (netlink), the bridge and the port are
+// OVSDB's; no Linux bridge, no external link, no master for netlink to set.
+TEST(Planner, OvsHostMasterBecomesAnOvsPort) {
+    auto cfg = parse(std::string(kNode) + kUnderlay + R"(
+[[l2vni]]
+name = "vms"
+vni = 110
+host_master = { type = "ovs-bridge", lifecycle = "managed" }
+[[l2vni]]
+name = "ovn"
+vni = 120
+host_master = { type = "ovs-bridge", lifecycle = "external", name = "br-int" }
+)");
+    Options opts;
+    opts.ovs_datapath = OvsDatapath::Netdev;
+    auto d = build(cfg, Facts{}, opts);
+    ASSERT_TRUE(d);
+    EXPECT_FALSE(find_link(*d, Side::Host, "br-hs-110"));
+    EXPECT_FALSE(find_link(*d, Side::Host, "br-int"));
+    EXPECT_TRUE(d->external_links.empty());
+    for (const char* veth : {"host-e-110", "host-e-120"}) {
+        const LinkSpec* l = find_link(*d, Side::Host, veth);
+        ASSERT_TRUE(l) << veth;
+        EXPECT_TRUE(l->ovs_port) << veth;
+        EXPECT_FALSE(l->master) << veth;
+        EXPECT_EQ(l->veth_peer, std::string("pe-e-") + (veth + 7));
+    }
+    EXPECT_FALSE(find_link(*d, Side::Router, "pe-e-110")->ovs_port);
+    EXPECT_EQ(find_link(*d, Side::Router, "pe-e-110")->master, "br-pe-110");
+    ASSERT_EQ(d->ovs_ports.size(), 2u);
+    EXPECT_EQ(d->ovs_ports[0], (OvsPortSpec{"br-hs-110", OvsBridgeLifecycle::Managed,
+                                            OvsDatapath::Netdev, "host-e-110", "vms"}));
+    EXPECT_EQ(d->ovs_ports[1], (OvsPortSpec{"br-int", OvsBridgeLifecycle::External,
+                                            OvsDatapath::Netdev, "host-e-120", "ovn"}));
+    // The default datapath is OVS's own (the kernel module).
+    auto system = build(cfg, Facts{});
+    ASSERT_TRUE(system);
+    EXPECT_EQ(system->ovs_ports[0].datapath, OvsDatapath::System);
+}
+
 TEST(Planner, PassthroughVethAndSessionInTheDefaultInstance) {
     auto cfg = parse(std::string(kNode) + kUnderlay + R"(
 [passthrough.host_session]
