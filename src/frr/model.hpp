@@ -130,7 +130,7 @@ struct Model {
     std::vector<BfdProfile> bfd_profiles;
     std::vector<RoutePolicy> policies;  // host-session prefix filters
     std::vector<RawBlock> raw;          // in priority order
-    std::string log_file;       // "" = log to syslog
+    std::string log_file;               // "" = log to syslog
 };
 
 }  // namespace perouter::frr

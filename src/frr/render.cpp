@@ -115,8 +115,8 @@ void render_prefix_entries(Writer& w, std::string_view keyword, const std::strin
                            const std::vector<PrefixEntry>& entries) {
     int seq = 5;
     for (const auto& e : entries) {
-        std::string line = fmt::format("{} prefix-list {} seq {} permit {}", keyword, list, seq,
-                                       e.prefix);
+        std::string line =
+            fmt::format("{} prefix-list {} seq {} permit {}", keyword, list, seq, e.prefix);
         if (e.ge)
             line += fmt::format(" ge {}", *e.ge);
         if (e.le)

@@ -25,7 +25,7 @@ toml::table convert_l2vni(Fields& spec, const std::string& name);
 /// [passthrough] from an L3PassthroughSpec.
 toml::table convert_passthrough(Fields& spec);
 /// One [[raw_frr]] from a RawFRRConfigSpec.
-toml::table convert_raw_frr(Fields& spec);
+toml::table convert_raw_frr(Fields& spec, const std::string& name);
 /// [node] from node-config.yaml (upstream's NodeConfig).
 toml::table convert_node_config(Fields& doc);
 

@@ -124,7 +124,8 @@ void static_file(const YAML::Node& doc, Sink& sink, Pieces& out) {
             std::string label = fmt::format("rawfrrconfigs[{}]", i);
             Fields spec((*items)[i], label, sink);
             static_selector(spec);
-            out.raw_frr.push_back({spec.pos(), label, convert_raw_frr(spec)});
+            const std::string name = fmt::format("rawfrrconfig-{}", out.raw_frr.size());
+            out.raw_frr.push_back({spec.pos(), label, convert_raw_frr(spec, name)});
         }
     }
     top.finish();
@@ -200,7 +201,8 @@ void resource(const YAML::Node& doc, Sink& sink, Pieces& out) {
         add_single(out.passthrough, {res.pos(), label, convert_passthrough(spec)}, "passthrough",
                    sink);
     } else {
-        out.raw_frr.push_back({res.pos(), label, convert_raw_frr(spec)});
+        const std::string fallback = fmt::format("rawfrrconfig-{}", out.raw_frr.size());
+        out.raw_frr.push_back({res.pos(), label, convert_raw_frr(spec, name.value_or(fallback))});
     }
     res.finish();
 }
