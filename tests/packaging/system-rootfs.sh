@@ -3,8 +3,9 @@
 # overlay. Sets ROOTFS_DIR; returns non-zero if it cannot be built.
 ROOTFS_DIR=${PEROUTER_SYSTEM_DIR:-/var/tmp/perouter-system}
 ensure_system_rootfs() {
-    [ -x "$ROOTFS_DIR/rootfs/usr/bin/systemctl" ] && return 0
-    echo "building the system tier's root filesystem (tests/system/rootfs.sh, several minutes)"
+    # rootfs.sh reuses the tree only when its package list is the current one (a tree cached
+    # by an older checkout may lack a runtime library the package now depends on).
+    echo "the system tier's root filesystem (tests/system/rootfs.sh; several minutes when built)"
     "$REPO/tests/system/rootfs.sh" "$ROOTFS_DIR"
 }
 # Runs SCRIPT ARGS... in a private mount and network namespace: the overlay and /proc vanish
