@@ -172,11 +172,13 @@ nlohmann::json to_json(const Config& cfg) {
             o["probe"] = cfg.online->probe->str();
         j["online"] = o;
     }
+    // The text itself is not shown: like a neighbor's password, it may hold secrets, and this
+    // view reaches unprivileged D-Bus callers.
     json raw = json::array();
     for (const RawFrr& r : cfg.raw_frr)
         raw.push_back({{"name", r.name},
                        {"priority", r.priority},
-                       {"config", r.config},
+                       {"config_bytes", r.config.size()},
                        {"source", r.pos.of().file}});
     j["raw_frr"] = raw;
     return j;
