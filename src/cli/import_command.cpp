@@ -11,23 +11,13 @@
 #include <sstream>
 
 #include "cli/exit_codes.hpp"
+#include "common/process.hpp"
 #include "importer/importer.hpp"
 
 namespace perouter::cli {
 namespace {
 
 constexpr std::string_view kStdinPath = "<stdin>";
-
-Result<std::string> read_text(const std::string& path) {
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    if (in)
-        text << in.rdbuf();
-    if (!in || in.bad())
-        return fail(errno_error(errno != 0 ? errno : EIO, path));
-    return std::move(text).str();
-}
 
 }  // namespace
 
@@ -80,7 +70,7 @@ int run_import(const std::vector<std::string>& files, const std::string& output,
             texts.push_back({std::string(kStdinPath), std::move(text).str()});
             continue;
         }
-        auto text = read_text(f);
+        auto text = read_file(f);
         if (!text) {
             io.err << fmt::format("{}: cannot read: {}\n", f, std::strerror(text.error().code));
             return kExitFailure;
