@@ -24,7 +24,7 @@ const KeyTable kNode{"node", "[node]", {"index", "index_from_interface", "index_
 const KeyTable kUnderlay{"underlay",
                          "[underlay]",
                          {"asn", "interfaces", "router_id_cidr", "tunnel_endpoint_cidrs",
-                          "neighbors", "graceful_restart", "route_reflector"}};
+                          "neighbors", "graceful_restart", "route_reflector", "macvlan"}};
 const KeyTable kNeighbor{"underlay.neighbors[]",
                          "[[underlay.neighbors]]",
                          {"asn", "type", "address", "interface", "listen_range", "port", "password",
@@ -39,6 +39,9 @@ const KeyTable kGracefulRestart{"underlay.graceful_restart",
                                 {"restart_time_seconds", "stale_path_time_seconds"}};
 const KeyTable kRouteReflector{
     "underlay.route_reflector", "[underlay.route_reflector]", {"cluster_id"}};
+const KeyTable kMacvlan{"underlay.macvlan",
+                        "[underlay.macvlan]",
+                        {"parent", "name", "mode", "mac", "addresses"}};
 const KeyTable kL3Vni{"l3vni[]",
                       "[[l3vni]]",
                       {"name", "vrf", "vni", "vxlan_port", "underlay_address_family",
@@ -71,6 +74,7 @@ const std::vector<const KeyTable*>& key_tables() {
         &keys::kBfd,
         &keys::kGracefulRestart,
         &keys::kRouteReflector,
+        &keys::kMacvlan,
         &keys::kL3Vni,
         &keys::kL3VniHostSession,
         &keys::kL3VniLocalCidr,

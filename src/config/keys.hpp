@@ -27,6 +27,7 @@ extern const KeyTable kNeighbor;
 extern const KeyTable kBfd;
 extern const KeyTable kGracefulRestart;
 extern const KeyTable kRouteReflector;
+extern const KeyTable kMacvlan;
 extern const KeyTable kL3Vni;
 extern const KeyTable kL3VniHostSession;
 extern const KeyTable kL3VniLocalCidr;

@@ -103,15 +103,55 @@ struct RouteReflector {
     Positions pos;
 };
 
+/// How a macvlan underlay link forwards between its siblings on the same parent (the kernel's
+/// macvlan modes; "passthru" is left out: it takes the parent over, and the host keeps it).
+enum class MacvlanMode { Bridge, Vepa, Private };
+
+/// The TOML spelling, also the kernel's name of the mode.
+constexpr std::string_view to_string(MacvlanMode m) {
+    switch (m) {
+        case MacvlanMode::Bridge:
+            return "bridge";
+        case MacvlanMode::Vepa:
+            return "vepa";
+        case MacvlanMode::Private:
+            return "private";
+    }
+    return "";
+}
+
+/// `[underlay.macvlan]`: for nodes with one NIC. The host keeps `parent` and its addresses; the
+/// router namespace gets a macvlan child of it named `name`, with its own MAC and addresses.
+struct MacvlanUnderlay {
+    std::string parent;  // a host NIC; it stays in the host
+    std::string name;    // the child's name in the router namespace
+    MacvlanMode mode = MacvlanMode::Bridge;
+    std::optional<MacAddress> mac;  // absent = the kernel picks one
+    std::vector<IpPrefix> addresses;  // static, at most one per family
+    Positions pos;
+};
+
 struct Underlay {
     uint32_t asn = 0;
     std::vector<std::string> interfaces;  // host NICs moved into the router namespace
+    std::optional<MacvlanUnderlay> macvlan;  // exactly one of interfaces / macvlan
     IpPrefix router_id_cidr = *IpPrefix::parse("10.0.0.0/24");
     std::vector<IpPrefix> tunnel_endpoint_cidrs;  // at most one per family
     std::vector<Neighbor> neighbors;
     std::optional<GracefulRestart> graceful_restart;
     std::optional<RouteReflector> route_reflector;
     Positions pos;
+
+    /// The links facing the fabric in the router namespace: the NICs moved in, or the macvlan.
+    std::vector<std::string> fabric_links() const {
+        if (macvlan)
+            return {macvlan->name};
+        return interfaces;
+    }
+    /// Where fabric_links() were written.
+    const SourcePos& fabric_links_pos() const {
+        return macvlan ? macvlan->pos.of("name") : pos.of("interfaces");
+    }
 };
 
 struct LocalCidr {

@@ -18,6 +18,8 @@ inline constexpr uint32_t kMaxVni = 16777215;
 /// Passthrough veth: host end and router-namespace end.
 inline constexpr std::string_view kPassthroughHostVeth = "pt-host";
 inline constexpr std::string_view kPassthroughRouterVeth = "pt-ns";
+/// The macvlan underlay link in the router namespace when `[underlay.macvlan] name` is not set.
+inline constexpr std::string_view kDefaultMacvlanName = "underlay";
 
 std::string bridge_name(uint32_t vni);       ///< "br-pe-<vni>", in the router namespace
 std::string vxlan_name(uint32_t vni);        ///< "vni<vni>", in the router namespace

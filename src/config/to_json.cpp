@@ -116,6 +116,16 @@ nlohmann::json to_json(const Config& cfg) {
                 {"stale_path_time_seconds", u.graceful_restart->stale_path_time_seconds}};
         if (u.route_reflector)
             uj["route_reflector"] = {{"cluster_id", u.route_reflector->cluster_id.str()}};
+        if (u.macvlan) {
+            const MacvlanUnderlay& m = *u.macvlan;
+            json mj{{"parent", m.parent},
+                    {"name", m.name},
+                    {"mode", to_string(m.mode)},
+                    {"addresses", prefixes(m.addresses)}};
+            if (m.mac)
+                mj["mac"] = m.mac->str();
+            uj["macvlan"] = mj;
+        }
         j["underlay"] = uj;
     }
 

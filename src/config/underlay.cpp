@@ -15,11 +15,8 @@ namespace {
 
 void read_interfaces(TableReader& r, Underlay& u) {
     auto items = r.strings("interfaces");
-    if (!items) {
-        if (!r.has("interfaces"))
-            r.missing("interfaces");
+    if (!items)
         return;
-    }
     if (items->empty())
         r.error("interfaces", "'interfaces' must name at least one interface");
     std::set<std::string> seen;
@@ -70,19 +67,90 @@ void read_tunnel_endpoints(TableReader& r, Underlay& u) {
     }
 }
 
-/// An unnumbered neighbor peers over one of the underlay's own NICs (the only links of the
-/// router namespace that face the fabric), one neighbor per NIC.
+MacvlanUnderlay convert_macvlan(const toml::table& t, Diagnostics& diags) {
+    MacvlanUnderlay m;
+    TableReader r(t, keys::kMacvlan, m.pos, diags);
+    if (auto parent = r.interface_name("parent")) {
+        m.parent = *parent;
+    } else if (!r.has("parent")) {
+        r.missing("parent");
+    }
+    m.name = std::string(kDefaultMacvlanName);
+    if (auto name = r.own_link_name("name"))
+        m.name = *name;
+    if (auto mode = r.choice("mode", {"bridge", "vepa", "private"}))
+        m.mode = static_cast<MacvlanMode>(*mode);
+    if (auto text = r.string("mac")) {
+        auto mac = MacAddress::parse(*text);
+        if (!mac)
+            r.error("mac", fmt::format("'mac' must be a MAC address (aa:bb:cc:dd:ee:ff), got '{}'",
+                                       *text));
+        else if (mac->bytes[0] & 0x01)
+            r.error("mac", fmt::format("'mac' {} is a multicast address", mac->str()));
+        else if (*mac == MacAddress{})
+            r.error("mac", "'mac' must not be all zeros");
+        else
+            m.mac = *mac;
+    }
+    auto items = r.strings("addresses");
+    if (!items) {
+        if (!r.has("addresses"))
+            r.missing("addresses");
+        return m;
+    }
+    if (items->empty() || items->size() > 2)
+        r.error("addresses", "'addresses' must have 1 or 2 entries (at most one per family)");
+    bool seen[2] = {false, false};
+    for (auto& item : *items) {
+        auto p = IpPrefix::parse(item.value);
+        if (!p) {
+            r.error_at(item.pos, fmt::format("'addresses' entry must be an address with its "
+                                             "prefix length (ADDR/LEN), got '{}'",
+                                             item.value));
+            continue;
+        }
+        if (p->address().is_v6() && p->address().is_link_local()) {
+            r.error_at(item.pos, fmt::format("'addresses' entry {} is link-local: the kernel "
+                                             "gives the macvlan one by itself",
+                                             p->str()));
+            continue;
+        }
+        if (auto problem = neighbor_address_problem(unmapped(p->address()))) {
+            r.error_at(item.pos, fmt::format("'addresses' entry {} {}", p->str(), *problem));
+            continue;
+        }
+        if (!p->has_host_bits() && p->length() < p->address().bits() - 1) {
+            r.error_at(item.pos, fmt::format("'addresses' entry {} is the network address of its "
+                                             "prefix, not an address on it",
+                                             p->str()));
+            continue;
+        }
+        auto fam = static_cast<size_t>(p->family());
+        if (seen[fam]) {
+            r.error_at(item.pos, fmt::format("'addresses' has more than one {} address",
+                                             to_string(p->family())));
+            continue;
+        }
+        seen[fam] = true;
+        m.addresses.push_back(*p);
+    }
+    return m;
+}
+
+/// An unnumbered neighbor peers over one of the underlay's own links (the only links of the
+/// router namespace that face the fabric), one neighbor per link.
 void check_interface_neighbors(const Underlay& u, Diagnostics& diags) {
+    const auto links = u.fabric_links();
     std::map<std::string, const Neighbor*> seen;
     for (const Neighbor& n : u.neighbors) {
         if (n.kind != PeerKind::Interface || n.interface.empty())
             continue;
-        if (std::find(u.interfaces.begin(), u.interfaces.end(), n.interface) ==
-            u.interfaces.end()) {
+        if (std::find(links.begin(), links.end(), n.interface) == links.end()) {
             diags.push_back(
-                {n.pos.of("interface"), fmt::format("'interface' {} is not one of the underlay's "
-                                                    "'interfaces' (at {})",
-                                                    n.interface, u.pos.of("interfaces").str())});
+                {n.pos.of("interface"),
+                 fmt::format("'interface' {} is not one of the underlay's {} (at {})", n.interface,
+                             u.macvlan ? "links: the macvlan's 'name'" : "'interfaces'",
+                             u.fabric_links_pos().str())});
         }
         auto [it, fresh] = seen.emplace(n.interface, &n);
         if (!fresh)
@@ -189,6 +257,13 @@ Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
         r.missing("asn");
     }
     read_interfaces(r, u);
+    if (const toml::table* m = r.table("macvlan"))
+        u.macvlan = convert_macvlan(*m, diags);
+    if (r.has("interfaces") && r.has("macvlan"))
+        r.exclusive("interfaces", "macvlan");
+    else if (!r.has("interfaces") && !r.has("macvlan"))
+        r.error_at(r.table_pos(), "missing 'interfaces' in [underlay] (or [underlay.macvlan], a "
+                                  "macvlan child of a NIC the host keeps)");
     if (auto p = r.prefix("router_id_cidr")) {
         if (auto problem = p->is_v4() ? pool_problem(*p) : std::nullopt) {
             r.error("router_id_cidr", fmt::format("'router_id_cidr' {} {}", p->str(), *problem));

@@ -207,16 +207,16 @@ void check_unique(const Config& c, const WriteOrder& order, Diagnostics& diags) 
     for (const auto& v : c.l2vnis)
         visit_rd("l2vni", v.name, v.rd, v.pos);
 
-    // Underlay NICs live in the router namespace next to the VRFs.
+    // Underlay links live in the router namespace next to the VRFs.
     if (c.underlay) {
-        const std::set<std::string> nics(c.underlay->interfaces.begin(),
-                                         c.underlay->interfaces.end());
+        const auto links = c.underlay->fabric_links();
+        const std::set<std::string> nics(links.begin(), links.end());
         for (const auto& v : c.l3vnis)
             if (nics.count(v.vrf))
                 diags.push_back(
                     {v.pos.of("vrf"),
                      fmt::format("vrf '{}' has the name of an underlay interface (also at {})",
-                                 v.vrf, c.underlay->pos.of("interfaces").str())});
+                                 v.vrf, c.underlay->fabric_links_pos().str())});
     }
 
     std::map<std::string, Owner> vrfs;

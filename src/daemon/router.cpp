@@ -129,12 +129,20 @@ Result<plan::Facts> Router::gather_facts(const config::Config& cfg) {
     auto obs = netlink::observe(ns_, *prelim);
     if (!obs)
         return fail(std::move(obs).error());
+    // The links that carry the underlay: NICs moved in (wherever they are now), or the host
+    // NIC a macvlan underlay hangs off.
+    std::set<std::pair<plan::Side, std::string>> carriers;
+    for (const auto& nic : prelim->underlay_nics) {
+        carriers.insert({plan::Side::Host, nic});
+        carriers.insert({plan::Side::Router, nic});
+    }
+    for (const auto& spec : prelim->links)
+        if (spec.macvlan)
+            carriers.insert({plan::Side::Host, spec.macvlan->parent});
     for (const auto& l : obs->links) {
         if (l.side == plan::Side::Router && l.kind == "vrf" && l.vrf_table)
             facts.vrf_tables[l.name] = *l.vrf_table;
-        if (std::find(prelim->underlay_nics.begin(), prelim->underlay_nics.end(), l.name) !=
-                prelim->underlay_nics.end() &&
-            l.mtu > 0)
+        if (carriers.contains({l.side, l.name}) && l.mtu > 0)
             facts.underlay_mtu =
                 facts.underlay_mtu == 0 ? l.mtu : std::min(facts.underlay_mtu, l.mtu);
     }

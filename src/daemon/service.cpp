@@ -55,10 +55,13 @@ bool relevant_link(const std::string& name, const config::Config* cfg) {
             return true;
     if (name == "*" || !cfg)
         return name == "*";
-    if (cfg->underlay)
-        for (const auto& nic : cfg->underlay->interfaces)
-            if (nic == name)
+    if (cfg->underlay) {
+        for (const auto& link : cfg->underlay->fabric_links())
+            if (link == name)
                 return true;
+        if (cfg->underlay->macvlan && cfg->underlay->macvlan->parent == name)
+            return true;
+    }
     for (const auto& l3 : cfg->l3vnis)
         if (l3.vrf == name)
             return true;

@@ -27,6 +27,8 @@ std::string create_subject(const plan::LinkSpec& s) {
                                s.vrf_table ? *s.vrf_table : 0);
         case LinkKind::Veth:
             return fmt::format("create veth '{}'", s.name);
+        case LinkKind::Macvlan:
+            return fmt::format("create macvlan '{}'", s.name);
     }
     return fmt::format("create link '{}'", s.name);
 }
@@ -115,6 +117,8 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
     const plan::LinkSpec& spec = c.spec;
     if (c.peer)
         return create_veth_pair(ns, spec, *c.peer);
+    if (spec.kind == LinkKind::Macvlan)
+        return create_macvlan(ns, spec);
 
     auto sock = ns.socket(spec.side);
     if (!sock.ok())
@@ -136,6 +140,8 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
         case LinkKind::Veth:
             link = fail(std::string("a veth is created together with its peer"), EINVAL);
             break;
+        case LinkKind::Macvlan:
+            break;  // create_macvlan()
     }
     if (!link.ok())
         return fail(std::move(link).error().context(create_subject(spec)));

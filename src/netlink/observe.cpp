@@ -107,6 +107,10 @@ ObservedLink to_observed(rtnl_link* link, Side side, const std::map<int, std::st
             o.vxlan = v;
         }
     }
+    if (auto macvlan = ops::macvlan_mode(link)) {
+        o.macvlan_mode = macvlan;
+        o.parent_ifindex = rtnl_link_get_link(link);
+    }
     if (o.master) {
         if (auto it = ports.find(o.ifindex); it != ports.end())
             o.bridge_port = it->second;

@@ -56,6 +56,10 @@ Result<LinkPtr> new_vxlan(const plan::VxlanAttrs& v);
 LinkPtr new_vrf(uint32_t table);
 /// Both ends in one request: `a` in its side, `b` moved to its side by the same request.
 Status create_veth_pair(const Namespaces& ns, const plan::LinkSpec& a, const plan::LinkSpec& b);
+/// A router-side macvlan of a host link, in one request from the host side (macvlan.cpp).
+Status create_macvlan(const Namespaces& ns, const plan::LinkSpec& spec);
+/// The mode of a macvlan link, nullopt for other kinds and modes we never create.
+std::optional<config::MacvlanMode> macvlan_mode(rtnl_link* link);
 
 // --- bridge.cpp: bridge-port flags (AF_BRIDGE, IFLA_PROTINFO) -----------------------------
 

@@ -11,6 +11,9 @@ std::string describe(const LinkSpec& l) {
     if (l.vxlan)
         s += fmt::format(" id {} local {} dstport {}{}", l.vxlan->vni, l.vxlan->local.str(),
                          l.vxlan->port, l.vxlan->learning ? "" : " nolearning");
+    if (l.macvlan)
+        s += fmt::format(" parent host:{} mode {}", l.macvlan->parent,
+                         config::to_string(l.macvlan->mode));
     if (l.veth_peer)
         s += fmt::format(" peer {}:{}", to_string(*l.veth_peer_side), *l.veth_peer);
     if (l.master)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/ip.hpp"
+#include "config/model.hpp"
 #include "frr/model.hpp"
 
 namespace perouter::plan {
@@ -37,7 +38,7 @@ inline constexpr std::string_view kLinkAlias = "perouter";  // IFLA_IFALIAS of h
 /// from the fabric (metric 20) wins and the VRF never falls through to the main table.
 inline constexpr uint32_t kVrfUnreachableMetric = 4278198272;
 
-enum class LinkKind { Bridge, Vxlan, Veth, Vrf };
+enum class LinkKind { Bridge, Vxlan, Veth, Vrf, Macvlan };
 
 /// The kernel's IFLA_INFO_KIND for the kind.
 constexpr std::string_view to_string(LinkKind k) {
@@ -50,6 +51,8 @@ constexpr std::string_view to_string(LinkKind k) {
             return "veth";
         case LinkKind::Vrf:
             return "vrf";
+        case LinkKind::Macvlan:
+            return "macvlan";
     }
     return "";
 }
@@ -60,6 +63,14 @@ struct VxlanAttrs {
     uint16_t port = 4789;
     bool learning = false;
     friend bool operator==(const VxlanAttrs&, const VxlanAttrs&) = default;
+};
+
+/// A macvlan in the router namespace whose parent is a link of the host namespace (the
+/// underlay of a single-NIC node): created from the host side straight into the router.
+struct MacvlanAttrs {
+    std::string parent;  // in the host namespace
+    config::MacvlanMode mode = config::MacvlanMode::Bridge;
+    friend bool operator==(const MacvlanAttrs&, const MacvlanAttrs&) = default;
 };
 
 /// Bridge port settings of a link enslaved to a bridge.
@@ -83,6 +94,7 @@ struct LinkSpec {
     bool addr_gen_mode_none = false;             // no IPv6 link-local address
     std::optional<uint32_t> vrf_table;           // kind Vrf
     std::optional<VxlanAttrs> vxlan;             // kind Vxlan
+    std::optional<MacvlanAttrs> macvlan;         // kind Macvlan
     std::optional<std::string> veth_peer;        // kind Veth: the other end's name
     std::optional<Side> veth_peer_side;          // kind Veth
     std::optional<BridgePortAttrs> bridge_port;  // when master is a bridge

@@ -1,4 +1,4 @@
-// The underlay: NICs moved in, VTEPs on lo, and the default BGP instance towards the fabric.
+// The underlay: NICs moved in (or a macvlan child of a host NIC), VTEPs on lo, and the default BGP instance towards the fabric.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -68,6 +68,20 @@ Status plan_underlay(Builder& b) {
     DesiredState& out = b.out;
 
     out.underlay_nics = u.interfaces;
+    if (u.macvlan) {
+        const config::MacvlanUnderlay& m = *u.macvlan;
+        out.external_links.push_back(ExternalLink{Side::Host, m.parent, "underlay"});
+        LinkSpec link;
+        link.side = Side::Router;
+        link.name = m.name;
+        link.kind = LinkKind::Macvlan;
+        link.mac = m.mac;
+        link.macvlan = MacvlanAttrs{m.parent, m.mode};
+        link.owner = "underlay";
+        out.links.push_back(std::move(link));
+        for (const IpPrefix& a : m.addresses)
+            out.addresses.push_back(AddressSpec{Side::Router, m.name, a, "underlay"});
+    }
     auto rid = router_id(u.router_id_cidr, b.node_index);
     if (!rid)
         return fail(std::move(rid).error());

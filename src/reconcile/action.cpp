@@ -28,6 +28,9 @@ std::string spec_attrs(const plan::LinkSpec& s) {
         add(fmt::format("id {} local {} dstport {} {}", s.vxlan->vni, s.vxlan->local.str(),
                         s.vxlan->port, s.vxlan->learning ? "learning" : "nolearning"));
     }
+    if (s.macvlan)
+        add(fmt::format("link host:{} mode {}", s.macvlan->parent,
+                        config::to_string(s.macvlan->mode)));
     if (s.mtu)
         add(fmt::format("mtu {}", *s.mtu));
     if (s.mac)

@@ -25,8 +25,10 @@ int removal_rank(std::string_view kind) {
 }
 
 // Why a link cannot be changed in place, or "" when it can. The kernel refuses to change a
-// VXLAN's id, local address, port or learning flag, or a VRF's table, after creation.
-std::string recreate_reason(const LinkSpec& spec, const ObservedLink& obs) {
+// VXLAN's id, local address, port or learning flag, a VRF's table, or a macvlan's parent and
+// mode, after creation. `parent` is the host link a macvlan should hang off (observed).
+std::string recreate_reason(const LinkSpec& spec, const ObservedLink& obs,
+                            const ObservedLink* parent) {
     if (obs.kind != plan::to_string(spec.kind))
         return fmt::format("recreate: kind {} -> {}", obs.kind.empty() ? "none" : obs.kind,
                            plan::to_string(spec.kind));
@@ -48,6 +50,15 @@ std::string recreate_reason(const LinkSpec& spec, const ObservedLink& obs) {
         return fmt::format("recreate: table {} -> {}",
                            obs.vrf_table ? fmt::to_string(*obs.vrf_table) : "none",
                            *spec.vrf_table);
+    if (spec.kind == LinkKind::Macvlan && spec.macvlan) {
+        if (parent != nullptr && obs.parent_ifindex != parent->ifindex)
+            return fmt::format("recreate: parent -> {}", spec.macvlan->parent);
+        if (obs.macvlan_mode != spec.macvlan->mode)
+            return fmt::format(
+                "recreate: mode {} -> {}",
+                obs.macvlan_mode ? config::to_string(*obs.macvlan_mode) : "unknown",
+                config::to_string(spec.macvlan->mode));
+    }
     return "";
 }
 
@@ -181,12 +192,22 @@ class Differ {
     void plan_single_link(const LinkSpec& spec) {
         if (blocked_by_foreign(spec))
             return;
+        const ObservedLink* parent = nullptr;
+        if (spec.macvlan) {
+            // Without its parent in the host the macvlan cannot exist (the kernel deletes it
+            // with the parent); plan_external_links() reports the missing parent.
+            parent = o_.link(Side::Host, spec.macvlan->parent);
+            if (parent == nullptr) {
+                skipped_.insert({spec.side, spec.name});
+                return;
+            }
+        }
         const ObservedLink* obs = o_.link(spec.side, spec.name);
         if (obs == nullptr) {
             create(spec, std::nullopt);
             return;
         }
-        if (auto reason = recreate_reason(spec, *obs); !reason.empty()) {
+        if (auto reason = recreate_reason(spec, *obs, parent); !reason.empty()) {
             remove(*obs, reason, spec.owner);
             create(spec, std::nullopt);
             return;

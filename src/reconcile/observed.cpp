@@ -38,7 +38,10 @@ bool is_owned(const ObservedLink& link) {
     if (link.side == Side::Host)
         return is_host_link_name(link.name) &&
                (link.alias == plan::kLinkAlias || link.group == plan::kCreatedGroup);
-    return is_router_link_name(link.name) || link.kind == "vrf" || is_underlay_nic(link);
+    // The macvlan underlay has the name the operator chose; it carries kCreatedGroup from its
+    // create request (netlink/macvlan.cpp).
+    return is_router_link_name(link.name) || link.kind == "vrf" || is_underlay_nic(link) ||
+           (link.kind == "macvlan" && link.group == plan::kCreatedGroup);
 }
 
 bool is_owned_address(const ObservedAddress& addr, const Observed& observed) {

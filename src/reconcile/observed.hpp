@@ -51,6 +51,10 @@ struct ObservedLink {
     bool addr_gen_mode_none = false;
     std::optional<uint32_t> vrf_table;                 ///< kind "vrf"
     std::optional<plan::VxlanAttrs> vxlan;             ///< kind "vxlan"
+    std::optional<config::MacvlanMode> macvlan_mode;   ///< kind "macvlan"
+    /// kind "macvlan": IFLA_LINK, the parent's ifindex in the namespace the parent lives in
+    /// (the host's, for the macvlan underlay); 0 when unknown.
+    int parent_ifindex = 0;
     std::optional<plan::BridgePortAttrs> bridge_port;  ///< when enslaved to a bridge
     /// kind "veth": the other end, when it was observed and both ends name each other.
     /// Absent when the peer is in a namespace we do not look at.

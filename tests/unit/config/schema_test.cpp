@@ -241,6 +241,8 @@ std::multimap<std::string, std::pair<const Positions*, std::string>> positions_o
             add("underlay.graceful_restart", c.underlay->graceful_restart->pos);
         if (c.underlay->route_reflector)
             add("underlay.route_reflector", c.underlay->route_reflector->pos);
+        if (c.underlay->macvlan)
+            add("underlay.macvlan", c.underlay->macvlan->pos);
     }
     for (const auto& v : c.l3vnis) {
         add("l3vni[]", v.pos);

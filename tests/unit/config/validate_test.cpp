@@ -82,7 +82,8 @@ host_session = { asn = 64514, host_asn = 2, local_cidr = { ipv4 = "192.169.0.0/2
 TEST(ValidateUnderlay, RequiredKeys) {
     EXPECT_THAT(errors_alone("[node]\nindex = 0\n[underlay]\n"),
                 ElementsAre("c.toml:3:1: missing 'asn' in [underlay]",
-                            "c.toml:3:1: missing 'interfaces' in [underlay]",
+                            "c.toml:3:1: missing 'interfaces' in [underlay] (or "
+                            "[underlay.macvlan], a macvlan child of a NIC the host keeps)",
                             "c.toml:3:1: [underlay] needs at least one [[underlay.neighbors]]"));
 }
 
@@ -97,6 +98,73 @@ TEST(ValidateUnderlay, Interfaces) {
                     "b.toml:2:48: invalid interface 'eth 1': may only contain letters, digits, "
                     "'.', '_' and '-'",
                     "b.toml:2:57: duplicate interface 'eth0'"));
+}
+
+// A single-NIC node: [underlay.macvlan] instead of interfaces.
+std::string macvlan_config(const std::string& macvlan, const std::string& extra = "") {
+    return "[node]\nindex = 0\n[underlay]\nasn = 64514\ntunnel_endpoint_cidrs = "
+           "[\"100.65.0.0/24\"]\n[underlay.macvlan]\n" +
+           macvlan + "[[underlay.neighbors]]\nasn = 64512\naddress = \"192.168.11.2\"\n" + extra;
+}
+
+TEST(ValidateUnderlay, Macvlan) {
+    Config c = test::ok({{"c.toml", macvlan_config("parent = \"eth0\"\naddresses = "
+                                                   "[\"192.168.11.10/24\", \"2001:db8:11::10/64\"]\n")}});
+    ASSERT_TRUE(c.underlay && c.underlay->macvlan);
+    EXPECT_TRUE(c.underlay->interfaces.empty());
+    const MacvlanUnderlay& m = *c.underlay->macvlan;
+    EXPECT_EQ(m.parent, "eth0");
+    EXPECT_EQ(m.name, "underlay");
+    EXPECT_EQ(m.mode, MacvlanMode::Bridge);
+    EXPECT_FALSE(m.mac.has_value());
+    ASSERT_EQ(m.addresses.size(), 2u);
+    EXPECT_EQ(m.addresses[0].str(), "192.168.11.10/24");
+    EXPECT_EQ(c.underlay->fabric_links(), std::vector<std::string>{"underlay"});
+
+    c = test::ok({{"c.toml", macvlan_config("parent = \"eth0\"\nname = \"uplink\"\nmode = "
+                                            "\"private\"\nmac = \"02:00:00:00:0b:0a\"\n"
+                                            "addresses = [\"192.168.11.10/24\"]\n")}});
+    EXPECT_EQ(c.underlay->macvlan->name, "uplink");
+    EXPECT_EQ(c.underlay->macvlan->mode, MacvlanMode::Private);
+    EXPECT_EQ(c.underlay->macvlan->mac->str(), "02:00:00:00:0b:0a");
+}
+
+TEST(ValidateUnderlay, MacvlanErrors) {
+    EXPECT_THAT(errors_alone(macvlan_config("name = \"vni7\"\nmode = \"passthru\"\nmac = "
+                                            "\"01:00:5e:00:00:01\"\n")),
+                ElementsAre("c.toml:6:1: missing 'parent' in [underlay.macvlan]",
+                            "c.toml:6:1: missing 'addresses' in [underlay.macvlan]",
+                            "c.toml:7:8: invalid 'name' 'vni7': names 'vni<number>' are reserved "
+                            "for perouter's vxlan links",
+                            "c.toml:8:8: 'mode' must be \"bridge\", \"vepa\" or \"private\", "
+                            "got 'passthru'",
+                            "c.toml:9:7: 'mac' 01:00:5e:00:00:01 is a multicast address"));
+    EXPECT_THAT(
+        errors_alone(macvlan_config(
+            "parent = \"eth0\"\naddresses = [\"192.168.11.0/24\", \"127.0.0.2/8\", "
+            "\"10.0.0.1\", \"2001:db8::1/64\", \"2001:db8::2/64\", \"fe80::1/64\"]\n")),
+        ElementsAre("c.toml:8:13: 'addresses' must have 1 or 2 entries (at most one per family)",
+                    "c.toml:8:14: 'addresses' entry 192.168.11.0/24 is the network address of "
+                    "its prefix, not an address on it",
+                    "c.toml:8:33: 'addresses' entry 127.0.0.2/8 is a loopback address",
+                    "c.toml:8:48: 'addresses' entry must be an address with its prefix length "
+                    "(ADDR/LEN), got '10.0.0.1'",
+                    "c.toml:8:78: 'addresses' has more than one ipv6 address",
+                    "c.toml:8:96: 'addresses' entry fe80::1/64 is link-local: the kernel gives the "
+                    "macvlan one by itself"));
+    // Exactly one of interfaces / macvlan; an unnumbered neighbor names the macvlan.
+    EXPECT_THAT(errors_with_base("[underlay.macvlan]\nparent = \"eth1\"\naddresses = "
+                                 "[\"192.168.11.10/24\"]\n"),
+                ElementsAre("b.toml:1:1: 'interfaces' and 'macvlan' are mutually exclusive"));
+    EXPECT_THAT(
+        errors_alone(macvlan_config("parent = \"eth0\"\naddresses = [\"192.168.11.10/24\"]\n",
+                                    "[[underlay.neighbors]]\ntype = \"external\"\ninterface = "
+                                    "\"eth0\"\n[[l3vni]]\nname = \"red\"\nvrf = \"underlay\"\n"
+                                    "vni = 100\n")),
+        ElementsAre("c.toml:14:13: 'interface' eth0 is not one of the underlay's links: the "
+                    "macvlan's 'name' (at c.toml:6:1)",
+                    "c.toml:17:7: vrf 'underlay' has the name of an underlay interface (also at "
+                    "c.toml:6:1)"));
 }
 
 TEST(ValidateUnderlay, InterfacesMustNotBePerouterLinks) {

@@ -158,6 +158,12 @@ void add_link(Observed& o, const LinkSpec& s) {
     l.addr_gen_mode_none = s.addr_gen_mode_none;
     l.vrf_table = s.vrf_table;
     l.vxlan = s.vxlan;
+    if (s.macvlan) {  // created from the host side with our group (netlink/macvlan.cpp)
+        l.group = plan::kCreatedGroup;
+        l.macvlan_mode = s.macvlan->mode;
+        if (const ObservedLink* parent = find(o, Side::Host, s.macvlan->parent))
+            l.parent_ifindex = parent->ifindex;
+    }
     l.veth_peer = s.veth_peer;
     l.veth_peer_side = s.veth_peer_side;
     o.links.push_back(l);
@@ -635,6 +641,91 @@ TEST(Diff, MissingRouterNamespaceIsReported) {
     DiffResult r = diff(sample(), o);
     ASSERT_FALSE(r.problems.empty());
     EXPECT_EQ(r.problems[0], "the router namespace does not exist");
+}
+
+
+// --- the macvlan underlay -------------------------------------------------------------------
+
+// The underlay of a single-NIC node: a macvlan of the host's toswitch in the router namespace.
+plan::DesiredState macvlan_underlay(config::MacvlanMode mode = config::MacvlanMode::Bridge) {
+    plan::DesiredState d;
+    auto mv = link(Side::Router, "underlay", LinkKind::Macvlan, "underlay");
+    mv.macvlan = plan::MacvlanAttrs{"toswitch", mode};
+    mv.mac = MacAddress::parse("02:00:00:00:0b:0a");
+    d.links = {mv};
+    d.external_links = {{Side::Host, "toswitch", "underlay"}};
+    d.addresses = {{Side::Router, "lo", P("100.65.0.0/32"), "underlay"},
+                   {Side::Router, "underlay", P("192.168.11.10/24"), "underlay"}};
+    return d;
+}
+
+TEST(Diff, MacvlanUnderlayIsCreatedOnTheHostParentAndAdopted) {
+    Observed o = pristine();
+    DiffResult r = diff(macvlan_underlay(), o);
+    EXPECT_TRUE(r.problems.empty()) << r.problems.front();
+    EXPECT_EQ(lines(r), (std::vector<std::string>{
+                            "add address 100.65.0.0/32 to lo in router",
+                            "create macvlan underlay in router: link host:toswitch mode bridge "
+                            "address 02:00:00:00:0b:0a up",
+                            "add address 192.168.11.10/24 to underlay in router",
+                        }))
+        << joined(r);
+    Observed after = applied(o, r);
+    // The host keeps its NIC; a second run (a restarted perouterd) has nothing to do.
+    ASSERT_NE(find(after, Side::Host, "toswitch"), nullptr);
+    EXPECT_TRUE(diff(macvlan_underlay(), after).empty()) << joined(diff(macvlan_underlay(), after));
+}
+
+TEST(Diff, MacvlanModeOrParentChangeRecreatesIt) {
+    Observed o = applied(pristine(), diff(macvlan_underlay(), pristine()));
+    DiffResult r = diff(macvlan_underlay(config::MacvlanMode::Vepa), o);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{
+                            "delete macvlan underlay in router (recreate: mode bridge -> vepa)",
+                            "create macvlan underlay in router: link host:toswitch mode vepa "
+                            "address 02:00:00:00:0b:0a up",
+                            "add address 192.168.11.10/24 to underlay in router",
+                        }))
+        << joined(r);
+
+    // The parent was replaced by another link of the same name (a new ifindex).
+    find(o, Side::Host, "toswitch")->ifindex = 77;
+    r = diff(macvlan_underlay(), o);
+    ASSERT_FALSE(r.actions.empty());
+    EXPECT_EQ(lines(r).front(),
+              "delete macvlan underlay in router (recreate: parent -> toswitch)");
+    EXPECT_TRUE(diff(macvlan_underlay(), applied(o, r)).empty());
+}
+
+TEST(Diff, MacvlanWithoutItsParentWaitsAndIsAProblem) {
+    Observed o = pristine();
+    std::erase_if(o.links, [](const auto& l) { return l.name == "toswitch"; });
+    DiffResult r = diff(macvlan_underlay(), o);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{"add address 100.65.0.0/32 to lo in router"}))
+        << joined(r);
+    EXPECT_EQ(r.problems,
+              (std::vector<std::string>{"external link 'toswitch' not found in the host namespace"}));
+}
+
+TEST(Diff, ForeignMacvlanWithTheNameIsLeftAloneAndOursIsRemovedWhenNotDesired) {
+    Observed o = pristine();
+    auto foreign = seen(Side::Router, 70, "underlay", "macvlan");
+    foreign.macvlan_mode = config::MacvlanMode::Bridge;
+    foreign.parent_ifindex = 2;
+    o.links.push_back(foreign);
+    DiffResult r = diff(macvlan_underlay(), o);
+    for (const auto& line : lines(r))
+        EXPECT_EQ(line.find("underlay in router:"), std::string::npos) << line;
+    ASSERT_FALSE(r.problems.empty());
+    EXPECT_EQ(r.problems.front(),
+              "link 'underlay' in the router namespace exists and is not ours; leaving it alone");
+
+    // Ours (group 4244) goes when the configuration no longer has it.
+    Observed ours = applied(pristine(), diff(macvlan_underlay(), pristine()));
+    plan::DesiredState none;
+    none.addresses = {{Side::Router, "lo", P("100.65.0.0/32"), "underlay"}};
+    r = diff(none, ours);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{"delete macvlan underlay in router (not desired)"}))
+        << joined(r);
 }
 
 }  // namespace
