@@ -126,14 +126,14 @@ struct MacvlanUnderlay {
     std::string parent;  // a host NIC; it stays in the host
     std::string name;    // the child's name in the router namespace
     MacvlanMode mode = MacvlanMode::Bridge;
-    std::optional<MacAddress> mac;  // absent = the kernel picks one
+    std::optional<MacAddress> mac;    // absent = the kernel picks one
     std::vector<IpPrefix> addresses;  // static, at most one per family
     Positions pos;
 };
 
 struct Underlay {
     uint32_t asn = 0;
-    std::vector<std::string> interfaces;  // host NICs moved into the router namespace
+    std::vector<std::string> interfaces;     // host NICs moved into the router namespace
     std::optional<MacvlanUnderlay> macvlan;  // exactly one of interfaces / macvlan
     IpPrefix router_id_cidr = *IpPrefix::parse("10.0.0.0/24");
     std::vector<IpPrefix> tunnel_endpoint_cidrs;  // at most one per family

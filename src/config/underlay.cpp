@@ -262,8 +262,9 @@ Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
     if (r.has("interfaces") && r.has("macvlan"))
         r.exclusive("interfaces", "macvlan");
     else if (!r.has("interfaces") && !r.has("macvlan"))
-        r.error_at(r.table_pos(), "missing 'interfaces' in [underlay] (or [underlay.macvlan], a "
-                                  "macvlan child of a NIC the host keeps)");
+        r.error_at(r.table_pos(),
+                   "missing 'interfaces' in [underlay] (or [underlay.macvlan], a "
+                   "macvlan child of a NIC the host keeps)");
     if (auto p = r.prefix("router_id_cidr")) {
         if (auto problem = p->is_v4() ? pool_problem(*p) : std::nullopt) {
             r.error("router_id_cidr", fmt::format("'router_id_cidr' {} {}", p->str(), *problem));

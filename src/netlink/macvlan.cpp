@@ -42,8 +42,8 @@ std::optional<config::MacvlanMode> macvlan_mode(rtnl_link* link) {
 
 Status create_macvlan(const Namespaces& ns, const plan::LinkSpec& spec) {
     std::string subject =
-        fmt::format("create macvlan '{}' on host interface '{}' in the router namespace",
-                    spec.name, spec.macvlan ? spec.macvlan->parent : "");
+        fmt::format("create macvlan '{}' on host interface '{}' in the router namespace", spec.name,
+                    spec.macvlan ? spec.macvlan->parent : "");
     if (!spec.macvlan || spec.side != plan::Side::Router)
         return fail(subject + ": not a router-side macvlan", EINVAL);
     auto host = ns.socket(plan::Side::Host);

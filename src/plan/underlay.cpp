@@ -1,4 +1,5 @@
-// The underlay: NICs moved in (or a macvlan child of a host NIC), VTEPs on lo, and the default BGP instance towards the fabric.
+// The underlay: NICs moved in (or a macvlan child of a host NIC), VTEPs on lo, and the default BGP
+// instance towards the fabric.
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -54,10 +54,9 @@ std::string recreate_reason(const LinkSpec& spec, const ObservedLink& obs,
         if (parent != nullptr && obs.parent_ifindex != parent->ifindex)
             return fmt::format("recreate: parent -> {}", spec.macvlan->parent);
         if (obs.macvlan_mode != spec.macvlan->mode)
-            return fmt::format(
-                "recreate: mode {} -> {}",
-                obs.macvlan_mode ? config::to_string(*obs.macvlan_mode) : "unknown",
-                config::to_string(spec.macvlan->mode));
+            return fmt::format("recreate: mode {} -> {}",
+                               obs.macvlan_mode ? config::to_string(*obs.macvlan_mode) : "unknown",
+                               config::to_string(spec.macvlan->mode));
     }
     return "";
 }

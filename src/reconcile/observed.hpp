@@ -49,9 +49,9 @@ struct ObservedLink {
     uint32_t group = 0;
     std::string alias;  ///< IFLA_IFALIAS, "" when unset
     bool addr_gen_mode_none = false;
-    std::optional<uint32_t> vrf_table;                 ///< kind "vrf"
-    std::optional<plan::VxlanAttrs> vxlan;             ///< kind "vxlan"
-    std::optional<config::MacvlanMode> macvlan_mode;   ///< kind "macvlan"
+    std::optional<uint32_t> vrf_table;                ///< kind "vrf"
+    std::optional<plan::VxlanAttrs> vxlan;            ///< kind "vxlan"
+    std::optional<config::MacvlanMode> macvlan_mode;  ///< kind "macvlan"
     /// kind "macvlan": IFLA_LINK, the parent's ifindex in the namespace the parent lives in
     /// (the host's, for the macvlan underlay); 0 when unknown.
     int parent_ifindex = 0;

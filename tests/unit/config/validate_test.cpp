@@ -108,8 +108,9 @@ std::string macvlan_config(const std::string& macvlan, const std::string& extra 
 }
 
 TEST(ValidateUnderlay, Macvlan) {
-    Config c = test::ok({{"c.toml", macvlan_config("parent = \"eth0\"\naddresses = "
-                                                   "[\"192.168.11.10/24\", \"2001:db8:11::10/64\"]\n")}});
+    Config c =
+        test::ok({{"c.toml", macvlan_config("parent = \"eth0\"\naddresses = "
+                                            "[\"192.168.11.10/24\", \"2001:db8:11::10/64\"]\n")}});
     ASSERT_TRUE(c.underlay && c.underlay->macvlan);
     EXPECT_TRUE(c.underlay->interfaces.empty());
     const MacvlanUnderlay& m = *c.underlay->macvlan;

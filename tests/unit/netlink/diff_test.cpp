@@ -643,7 +643,6 @@ TEST(Diff, MissingRouterNamespaceIsReported) {
     EXPECT_EQ(r.problems[0], "the router namespace does not exist");
 }
 
-
 // --- the macvlan underlay -------------------------------------------------------------------
 
 // The underlay of a single-NIC node: a macvlan of the host's toswitch in the router namespace.
@@ -691,8 +690,7 @@ TEST(Diff, MacvlanModeOrParentChangeRecreatesIt) {
     find(o, Side::Host, "toswitch")->ifindex = 77;
     r = diff(macvlan_underlay(), o);
     ASSERT_FALSE(r.actions.empty());
-    EXPECT_EQ(lines(r).front(),
-              "delete macvlan underlay in router (recreate: parent -> toswitch)");
+    EXPECT_EQ(lines(r).front(), "delete macvlan underlay in router (recreate: parent -> toswitch)");
     EXPECT_TRUE(diff(macvlan_underlay(), applied(o, r)).empty());
 }
 
@@ -702,8 +700,9 @@ TEST(Diff, MacvlanWithoutItsParentWaitsAndIsAProblem) {
     DiffResult r = diff(macvlan_underlay(), o);
     EXPECT_EQ(lines(r), (std::vector<std::string>{"add address 100.65.0.0/32 to lo in router"}))
         << joined(r);
-    EXPECT_EQ(r.problems,
-              (std::vector<std::string>{"external link 'toswitch' not found in the host namespace"}));
+    EXPECT_EQ(
+        r.problems,
+        (std::vector<std::string>{"external link 'toswitch' not found in the host namespace"}));
 }
 
 TEST(Diff, ForeignMacvlanWithTheNameIsLeftAloneAndOursIsRemovedWhenNotDesired) {
@@ -724,7 +723,8 @@ TEST(Diff, ForeignMacvlanWithTheNameIsLeftAloneAndOursIsRemovedWhenNotDesired) {
     plan::DesiredState none;
     none.addresses = {{Side::Router, "lo", P("100.65.0.0/32"), "underlay"}};
     r = diff(none, ours);
-    EXPECT_EQ(lines(r), (std::vector<std::string>{"delete macvlan underlay in router (not desired)"}))
+    EXPECT_EQ(lines(r),
+              (std::vector<std::string>{"delete macvlan underlay in router (not desired)"}))
         << joined(r);
 }
 
