@@ -76,8 +76,13 @@ void define_vpn(CLI::App& app, Invocation& inv) {
                   "l2vni: anycast gateway address (one IPv4, one IPv6)")
         ->type_name("ADDR/LEN")
         ->allow_extra_args(false);
-    g->add_option("--host-bridge", inv.spec.host_bridge,
-                  "l2vni: 'managed' (perouterd creates br-hs-<vni>) or an existing bridge")
+    g->add_option_function<std::string>(
+         "--host-bridge", [&inv](const std::string& v) { inv.spec.host_bridge = v; },
+         "l2vni: the host end's Linux bridge, 'managed' (br-hs-<vni>) or existing")
+        ->type_name("managed|NAME");
+    g->add_option_function<std::string>(
+         "--ovs-bridge", [&inv](const std::string& v) { inv.spec.ovs_bridge = v; },
+         "l2vni: the host end's Open vSwitch bridge instead, 'managed' or existing")
         ->type_name("managed|NAME");
 
     CLI::App* remove =

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/ip.hpp"
+#include "config/model.hpp"
 
 namespace perouter::cli {
 namespace {
@@ -31,10 +32,27 @@ Status reject_flags(std::string_view kind,
     return {};
 }
 
+/// The host_master line for `flag` VALUE: "managed" (perouterd creates br-hs-<vni>, which has
+/// no name in the document) or an existing bridge, named, with lifecycle "external".
+Result<std::string> host_master_line(config::HostMasterType type, std::string_view flag,
+                                     const std::string& value) {
+    using config::HostMasterLifecycle;
+    if (value.empty())
+        return fail(fmt::format("{} needs 'managed' or the name of an existing bridge", flag));
+    auto lifecycle =
+        value == "managed" ? HostMasterLifecycle::Managed : HostMasterLifecycle::External;
+    std::string fields = fmt::format("type = {}, lifecycle = {}", toml_string(to_string(type)),
+                                     toml_string(to_string(lifecycle)));
+    if (lifecycle == HostMasterLifecycle::External)
+        fields += fmt::format(", name = {}", toml_string(value));
+    return fmt::format("host_master = {{ {} }}\n", fields);
+}
+
 Result<std::string> l3vni_document(const VpnSpec& s) {
     PEROUTER_TRY(reject_flags("l3vni", {{!s.routing_domain.empty(), "--routing-domain"},
                                         {!s.gateway_ips.empty(), "--gateway-ip"},
-                                        {!s.host_bridge.empty(), "--host-bridge"}}));
+                                        {s.host_bridge.has_value(), "--host-bridge"},
+                                        {s.ovs_bridge.has_value(), "--ovs-bridge"}}));
     if (s.vrf.empty())
         return fail(std::string("--l3vni needs --vrf"));
     std::string doc = fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n", toml_string(s.name),
@@ -79,12 +97,18 @@ Result<std::string> l2vni_document(const VpnSpec& s) {
                 list += fmt::format("{}{}", list.empty() ? "" : ", ", toml_string(p->str()));
         doc += fmt::format("gateway_ips = [{}]\n", list);
     }
-    if (s.host_bridge == "managed") {
-        doc += "host_master = { type = \"linux-bridge\", lifecycle = \"managed\" }\n";
-    } else if (!s.host_bridge.empty()) {
-        doc += fmt::format(
-            "host_master = {{ type = \"linux-bridge\", lifecycle = \"external\", name = {} }}\n",
-            toml_string(s.host_bridge));
+    if (s.host_bridge && s.ovs_bridge)
+        return fail(
+            std::string("give --host-bridge (a Linux bridge) or --ovs-bridge (an Open vSwitch "
+                        "bridge), not both"));
+    if (s.host_bridge || s.ovs_bridge) {
+        auto line = s.host_bridge ? host_master_line(config::HostMasterType::LinuxBridge,
+                                                     "--host-bridge", *s.host_bridge)
+                                  : host_master_line(config::HostMasterType::OvsBridge,
+                                                     "--ovs-bridge", *s.ovs_bridge);
+        if (!line)
+            return fail(line.error());
+        doc += *line;
     }
     return doc;
 }

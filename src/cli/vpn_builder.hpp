@@ -1,7 +1,7 @@
 // `perouterctl vpn add NAME --l2vni|--l3vni ...`: the flags that describe a simple VPN, turned
 // into the same TOML document a file would hold. Only the shape is checked here (which flags
-// belong to which kind, addresses that parse); the daemon validates the values against the
-// whole configuration, as it does for a file.
+// belong to which kind and go together, addresses that parse); the daemon validates the values
+// against the whole configuration, as it does for a file.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +28,10 @@ struct VpnSpec {
     // l2vni
     std::string routing_domain;
     std::vector<std::string> gateway_ips;  // ADDR/LEN, at most one per family
-    std::string host_bridge;               // "", "managed" (br-hs-<vni>) or an existing bridge
+    // The bridge the host end of the veth joins, at most one of the two: "managed" (perouterd
+    // creates br-hs-<vni>) or the name of an existing bridge.
+    std::optional<std::string> host_bridge;  // a Linux bridge
+    std::optional<std::string> ovs_bridge;   // an Open vSwitch bridge
 };
 
 /// Quotes `s` as a TOML basic string.

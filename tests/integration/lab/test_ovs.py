@@ -6,7 +6,8 @@ openvswitch module); perouterd reaches it with --ovsdb=unix:<lab>/ovs/db.sock --
   - managed: perouterd creates br-hs-110 (external_ids:created-by=perouter) with the port
     host-e-110; the workload address on the bridge's own device pings 10.110.0.20 behind the leaf;
   - a restart adopts bridge, port and veth (same OVSDB rows, same ifindexes, no lost pings);
-  - external: a bridge the test made, with a "VM" port on it; perouterd adds and removes only
+  - external: a bridge the test made, with a "VM" port on it, and the VPN's drop-in as
+    `perouterctl vpn add --ovs-bridge br-ext --print` builds it; perouterd adds and removes only
     host-e-120, the VM behind the bridge pings 10.120.0.20, the bridge survives the VPN's removal;
   - Open vSwitch stopped: an apply error of the OVS VPN in the status, the underlay and the
     passthrough sessions stay up; OVS back: the error clears and traffic flows again;
@@ -16,6 +17,7 @@ openvswitch module); perouterd reaches it with --ovsdb=unix:<lab>/ovs/db.sock --
 
 import os
 import shutil
+import subprocess
 import sys
 import unittest
 
@@ -43,6 +45,9 @@ class OvsTest(LabTestCase):
         perouterd = os.environ.get("PEROUTERD")
         if not perouterd:
             raise RuntimeError("set PEROUTERD to the perouterd binary (CTest does)")
+        cls.ctl_bin = os.environ.get("PEROUTERCTL")
+        if not cls.ctl_bin:
+            raise RuntimeError("set PEROUTERCTL to the perouterctl binary (CTest does)")
         cls.lab = Lab(cls.PREFIX, perouterd=perouterd, scenario="l2")
         cls.ovs = lab_ovs.OvsInstance(cls.lab.labdir / "ovs", cls.lab.host_ns)
         cls.lab.node_args = ("--ovsdb", cls.ovs.db, "--ovs-datapath", "netdev")
@@ -150,9 +155,15 @@ class OvsTest(LabTestCase):
         ovs.vsctl("add-br", "br-ext", "--", "set", "Bridge", "br-ext", "datapath_type=netdev",
                   "--", "add-port", "br-ext", "vm-120", "--", "set", "Interface", "vm-120", "type=internal")
         ext = ovs.bridges()["br-ext"]
+        # The drop-in as perouterctl builds it from flags (--print contacts no daemon).
+        p = subprocess.run([self.ctl_bin, "vpn", "add", "l2-120", "--l2vni", "--vni", "120",
+                            "--ovs-bridge", "br-ext", "--print"], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, '[[l2vni]]\nname = "l2-120"\nvni = 120\n'
+                         'host_master = { type = "ovs-bridge", lifecycle = "external", name = "br-ext" }\n')
         dropin = lab.dropin_dir / "60-l2-120.toml"
-        dropin.write_text('[[l2vni]]\nname = "l2-120"\nvni = 120\n'
-                          'host_master = { type = "ovs-bridge", lifecycle = "external", name = "br-ext" }\n')
+        dropin.write_text(p.stdout)
         lab.reload_node()
         b = self.wait_ovs(lambda bs: bs["br-ext"] if "host-e-120" in bs["br-ext"]["ports"] else None,
                           "port host-e-120 on br-ext")

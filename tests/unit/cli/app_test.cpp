@@ -106,6 +106,12 @@ TEST(App, VpnAddFromFileOrFlags) {
     EXPECT_EQ(l2.spec.host_bridge, "managed");
     EXPECT_EQ(l2.spec.routing_domain, "red");
     EXPECT_THAT(l2.spec.gateway_ips, ElementsAre("192.170.1.1/24"));
+    EXPECT_FALSE(l2.spec.ovs_bridge);
+    auto ovs = parsed({"vpn", "add", "web", "--l2vni", "--vni", "210", "--ovs-bridge", "br-int"});
+    EXPECT_EQ(ovs.spec.ovs_bridge, "br-int");
+    EXPECT_FALSE(ovs.spec.host_bridge);
+    // An empty value is given (and refused by the builder), not the flag left out.
+    EXPECT_EQ(parsed({"vpn", "add", "web", "--l2vni", "--ovs-bridge", ""}).spec.ovs_bridge, "");
 }
 
 TEST(App, UsageErrors) {

@@ -18,6 +18,10 @@ perouterctl() {
     printf '%s\n' "$*" >>"$calls"
     printf '%s\n' red red-web storage
 }
+# Stands in for Open vSwitch's client: the bridges of its database.
+ovs-vsctl() {
+    [[ $* == '--timeout=1 list-br' ]] && printf '%s\n' br-ext br-int
+}
 mkdir -p "$scratch/files/confdir"
 touch "$scratch/files/50-blue.toml" "$scratch/files/60-green.toml"
 mkdir "$scratch/files/sub" && touch "$scratch/files/sub/my site.toml"
@@ -111,8 +115,10 @@ expect 'perouterctl validate --st' '--standalone'
 expect 'perouterctl import --o' '--output'
 expect 'perouterctl vpn add blue --l' '--l2vni --l3vni --local-cidr'
 expect_has 'perouterctl vpn add blue --' --persist --print --vni --vrf --gateway-ip \
-    --host-bridge --routing-domain --default-gateway --asn --host-asn --json --bus-address
+    --host-bridge --ovs-bridge --routing-domain --default-gateway --asn --host-asn --json --bus-address
 expect 'perouterctl vpn add blue --l2vni --host-bridge m' 'managed'
+expect 'perouterctl vpn add blue --l2vni --ovs-bridge ' 'br-ext br-int managed'
+expect 'perouterctl vpn add blue --l2vni --ovs-bridge br-i' 'br-int'
 expect 'perouterctl vpn add blue --l2vni --vni ' ''
 expect 'perouterctl status --json=short --no' '--no-ask-password --no-legend'
 

@@ -61,6 +61,10 @@ TEST(ExitCodes, UsageErrorsAreTwo) {
     auto both = perouterctl("vpn add x x.toml --l2vni --vni 5");
     EXPECT_EQ(both.rc, kExitUsage);
     EXPECT_THAT(both.output, HasSubstr("either FILE or --l2vni/--l3vni"));
+    auto two_bridges =
+        perouterctl("vpn add x --l2vni --vni 5 --host-bridge managed --ovs-bridge br-int --print");
+    EXPECT_EQ(two_bridges.rc, kExitUsage);
+    EXPECT_THAT(two_bridges.output, HasSubstr("--host-bridge (a Linux bridge) or --ovs-bridge"));
 }
 
 TEST(ExitCodes, PrintShowsTheBuiltDocumentWithoutADaemon) {
@@ -70,6 +74,15 @@ TEST(ExitCodes, PrintShowsTheBuiltDocumentWithoutADaemon) {
     EXPECT_EQ(r.output,
               "[[l2vni]]\nname = \"storage\"\nvni = 110\n"
               "host_master = { type = \"linux-bridge\", lifecycle = \"managed\" }\n");
+}
+
+TEST(ExitCodes, PrintShowsAnOvsHostMaster) {
+    auto r = perouterctl(kNoBus + " vpn add web --l2vni --vni 210 --ovs-bridge br-int --print");
+    EXPECT_EQ(r.rc, kExitOk) << r.output;
+    EXPECT_EQ(r.output,
+              "[[l2vni]]\nname = \"web\"\nvni = 210\n"
+              "host_master = { type = \"ovs-bridge\", lifecycle = \"external\", name = "
+              "\"br-int\" }\n");
 }
 
 TEST(ExitCodes, NoBusIsNotRunning) {

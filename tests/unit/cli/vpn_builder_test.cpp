@@ -81,6 +81,54 @@ TEST(VpnBuilder, L2VniWithExternalBridgeRoutingDomainAndGateways) {
     EXPECT_EQ(cfg.l2vnis[0].host_master->name, "br-web");
 }
 
+TEST(VpnBuilder, L2VniWithManagedOvsBridge) {
+    auto s = l2("storage", 110);
+    s.ovs_bridge = "managed";
+    auto doc = vpn_document(s);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_EQ(*doc,
+              "[[l2vni]]\nname = \"storage\"\nvni = 110\n"
+              "host_master = { type = \"ovs-bridge\", lifecycle = \"managed\" }\n");
+    auto cfg = accepted(*doc, "storage");
+    ASSERT_EQ(cfg.l2vnis.size(), 1u);
+    ASSERT_TRUE(cfg.l2vnis[0].host_master);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->type, config::HostMasterType::OvsBridge);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->lifecycle, config::HostMasterLifecycle::Managed);
+    EXPECT_FALSE(cfg.l2vnis[0].host_master->name);
+}
+
+TEST(VpnBuilder, L2VniWithExternalOvsBridgeAndRoutingDomain) {
+    auto s = l2("web", 210);
+    s.ovs_bridge = "br-int";
+    s.routing_domain = "red";
+    s.gateway_ips = {"192.170.1.1/24"};
+    auto doc = vpn_document(s);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_EQ(*doc,
+              "[[l2vni]]\nname = \"web\"\nvni = 210\nrouting_domain = \"red\"\n"
+              "gateway_ips = [\"192.170.1.1/24\"]\n"
+              "host_master = { type = \"ovs-bridge\", lifecycle = \"external\", name = "
+              "\"br-int\" }\n");
+    auto cfg = accepted(*doc, "web", "\n[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n");
+    ASSERT_EQ(cfg.l2vnis.size(), 1u);
+    ASSERT_TRUE(cfg.l2vnis[0].host_master);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->type, config::HostMasterType::OvsBridge);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->lifecycle, config::HostMasterLifecycle::External);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->name, "br-int");
+}
+
+TEST(VpnBuilder, LinuxBridgeIsTheTypeOfHostBridge) {
+    auto s = l2("storage", 110);
+    s.host_bridge = "br0";
+    auto doc = vpn_document(s);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    auto cfg = accepted(*doc, "storage");
+    ASSERT_EQ(cfg.l2vnis.size(), 1u);
+    ASSERT_TRUE(cfg.l2vnis[0].host_master);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->type, config::HostMasterType::LinuxBridge);
+    EXPECT_EQ(cfg.l2vnis[0].host_master->lifecycle, config::HostMasterLifecycle::External);
+}
+
 TEST(VpnBuilder, L3VniWithHostSession) {
     auto s = l3("blue", 200, "blue");
     s.default_gateway = true;
@@ -124,6 +172,22 @@ TEST(VpnBuilder, UsageErrors) {
     auto wrong_kind = l3("x", 1, "v");
     wrong_kind.host_bridge = "managed";
     EXPECT_EQ(message(wrong_kind), "--host-bridge does not apply to --l3vni");
+    auto ovs_on_l3 = l3("x", 1, "v");
+    ovs_on_l3.ovs_bridge = "br-int";
+    EXPECT_EQ(message(ovs_on_l3), "--ovs-bridge does not apply to --l3vni");
+    auto two_bridges = l2("x", 1);
+    two_bridges.host_bridge = "managed";
+    two_bridges.ovs_bridge = "managed";
+    EXPECT_EQ(message(two_bridges),
+              "give --host-bridge (a Linux bridge) or --ovs-bridge (an Open vSwitch bridge), "
+              "not both");
+    auto empty_ovs = l2("x", 1);
+    empty_ovs.ovs_bridge = "";
+    EXPECT_EQ(message(empty_ovs), "--ovs-bridge needs 'managed' or the name of an existing bridge");
+    auto empty_linux = l2("x", 1);
+    empty_linux.host_bridge = "";
+    EXPECT_EQ(message(empty_linux),
+              "--host-bridge needs 'managed' or the name of an existing bridge");
     auto wrong_kind2 = l2("x", 1);
     wrong_kind2.vrf = "v";
     EXPECT_EQ(message(wrong_kind2), "--vrf does not apply to --l2vni");
