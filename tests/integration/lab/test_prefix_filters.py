@@ -4,7 +4,7 @@ into the fabric, export_prefixes: what it learns). The host announces 10.88.1.0/
 the first (the session delivers updates in order, so once the second arrived the first was
 judged). With export_prefixes the host keeps the leaf's 172.16.100.1 and loses the VTEP routes.
 Filters come and go without resetting the session. (The same filters on an L3VNI host session
-need a VRF: tests/system, QEMU tier, test_l3vni.)"""
+need a VRF: test_l3vni_prefix_filters.py, which the QEMU system tier runs.)"""
 
 import time
 import unittest

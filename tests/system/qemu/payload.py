@@ -10,8 +10,8 @@ says which boot this is (perouter.boot=1|2|3):
     boot 1  day 0 (the kubelet reached the API server through the VNI on its first try, unit
             timestamps), the router torn down and rebuilt REBUILD_ROUNDS times (each time the
             kubelet's first try right after wait-online reaches the API server), the
-            integration tests that skip on VRF-less kernels (L3VNI, silent workload behind an
-            L2VNI gateway), runtime VPNs
+            integration tests that skip on VRF-less kernels (L3VNI, prefix filters on an L3VNI's
+            host session, silent workload behind an L2VNI gateway), runtime VPNs
             (AddVpn/RemoveVpn over D-Bus, a drop-in file), faults (FRR killed, perouterd
             restarted, the router namespace deleted), then VPNs set up for the reboot and a
             malformed persisted drop-in
@@ -347,6 +347,8 @@ class Tier:
                             f"{out.strip()[-600:] if not ok else out.strip().splitlines()[-3]}")
             return check
         self.r.check("integration-lab-l3vni", lab_test("test_l3vni", 3, 480))
+        # import_prefixes / export_prefixes on VPN red's host session, added and removed at runtime.
+        self.r.check("integration-lab-l3vni-prefix-filters", lab_test("test_l3vni_prefix_filters", 1, 480))
         # Silent workloads stay reachable: an L2VNI with a gateway in VRF red.
         self.r.check("integration-lab-silent-workload", lab_test("test_silent_workload", 3, 600))
 

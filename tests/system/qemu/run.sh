@@ -1,7 +1,7 @@
 #!/bin/bash
 # The QEMU system tier: boot the installed project with systemd as PID 1 on the stock Debian kernel
-# (which has VRF) and check day 0, the integration tests that need VRF (L3VNI, silent workload behind
-# an L2VNI gateway), runtime VPNs, faults and a reboot.
+# (which has VRF) and check day 0, the integration tests that need VRF (L3VNI, prefix filters on an
+# L3VNI's host session, silent workload behind an L2VNI gateway), runtime VPNs, faults and a reboot.
 #
 #   tests/system/qemu/run.sh BUILD_DIR [OUT_DIR]
 #
