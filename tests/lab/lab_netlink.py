@@ -1,0 +1,106 @@
+"""A netlink listener inside a namespace, for tests that must know that something did NOT
+happen over a stretch of time (an FDB entry aged out and came back between two looks): the
+kernel reports every deletion, so a quiet listener is proof, however slowly the test samples.
+
+The socket is opened by a thread that has entered the namespace (setns applies to the calling
+thread only); a netlink socket stays bound to the namespace it was created in. It is subscribed
+before the constructor returns, so nothing that happens afterwards can be missed."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import socket
+import struct
+import threading
+from typing import Optional
+
+NETLINK_ROUTE = 0
+RTMGRP_NEIGH = 0x4  # 1 << (RTNLGRP_NEIGH - 1)
+RTM_DELNEIGH = 29
+NDA_LLADDR = 2
+AF_BRIDGE = 7
+CLONE_NEWNET = 0x40000000
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _socket_in(ns: str) -> socket.socket:
+    result: dict = {}
+
+    def enter_and_open() -> None:
+        try:
+            fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
+            try:
+                if _libc.setns(fd, CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), f"setns into {ns}")
+            finally:
+                os.close(fd)
+            s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            s.bind((0, RTMGRP_NEIGH))
+            s.setblocking(False)
+            result["sock"] = s
+        except Exception as e:  # handed to the caller's thread
+            result["error"] = e
+
+    t = threading.Thread(target=enter_and_open)
+    t.start()
+    t.join()
+    if "error" in result:
+        raise result["error"]
+    return result["sock"]
+
+
+class FdbDeletions:
+    """Bridge FDB entries the kernel deletes in `ns` (ageing, flushes, `bridge fdb del`), as
+    lower-case MAC addresses, from the moment of construction."""
+
+    def __init__(self, ns: str):
+        self._sock: Optional[socket.socket] = _socket_in(ns)
+        self.deleted: list[str] = []
+
+    def poll(self) -> list[str]:
+        """Reads what arrived; returns every deletion seen so far. An overflowed socket raises:
+        a listener that lost messages proves nothing."""
+        assert self._sock is not None, "closed"
+        while True:
+            try:
+                data = self._sock.recv(1 << 16)
+            except BlockingIOError:
+                return self.deleted
+            off = 0
+            while off + 16 <= len(data):
+                length, kind = struct.unpack_from("=IH", data, off)
+                if length < 16:
+                    break
+                if kind == RTM_DELNEIGH and off + 28 <= len(data):
+                    family = data[off + 16]
+                    if family == AF_BRIDGE:
+                        mac = self._lladdr(data[off + 28:off + length])
+                        if mac:
+                            self.deleted.append(mac)
+                off += (length + 3) & ~3
+
+    @staticmethod
+    def _lladdr(attrs: bytes) -> Optional[str]:
+        off = 0
+        while off + 4 <= len(attrs):
+            rta_len, rta_type = struct.unpack_from("=HH", attrs, off)
+            if rta_len < 4:
+                return None
+            if rta_type == NDA_LLADDR and rta_len >= 10:
+                return ":".join(f"{b:02x}" for b in attrs[off + 4:off + 10])
+            off += (rta_len + 3) & ~3
+        return None
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def __enter__(self) -> "FdbDeletions":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
