@@ -59,4 +59,22 @@ std::optional<std::string> pool_problem(const IpPrefix& p) {
     return std::nullopt;
 }
 
+std::optional<std::string> macvlan_address_problem(const IpPrefix& p) {
+    if (p.address().is_v6() && p.address().is_link_local())
+        return "is link-local: the kernel gives the macvlan one by itself";
+    if (auto problem = neighbor_address_problem(unmapped(p.address())))
+        return problem;
+    if (!p.has_host_bits() && p.length() < p.address().bits() - 1)
+        return "is the network address of its prefix, not an address on it";
+    return std::nullopt;
+}
+
+std::optional<std::string> unicast_mac_problem(const MacAddress& m) {
+    if (m.bytes[0] & 0x01)
+        return "is a multicast address";
+    if (m == MacAddress{})
+        return "is all zeros";
+    return std::nullopt;
+}
+
 }  // namespace perouter::config

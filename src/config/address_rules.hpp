@@ -22,4 +22,14 @@ std::optional<std::string> neighbor_address_problem(const IpAddress& a);
 /// enough to hold a special range (0.0.0.0/0, ::/0, 0.0.0.0/1, ...) overlaps it too.
 std::optional<std::string> pool_problem(const IpPrefix& p);
 
+/// Why `p` cannot be a static address of the macvlan underlay ("is a loopback address"), or
+/// nullopt: what neighbor_address_problem() refuses, IPv6 link-local (the kernel gives the link
+/// one by itself), and the network address of the prefix. Also what `perouterctl import` checks
+/// in upstream's CNI configuration.
+std::optional<std::string> macvlan_address_problem(const IpPrefix& p);
+
+/// Why `m` cannot be the MAC address of a link perouter creates ("is a multicast address"), or
+/// nullopt.
+std::optional<std::string> unicast_mac_problem(const MacAddress& m);
+
 }  // namespace perouter::config

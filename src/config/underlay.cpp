@@ -85,10 +85,8 @@ MacvlanUnderlay convert_macvlan(const toml::table& t, Diagnostics& diags) {
         if (!mac)
             r.error("mac", fmt::format("'mac' must be a MAC address (aa:bb:cc:dd:ee:ff), got '{}'",
                                        *text));
-        else if (mac->bytes[0] & 0x01)
-            r.error("mac", fmt::format("'mac' {} is a multicast address", mac->str()));
-        else if (*mac == MacAddress{})
-            r.error("mac", "'mac' must not be all zeros");
+        else if (auto problem = unicast_mac_problem(*mac))
+            r.error("mac", fmt::format("'mac' {} {}", mac->str(), *problem));
         else
             m.mac = *mac;
     }
@@ -109,20 +107,8 @@ MacvlanUnderlay convert_macvlan(const toml::table& t, Diagnostics& diags) {
                                              item.value));
             continue;
         }
-        if (p->address().is_v6() && p->address().is_link_local()) {
-            r.error_at(item.pos, fmt::format("'addresses' entry {} is link-local: the kernel "
-                                             "gives the macvlan one by itself",
-                                             p->str()));
-            continue;
-        }
-        if (auto problem = neighbor_address_problem(unmapped(p->address()))) {
+        if (auto problem = macvlan_address_problem(*p)) {
             r.error_at(item.pos, fmt::format("'addresses' entry {} {}", p->str(), *problem));
-            continue;
-        }
-        if (!p->has_host_bits() && p->length() < p->address().bits() - 1) {
-            r.error_at(item.pos, fmt::format("'addresses' entry {} is the network address of its "
-                                             "prefix, not an address on it",
-                                             p->str()));
             continue;
         }
         auto fam = static_cast<size_t>(p->family());

@@ -9,34 +9,50 @@ namespace {
 constexpr std::string_view kNoSrv6 =
     "perouter has no SRv6 L3VPN (and no IS-IS): it carries VPNs over EVPN-VXLAN only";
 
-/// interfaces: [{type: NetworkDevice, networkDevice: {interfaceName}}] -> ["name"].
-std::optional<std::string> interface_name(const YAML::Node& item, size_t i, Sink& sink) {
+/// One of upstream's underlay interfaces: a host NIC (NetworkDevice) or a CNI device.
+struct UnderlayInterface {
+    enum class Kind { Unknown, NetworkDevice, CniDevice };
+    Kind kind = Kind::Unknown;
+    SourcePos type_pos;
+    std::optional<std::string> nic;      // NetworkDevice: the NIC's name
+    std::optional<toml::table> macvlan;  // CNIDevice: [underlay.macvlan]
+};
+
+/// interfaces: [{type: NetworkDevice, networkDevice: {interfaceName}}] -> "NIC";
+/// [{type: CNIDevice, cniDevice: {...}}] -> [underlay.macvlan] (see cni_device.cpp).
+UnderlayInterface underlay_interface(const YAML::Node& item, size_t i, Sink& sink) {
     Fields f(item, fmt::format("interfaces[{}]", i), sink);
+    UnderlayInterface out;
+    out.type_pos = f.key_pos("type");
     auto type = f.string("type");
-    std::optional<std::string> name;
     if (!type) {
         if (!f.has("type"))
             f.missing("type");
         f.skip("networkDevice");
         f.skip("cniDevice");
     } else if (*type == "NetworkDevice") {
+        out.kind = UnderlayInterface::Kind::NetworkDevice;
         auto device = f.take("networkDevice");
         if (!device) {
             f.missing("networkDevice");
         } else {
             Fields d(*device, "networkDevice", sink);
-            name = d.string("interfaceName");
-            if (!name && !d.has("interfaceName"))
+            out.nic = d.string("interfaceName");
+            if (!out.nic && !d.has("interfaceName"))
                 d.missing("interfaceName");
             d.finish();
         }
         f.refuse("cniDevice", "set with type NetworkDevice");
     } else if (*type == "CNIDevice") {
-        f.error("type",
-                "CNIDevice has no equivalent: perouter moves existing host NICs into the router "
-                "namespace and runs no CNI plugin; use type NetworkDevice");
-        f.skip("cniDevice");
-        f.skip("networkDevice");
+        out.kind = UnderlayInterface::Kind::CniDevice;
+        auto device = f.take("cniDevice");
+        if (!device) {
+            f.missing("cniDevice");
+        } else {
+            Fields d(*device, "cniDevice", sink);
+            out.macvlan = convert_cni_device(d);
+        }
+        f.refuse("networkDevice", "set with type CNIDevice");
     } else {
         f.error("type",
                 fmt::format("\"{}\" is not one of \"NetworkDevice\", \"CNIDevice\"", *type));
@@ -44,7 +60,40 @@ std::optional<std::string> interface_name(const YAML::Node& item, size_t i, Sink
         f.skip("cniDevice");
     }
     f.finish();
-    return name;
+    return out;
+}
+
+/// interfaces -> [underlay] interfaces, or [underlay.macvlan] for the one CNI device upstream
+/// may have instead (upstream does not mix the two kinds).
+void underlay_interfaces(const std::vector<YAML::Node>& items, Sink& sink, toml::table& out) {
+    using Kind = UnderlayInterface::Kind;
+    std::vector<std::string> names;
+    std::optional<toml::table> macvlan;
+    Kind first = Kind::Unknown;
+    size_t devices = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        UnderlayInterface u = underlay_interface(items[i], i, sink);
+        if (u.kind == Kind::Unknown)
+            continue;
+        if (first == Kind::Unknown)
+            first = u.kind;
+        else if (u.kind != first)
+            sink.error(u.type_pos,
+                       "type: NetworkDevice and CNIDevice interfaces mixed: "
+                       "upstream does not allow it either");
+        if (u.kind == Kind::NetworkDevice && u.nic)
+            names.push_back(std::move(*u.nic));
+        if (u.kind == Kind::CniDevice && ++devices > 1)
+            sink.error(u.type_pos,
+                       "type: a second CNIDevice has no equivalent: perouter's "
+                       "underlay has one macvlan ([underlay.macvlan])");
+        if (u.kind == Kind::CniDevice && !macvlan)
+            macvlan = std::move(u.macvlan);
+    }
+    if (first == Kind::CniDevice && macvlan)
+        out.insert_or_assign("macvlan", std::move(*macvlan));
+    else
+        out.insert_or_assign("interfaces", string_array(names));
 }
 
 /// properties: [{type: ebgpMultiHop, ebgpMultiHop: {ttl}}] -> ebgp_multihop = ttl | true.
@@ -193,13 +242,8 @@ toml::table convert_underlay(Fields& u, bool& secret) {
     toml::table t;
     put(t, "asn", u.integer("asn"));
     put(t, "router_id_cidr", u.string("routerIDCIDR"));
-    if (auto items = u.sequence("interfaces")) {
-        std::vector<std::string> names;
-        for (size_t i = 0; i < items->size(); ++i)
-            if (auto name = interface_name((*items)[i], i, sink))
-                names.push_back(std::move(*name));
-        t.insert_or_assign("interfaces", string_array(names));
-    }
+    if (auto items = u.sequence("interfaces"))
+        underlay_interfaces(*items, sink, t);
     if (auto endpoint = u.take("tunnelEndpoint")) {
         Fields te(*endpoint, "tunnelEndpoint", sink);
         if (auto cidrs = te.strings("cidrs"))

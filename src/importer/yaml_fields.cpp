@@ -102,6 +102,25 @@ std::optional<int64_t> as_integer(const YAML::Node& node, std::string_view what,
     return v;
 }
 
+std::optional<bool> as_boolean(const YAML::Node& node, std::string_view what, Sink& sink) {
+    if (!node.IsScalar()) {
+        sink.error(sink.at(node),
+                   fmt::format("{}: expected true or false, got {}", what, kind_of(node)));
+        return std::nullopt;
+    }
+    const std::string& s = node.Scalar();
+    if (node.Tag() == "?" || node.Tag() == "tag:yaml.org,2002:bool") {
+        for (std::string_view t : {"true", "True", "TRUE"})
+            if (s == t)
+                return true;
+        for (std::string_view f : {"false", "False", "FALSE"})
+            if (s == f)
+                return false;
+    }
+    sink.error(sink.at(node), fmt::format("{}: expected true or false, got \"{}\"", what, s));
+    return std::nullopt;
+}
+
 std::optional<std::string> as_string(const YAML::Node& node, std::string_view what, Sink& sink) {
     if (!node.IsScalar()) {
         sink.error(sink.at(node),
@@ -153,6 +172,13 @@ SourcePos Fields::key_pos(std::string_view key) const {
     return e != nullptr ? sink_.at(e->key_node) : pos();
 }
 
+std::vector<std::string> Fields::keys() const {
+    std::vector<std::string> out;
+    for (const Entry& e : entries_)
+        out.push_back(e.key);
+    return out;
+}
+
 std::optional<YAML::Node> Fields::take(std::string_view key) {
     asked_.emplace_back(key);
     auto e = std::find_if(entries_.begin(), entries_.end(),
@@ -177,6 +203,13 @@ std::optional<std::string> Fields::string(std::string_view key) {
     if (!v)
         return std::nullopt;
     return as_string(*v, key, sink_);
+}
+
+std::optional<bool> Fields::boolean(std::string_view key) {
+    auto v = take(key);
+    if (!v)
+        return std::nullopt;
+    return as_boolean(*v, key, sink_);
 }
 
 std::optional<std::vector<std::string>> Fields::strings(std::string_view key) {

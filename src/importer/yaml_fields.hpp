@@ -62,6 +62,9 @@ class Fields {
     bool has(std::string_view key) const;
     /// Where the key itself was written (the mapping's position when it was not).
     SourcePos key_pos(std::string_view key) const;
+    /// The keys written, in the file's order (for mappings whose keys are data, such as CNI's
+    /// capabilities).
+    std::vector<std::string> keys() const;
 
     /// The value, marking the field taken; nullopt when absent or null.
     std::optional<YAML::Node> take(std::string_view key);
@@ -70,6 +73,7 @@ class Fields {
 
     std::optional<int64_t> integer(std::string_view key);
     std::optional<std::string> string(std::string_view key);
+    std::optional<bool> boolean(std::string_view key);
     std::optional<std::vector<std::string>> strings(std::string_view key);
     /// An upstream enum value, matched without regard to case; returns perouter's spelling.
     std::optional<std::string> choice(std::string_view key, std::initializer_list<Spelling> values);
@@ -105,6 +109,8 @@ class Fields {
 /// A scalar as an integer: plain decimal digits with an optional sign, as upstream's JSON
 /// decoding reads integer fields. `what` names the value in the message.
 std::optional<int64_t> as_integer(const YAML::Node& node, std::string_view what, Sink& sink);
+/// A scalar as a boolean: plain true or false (YAML 1.2's spellings, as JSON writes them).
+std::optional<bool> as_boolean(const YAML::Node& node, std::string_view what, Sink& sink);
 /// A scalar as a string (any scalar; a mapping or sequence is reported).
 std::optional<std::string> as_string(const YAML::Node& node, std::string_view what, Sink& sink);
 

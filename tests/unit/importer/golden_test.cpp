@@ -83,15 +83,17 @@ TEST(ImportGolden, MatchesGoldenFiles) {
         }
     }
     if (!update) {
-        EXPECT_GE(converted, 5);
-        EXPECT_GE(refused, 1);
+        EXPECT_GE(converted, 7);
+        EXPECT_GE(refused, 4);
     }
 }
 
 // The round trip: what the import writes is a configuration perouter loads as it stands (the
-// cases include a node file, so the output is a complete main file).
+// cases include a node file, so the output is a complete main file). Among them, CNI macvlans
+// as [underlay.macvlan], with an unnumbered neighbor on upstream's default interface name.
 TEST(ImportGolden, OutputLoadsWithPerouterLoader) {
     int loaded = 0;
+    int macvlans = 0;
     for (const fs::path& dir : cases()) {
         std::string name = dir.filename().string();
         if (fs::exists(dir / "expected-errors.txt"))
@@ -101,9 +103,12 @@ TEST(ImportGolden, OutputLoadsWithPerouterLoader) {
         ASSERT_TRUE(r.ok()) << joined(r.error());
         auto cfg = config::parse({config::ConfigText{"imported.toml", r->toml, true}});
         EXPECT_TRUE(cfg.ok()) << (cfg ? "" : joined(cfg.error())) << r->toml;
+        if (cfg && cfg->underlay && cfg->underlay->macvlan)
+            ++macvlans;
         ++loaded;
     }
-    EXPECT_GE(loaded, 4);
+    EXPECT_GE(loaded, 6);
+    EXPECT_GE(macvlans, 2);
 }
 
 }  // namespace

@@ -193,14 +193,168 @@ TEST(Import, NotesForWhatConfiguresNothing) {
     EXPECT_THAT(r->toml, HasSubstr("#   node-config.yaml:2:1: logLevel \"debug\" not imported"));
 }
 
+/// An underlay whose one interface is a CNI device with `raw` as its rawConfig (a flow mapping
+/// on line 6) and `extra` as more fields of the cniDevice (from line 7).
+std::string with_cni(const std::string& raw, const std::string& extra = "") {
+    return "underlays:\n"
+           "  - asn: 64514\n"
+           "    interfaces:\n"
+           "      - type: CNIDevice\n"
+           "        cniDevice:\n"
+           "          rawConfig: " +
+           raw + "\n" + extra + "          type: RawConfig\n";
+}
+
+/// A conflist of one plugin: `plugin`'s fields after type macvlan.
+std::string macvlan(const std::string& plugin) {
+    return "{cniVersion: 1.0.0, name: u, plugins: [{type: macvlan, " + plugin + "}]}";
+}
+
+const std::string kStatic = "ipam: {type: static, addresses: [{address: 10.1.0.10/24}]}";
+
+TEST(Import, CniMacvlanIsTheMacvlanUnderlay) {
+    auto t = imported(with_cni(macvlan("master: eth0, " + kStatic)));
+    EXPECT_FALSE(t["underlay"]["interfaces"]);
+    auto m = t["underlay"]["macvlan"];
+    ASSERT_TRUE(m.is_table());
+    EXPECT_EQ(m["parent"].value<std::string>(), "eth0");
+    // Upstream's default interface name, written out: perouter's default is another.
+    EXPECT_EQ(m["name"].value<std::string>(), "net1");
+    EXPECT_FALSE(m["mode"]);
+    EXPECT_FALSE(m["mac"]);
+    ASSERT_TRUE(m["addresses"].is_array());
+    EXPECT_EQ(m["addresses"][0].value<std::string>(), "10.1.0.10/24");
+    EXPECT_EQ(m.as_table()->size(), 3u);
+    // Upstream reads an empty interface name as unset.
+    t = imported(with_cni(macvlan("master: eth0, " + kStatic), "          interfaceName: \"\"\n"));
+    EXPECT_EQ(t["underlay"]["macvlan"]["name"].value<std::string>(), "net1");
+
+    // CNI's single-plugin form, JSON as it is pasted, dual stack, the name and mode set.
+    t = imported(
+        with_cni(R"({"cniVersion": "1.0.0", "name": "u", "type": "macvlan", "master": "eno1", )"
+                 R"("mode": "private", "ipam": {"type": "static", "addresses": [)"
+                 R"({"address": "2001:db8::a/64"}, {"address": "10.1.0.10/24"}]}})",
+                 "          interfaceName: fabric0\n"));
+    m = t["underlay"]["macvlan"];
+    EXPECT_EQ(m["name"].value<std::string>(), "fabric0");
+    EXPECT_EQ(m["mode"].value<std::string>(), "private");
+    EXPECT_EQ(m["addresses"][0].value<std::string>(), "2001:db8::a/64");
+    EXPECT_EQ(m["addresses"][1].value<std::string>(), "10.1.0.10/24");
+}
+
+TEST(Import, CniMacvlanTakesWhatThePluginWouldBeHanded) {
+    // runtimeConfig reaches the plugin for the capabilities it declares, and replaces the
+    // configuration's MAC and the static IPAM's addresses.
+    auto r = import_files({{"in.yaml", with_cni(macvlan("master: eth0, mac: \"02:00:00:00:00:01\", "
+                                                        "capabilities: {mac: true, ips: true}, " +
+                                                        kStatic),
+                                                "          runtimeConfig: {mac: "
+                                                "\"02-00-00-00-00-AA\", ips: [10.1.0.11/24]}\n")}});
+    ASSERT_TRUE(r.ok()) << r.error().front().str();
+    auto t = toml::parse(r->toml);
+    EXPECT_EQ(t["underlay"]["macvlan"]["mac"].value<std::string>(), "02:00:00:00:00:aa");
+    EXPECT_EQ(t["underlay"]["macvlan"]["addresses"][0].value<std::string>(), "10.1.0.11/24");
+    std::vector<std::string> notes;
+    for (const auto& n : r->notes)
+        notes.push_back(n.str());
+    EXPECT_THAT(notes, ElementsAre(HasSubstr("in.yaml:6:96: mac not imported: runtimeConfig mac "
+                                             "replaces it"),
+                                   HasSubstr("in.yaml:6:198: ipam addresses not imported")));
+
+    // Without the capability, upstream does not pass them: the configuration's stand.
+    r = import_files({{"in.yaml", with_cni(macvlan("master: eth0, " + kStatic),
+                                           "          runtimeConfig: {mac: "
+                                           "\"02:00:00:00:00:aa\"}\n")}});
+    ASSERT_TRUE(r.ok());
+    t = toml::parse(r->toml);
+    EXPECT_FALSE(t["underlay"]["macvlan"]["mac"]);
+    ASSERT_EQ(r->notes.size(), 1u);
+    EXPECT_THAT(r->notes[0].str(),
+                HasSubstr("in.yaml:7:27: runtimeConfig mac not imported: the plugin does not "
+                          "declare the capability (capabilities: {mac: true})"));
+}
+
+TEST(Import, CniDevicesWithoutAnEquivalentAreRefused) {
+    auto ipam = [](const std::string& text) {
+        return errors(with_cni(macvlan("master: eth0, ipam: " + text)));
+    };
+    EXPECT_THAT(ipam("{type: dhcp}"),
+                ElementsAre("in.yaml:6:98: type: dhcp has no equivalent: perouter has no DHCP "
+                            "for the macvlan underlay yet: give the router a static address "
+                            "(ipam type static, outside the DHCP server's pool)"));
+    EXPECT_THAT(ipam("{type: host-local, subnet: 10.0.0.0/24}"),
+                ElementsAre(HasSubstr("in.yaml:6:98: type: \"host-local\" has no equivalent: "
+                                      "perouter gives the macvlan static addresses only")));
+    EXPECT_THAT(ipam("{type: static}"), ElementsAre(HasSubstr("in.yaml:6:61: no static address")));
+    EXPECT_THAT(errors(with_cni(macvlan("master: eth0"))),
+                ElementsAre(HasSubstr("in.yaml:6:61: no \"ipam\": the macvlan would have no "
+                                      "address")));
+    EXPECT_THAT(errors(with_cni(macvlan(kStatic))),
+                ElementsAre(HasSubstr("in.yaml:6:61: no \"master\": the plugin would take the "
+                                      "NIC of the host's default route")));
+    EXPECT_THAT(errors(with_cni(macvlan("master: eth0, mode: passthru, " + kStatic))),
+                ElementsAre(HasSubstr("in.yaml:6:91: mode: passthru has no equivalent")));
+    EXPECT_THAT(errors(with_cni(macvlan("master: eth0, mode: source, " + kStatic))),
+                ElementsAre(HasSubstr("in.yaml:6:91: mode: \"source\" is not a mode the "
+                                      "macvlan plugin takes")));
+    EXPECT_THAT(
+        errors(with_cni("{cniVersion: 1.0.0, name: u, plugins: [{type: ipvlan, master: eth0}]}")),
+        ElementsAre(HasSubstr("in.yaml:6:62: type: \"ipvlan\" has no equivalent: perouter's "
+                              "underlay link is a macvlan")));
+    EXPECT_THAT(errors(with_cni("{cniVersion: 1.0.0, name: u, plugins: [{type: macvlan, master: "
+                                "eth0, " +
+                                kStatic + "}, {type: tuning, mtu: 9000}]}")),
+                ElementsAre(HasSubstr("in.yaml:6:152: plugins[1]: a second plugin (\"tuning\") "
+                                      "has no equivalent")));
+    EXPECT_THAT(errors(with_cni("{cniVersion: 0.4.0, name: u, type: macvlan, master: eth0, " +
+                                kStatic + "}")),
+                ElementsAre(HasSubstr("in.yaml:6:23: cniVersion: \"0.4.0\": upstream takes CNI "
+                                      "configurations of version 1.0.0 or later only")));
+    EXPECT_THAT(errors(with_cni("'{\"cniVersion\": \"1.0.0\"}'")),
+                ElementsAre(HasSubstr("in.yaml:6:22: rawConfig: expected the CNI configuration "
+                                      "as a mapping, got a string")));
+    EXPECT_THAT(errors(with_cni(macvlan("master: eth0, mtu: 1400, bcqueuelen: 10, " + kStatic),
+                                "          runtimeConfig: {bandwidth: {}}\n")),
+                ElementsAre(HasSubstr("in.yaml:6:91: mtu: an MTU of its own has no equivalent"),
+                            HasSubstr("in.yaml:6:102: bcqueuelen: has no equivalent")));
+}
+
+TEST(Import, CniAddressesAreCheckedAsPerouterChecksThem) {
+    EXPECT_THAT(
+        errors(with_cni(macvlan("master: eth0, mac: \"01:00:5e:00:00:01\", ipam: {type: "
+                                "static, addresses: [{address: 10.1.0.0/24}, {address: "
+                                "10.1.0.10}, {address: 10.1.0.11/24}, {address: 10.1.0.12/24}, "
+                                "{address: fe80::1/64}, {address: 127.0.0.2/8}]}"))),
+        ElementsAre("in.yaml:6:96: mac: 01:00:5e:00:00:01 is a multicast address",
+                    "in.yaml:6:160: address: 10.1.0.0/24 is the network address of its prefix, "
+                    "not an address on it",
+                    "in.yaml:6:184: address: \"10.1.0.10\" is not an address with its prefix "
+                    "length (ADDR/LEN)",
+                    "in.yaml:6:231: address: 10.1.0.12/24 is a second ipv4 address: perouter's "
+                    "macvlan has at most one per family",
+                    "in.yaml:6:256: address: fe80::1/64 is link-local: the kernel gives the "
+                    "macvlan one by itself",
+                    "in.yaml:6:279: address: 127.0.0.2/8 is a loopback address"));
+}
+
+TEST(Import, OneCniDeviceAndNoMixing) {
+    const std::string device =
+        "      - type: CNIDevice\n"
+        "        cniDevice:\n"
+        "          type: RawConfig\n"
+        "          rawConfig: " +
+        macvlan("master: eth0, " + kStatic) + "\n";
+    EXPECT_THAT(errors("underlays:\n  - asn: 1\n    interfaces:\n" + device + device),
+                ElementsAre(HasSubstr("in.yaml:8:9: type: a second CNIDevice has no "
+                                      "equivalent")));
+    EXPECT_THAT(errors("underlays:\n  - asn: 1\n    interfaces:\n" + device +
+                       "      - type: NetworkDevice\n        networkDevice: {interfaceName: "
+                       "eth1}\n"),
+                ElementsAre(HasSubstr("in.yaml:8:9: type: NetworkDevice and CNIDevice "
+                                      "interfaces mixed")));
+}
+
 TEST(Import, RefusesWhatPerouterHasNot) {
-    EXPECT_THAT(errors(R"(underlays:
-  - asn: 1
-    interfaces:
-      - type: CNIDevice
-        cniDevice: {type: RawConfig}
-)"),
-                ElementsAre(HasSubstr("in.yaml:4:9: type: CNIDevice has no equivalent")));
     EXPECT_THAT(errors("underlays:\n  - asn: 1\n    isis: {baseNet: x}\n    srv6: {}\n"),
                 ElementsAre(HasSubstr("in.yaml:3:5: isis: IS-IS has no equivalent"),
                             HasSubstr("in.yaml:4:5: srv6: SRv6 has no equivalent")));
