@@ -36,35 +36,40 @@ void read_interfaces(TableReader& r, Underlay& u) {
     }
 }
 
-void read_tunnel_endpoints(TableReader& r, Underlay& u) {
-    auto items = r.strings("tunnel_endpoint_cidrs");
+/// A list of 1 or 2 prefixes, at most one per family, each passing `problem`: the tunnel
+/// endpoint pools and the macvlan's addresses. `entry` names an element in messages ("cidr",
+/// "address"), `form` says how one is written.
+std::vector<IpPrefix> read_one_per_family(TableReader& r, std::string_view key,
+                                          std::string_view entry, std::string_view form,
+                                          std::optional<std::string> (*problem)(const IpPrefix&)) {
+    std::vector<IpPrefix> out;
+    auto items = r.strings(key);
     if (!items)
-        return;
+        return out;
     if (items->empty() || items->size() > 2)
-        r.error("tunnel_endpoint_cidrs", "'tunnel_endpoint_cidrs' must have 1 or 2 entries");
+        r.error(key, fmt::format("'{}' must have 1 or 2 entries (at most one per family)", key));
     bool seen[2] = {false, false};
     for (auto& item : *items) {
         auto p = IpPrefix::parse(item.value);
         if (!p) {
-            r.error_at(item.pos, fmt::format("'tunnel_endpoint_cidrs' entry must be a cidr "
-                                             "(ADDR/LEN), got '{}'",
-                                             item.value));
+            r.error_at(item.pos,
+                       fmt::format("'{}' entry must be {}, got '{}'", key, form, item.value));
             continue;
         }
-        if (auto problem = pool_problem(*p)) {
-            r.error_at(item.pos,
-                       fmt::format("'tunnel_endpoint_cidrs' entry {} {}", p->str(), *problem));
+        if (auto why = problem(*p)) {
+            r.error_at(item.pos, fmt::format("'{}' entry {} {}", key, p->str(), *why));
             continue;
         }
         auto fam = static_cast<size_t>(p->family());
         if (seen[fam]) {
-            r.error_at(item.pos, fmt::format("'tunnel_endpoint_cidrs' has more than one {} cidr",
-                                             to_string(p->family())));
+            r.error_at(item.pos, fmt::format("'{}' has more than one {} {}", key,
+                                             to_string(p->family()), entry));
             continue;
         }
         seen[fam] = true;
-        u.tunnel_endpoint_cidrs.push_back(*p);
+        out.push_back(*p);
     }
+    return out;
 }
 
 MacvlanUnderlay convert_macvlan(const toml::table& t, Diagnostics& diags) {
@@ -90,36 +95,11 @@ MacvlanUnderlay convert_macvlan(const toml::table& t, Diagnostics& diags) {
         else
             m.mac = *mac;
     }
-    auto items = r.strings("addresses");
-    if (!items) {
-        if (!r.has("addresses"))
-            r.missing("addresses");
-        return m;
-    }
-    if (items->empty() || items->size() > 2)
-        r.error("addresses", "'addresses' must have 1 or 2 entries (at most one per family)");
-    bool seen[2] = {false, false};
-    for (auto& item : *items) {
-        auto p = IpPrefix::parse(item.value);
-        if (!p) {
-            r.error_at(item.pos, fmt::format("'addresses' entry must be an address with its "
-                                             "prefix length (ADDR/LEN), got '{}'",
-                                             item.value));
-            continue;
-        }
-        if (auto problem = macvlan_address_problem(*p)) {
-            r.error_at(item.pos, fmt::format("'addresses' entry {} {}", p->str(), *problem));
-            continue;
-        }
-        auto fam = static_cast<size_t>(p->family());
-        if (seen[fam]) {
-            r.error_at(item.pos, fmt::format("'addresses' has more than one {} address",
-                                             to_string(p->family())));
-            continue;
-        }
-        seen[fam] = true;
-        m.addresses.push_back(*p);
-    }
+    if (!r.has("addresses"))
+        r.missing("addresses");
+    m.addresses = read_one_per_family(r, "addresses", "address",
+                                      "an address with its prefix length (ADDR/LEN)",
+                                      macvlan_address_problem);
     return m;
 }
 
@@ -261,7 +241,8 @@ Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
                     fmt::format("'router_id_cidr' must be an ipv4 cidr, got '{}'", p->str()));
         }
     }
-    read_tunnel_endpoints(r, u);
+    u.tunnel_endpoint_cidrs =
+        read_one_per_family(r, "tunnel_endpoint_cidrs", "cidr", "a cidr (ADDR/LEN)", pool_problem);
     read_neighbors(r, u, diags);
     if (const toml::table* gr = r.table("graceful_restart"))
         u.graceful_restart = convert_graceful_restart(*gr, diags);

@@ -222,11 +222,13 @@ TEST(ValidateUnderlay, RouterIdCidrMustBeIpv4) {
 
 TEST(ValidateUnderlay, TunnelEndpointCidrs) {
     EXPECT_THAT(errors_with_base("[underlay]\ntunnel_endpoint_cidrs = []\n"),
-                ElementsAre("b.toml:2:25: 'tunnel_endpoint_cidrs' must have 1 or 2 entries"));
+                ElementsAre("b.toml:2:25: 'tunnel_endpoint_cidrs' must have 1 or 2 entries "
+                            "(at most one per family)"));
     EXPECT_THAT(
         errors_with_base(
             "[underlay]\ntunnel_endpoint_cidrs = [\"10.0.0.0/24\", \"10.1.0.0/24\", \"x\"]\n"),
-        ElementsAre("b.toml:2:25: 'tunnel_endpoint_cidrs' must have 1 or 2 entries",
+        ElementsAre("b.toml:2:25: 'tunnel_endpoint_cidrs' must have 1 or 2 entries "
+                    "(at most one per family)",
                     "b.toml:2:41: 'tunnel_endpoint_cidrs' has more than one ipv4 cidr",
                     "b.toml:2:56: 'tunnel_endpoint_cidrs' entry must be a cidr (ADDR/LEN), "
                     "got 'x'"));
