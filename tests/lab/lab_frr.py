@@ -116,7 +116,13 @@ def leaf_config(with_l3: bool) -> str:
     Hold time 9 s (keepalive 3 s): the tests judge perouterd by "the session was not reset", and
     a busy or emulated machine can stall bgpd for a few seconds; a 3 s hold time blamed such a
     stall on perouterd. A real reset (NOTIFICATION, TCP close) shows at once whatever the hold
-    time, and `timers connect 1` brings the session back within seconds."""
+    time, and the router's `timers connect 1` brings the session back within seconds.
+
+    Passive: only the router dials, as towards a ToR that accepts its nodes (a listen range).
+    With both FRR 8.4 ends dialing every second, a connection collision can cycle for minutes
+    through "unexpected packet received in state OpenSent" (seen in the QEMU tier after the
+    router namespace was rebuilt: no session for over 120 s), the trap the host speaker's
+    sessions below avoid the same way."""
     n = NODE_UNDERLAY_IP
     text = f"""router bgp {LEAF_ASN}
  bgp router-id {LEAF_ROUTER_ID}
@@ -124,7 +130,7 @@ def leaf_config(with_l3: bool) -> str:
  no bgp default ipv4-unicast
  neighbor {n} remote-as {ROUTER_ASN}
  neighbor {n} timers 3 9
- neighbor {n} timers connect 1
+ neighbor {n} passive
  address-family ipv4 unicast
   neighbor {n} activate
   network {LEAF_VTEP}/32

@@ -28,7 +28,7 @@ class MacvlanUnderlayTest(LabTestCase):
  no neighbor {F.NODE_UNDERLAY_IP}
  neighbor {n} remote-as {F.ROUTER_ASN}
  neighbor {n} timers 3 9
- neighbor {n} timers connect 1
+ neighbor {n} passive
  address-family ipv4 unicast
   neighbor {n} activate
  exit-address-family
