@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import unittest
 from pathlib import Path
 from typing import Any, Callable
@@ -53,6 +54,10 @@ class LabTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls) -> None:
+        # Scenario l3 needs VRF: on kernels without it the test skips, naming the tier that
+        # runs it (the QEMU system tier, tests/system/qemu/payload.py).
+        if cls.SCENARIO == "l3" and not perlab.kernel_supports_vrf(cls.PREFIX):
+            raise unittest.SkipTest(VRF_SKIP)
         if os.geteuid() != 0:
             raise RuntimeError("the lab integration tests need root (network namespaces, FRR)")
         perouterd = os.environ.get("PEROUTERD")
@@ -81,6 +86,16 @@ class LabTestCase(unittest.TestCase):
         return out
 
     # --- assertion helpers ------------------------------------------------------------------
+
+    def reload_after(self, write: Callable[[], Any], timeout: float = 30.0) -> float:
+        """Runs write() (a change to the configuration files) and waits until perouterd has
+        reloaded and applied it (RELOADING=1 then READY=1); returns when write() started."""
+        t = time.monotonic()
+        write()
+        why = self.lab.notify.wait_sequence(["RELOADING=1", "READY=1"], t, timeout,
+                                            self.lab.node_running, self.lab.node_pid())
+        self.assertIsNone(why, f"no reload after a file change: {why}")
+        return t
 
     def wait(self, cond: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
         try:

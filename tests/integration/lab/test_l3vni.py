@@ -3,19 +3,13 @@ default route over VNI 100 (EVPN type-5). Needs kernel VRF support."""
 
 import unittest
 
-from labcase import VRF_SKIP, F, LabTestCase, perlab
+from labcase import F, LabTestCase, perlab
 from perlab import addresses, ip_json, links, ping_once, routes
 
 
 class L3VniTest(LabTestCase):
     PREFIX = "plt4"
     SCENARIO = "l3"
-
-    @classmethod
-    def setUpClass(cls):
-        if not perlab.kernel_supports_vrf(cls.PREFIX):
-            raise unittest.SkipTest(VRF_SKIP)
-        super().setUpClass()
 
     def test_router_objects(self):
         r = links(self.lab.router_ns)

@@ -6,7 +6,6 @@ judged). With export_prefixes the host keeps the leaf's 172.16.100.1 and loses t
 Filters come and go without resetting the session. (The same filters on an L3VNI host session
 need a VRF: test_l3vni_prefix_filters.py, which the QEMU system tier runs.)"""
 
-import time
 import unittest
 
 from labcase import F, LabTestCase, perlab
@@ -21,13 +20,6 @@ export_prefixes = ["172.16.100.1/32", "192.169.20.0/24 ge 32"]
 
 class PrefixFilterTest(LabTestCase):
     PREFIX = "plt23"
-
-    def reload_after(self, write) -> None:
-        t = time.monotonic()
-        write()
-        why = self.lab.notify.wait_sequence(["RELOADING=1", "READY=1"], t, 30,
-                                            self.lab.node_running, self.lab.node_pid())
-        self.assertIsNone(why, f"no reload after a file change: {why}")
 
     def announce(self, prefix: str) -> None:
         self.lab.host.apply(f"router bgp {F.HOST_ASN}\n no bgp network import-check\n"

@@ -4,7 +4,6 @@ rejects leaves its drop-in out, named with its FILE:LINE:COL and FRR's words, an
 nothing (FRR's running configuration byte-identical, no session reset); removing the good
 block takes its lines out of FRR again (the leaf withdraws the prefix)."""
 
-import time
 import unittest
 
 from labcase import F, LabTestCase
@@ -33,14 +32,6 @@ exit
 
 class RawFrrTest(LabTestCase):
     PREFIX = "plt22"
-
-    def reload_after(self, write) -> float:
-        t = time.monotonic()
-        write()
-        why = self.lab.notify.wait_sequence(["RELOADING=1", "READY=1"], t, 30,
-                                            self.lab.node_running, self.lab.node_pid())
-        self.assertIsNone(why, f"no reload after a file change: {why}")
-        return t
 
     def leaf_has_prefix(self) -> bool:
         j = self.lab.vtysh("leaf", f"show bgp ipv4 unicast {PREFIX} json", as_json=True)

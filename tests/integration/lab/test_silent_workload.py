@@ -14,7 +14,7 @@ import json
 import time
 import unittest
 
-from labcase import VRF_SKIP, LabTestCase, perlab
+from labcase import LabTestCase, perlab
 from lab_netlink import FdbDeletions
 from perlab import bridge_json, ip_json, links, ping_once, run
 
@@ -39,8 +39,6 @@ class SilentWorkloadTest(LabTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not perlab.kernel_supports_vrf(cls.PREFIX):
-            raise unittest.SkipTest(VRF_SKIP)
         super().setUpClass()
         lab = cls.lab
         lab.add_leaf_l2vni(VNI, REMOTE_IP)
