@@ -31,13 +31,14 @@ fi
 
 # Build tools and libraries, then what the router and the tests run: FRR (+ frr-reload.py from
 # frr-pythontools), iproute2, ping, tcpdump for debugging, clang-format for the style check,
-# Open vSwitch for host_master type "ovs-bridge" (the lab test runs its own ovsdb-server and
+# dhcpcd for a macvlan underlay with dhcp = true (the lab runs dnsmasq-base as the fabric's DHCP
+# server), Open vSwitch for host_master type "ovs-bridge" (the lab test runs its own ovsdb-server and
 # ovs-vswitchd, never the system's service).
 packages=(
     cmake g++ make pkg-config
     libnl-3-dev libnl-route-3-dev libsystemd-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
     libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-    frr frr-pythontools iproute2 iputils-ping tcpdump python3 clang-format
+    frr frr-pythontools iproute2 iputils-ping tcpdump python3 clang-format dhcpcd-base dnsmasq-base
     openvswitch-switch openvswitch-common
     dbus-daemon dbus-bin systemd groff-base man-db
 )

@@ -15,7 +15,7 @@ mode=$1 build=$2
 # systemd 252 measures today, so that losing any hardening line fails. perouterd's 4.2 is
 # mostly CAP_SYS_ADMIN/CAP_NET_ADMIN and the host's mount and network namespaces, which are
 # what the daemon is for (see the unit). A deliberate change of the units updates these.
-declare -A LIMIT=([perouterd.service]=42 [perouterd-wait-online.service]=7)
+declare -A LIMIT=([perouterd.service]=42 [perouterd-wait-online.service]=7 [perouter-dhcp@.service]=49)
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/perouter-units.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -28,7 +28,7 @@ rm -f "$root.install.log"
 unitdir=$(find "$root" -name perouterd.service -printf '%h\n' | head -1)
 unitdir=${unitdir#"$root"}
 [ -n "$unitdir" ] || { echo "FAIL: the install put no perouterd.service anywhere"; exit 1; }
-units=(perouterd.service perouterd-wait-online.service)
+units=(perouterd.service perouterd-wait-online.service perouter-dhcp@.service)
 for u in "${units[@]}" "frr@perouter.service.d/10-perouter.conf"; do
   [ -f "$root$unitdir/$u" ] || { echo "FAIL: $u not installed in $unitdir"; exit 1; }
 done
@@ -37,7 +37,7 @@ case $mode in
 verify)
   # The units are checked in the context they are installed into: the build host's own
   # systemd and FRR units (frr@perouter extends Debian's frr@.service) and the scripts FRR's
-  # unit runs. Copied without overwriting what the install put there.
+  # unit runs, and dhcpcd for perouter-dhcp@. Copied without overwriting what the install put there.
   # (A /usr/local build installs nothing under /usr/lib/systemd/system: make the directory.)
   mkdir -p "$root/usr/lib/systemd/system"
   for d in /usr/lib/systemd/system /lib/systemd/system; do
@@ -45,20 +45,21 @@ verify)
   done
   [ -f "$root/usr/lib/systemd/system/frr@.service" ] ||
     { echo "FAIL: frr@.service not found on this host (install frr)"; exit 1; }
-  for f in /usr/lib/frr/frrinit.sh /usr/lib/frr/frr-reload.py; do
+  for f in /usr/lib/frr/frrinit.sh /usr/lib/frr/frr-reload.py /usr/sbin/dhcpcd; do
     install -D -m 0755 "$f" "$root$f"
   done
   # Man pages are checked where they are built; everything else that verify reports counts,
   # warnings included (an unknown or misspelled key is only a warning with exit status 0).
   set +e
-  out=$(systemd-analyze verify --man=no --root="$root" "${units[@]}" frr@perouter.service 2>&1)
+  out=$(systemd-analyze verify --man=no --root="$root" perouterd.service \
+          perouterd-wait-online.service perouter-dhcp@perouter.service frr@perouter.service 2>&1)
   rc=$?
   set -e
   [ -n "$out" ] && printf '%s\n' "$out"
   if [ $rc -ne 0 ] || [ -n "$out" ]; then
     echo "FAIL: systemd-analyze verify (exit $rc)"; exit 1
   fi
-  echo "PASS: systemd-analyze verify ${units[*]} frr@perouter.service"
+  echo "PASS: systemd-analyze verify ${units[*]} (as perouter-dhcp@perouter) frr@perouter.service"
   ;;
 security)
   fail=0

@@ -140,6 +140,17 @@ std::string format_status(const json& describe, bool legend) {
     if (peers.is_object())
         for (const auto& [addr, state] : peers.items())
             f.more(fmt::format("peer {}: {}", addr, text(state).empty() ? "-" : text(state)));
+    const json& dhcp = member(describe, "dhcp");
+    if (dhcp.is_object()) {
+        std::string leased;
+        for (const auto& a : member(dhcp, "leased"))
+            leased += (leased.empty() ? "" : ", ") + text(a);
+        const json& running = member(dhcp, "running");
+        f.more(
+            fmt::format("dhcp on {}: {} (client {})", field(dhcp, "link"),
+                        leased.empty() ? "no lease yet" : leased,
+                        running.is_boolean() && running.get<bool>() ? "running" : "not running"));
+    }
     f.add("Namespace", field(describe, "netns"));
     f.add("Version", field(describe, "version"));
     const json& missing = member(describe, "online_missing");

@@ -39,8 +39,9 @@ const KeyTable kGracefulRestart{"underlay.graceful_restart",
                                 {"restart_time_seconds", "stale_path_time_seconds"}};
 const KeyTable kRouteReflector{
     "underlay.route_reflector", "[underlay.route_reflector]", {"cluster_id"}};
-const KeyTable kMacvlan{
-    "underlay.macvlan", "[underlay.macvlan]", {"parent", "name", "mode", "mac", "addresses"}};
+const KeyTable kMacvlan{"underlay.macvlan",
+                        "[underlay.macvlan]",
+                        {"parent", "name", "mode", "mac", "addresses", "dhcp"}};
 const KeyTable kL3Vni{"l3vni[]",
                       "[[l3vni]]",
                       {"name", "vrf", "vni", "vxlan_port", "underlay_address_family",

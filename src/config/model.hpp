@@ -128,6 +128,9 @@ struct MacvlanUnderlay {
     MacvlanMode mode = MacvlanMode::Bridge;
     std::optional<MacAddress> mac;    // absent = the kernel picks one
     std::vector<IpPrefix> addresses;  // static, at most one per family
+    /// The IPv4 address comes from DHCP (a client in the router namespace: dhcp/client.hpp);
+    /// `addresses` then holds no IPv4 address.
+    bool dhcp = false;
     Positions pos;
 };
 

@@ -124,6 +124,8 @@ nlohmann::json to_json(const Config& cfg) {
                     {"addresses", prefixes(m.addresses)}};
             if (m.mac)
                 mj["mac"] = m.mac->str();
+            if (m.dhcp)
+                mj["dhcp"] = true;
             uj["macvlan"] = mj;
         }
         j["underlay"] = uj;

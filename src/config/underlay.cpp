@@ -95,11 +95,21 @@ MacvlanUnderlay convert_macvlan(const toml::table& t, Diagnostics& diags) {
         else
             m.mac = *mac;
     }
-    if (!r.has("addresses"))
-        r.missing("addresses");
+    if (auto dhcp = r.boolean("dhcp"))
+        m.dhcp = *dhcp;
+    if (!r.has("addresses") && !m.dhcp)
+        r.error("addresses",
+                "missing 'addresses' in [underlay.macvlan] (or dhcp = true for an "
+                "IPv4 address leased by DHCP)");
     m.addresses = read_one_per_family(r, "addresses", "address",
                                       "an address with its prefix length (ADDR/LEN)",
                                       macvlan_address_problem);
+    if (m.dhcp)
+        for (const IpPrefix& a : m.addresses)
+            if (a.is_v4())
+                r.error("addresses", fmt::format("'addresses' has the IPv4 address {} while dhcp "
+                                                 "= true leases the IPv4 address: drop one of them",
+                                                 a.str()));
     return m;
 }
 

@@ -98,6 +98,8 @@ Router::Router(Options opts, netlink::Namespaces ns)
     : opts_(std::move(opts)),
       ns_(std::move(ns)),
       frr_(frr::InstancePaths{opts_.netns, opts_.root}, opts_.netns, launcher_for(opts_)),
+      // Under systemd both run as units: perouterd's sandbox would be theirs otherwise.
+      dhcp_(dhcp::ClientPaths{opts_.netns, opts_.root}, launcher_for(opts_)),
       vsctl_(opts_.ovsdb) {}
 
 Result<std::unique_ptr<Router>> Router::open(const Options& opts) {
@@ -247,6 +249,25 @@ Status Router::stop_stale_frr() {
     return frr_.stop();
 }
 
+Status Router::ensure_dhcp(const plan::DesiredState& d, Report& report) {
+    dhcp_wanted_ = d.dhcp.has_value();
+    auto state = dhcp_.state();
+    const bool serves = d.dhcp && dhcp_.serves(d.dhcp->link);
+    if (state != dhcp::Client::State::Stopped && !serves) {
+        spdlog::info("stopping the DHCP client of '{}'{}", dhcp_.link(),
+                     state == dhcp::Client::State::WrongNamespace ? " (stale namespace)" : "");
+        PEROUTER_TRY(dhcp_.stop());
+        ++report.changes;
+    }
+    if (d.dhcp && !serves) {
+        spdlog::info("starting the DHCP client of '{}' in namespace '{}'", d.dhcp->link,
+                     opts_.netns);
+        PEROUTER_TRY(dhcp_.start(d.dhcp->link));
+        ++report.changes;
+    }
+    return {};
+}
+
 Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     // reconcile() stopped an FRR in a stale namespace before touching links (stop_stale_frr).
     if (frr_.state() == frr::Instance::State::Stopped) {
@@ -341,6 +362,12 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
     // upstream #604).
     for (Phase p : {Phase::Links, Phase::Addresses})
         run_phase(*d, p, report, /*vxlans=*/false);
+    // The underlay link exists now; the lease comes while FRR starts.
+    if (Status st = ensure_dhcp(*d, report); !st) {
+        spdlog::error("DHCP client: {}", st.error().message);
+        report.errors.push_back("DHCP client: " + st.error().message);
+        report.failed_owners.emplace("underlay", st.error().message);
+    }
     // The host side of OVS ports does not wait for FRR (nor fail with it).
     if (Status st = ensure_frr(*d, report); !st) {
         spdlog::error("FRR: {}", st.error().message);
@@ -395,6 +422,11 @@ Result<std::vector<std::string>> Router::plan_changes(const config::Config& cfg)
     } else if (!d->ovs_ports.empty()) {
         lines.push_back("problem: " + ovs_obs.error().message);
     }
+    const bool dhcp_serves = d->dhcp && dhcp_.serves(d->dhcp->link);
+    if (dhcp_.state() != dhcp::Client::State::Stopped && !dhcp_serves)
+        lines.push_back("stop DHCP client of " + dhcp_.link());
+    if (d->dhcp && !dhcp_serves)
+        lines.push_back("start DHCP client of " + d->dhcp->link);
     auto state = frr_.state();
     if (!cfg.underlay) {
         if (state != frr::Instance::State::Stopped)
@@ -427,6 +459,12 @@ Result<Report> Router::teardown() {
         PEROUTER_TRY(frr_.stop());
         ++report.changes;
     }
+    dhcp_wanted_ = false;
+    if (dhcp_.state() != dhcp::Client::State::Stopped) {
+        spdlog::info("stopping the DHCP client of '{}'", dhcp_.link());
+        PEROUTER_TRY(dhcp_.stop());
+        ++report.changes;
+    }
     plan::DesiredState nothing;
     apply_ovs(nothing, report);  // our ports and managed bridges in Open vSwitch
     const size_t ovs_errors = report.errors.size();
@@ -444,6 +482,7 @@ Result<Report> Router::teardown() {
             run_phase(nothing, p, report);
     }
     PEROUTER_TRY(frr_.remove_files());
+    PEROUTER_TRY(dhcp_.remove_files());
     return report;
 }
 
@@ -469,6 +508,19 @@ Result<reconcile::ForwardingView> Router::observe_forwarding(const config::Confi
     return view;
 }
 
+std::optional<Router::DhcpStatus> Router::dhcp_status(const config::Config& cfg) const {
+    if (!cfg.underlay || !cfg.underlay->macvlan || !cfg.underlay->macvlan->dhcp)
+        return std::nullopt;
+    DhcpStatus s;
+    s.link = cfg.underlay->macvlan->name;
+    s.running = dhcp_.serves(s.link);
+    if (auto addrs = netlink::link_addresses(ns_, plan::Side::Router, s.link))
+        for (const IpPrefix& a : *addrs)
+            if (a.is_v4())
+                s.leased.push_back(a);
+    return s;
+}
+
 bool Router::frr_start_settled() const {
     if (!frr_started_)
         return true;
@@ -485,6 +537,11 @@ Result<bool> Router::check_health() {
         spdlog::warn(
             "FRR instance '{}' is {}; restarting it", frr_.paths().name,
             state == frr::Instance::State::Stopped ? "not running" : "in a stale namespace");
+        return true;
+    }
+    if (dhcp_wanted_ && dhcp_.state() != dhcp::Client::State::Running) {
+        spdlog::warn("the underlay's DHCP client is not running in '{}'; restarting it",
+                     opts_.netns);
         return true;
     }
     if (frr_started_)

@@ -12,6 +12,7 @@
 
 #include "config/model.hpp"
 #include "daemon/options.hpp"
+#include "dhcp/client.hpp"
 #include "frr/instance.hpp"
 #include "netlink/namespaces.hpp"
 #include "ovs/vsctl.hpp"
@@ -54,9 +55,9 @@ class Router {
     /// router namespace.
     Result<Report> teardown();
 
-    /// Called periodically: true when FRR or the namespace needs a full reconcile (FRR gone,
-    /// running in a stale namespace, namespace deleted). Re-pushes the FRR configuration
-    /// itself when only daemons restarted.
+    /// Called periodically: true when FRR, the DHCP client or the namespace needs a full
+    /// reconcile (FRR or the client gone, running in a stale namespace, namespace deleted).
+    /// Re-pushes the FRR configuration itself when only daemons restarted.
     Result<bool> check_health();
 
     /// What the kernel forwards with in the VRF of each VPN that carries an online target
@@ -68,6 +69,14 @@ class Router {
     /// do so (the next reconcile then reports it as an error). One vtysh query.
     bool frr_start_settled() const;
 
+    /// The DHCP client of a macvlan underlay with `dhcp = true`, for the status.
+    struct DhcpStatus {
+        std::string link;
+        bool running = false;
+        std::vector<IpPrefix> leased;  // the IPv4 addresses on the link now
+    };
+    std::optional<DhcpStatus> dhcp_status(const config::Config& cfg) const;
+
     frr::Instance& frr() { return frr_; }
     const netlink::Namespaces& namespaces() const { return ns_; }
 
@@ -76,6 +85,10 @@ class Router {
     Result<plan::Facts> gather_facts(const config::Config& cfg);
     Status ensure_frr(const plan::DesiredState& d, Report& report);
     Status stop_stale_frr();
+    /// Starts the underlay's DHCP client when d.dhcp asks for one and none serves that link in
+    /// the router namespace; stops one that is not wanted (or serves another link or an old
+    /// namespace). Never waits for the lease.
+    Status ensure_dhcp(const plan::DesiredState& d, Report& report);
     /// Observes, diffs and executes the actions of one phase. With `vxlans` false, VXLAN
     /// devices are not created yet (they must wait for FRR's EVPN configuration).
     void run_phase(const plan::DesiredState& d, reconcile::Phase phase, Report& report,
@@ -91,6 +104,8 @@ class Router {
     Options opts_;
     netlink::Namespaces ns_;
     frr::Instance frr_;
+    dhcp::Client dhcp_;
+    bool dhcp_wanted_ = false;  // the last reconcile's plan had a DHCP client
     ovs::Vsctl vsctl_;
     std::vector<int> frr_pids_;
     // Set when this router started FRR, until it answered and got the whole configuration.

@@ -259,6 +259,12 @@ nlohmann::json Service::describe() const {
     j["online_missing"] = verdict.missing;
     j["netns"] = opts_.netns;
     j["peers"] = peers_;
+    if (auto dhcp = router_ && current_ ? router_->dhcp_status(*current_) : std::nullopt) {
+        nlohmann::json leased = nlohmann::json::array();
+        for (const IpPrefix& a : dhcp->leased)
+            leased.push_back(a.str());
+        j["dhcp"] = {{"link", dhcp->link}, {"running", dhcp->running}, {"leased", leased}};
+    }
     nlohmann::json vs = nlohmann::json::array();
     for (const auto& v : vpns())
         vs.push_back({{"name", v.name},

@@ -6,8 +6,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -84,105 +82,13 @@ Instance::Instance(InstancePaths paths, std::string netns, Launcher launcher)
     : paths_(std::move(paths)), netns_(std::move(netns)), launcher_(launcher) {}
 
 Launcher detect_launcher(const InstancePaths& paths) {
-    if (!paths.root.empty() || sd_booted() <= 0 || getenv("INVOCATION_ID") == nullptr)
-        return Launcher::Direct;
-    for (const char* dir :
-         {"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"})
-        if (fs::exists(fs::path(dir) / "frr@.service"))
-            return Launcher::Systemd;
+    if (paths.root.empty() && running_as_systemd_service() && unit_file_installed("frr@.service"))
+        return Launcher::Systemd;
     return Launcher::Direct;
 }
 
-Status Instance::check_unit_namespace() const {
-    const std::string unit = "frr@" + paths_.name + ".service";
-    const std::string want = "/run/netns/" + netns_;
-    sd_bus* bus = nullptr;
-    if (int r = sd_bus_open_system(&bus); r < 0)
-        return fail(errno_error(-r, "connect to systemd"));
-    sd_bus_error err = SD_BUS_ERROR_NULL;
-    sd_bus_message* reply = nullptr;
-    const char* path = nullptr;
-    char* have = nullptr;
-    int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "LoadUnit", &err, &reply, "s",
-                               unit.c_str());
-    if (r >= 0)
-        r = sd_bus_message_read(reply, "o", &path);
-    if (r >= 0)
-        r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
-                                       "org.freedesktop.systemd1.Service", "NetworkNamespacePath",
-                                       &err, &have);
-    Status st;
-    if (r < 0) {
-        st = fail(Error{
-            fmt::format("inspect {}: {}", unit, err.message ? err.message : strerror(-r)), -r});
-    } else if (want != have) {
-        st = fail(fmt::format(
-            "{} would not run in the router namespace (NetworkNamespacePath='{}', want '{}'): "
-            "link the drop-in frr@perouter.service.d/10-perouter.conf into "
-            "/etc/systemd/system/{}.d/",
-            unit, have, want, unit));
-    }
-    free(have);
-    sd_bus_error_free(&err);
-    sd_bus_message_unref(reply);
-    sd_bus_flush_close_unref(bus);
-    return st;
-}
-
-Status Instance::systemd_unit(const char* method) const {
-    const std::string unit = "frr@" + paths_.name + ".service";
-    sd_bus* bus = nullptr;
-    if (int r = sd_bus_open_system(&bus); r < 0)
-        return fail(errno_error(-r, "connect to systemd"));
-    sd_bus_error err = SD_BUS_ERROR_NULL;
-    sd_bus_message* reply = nullptr;
-    int r = 0;
-    if (std::string_view(method) == "StartUnit") {
-        // A unit that failed (FRR's own start limit, a stop whose files were already gone)
-        // refuses to start until reset; perouterd is its supervisor and has its own backoff.
-        // "not loaded" or "not failed" are no reason not to try the start.
-        (void)sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                 "org.freedesktop.systemd1.Manager", "ResetFailedUnit", nullptr,
-                                 nullptr, "s", unit.c_str());
-    }
-    r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                           "org.freedesktop.systemd1.Manager", method, &err, &reply, "ss",
-                           unit.c_str(), "replace");
-    Status st;
-    if (r < 0)
-        st = fail(Error{
-            fmt::format("{} {}: {}", method, unit, err.message ? err.message : strerror(-r)), -r});
-    sd_bus_error_free(&err);
-    sd_bus_message_unref(reply);
-    sd_bus_flush_close_unref(bus);
-    return st;
-}
-
-bool Instance::unit_settled() const {
-    const std::string unit = "frr@" + paths_.name + ".service";
-    sd_bus* bus = nullptr;
-    if (sd_bus_open_system(&bus) < 0)
-        return true;  // nothing to ask: the pid files decide
-    sd_bus_message* reply = nullptr;
-    const char* path = nullptr;
-    char* state = nullptr;
-    int r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "GetUnit", nullptr, &reply, "s",
-                               unit.c_str());
-    if (r >= 0)
-        r = sd_bus_message_read(reply, "o", &path);
-    if (r >= 0)
-        r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
-                                       "org.freedesktop.systemd1.Unit", "ActiveState", nullptr,
-                                       &state);
-    // Not loaded (GetUnit fails) counts as settled, like inactive and failed.
-    bool settled =
-        r < 0 || std::string_view(state) == "inactive" || std::string_view(state) == "failed";
-    free(state);
-    sd_bus_message_unref(reply);
-    sd_bus_flush_close_unref(bus);
-    return settled;
+std::string Instance::unit() const {
+    return "frr@" + paths_.name + ".service";
 }
 
 Instance::State Instance::state() const {
@@ -192,16 +98,9 @@ Instance::State Instance::state() const {
     int zebra = read_pid_file(paths_.rundir() + "/zebra.pid");
     if (!process_alive(zebra))
         return State::Running;  // watchfrr is restarting it
-    // A namespace deleted and created again under the same name is a new namespace; FRR
-    // would keep routing in the old one.
-    struct stat want {
-    }, have{};
-    std::string ns_path = "/run/netns/" + netns_;
-    std::string zebra_ns = fmt::format("/proc/{}/ns/net", zebra);
-    if (::stat(ns_path.c_str(), &want) != 0 || ::stat(zebra_ns.c_str(), &have) != 0)
-        return State::WrongNamespace;
-    return (want.st_ino == have.st_ino && want.st_dev == have.st_dev) ? State::Running
-                                                                      : State::WrongNamespace;
+    // FRR in a namespace deleted and created again under the same name keeps routing in the
+    // old one.
+    return process_in_netns(zebra, netns_) ? State::Running : State::WrongNamespace;
 }
 
 Status Instance::write_support_files(const std::string& config) const {
@@ -228,8 +127,12 @@ Status Instance::start(const std::string& config) {
     PEROUTER_TRY(write_support_files(config));
     // The job finishes asynchronously; wait_ready() tells when the daemons answer.
     if (launcher_ == Launcher::Systemd) {
-        PEROUTER_TRY(check_unit_namespace());
-        return systemd_unit("StartUnit");
+        PEROUTER_TRY(check_unit_namespace(
+            unit(), netns_,
+            fmt::format("link the drop-in frr@perouter.service.d/10-perouter.conf into "
+                        "/etc/systemd/system/{}.d/",
+                        unit())));
+        return start_unit(unit());
     }
     return start_direct();
 }
@@ -262,13 +165,10 @@ Status Instance::stop() {
     // Under systemd the unit stops its processes; the pid-file sweep below then only waits for
     // them (and cleans up anything a failed unit left behind).
     if (launcher_ == Launcher::Systemd) {
-        if (Status st = systemd_unit("StopUnit"); !st)
+        // The stop job runs frrinit.sh stop, which needs the instance files: stop_unit() lets
+        // it finish before anything here signals the daemons or (teardown) removes the files.
+        if (Status st = stop_unit(unit()); !st)
             return st;
-        // The stop job runs frrinit.sh stop, which needs the instance files: let it finish
-        // before anything here signals the daemons or (teardown) removes the files.
-        auto until = std::chrono::steady_clock::now() + 30s;
-        while (!unit_settled() && std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(50ms);
     }
     std::vector<std::pair<std::string, int>> procs;
     for (const std::string& d :

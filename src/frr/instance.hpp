@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/systemd_unit.hpp"
 
 namespace perouter::frr {
 
@@ -34,10 +35,10 @@ struct InstancePaths {
     std::string frr_log_file() const { return "/var/run/frr/" + name + "/frr.log"; }
 };
 
-/// Who starts and stops the instance. Under systemd FRR runs as frr@<name>.service (with the
-/// shipped drop-in that puts it into /run/netns/<name>), so restarting perouterd never touches
-/// FRR's processes; elsewhere (the lab, tests, containers) perouterd runs frrinit.sh itself.
-enum class Launcher { Direct, Systemd };
+/// Who starts and stops the instance (common/systemd_unit.hpp). Under systemd FRR runs as
+/// frr@<name>.service (with the shipped drop-in that puts it into /run/netns/<name>); elsewhere
+/// perouterd runs frrinit.sh itself.
+using perouter::Launcher;
 
 /// FRR's own parser (`vtysh -C`, no daemons needed) on `config`: an error holds what vtysh
 /// printed about the lines it rejects.
@@ -99,12 +100,9 @@ class Instance {
     Status run_vtysh_file(const std::string& path) const;
 
     Status start_direct();
-    Status systemd_unit(const char* method) const;
-    /// frr@<name>.service is inactive, failed or not loaded (its stop job has finished).
-    bool unit_settled() const;
-    /// Refuses to start frr@<name> when systemd would not put it into the router namespace
-    /// (the shipped drop-in is linked for "perouter" only).
-    Status check_unit_namespace() const;
+    /// frr@<name>.service. start() refuses it when systemd would not put it into the router
+    /// namespace (the shipped drop-in is linked for "perouter" only).
+    std::string unit() const;
 
     InstancePaths paths_;
     std::string netns_;

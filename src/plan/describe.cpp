@@ -65,6 +65,8 @@ std::string describe(const DesiredState& d) {
         line(describe(l));
     for (const auto& e : d.external_links)
         line(fmt::format("external-link {} {} ({})", to_string(e.side), e.name, e.owner));
+    if (d.dhcp)
+        line(fmt::format("dhcp-client router:{} ipv4", d.dhcp->link));
     for (const auto& p : d.ovs_ports)
         line(fmt::format("ovs-port {} on {} bridge {}{} ({})", p.port,
                          p.lifecycle == OvsBridgeLifecycle::Managed ? "managed" : "external",

@@ -172,6 +172,12 @@ struct SysctlSpec {
     bool optional = false;  // absent on older kernels: skip with a warning
 };
 
+/// A DHCP client (dhcp/client.hpp) leasing the IPv4 address of a router-side link. The diff
+/// leaves that link's IPv4 addresses to it.
+struct DhcpClientSpec {
+    std::string link;
+};
+
 struct DesiredState {
     /// Host NICs moved into the router namespace (group kUnderlayGroup, up, addresses kept).
     std::vector<std::string> underlay_nics;
@@ -182,6 +188,7 @@ struct DesiredState {
     std::vector<AddressSpec> addresses;
     std::vector<RouteSpec> routes;
     std::vector<SysctlSpec> sysctls;
+    std::optional<DhcpClientSpec> dhcp;  // the macvlan underlay's `dhcp = true`
     frr::Model frr;
     std::string frr_config;  // frr::render(frr)
 

@@ -82,6 +82,8 @@ Status plan_underlay(Builder& b) {
         out.links.push_back(std::move(link));
         for (const IpPrefix& a : m.addresses)
             out.addresses.push_back(AddressSpec{Side::Router, m.name, a, "underlay"});
+        if (m.dhcp)
+            out.dhcp = DhcpClientSpec{m.name};
     }
     auto rid = router_id(u.router_id_cidr, b.node_index);
     if (!rid)

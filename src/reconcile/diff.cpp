@@ -500,7 +500,7 @@ class Differ {
             out.push_back(Action{phase, a.owner, AddAddress{a.side, a.link, a.prefix}});
         }
         for (const auto& o : o_.addresses) {
-            if (!is_owned_address(o, o_) || gone_.contains({o.side, o.link}))
+            if (!is_owned_address(o, o_) || gone_.contains({o.side, o.link}) || leased(o))
                 continue;
             bool wanted = std::any_of(d_.addresses.begin(), d_.addresses.end(), [&](const auto& a) {
                 return a.side == o.side && a.link == o.link && a.prefix == o.prefix;
@@ -509,6 +509,11 @@ class Differ {
                 remove_addresses_.push_back(
                     Action{Phase::Remove, "", DeleteAddress{o.side, o.link, o.prefix}});
         }
+    }
+
+    /// An IPv4 address on the link a DHCP client serves is the client's (its lease).
+    bool leased(const ObservedAddress& o) const {
+        return d_.dhcp && o.side == Side::Router && o.link == d_.dhcp->link && o.prefix.is_v4();
     }
 
     void plan_routes() {

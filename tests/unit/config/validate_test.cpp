@@ -15,7 +15,9 @@ namespace {
 using test::errors_alone;
 using test::errors_with_base;
 using test::ok_with_base;
+using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 // ---- [node] ----------------------------------------------------------------------------------
 
@@ -130,11 +132,34 @@ TEST(ValidateUnderlay, Macvlan) {
     EXPECT_EQ(c.underlay->macvlan->mac->str(), "02:00:00:00:0b:0a");
 }
 
+TEST(ValidateUnderlay, MacvlanDhcp) {
+    // DHCP alone, or with a static IPv6 address.
+    auto c = test::ok({{"c.toml", macvlan_config("parent = \"eth0\"\ndhcp = true\n")}});
+    ASSERT_TRUE(c.underlay->macvlan);
+    EXPECT_TRUE(c.underlay->macvlan->dhcp);
+    EXPECT_TRUE(c.underlay->macvlan->addresses.empty());
+    c = test::ok({{"c.toml", macvlan_config("parent = \"eth0\"\ndhcp = true\naddresses = "
+                                            "[\"2001:db8::10/64\"]\n")}});
+    EXPECT_TRUE(c.underlay->macvlan->dhcp);
+    ASSERT_EQ(c.underlay->macvlan->addresses.size(), 1u);
+    // The IPv4 address is the lease's; dhcp = false needs addresses as before.
+    EXPECT_THAT(errors_alone(macvlan_config("parent = \"eth0\"\ndhcp = true\naddresses = "
+                                            "[\"192.168.11.10/24\", \"2001:db8::10/64\"]\n")),
+                ElementsAre("c.toml:9:13: 'addresses' has the IPv4 address 192.168.11.10/24 "
+                            "while dhcp = true leases the IPv4 address: drop one of them"));
+    EXPECT_THAT(errors_alone(macvlan_config("parent = \"eth0\"\ndhcp = false\n")),
+                ElementsAre("c.toml:6:1: missing 'addresses' in [underlay.macvlan] (or dhcp = "
+                            "true for an IPv4 address leased by DHCP)"));
+    EXPECT_THAT(errors_alone(macvlan_config("parent = \"eth0\"\ndhcp = \"yes\"\n")),
+                Contains(HasSubstr("c.toml:8:8: 'dhcp' must be a boolean")));
+}
+
 TEST(ValidateUnderlay, MacvlanErrors) {
     EXPECT_THAT(errors_alone(macvlan_config("name = \"vni7\"\nmode = \"passthru\"\nmac = "
                                             "\"01:00:5e:00:00:01\"\n")),
                 ElementsAre("c.toml:6:1: missing 'parent' in [underlay.macvlan]",
-                            "c.toml:6:1: missing 'addresses' in [underlay.macvlan]",
+                            "c.toml:6:1: missing 'addresses' in [underlay.macvlan] (or dhcp = "
+                            "true for an IPv4 address leased by DHCP)",
                             "c.toml:7:8: invalid 'name' 'vni7': names 'vni<number>' are reserved "
                             "for perouter's vxlan links",
                             "c.toml:8:8: 'mode' must be \"bridge\", \"vepa\" or \"private\", "

@@ -694,6 +694,34 @@ TEST(Diff, MacvlanModeOrParentChangeRecreatesIt) {
     EXPECT_TRUE(diff(macvlan_underlay(), applied(o, r)).empty());
 }
 
+TEST(Diff, ALeasedAddressIsTheDhcpClientsAndStaticOnesStayOurs) {
+    // dhcp = true with a static IPv6 address: the lease (IPv4) is dhcpcd's, never removed.
+    plan::DesiredState d = macvlan_underlay();
+    d.addresses.back().prefix = P("2001:db8:11::10/64");
+    d.dhcp = plan::DhcpClientSpec{"underlay"};
+    Observed o = applied(pristine(), diff(d, pristine()));
+    o.addresses.push_back({Side::Router, "underlay", P("192.168.11.57/24")});
+    DiffResult r = diff(d, o);
+    EXPECT_TRUE(r.empty()) << joined(r);
+    // A stale IPv6 address on that link is still ours to remove.
+    o.addresses.push_back({Side::Router, "underlay", P("2001:db8:11::99/64")});
+    EXPECT_EQ(
+        lines(diff(d, o)),
+        (std::vector<std::string>{"delete address 2001:db8:11::99/64 from underlay in router"}))
+        << joined(diff(d, o));
+    // Without dhcp (static addresses configured again) the old lease goes.
+    o.addresses.pop_back();
+    d.dhcp.reset();
+    EXPECT_EQ(lines(diff(d, o)),
+              (std::vector<std::string>{"delete address 192.168.11.57/24 from underlay in router"}))
+        << joined(diff(d, o));
+    // Only the client's link: an IPv4 address elsewhere of ours is still removed.
+    d.dhcp = plan::DhcpClientSpec{"other"};
+    EXPECT_EQ(lines(diff(d, o)),
+              (std::vector<std::string>{"delete address 192.168.11.57/24 from underlay in router"}))
+        << joined(diff(d, o));
+}
+
 TEST(Diff, MacvlanWithoutItsParentWaitsAndIsAProblem) {
     Observed o = pristine();
     std::erase_if(o.links, [](const auto& l) { return l.name == "toswitch"; });
