@@ -1,6 +1,7 @@
-"""A netlink listener inside a namespace, for tests that must know that something did NOT
-happen over a stretch of time (an FDB entry aged out and came back between two looks): the
-kernel reports every deletion, so a quiet listener is proof, however slowly the test samples.
+"""Netlink listeners inside a namespace, for tests that must know that something did NOT
+happen over a stretch of time (an FDB entry aged out and came back between two looks, an
+address removed and added again): the kernel reports every deletion, so a quiet listener is
+proof, however slowly the test samples.
 
 The socket is opened by a thread that has entered the namespace (setns applies to the calling
 thread only); a netlink socket stays bound to the namespace it was created in. It is subscribed
@@ -17,7 +18,10 @@ from typing import Optional
 
 NETLINK_ROUTE = 0
 RTMGRP_NEIGH = 0x4  # 1 << (RTNLGRP_NEIGH - 1)
+RTMGRP_IPV4_IFADDR = 0x10  # 1 << (RTNLGRP_IPV4_IFADDR - 1)
+RTM_DELADDR = 21
 RTM_DELNEIGH = 29
+IFA_LOCAL = 2
 NDA_LLADDR = 2
 AF_BRIDGE = 7
 CLONE_NEWNET = 0x40000000
@@ -25,7 +29,7 @@ CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _socket_in(ns: str) -> socket.socket:
+def _socket_in(ns: str, groups: int) -> socket.socket:
     result: dict = {}
 
     def enter_and_open() -> None:
@@ -38,7 +42,7 @@ def _socket_in(ns: str) -> socket.socket:
                 os.close(fd)
             s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-            s.bind((0, RTMGRP_NEIGH))
+            s.bind((0, groups))
             s.setblocking(False)
             result["sock"] = s
         except Exception as e:  # handed to the caller's thread
@@ -57,7 +61,7 @@ class FdbDeletions:
     lower-case MAC addresses, from the moment of construction."""
 
     def __init__(self, ns: str):
-        self._sock: Optional[socket.socket] = _socket_in(ns)
+        self._sock: Optional[socket.socket] = _socket_in(ns, RTMGRP_NEIGH)
         self.deleted: list[str] = []
 
     def poll(self) -> list[str]:
@@ -100,6 +104,54 @@ class FdbDeletions:
             self._sock = None
 
     def __enter__(self) -> "FdbDeletions":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class AddressDeletions:
+    """IPv4 addresses the kernel deletes in `ns`, as "A.B.C.D/LEN" strings, from the moment of
+    construction."""
+
+    def __init__(self, ns: str):
+        self._sock: Optional[socket.socket] = _socket_in(ns, RTMGRP_IPV4_IFADDR)
+        self.deleted: list[str] = []
+
+    def poll(self) -> list[str]:
+        """Every deletion seen so far; an overflowed socket raises."""
+        assert self._sock is not None, "closed"
+        while True:
+            try:
+                data = self._sock.recv(1 << 16)
+            except BlockingIOError:
+                return self.deleted
+            off = 0
+            while off + 16 <= len(data):
+                length, kind = struct.unpack_from("=IH", data, off)
+                if length < 16:
+                    break
+                # struct ifaddrmsg: family, prefixlen, flags, scope, index (8 bytes)
+                if kind == RTM_DELADDR and off + 24 <= len(data):
+                    prefixlen = data[off + 17]
+                    attrs = data[off + 24:off + length]
+                    a = 0
+                    while a + 4 <= len(attrs):
+                        rta_len, rta_type = struct.unpack_from("=HH", attrs, a)
+                        if rta_len < 4:
+                            break
+                        if rta_type == IFA_LOCAL and rta_len >= 8:
+                            self.deleted.append(socket.inet_ntoa(attrs[a + 4:a + 8]) +
+                                                f"/{prefixlen}")
+                        a += (rta_len + 3) & ~3
+                off += (length + 3) & ~3
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def __enter__(self) -> "AddressDeletions":
         return self
 
     def __exit__(self, *exc) -> None:
