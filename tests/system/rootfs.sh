@@ -20,7 +20,7 @@ W=${1:-${PEROUTER_SYSTEM_DIR:-/var/tmp/perouter-system}}
 PACKAGES=(
   systemd systemd-sysv dbus udev kmod procps
   iproute2 iputils-ping
-  frr frr-pythontools python3
+  frr frr-pythontools python3 dhcpcd-base dnsmasq-base
   linux-image-amd64 initramfs-tools
   libnl-3-200 libnl-route-3-200 libsystemd0 libfmt9 libspdlog1.10 libtomlplusplus3 libyaml-cpp0.7
 )

@@ -50,6 +50,10 @@ LABDIR = Path("/tmp/perlab-sys")
 DROPINS = Path("/etc/perouter/perouter.d")
 FRR_CONF = Path("/etc/frr") / NETNS / "frr.conf"
 NSFS_MAGIC = 0x6E736673
+DHCP_UNIT = f"perouter-dhcp@{NETNS}.service"
+DHCP_LEASED_IP = "192.168.11.10"  # the fixed lease for DHCP_MAC (the lab's dnsmasq on the leaf)
+DHCP_MAC = "02:00:c0:a8:0b:1a"
+MACVLAN = "underlay"
 HOLD_TIME = 9.0  # the lab's BGP hold time (tests/lab/lab_frr.py): a session reset shows within this
 
 
@@ -517,13 +521,108 @@ class Tier:
         self.r.check("no-failed-units", no_failed)
 
 
+    # the macvlan underlay with DHCP, under systemd
+
+    def dhcp_underlay(self) -> None:
+        """The router rebuilt on a macvlan of toswitch whose address the leaf's DHCP server
+        leases: perouterd (no inet sockets in its sandbox) starts perouter-dhcp@perouter.service,
+        which systemd runs in the router namespace; a restart of perouterd keeps the client, and
+        --teardown stops it."""
+        assert self.lab
+        lab = self.lab
+        perouterd = "/usr/sbin/perouterd"
+
+        def prepare():
+            stop = systemctl("stop", UNIT, timeout=60)
+            td = run([perouterd, "--teardown"], check=False, timeout=300)
+            n = DHCP_LEASED_IP
+            lab.leaf.apply(f"""router bgp {F.LEAF_ASN}
+ no neighbor {F.NODE_UNDERLAY_IP}
+ neighbor {n} remote-as {F.ROUTER_ASN}
+ neighbor {n} timers 3 9
+ neighbor {n} passive
+ address-family ipv4 unicast
+  neighbor {n} activate
+ exit-address-family
+ address-family l2vpn evpn
+  neighbor {n} activate
+ exit-address-family
+exit
+""")
+            run(["ip", "netns", "exec", lab.leaf_ns, "dnsmasq", "--port=0", "--no-resolv",
+                 "--no-hosts", "--interface=swp1", "--bind-interfaces",
+                 "--dhcp-range=192.168.11.100,192.168.11.150,255.255.255.0,1h",
+                 f"--dhcp-host={DHCP_MAC},{n}", f"--dhcp-leasefile={LABDIR / 'dnsmasq.leases'}",
+                 f"--pid-file={LABDIR / 'dnsmasq.pid'}"])
+            text = lab.config_file.read_text()
+            nics = 'interfaces = ["toswitch"]\n'
+            text = text.replace(nics, "") + (f'\n[underlay.macvlan]\nparent = "toswitch"\n'
+                                             f'mac = "{DHCP_MAC}"\ndhcp = true\n')
+            write_atomic(lab.config_file, text)
+            ok = stop.returncode == 0 and td.returncode == 0 and nics not in text
+            return ok, (f"systemctl stop exit {stop.returncode}, --teardown exit {td.returncode}; "
+                        f"dnsmasq on the leaf; {lab.config_file} has [underlay.macvlan] dhcp = true")
+        if not self.r.check("dhcp-underlay-prepared", prepare):
+            return
+
+        def leased():
+            p = systemctl("start", UNIT, timeout=150)
+
+            def up():
+                v4 = run(["ip", "-n", NETNS, "-4", "-o", "addr", "show", "dev", MACVLAN],
+                         check=False).stdout
+                session = lab.neighbor("leaf", DHCP_LEASED_IP).get("bgpState")
+                return (f"{DHCP_LEASED_IP}/24" in v4 and session == "Established") or None
+            try:
+                wait_for(up, 90, what=f"{DHCP_LEASED_IP} leased and the leaf's session Established")
+            except TimeoutError as e:
+                return False, f"systemctl start exit {p.returncode}; {e}; {show(DHCP_UNIT, 'ActiveState', 'Result')}"
+            u = show(DHCP_UNIT, "ActiveState", "MainPID", "NetworkNamespacePath")
+            mp = int(u.get("MainPID", "0") or 0)
+            want = netns_inode(NETNS)
+            ok = (p.returncode == 0 and u.get("ActiveState") == "active" and mp > 0
+                  and pid_netns(mp) == want and u.get("NetworkNamespacePath") == str(NETNS_PATH))
+            return ok, (f"systemctl start exit {p.returncode}; {DHCP_UNIT} {u.get('ActiveState')}, "
+                        f"MainPID {mp} netns {pid_netns(mp)}, router netns {want}; {MACVLAN} has "
+                        f"{DHCP_LEASED_IP}/24 and the leaf's session to it is Established")
+        if not self.r.check("dhcp-client-runs-as-unit-in-router-namespace", leased):
+            return
+
+        def restart():
+            pid0 = main_pid(DHCP_UNIT)
+            s0 = lab.neighbor("leaf", DHCP_LEASED_IP)
+            p = systemctl("restart", UNIT, timeout=150)
+            time.sleep(HOLD_TIME + 2)
+            pid1 = main_pid(DHCP_UNIT)
+            s1 = lab.neighbor("leaf", DHCP_LEASED_IP)
+            keys = ("bgpState", "connectionsEstablished", "connectionsDropped")
+            same = {k: s0.get(k) for k in keys} == {k: s1.get(k) for k in keys}
+            ok = p.returncode == 0 and pid0 > 0 and pid1 == pid0 and same
+            return ok, (f"systemctl restart {UNIT} exit {p.returncode}; {DHCP_UNIT} MainPID "
+                        f"{pid0} -> {pid1}; leaf session {'unchanged' if same else f'{s0} -> {s1}'}")
+        self.r.check("dhcp-client-survives-perouterd-restart", restart)
+
+        def teardown():
+            stop = systemctl("stop", UNIT, timeout=60)
+            td = run([perouterd, "--teardown"], check=False, timeout=300)
+            u = show(DHCP_UNIT, "ActiveState")
+            lease = Path("/var/lib/perouter/dhcp") / NETNS / f"{MACVLAN}.lease"
+            ok = (stop.returncode == 0 and td.returncode == 0 and u.get("ActiveState") == "inactive"
+                  and not NETNS_PATH.exists() and lease.exists())
+            return ok, (f"systemctl stop exit {stop.returncode}, --teardown exit {td.returncode} "
+                        f"{td.stderr.strip()[-300:]}; {DHCP_UNIT} {u.get('ActiveState')}; "
+                        f"namespace {'left' if NETNS_PATH.exists() else 'gone'}; lease {lease} "
+                        f"{'kept' if lease.exists() else 'missing'}")
+        self.r.check("dhcp-client-stopped-by-teardown", teardown)
+
+
 def diagnostics(directory: Path) -> None:
     def save(name: str, argv: list[str]) -> None:
         p = run(argv, check=False, timeout=60)
         (directory / name).write_text(p.stdout + p.stderr)
     save("journal.txt", ["journalctl", "-b", "--no-pager", "-o", "short-monotonic"])
     save("units.txt", ["systemctl", "status", "--no-pager", "-l", "-n", "30", UNIT, WAIT_UNIT,
-                       FRR_UNIT, STANDIN])
+                       FRR_UNIT, STANDIN, DHCP_UNIT])
     save("perouterd.log", ["journalctl", "-b", "--no-pager", "-u", UNIT])
 
 
@@ -542,6 +641,7 @@ def main() -> int:
             tier.reload()
             tier.frr_reload()
             tier.restart_and_stop()
+            tier.dhcp_underlay()
     except Exception as e:  # noqa: BLE001 - reported as a failure, never a silent stop
         report.failed += 1
         report.line(f"FAIL payload: {type(e).__name__}: {e}")
