@@ -9,19 +9,35 @@ static_assert(std::string_view("host-e-").size() + std::string_view("16777215").
               kMaxInterfaceName);
 
 std::string bridge_name(uint32_t vni) {
-    return fmt::format("br-pe-{}", vni);
+    return fmt::format("{}{}", kRouterBridgePrefix, vni);
 }
 std::string vxlan_name(uint32_t vni) {
-    return fmt::format("vni{}", vni);
+    return fmt::format("{}{}", kVxlanPrefix, vni);
 }
 std::string host_veth_name(uint32_t vni) {
-    return fmt::format("host-e-{}", vni);
+    return fmt::format("{}{}", kHostVethPrefix, vni);
 }
 std::string router_veth_name(uint32_t vni) {
-    return fmt::format("pe-e-{}", vni);
+    return fmt::format("{}{}", kRouterVethPrefix, vni);
 }
 std::string host_bridge_name(uint32_t vni) {
-    return fmt::format("br-hs-{}", vni);
+    return fmt::format("{}{}", kHostBridgePrefix, vni);
+}
+
+bool has_numbered_name(std::string_view name, std::string_view prefix) {
+    if (!name.starts_with(prefix) || name.size() == prefix.size())
+        return false;
+    return name.find_first_not_of("0123456789", prefix.size()) == std::string_view::npos;
+}
+
+bool is_router_link_name(std::string_view name) {
+    return has_numbered_name(name, kRouterBridgePrefix) || has_numbered_name(name, kVxlanPrefix) ||
+           has_numbered_name(name, kRouterVethPrefix) || name == kPassthroughRouterVeth;
+}
+
+bool is_host_link_name(std::string_view name) {
+    return has_numbered_name(name, kHostVethPrefix) || has_numbered_name(name, kHostBridgePrefix) ||
+           name == kPassthroughHostVeth;
 }
 
 std::optional<std::string> interface_name_problem(std::string_view name) {
@@ -43,13 +59,15 @@ std::optional<std::string> interface_name_problem(std::string_view name) {
 std::optional<std::string> reserved_name_problem(std::string_view name) {
     if (name == "lo")
         return "is the loopback device";
-    for (std::string_view prefix : {"br-pe-", "br-hs-", "host-e-", "pe-e-", "pt-"}) {
-        if (name.substr(0, prefix.size()) == prefix)
+    // Whole prefixes, whatever follows: a name close to ours would confuse operators. "pt-" is
+    // the common prefix of the passthrough's two veths.
+    for (std::string_view prefix : {kRouterBridgePrefix, kHostBridgePrefix, kHostVethPrefix,
+                                    kRouterVethPrefix, std::string_view("pt-")}) {
+        if (name.starts_with(prefix))
             return fmt::format("names starting with '{}' are reserved for perouter's links",
                                prefix);
     }
-    if (name.size() > 3 && name.substr(0, 3) == "vni" &&
-        name.find_first_not_of("0123456789", 3) == std::string_view::npos)
+    if (has_numbered_name(name, kVxlanPrefix))
         return "names 'vni<number>' are reserved for perouter's vxlan links";
     return std::nullopt;
 }

@@ -16,16 +16,33 @@ inline constexpr size_t kMaxInterfaceName = 15;
 inline constexpr uint32_t kMaxVni = 16777215;
 
 /// Passthrough veth: host end and router-namespace end.
-inline constexpr std::string_view kPassthroughHostVeth = "pt-host";
+inline constexpr std::string_view kPassthroughHostVeth = "pt-host";  // both start with "pt-"
 inline constexpr std::string_view kPassthroughRouterVeth = "pt-ns";
 /// The macvlan underlay link in the router namespace when `[underlay.macvlan] name` is not set.
 inline constexpr std::string_view kDefaultMacvlanName = "underlay";
+
+/// The prefixes of the numbered names below, "<prefix><vni>". Each pattern is written here
+/// only: the namers, reserved_name_problem(), the ownership rules (reconcile/observed.cpp,
+/// reconcile/ovs_observed.cpp) and the daemon's filter of link events use these.
+inline constexpr std::string_view kRouterBridgePrefix = "br-pe-";
+inline constexpr std::string_view kVxlanPrefix = "vni";
+inline constexpr std::string_view kRouterVethPrefix = "pe-e-";
+inline constexpr std::string_view kHostVethPrefix = "host-e-";
+inline constexpr std::string_view kHostBridgePrefix = "br-hs-";
 
 std::string bridge_name(uint32_t vni);       ///< "br-pe-<vni>", in the router namespace
 std::string vxlan_name(uint32_t vni);        ///< "vni<vni>", in the router namespace
 std::string host_veth_name(uint32_t vni);    ///< "host-e-<vni>", host end of the VNI veth
 std::string router_veth_name(uint32_t vni);  ///< "pe-e-<vni>", router end of the VNI veth
 std::string host_bridge_name(uint32_t vni);  ///< "br-hs-<vni>", managed host bridge of an L2VNI
+
+/// `<prefix><n>` with n a non-empty run of decimal digits.
+bool has_numbered_name(std::string_view name, std::string_view prefix);
+/// A name perouter gives its links in the router namespace: `br-pe-<n>`, `vni<n>`,
+/// `pe-e-<n>`, `pt-ns`.
+bool is_router_link_name(std::string_view name);
+/// A name perouter gives its links in the host: `host-e-<n>`, `br-hs-<n>`, `pt-host`.
+bool is_host_link_name(std::string_view name);
 
 /// Why `name` cannot be a Linux interface name ("longer than 15 characters"), or nullopt when
 /// it can. The rule is upstream's: `^[a-zA-Z][a-zA-Z0-9._-]*$`, at most 15 characters.

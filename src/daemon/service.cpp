@@ -48,11 +48,8 @@ uint64_t tick_interval() {
 
 // Names a link event may be about that concern us: anything we create or move.
 bool relevant_link(const std::string& name, const config::Config* cfg) {
-    static constexpr std::string_view kPrefixes[] = {"br-pe-",  "vni",    "pe-e-",
-                                                     "host-e-", "br-hs-", "pt-"};
-    for (auto p : kPrefixes)
-        if (name.rfind(p, 0) == 0)
-            return true;
+    if (config::is_router_link_name(name) || config::is_host_link_name(name))
+        return true;
     if (name == "*" || !cfg)
         return name == "*";
     if (cfg->underlay) {

@@ -3,15 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
-namespace perouter::reconcile {
+#include "config/names.hpp"
 
-bool has_numbered_name(std::string_view name, std::string_view prefix) {
-    if (!name.starts_with(prefix) || name.size() == prefix.size())
-        return false;
-    auto digits = name.substr(prefix.size());
-    return std::all_of(digits.begin(), digits.end(),
-                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
-}
+namespace perouter::reconcile {
 
 const ObservedLink* Observed::link(Side side, std::string_view name) const {
     for (const auto& l : links)
@@ -20,27 +14,17 @@ const ObservedLink* Observed::link(Side side, std::string_view name) const {
     return nullptr;
 }
 
-bool is_router_link_name(std::string_view name) {
-    return has_numbered_name(name, "br-pe-") || has_numbered_name(name, "vni") ||
-           has_numbered_name(name, "pe-e-") || name == "pt-ns";
-}
-
-bool is_host_link_name(std::string_view name) {
-    return has_numbered_name(name, "host-e-") || has_numbered_name(name, "br-hs-") ||
-           name == "pt-host";
-}
-
 bool is_underlay_nic(const ObservedLink& link) {
     return link.side == Side::Router && link.group == plan::kUnderlayGroup;
 }
 
 bool is_owned(const ObservedLink& link) {
     if (link.side == Side::Host)
-        return is_host_link_name(link.name) &&
+        return config::is_host_link_name(link.name) &&
                (link.alias == plan::kLinkAlias || link.group == plan::kCreatedGroup);
     // The macvlan underlay has the name the operator chose; it carries kCreatedGroup from its
     // create request (netlink/macvlan.cpp).
-    return is_router_link_name(link.name) || link.kind == "vrf" || is_underlay_nic(link) ||
+    return config::is_router_link_name(link.name) || link.kind == "vrf" || is_underlay_nic(link) ||
            (link.kind == "macvlan" && link.group == plan::kCreatedGroup);
 }
 
@@ -58,7 +42,8 @@ bool is_owned_address(const ObservedAddress& addr, const Observed& observed) {
         return false;
     // A managed host bridge is the host's segment of the L2VNI: the node and its workloads put
     // their addresses on it. We create the bridge, but its addresses are not ours.
-    return !(addr.side == Side::Host && addr.link.rfind("br-hs-", 0) == 0);
+    return !(addr.side == Side::Host &&
+             config::has_numbered_name(addr.link, config::kHostBridgePrefix));
 }
 
 std::string normalize_sysctl(std::string_view value) {

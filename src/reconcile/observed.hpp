@@ -91,12 +91,6 @@ struct Observed {
     const ObservedLink* link(Side side, std::string_view name) const;
 };
 
-/// `<prefix><n>` with n a non-empty run of decimal digits.
-bool has_numbered_name(std::string_view name, std::string_view prefix);
-/// `br-pe-<n>`, `vni<n>`, `pe-e-<n>`, `pt-ns`.
-bool is_router_link_name(std::string_view name);
-/// `host-e-<n>`, `br-hs-<n>`, `pt-host`.
-bool is_host_link_name(std::string_view name);
 /// The ownership rules above, for one link.
 bool is_owned(const ObservedLink& link);
 /// An underlay NIC we moved into the router namespace.

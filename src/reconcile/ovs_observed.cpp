@@ -1,5 +1,6 @@
 #include "reconcile/ovs_observed.hpp"
 
+#include "config/names.hpp"
 #include "reconcile/observed.hpp"
 
 namespace perouter::reconcile {
@@ -20,11 +21,13 @@ const OvsObservedBridge* OvsObserved::bridge_of_port(std::string_view name) cons
 }
 
 bool is_owned(const OvsObservedBridge& bridge) {
-    return bridge.created_by == plan::kOvsCreatedBy && has_numbered_name(bridge.name, "br-hs-");
+    return bridge.created_by == plan::kOvsCreatedBy &&
+           config::has_numbered_name(bridge.name, config::kHostBridgePrefix);
 }
 
 bool is_owned(const OvsObservedPort& port) {
-    return port.created_by == plan::kOvsCreatedBy && has_numbered_name(port.name, "host-e-");
+    return port.created_by == plan::kOvsCreatedBy &&
+           config::has_numbered_name(port.name, config::kHostVethPrefix);
 }
 
 }  // namespace perouter::reconcile
