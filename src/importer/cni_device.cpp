@@ -1,7 +1,8 @@
 // Underlay CNI devices: upstream's CNIDevice has its controller run a CNI configuration in the
-// router namespace. The macvlan plugin with static addresses is perouter's [underlay.macvlan];
-// everything else a CNI configuration says is converted, refused with the reason, or (when
-// upstream itself drops it, or it configures nothing) left out with a note.
+// router namespace. The macvlan plugin with static addresses, or with an IPv4 address leased by
+// DHCP, is perouter's [underlay.macvlan]; everything else a CNI configuration says is converted,
+// refused with the reason, or (when upstream itself drops it, or it configures nothing) left out
+// with a note.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -105,35 +106,16 @@ std::set<std::string> capabilities(Fields& plugin) {
     return out;
 }
 
-/// The static IPAM plugin's addresses: [{address: ADDR/LEN, gateway}]; false when the IPAM is
-/// refused (nothing more to say about addresses then).
-bool static_ipam(Fields& plugin, std::vector<Placed>& addresses) {
-    Sink& sink = plugin.sink();
-    auto node = plugin.take("ipam");
-    if (!node) {
-        sink.error(plugin.pos(),
-                   "no \"ipam\": the macvlan would have no address, and perouter's macvlan "
-                   "needs a static one (ipam type static)");
-        return false;
-    }
-    Fields ipam(*node, "ipam", sink);
-    auto type = ipam.string("type");
-    if (!type || *type != "static") {
-        if (!type && !ipam.has("type"))
-            ipam.missing("type");
-        else if (type && *type == "dhcp")
-            ipam.error("type",
-                       "dhcp has no equivalent: perouter has no DHCP for the macvlan "
-                       "underlay yet: give the router a static address (ipam type "
-                       "static, outside the DHCP server's pool)");
-        else if (type)
-            ipam.error("type", fmt::format("\"{}\" has no equivalent: perouter gives the macvlan "
-                                           "static addresses only (ipam type static)",
-                                           *type));
-        skip_all(ipam);
-        ipam.finish();
-        return false;
-    }
+/// How the plugin's IPAM addresses the macvlan.
+enum class Ipam {
+    Refused,  // an IPAM perouter has no equivalent for (reported)
+    Static,   // the static IPAM plugin's addresses: [underlay.macvlan] addresses
+    Dhcp,     // an IPv4 address leased by DHCP: [underlay.macvlan] dhcp = true
+};
+
+/// The static IPAM plugin's fields: addresses [{address: ADDR/LEN, gateway}], routes, dns.
+void static_ipam(Fields& ipam, std::vector<Placed>& addresses) {
+    Sink& sink = ipam.sink();
     if (auto routes = ipam.sequence("routes"); routes && !routes->empty())
         ipam.error("routes", fmt::format("static routes have no equivalent: {}", kNoBgpRoutes));
     if (written(ipam, "dns")) {
@@ -161,8 +143,69 @@ bool static_ipam(Fields& plugin, std::vector<Placed>& addresses) {
             a.finish();
         }
     }
+}
+
+/// The dhcp IPAM plugin's fields (daemonSocketPath, provide, request, priority). The lease's
+/// IPv4 address is what perouter's DHCP client takes; what else the plugin sends the server or
+/// does with the lease has no equivalent.
+void dhcp_ipam(Fields& ipam) {
+    Sink& sink = ipam.sink();
+    sink.note(ipam.key_pos("type"),
+              fmt::format("the DHCP lease's routes not imported: upstream installs the lease's "
+                          "gateway (as a default route) and static routes in the router "
+                          "namespace, and {}",
+                          kNoBgpRoutes));
+    note_cni_only(ipam, "daemonSocketPath");
+    if (auto provide = ipam.sequence("provide"); provide && !provide->empty())
+        ipam.error("provide",
+                   "options sent to the DHCP server (host name, client identifier, ...) have "
+                   "no equivalent: perouter's DHCP client sends none of the configuration's "
+                   "choosing; remove them (a server that leases the router its address by one "
+                   "of them must know it by its MAC address instead)");
+    if (auto request = ipam.sequence("request"); request && !request->empty())
+        sink.note(ipam.key_pos("request"),
+                  "request not imported: the options it asks the DHCP server for configure "
+                  "nothing perouter takes from the lease, which is the address and its prefix "
+                  "length alone");
+    if (ipam.integer("priority").value_or(0) != 0)
+        sink.note(ipam.key_pos("priority"),
+                  "priority not imported: it is the metric of the lease's routes, which "
+                  "perouter does not install");
+}
+
+/// The plugin's IPAM: static addresses (into `addresses`), DHCP, or refused (nothing more to
+/// say about addresses then).
+Ipam read_ipam(Fields& plugin, std::vector<Placed>& addresses) {
+    Sink& sink = plugin.sink();
+    auto node = plugin.take("ipam");
+    if (!node) {
+        sink.error(plugin.pos(),
+                   "no \"ipam\": the macvlan would have no address, and perouter's macvlan "
+                   "needs a static one (ipam type static) or one leased by DHCP (ipam type "
+                   "dhcp)");
+        return Ipam::Refused;
+    }
+    Fields ipam(*node, "ipam", sink);
+    auto type = ipam.string("type");
+    Ipam kind = Ipam::Refused;
+    if (type && *type == "static") {
+        kind = Ipam::Static;
+        static_ipam(ipam, addresses);
+    } else if (type && *type == "dhcp") {
+        kind = Ipam::Dhcp;
+        dhcp_ipam(ipam);
+    } else {
+        if (!type && !ipam.has("type"))
+            ipam.missing("type");
+        else if (type)
+            ipam.error("type", fmt::format("\"{}\" has no equivalent: perouter gives the macvlan "
+                                           "static addresses (ipam type static) or an IPv4 "
+                                           "address leased by DHCP (ipam type dhcp) only",
+                                           *type));
+        skip_all(ipam);
+    }
     ipam.finish();
-    return true;
+    return kind;
 }
 
 /// The router's addresses, checked as perouter's loader checks [underlay.macvlan] addresses.
@@ -296,10 +339,11 @@ void macvlan_plugin(Fields& p, bool listed, const std::vector<RuntimeArg>& runti
             mac = Placed{*text, sink.at(*node)};
     const std::set<std::string> declared = capabilities(p);
     std::vector<Placed> addresses;
-    const bool ipam_ok = static_ipam(p, addresses);
+    const Ipam ipam = read_ipam(p, addresses);
 
     // What upstream hands the plugin at run time, as the plugin reads it: a MAC address and
-    // the static IPAM's addresses both replace the configuration's.
+    // the static IPAM's addresses both replace the configuration's (the dhcp IPAM reads no
+    // addresses).
     for (const RuntimeArg& arg : runtime) {
         if (declared.count(arg.key) == 0) {
             sink.note(arg.key_pos,
@@ -315,6 +359,10 @@ void macvlan_plugin(Fields& p, bool listed, const std::vector<RuntimeArg>& runti
                               "the macvlan plugin");
                 mac = Placed{*text, sink.at(arg.value)};
             }
+        } else if (arg.key == "ips" && ipam == Ipam::Dhcp) {
+            sink.note(arg.key_pos,
+                      "runtimeConfig ips not imported: only the static IPAM plugin reads it, and "
+                      "this plugin's address is leased by DHCP");
         } else if (arg.key == "ips") {
             if (!arg.value.IsSequence()) {
                 sink.error(sink.at(arg.value), "ips: expected a list");
@@ -336,8 +384,10 @@ void macvlan_plugin(Fields& p, bool listed, const std::vector<RuntimeArg>& runti
     }
     if (mac)
         put_mac(*mac, sink, out);
-    if (ipam_ok)
+    if (ipam == Ipam::Static)
         put_addresses(addresses, p.pos(), sink, out);
+    else if (ipam == Ipam::Dhcp)
+        out.insert_or_assign("dhcp", true);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ namespace perouter::importer {
 /// [underlay] from an UnderlaySpec. Sets `secret` when a neighbor has a password.
 toml::table convert_underlay(Fields& spec, bool& secret);
 /// [underlay.macvlan] from an underlay interface's cniDevice (the macvlan CNI plugin with
-/// static addresses); what has no equivalent is refused.
+/// static or DHCP IPAM); what has no equivalent is refused.
 toml::table convert_cni_device(Fields& device);
 /// One [[l3vni]] from an L3VNISpec and the resource's name.
 toml::table convert_l3vni(Fields& spec, const std::string& name);

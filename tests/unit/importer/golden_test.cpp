@@ -83,17 +83,19 @@ TEST(ImportGolden, MatchesGoldenFiles) {
         }
     }
     if (!update) {
-        EXPECT_GE(converted, 7);
-        EXPECT_GE(refused, 4);
+        EXPECT_GE(converted, 8);
+        EXPECT_GE(refused, 3);
     }
 }
 
 // The round trip: what the import writes is a configuration perouter loads as it stands (the
 // cases include a node file, so the output is a complete main file). Among them, CNI macvlans
-// as [underlay.macvlan], with an unnumbered neighbor on upstream's default interface name.
+// as [underlay.macvlan] (static and DHCP), with an unnumbered neighbor on upstream's default
+// interface name.
 TEST(ImportGolden, OutputLoadsWithPerouterLoader) {
     int loaded = 0;
     int macvlans = 0;
+    int dhcp = 0;
     for (const fs::path& dir : cases()) {
         std::string name = dir.filename().string();
         if (fs::exists(dir / "expected-errors.txt"))
@@ -103,12 +105,16 @@ TEST(ImportGolden, OutputLoadsWithPerouterLoader) {
         ASSERT_TRUE(r.ok()) << joined(r.error());
         auto cfg = config::parse({config::ConfigText{"imported.toml", r->toml, true}});
         EXPECT_TRUE(cfg.ok()) << (cfg ? "" : joined(cfg.error())) << r->toml;
-        if (cfg && cfg->underlay && cfg->underlay->macvlan)
+        if (cfg && cfg->underlay && cfg->underlay->macvlan) {
             ++macvlans;
+            if (cfg->underlay->macvlan->dhcp)
+                ++dhcp;
+        }
         ++loaded;
     }
-    EXPECT_GE(loaded, 6);
-    EXPECT_GE(macvlans, 2);
+    EXPECT_GE(loaded, 7);
+    EXPECT_GE(macvlans, 3);
+    EXPECT_GE(dhcp, 1);
 }
 
 }  // namespace

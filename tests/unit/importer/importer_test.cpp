@@ -274,17 +274,70 @@ TEST(Import, CniMacvlanTakesWhatThePluginWouldBeHanded) {
                           "declare the capability (capabilities: {mac: true})"));
 }
 
+TEST(Import, CniMacvlanWithDhcpIsTheMacvlanUnderlayWithDhcp) {
+    // The dhcp IPAM: dhcp = true and no addresses; the parent, mode and the MAC handed at run
+    // time (the plugin declares the capability) are taken as with static addresses.
+    auto r = import_files(
+        {{"in.yaml", with_cni(macvlan("master: eth0, mode: vepa, capabilities: {mac: true, ips: "
+                                      "true}, ipam: {type: dhcp, daemonSocketPath: "
+                                      "/run/cni/dhcp.sock, request: [{option: \"121\"}], "
+                                      "priority: 10}"),
+                              "          runtimeConfig: {mac: \"02-00-00-00-00-AA\", ips: "
+                              "[10.1.0.11/24]}\n")}});
+    ASSERT_TRUE(r.ok()) << r.error().front().str();
+    auto t = toml::parse(r->toml);
+    auto m = t["underlay"]["macvlan"];
+    ASSERT_TRUE(m.is_table());
+    EXPECT_EQ(m["dhcp"].value<bool>(), true);
+    EXPECT_FALSE(m["addresses"]);
+    EXPECT_EQ(m["parent"].value<std::string>(), "eth0");
+    EXPECT_EQ(m["name"].value<std::string>(), "net1");
+    EXPECT_EQ(m["mode"].value<std::string>(), "vepa");
+    EXPECT_EQ(m["mac"].value<std::string>(), "02:00:00:00:00:aa");
+    EXPECT_EQ(m.as_table()->size(), 5u);
+    EXPECT_NE(r->toml.find("dhcp = true\n"), std::string::npos) << r->toml;
+    // What the dhcp plugin does besides leasing the address, each noted at its key; runtime
+    // ips are the static IPAM's and left out too.
+    std::vector<std::string> notes;
+    for (const auto& n : r->notes)
+        notes.push_back(n.str());
+    EXPECT_THAT(
+        notes,
+        ElementsAre(HasSubstr("in.yaml:6:148: the DHCP lease's routes not imported"),
+                    HasSubstr("in.yaml:6:160: daemonSocketPath not imported: it concerns CNI "
+                              "operations"),
+                    HasSubstr("in.yaml:6:198: request not imported"),
+                    HasSubstr("in.yaml:6:226: priority not imported"),
+                    HasSubstr("in.yaml:7:53: runtimeConfig ips not imported: only the static "
+                              "IPAM plugin reads it")));
+
+    // The minimal form: a MAC of the plugin's own, no runtime arguments.
+    t = imported(with_cni(macvlan("master: eth0, mac: \"02:00:00:00:00:01\", ipam: {type: dhcp}")));
+    m = t["underlay"]["macvlan"];
+    EXPECT_EQ(m["dhcp"].value<bool>(), true);
+    EXPECT_FALSE(m["addresses"]);
+    EXPECT_EQ(m["mac"].value<std::string>(), "02:00:00:00:00:01");
+
+    // Options sent to the server have no equivalent; other keys are unknown, as for static.
+    EXPECT_THAT(errors(with_cni(macvlan("master: eth0, ipam: {type: dhcp, provide: [{option: "
+                                        "host-name, value: r1}], routes: []}"))),
+                ElementsAre("in.yaml:6:110: provide: options sent to the DHCP server (host "
+                            "name, client identifier, ...) have no equivalent: perouter's DHCP "
+                            "client sends none of the configuration's choosing; remove them (a "
+                            "server that leases the router its address by one of them must know "
+                            "it by its MAC address instead)",
+                            "in.yaml:6:153: unknown field \"routes\" in ipam"));
+}
+
 TEST(Import, CniDevicesWithoutAnEquivalentAreRefused) {
     auto ipam = [](const std::string& text) {
         return errors(with_cni(macvlan("master: eth0, ipam: " + text)));
     };
-    EXPECT_THAT(ipam("{type: dhcp}"),
-                ElementsAre("in.yaml:6:98: type: dhcp has no equivalent: perouter has no DHCP "
-                            "for the macvlan underlay yet: give the router a static address "
-                            "(ipam type static, outside the DHCP server's pool)"));
     EXPECT_THAT(ipam("{type: host-local, subnet: 10.0.0.0/24}"),
                 ElementsAre(HasSubstr("in.yaml:6:98: type: \"host-local\" has no equivalent: "
-                                      "perouter gives the macvlan static addresses only")));
+                                      "perouter gives the macvlan static addresses (ipam type "
+                                      "static) or an IPv4 address leased by DHCP (ipam type "
+                                      "dhcp) only")));
     EXPECT_THAT(ipam("{type: static}"), ElementsAre(HasSubstr("in.yaml:6:61: no static address")));
     EXPECT_THAT(errors(with_cni(macvlan("master: eth0"))),
                 ElementsAre(HasSubstr("in.yaml:6:61: no \"ipam\": the macvlan would have no "
