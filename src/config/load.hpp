@@ -45,6 +45,8 @@ struct ConfigText {
     std::string path;
     std::string text;
     bool main = false;
+
+    bool operator==(const ConfigText&) const = default;
 };
 
 /// Parses every text, merges them in order, converts to the typed model and validates it.

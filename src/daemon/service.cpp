@@ -96,6 +96,8 @@ ControlResult<void> Service::load_and_apply(const char* why) {
         config::load(config::Layout{opts_.root},
                      config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, nullptr,
                      raw_frr_check_.callback());
+    // The texts the running configuration was built from, before this load replaces them.
+    const bool same_texts = loaded.config && current_ && loaded.texts == read_texts_;
     if (loaded.config)
         read_texts_ = loaded.texts;
     report_load(loaded);
@@ -108,6 +110,16 @@ ControlResult<void> Service::load_and_apply(const char* why) {
             state_ = RunState::Failed;
         publish();
         return fail(invalid_config(loaded.diagnostics()));
+    }
+    // A reload whose files are the ones the running configuration came from has nothing to
+    // apply: the router has it. Drift is repaired by the link events and the health tick, not by
+    // reloads. After an apply with errors, or on the last good file, it applies (a retry).
+    if (same_texts && !on_last_good_ && apply_error_.empty() && last_.errors.empty()) {
+        spdlog::info("configuration files unchanged ({}): nothing to apply", why);
+        publish();
+        if (!loaded.skipped.empty())
+            return fail(invalid_config(loaded.diagnostics()));
+        return {};
     }
     on_last_good_ = false;
     std::optional<config::Config> before = std::move(current_);

@@ -22,7 +22,6 @@
 #include "config/model.hpp"
 #include "daemon/async_process.hpp"
 #include "daemon/config_watch.hpp"
-#include "daemon/controller.hpp"
 #include "daemon/echo_probe.hpp"
 #include "daemon/last_good.hpp"
 #include "daemon/neighbour_refresher.hpp"
@@ -30,6 +29,7 @@
 #include "daemon/raw_frr_check.hpp"
 #include "daemon/router.hpp"
 #include "daemon/run_state.hpp"
+#include "dbus/controller.hpp"
 #include "netlink/monitor.hpp"
 #include "reconcile/online.hpp"
 
@@ -38,6 +38,15 @@ class BusServer;
 }
 
 namespace perouter::daemon {
+
+// The D-Bus side's interface, which the service implements (dbus/controller.hpp).
+using dbus::ControlError;
+using dbus::ControlErrorKind;
+using dbus::Controller;
+using dbus::ControlResult;
+using dbus::invalid_config;
+using dbus::ManagerStatus;
+using dbus::VpnInfo;
 
 class Service : public Controller {
   public:

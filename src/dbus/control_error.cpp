@@ -7,8 +7,8 @@
 
 namespace perouter::dbus {
 
-const char* error_name(daemon::ControlErrorKind kind) {
-    using K = daemon::ControlErrorKind;
+const char* error_name(dbus::ControlErrorKind kind) {
+    using K = dbus::ControlErrorKind;
     switch (kind) {
         case K::InvalidConfig:
             return kErrorInvalidConfig;
@@ -26,7 +26,7 @@ const char* error_name(daemon::ControlErrorKind kind) {
     return kErrorFailed;
 }
 
-BusErrorReply to_bus_error(const daemon::ControlError& e) {
+BusErrorReply to_bus_error(const dbus::ControlError& e) {
     BusErrorReply r{error_name(e.kind), bounded_message(e.message)};
     for (const auto& line : bounded_diagnostics(e.diagnostics)) {
         if (!r.message.empty())
@@ -34,9 +34,8 @@ BusErrorReply to_bus_error(const daemon::ControlError& e) {
         r.message += line;
     }
     if (r.message.empty())
-        r.message = e.kind == daemon::ControlErrorKind::InvalidConfig
-                        ? "The configuration is invalid"
-                        : "The request failed";
+        r.message = e.kind == dbus::ControlErrorKind::InvalidConfig ? "The configuration is invalid"
+                                                                    : "The request failed";
     return r;
 }
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "daemon/controller.hpp"
+#include "dbus/controller.hpp"
 
 namespace perouter::dbus {
 
@@ -15,10 +15,10 @@ struct BusErrorReply {
 };
 
 /// The D-Bus error name for a kind (InvalidArgs is the standard org.freedesktop.DBus one).
-const char* error_name(daemon::ControlErrorKind kind);
+const char* error_name(dbus::ControlErrorKind kind);
 
 /// The reply for `e`: its message, then one "FILE:LINE:COL: message" line per diagnostic,
 /// bounded as dbus/reply_limits.hpp says.
-BusErrorReply to_bus_error(const daemon::ControlError& e);
+BusErrorReply to_bus_error(const dbus::ControlError& e);
 
 }  // namespace perouter::dbus

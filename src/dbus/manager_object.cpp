@@ -146,7 +146,7 @@ int method_describe(sd_bus_message* m, void* userdata, sd_bus_error* ret_error) 
     });
 }
 
-template <std::string daemon::ManagerStatus::*Field>
+template <std::string dbus::ManagerStatus::*Field>
 int get_status_string(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
                       void* userdata, sd_bus_error* ret_error) {
     return guarded(ret_error, [&] {
@@ -184,17 +184,17 @@ const sd_bus_vtable kManagerVtable[] = {
                              SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_NAMES("Describe", "", , "s", SD_BUS_PARAM(json), method_describe,
                              SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_PROPERTY("State", "s", get_status_string<&daemon::ManagerStatus::state>, 0,
+    SD_BUS_PROPERTY("State", "s", get_status_string<&dbus::ManagerStatus::state>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("UnderlayState", "s", get_status_string<&daemon::ManagerStatus::underlay_state>,
+    SD_BUS_PROPERTY("UnderlayState", "s", get_status_string<&dbus::ManagerStatus::underlay_state>,
                     0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("LastError", "s", get_status_string<&daemon::ManagerStatus::last_error>, 0,
+    SD_BUS_PROPERTY("LastError", "s", get_status_string<&dbus::ManagerStatus::last_error>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("Version", "s", get_status_string<&daemon::ManagerStatus::version>, 0,
+    SD_BUS_PROPERTY("Version", "s", get_status_string<&dbus::ManagerStatus::version>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("ConfigError", "s", get_status_string<&daemon::ManagerStatus::config_error>, 0,
+    SD_BUS_PROPERTY("ConfigError", "s", get_status_string<&dbus::ManagerStatus::config_error>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("ApplyError", "s", get_status_string<&daemon::ManagerStatus::apply_error>, 0,
+    SD_BUS_PROPERTY("ApplyError", "s", get_status_string<&dbus::ManagerStatus::apply_error>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("FailedFiles", "as", get_failed_files, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_VTABLE_END,

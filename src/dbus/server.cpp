@@ -9,10 +9,10 @@
 
 namespace perouter::dbus {
 
-BusServer::BusServer(std::unique_ptr<detail::ServerCore> core, daemon::Controller& controller)
+BusServer::BusServer(std::unique_ptr<detail::ServerCore> core, dbus::Controller& controller)
     : core_(std::move(core)), controller_(controller) {}
 
-Result<std::unique_ptr<BusServer>> BusServer::start(sd_event* event, daemon::Controller& controller,
+Result<std::unique_ptr<BusServer>> BusServer::start(sd_event* event, dbus::Controller& controller,
                                                     const BusOptions& options) {
     int r = register_error_map();
     if (r < 0)

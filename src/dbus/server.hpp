@@ -1,5 +1,5 @@
 // perouterd's D-Bus service: org.openperouter.Router1 on the system bus, served from the
-// daemon's sd-event loop on top of the daemon::Controller interface. The contract is
+// daemon's sd-event loop on top of the dbus::Controller interface. The contract is
 // schema/org.openperouter.Router1.xml; names are in dbus/names.hpp.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
-#include "daemon/controller.hpp"
+#include "dbus/controller.hpp"
 
 namespace perouter::dbus {
 
@@ -41,7 +41,7 @@ class BusServer {
     /// Mutating methods (Reload, AddVpn, RemoveVpn) call the Controller synchronously and reply
     /// once it returns, i.e. once the change is applied; clients need a long method-call
     /// timeout (kLongCallTimeoutUsec, 300 s).
-    static Result<std::unique_ptr<BusServer>> start(sd_event* event, daemon::Controller& controller,
+    static Result<std::unique_ptr<BusServer>> start(sd_event* event, dbus::Controller& controller,
                                                     const BusOptions& options = {});
 
     BusServer(const BusServer&) = delete;
@@ -60,10 +60,10 @@ class BusServer {
     size_t pending_authorizations() const;
 
   private:
-    BusServer(std::unique_ptr<detail::ServerCore> core, daemon::Controller& controller);
+    BusServer(std::unique_ptr<detail::ServerCore> core, dbus::Controller& controller);
 
     std::unique_ptr<detail::ServerCore> core_;
-    daemon::Controller& controller_;
+    dbus::Controller& controller_;
 };
 
 }  // namespace perouter::dbus

@@ -23,7 +23,7 @@ std::vector<char*> strv(const std::vector<std::string>& names) {
 
 }  // namespace
 
-const daemon::VpnInfo* Snapshot::find(std::string_view name) const {
+const dbus::VpnInfo* Snapshot::find(std::string_view name) const {
     // The last entry with a name wins, matching diff_vpns.
     for (auto it = vpns.rbegin(); it != vpns.rend(); ++it)
         if (it->name == name)
@@ -31,7 +31,7 @@ const daemon::VpnInfo* Snapshot::find(std::string_view name) const {
     return nullptr;
 }
 
-ServerCore::ServerCore(BusPtr bus, daemon::Controller& controller, Log log)
+ServerCore::ServerCore(BusPtr bus, dbus::Controller& controller, Log log)
     : bus_(std::move(bus)),
       controller_(controller),
       log_(std::move(log)),
@@ -95,7 +95,7 @@ int ServerCore::mutate(sd_bus_message* call, const char* polkit_action, std::str
         });
 }
 
-int reply_control_error(sd_bus_message* call, const daemon::ControlError& e) {
+int reply_control_error(sd_bus_message* call, const dbus::ControlError& e) {
     BusErrorReply reply = to_bus_error(e);
     SdBusError err;
     sd_bus_error_set(err.get(), reply.name.c_str(), reply.message.c_str());

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/controller.hpp"
 #include "dbus/authorization.hpp"
 #include "dbus/bus.hpp"
+#include "dbus/controller.hpp"
 #include "dbus/names.hpp"
 
 namespace perouter::dbus::detail {
@@ -20,9 +20,9 @@ namespace perouter::dbus::detail {
 /// What the bus currently shows. Objects and property values come from here, not from the
 /// Controller directly, so that a signal and the state a client reads after it always agree.
 struct Snapshot {
-    daemon::ManagerStatus status;
-    std::vector<daemon::VpnInfo> vpns;
-    const daemon::VpnInfo* find(std::string_view name) const;
+    dbus::ManagerStatus status;
+    std::vector<dbus::VpnInfo> vpns;
+    const dbus::VpnInfo* find(std::string_view name) const;
 };
 
 class ServerCore {
@@ -31,13 +31,13 @@ class ServerCore {
     /// The body of a mutating call once it is authorized; replies to `call` itself.
     using Mutation = std::function<int(ServerCore&, sd_bus_message* call)>;
 
-    ServerCore(BusPtr bus, daemon::Controller& controller, Log log);
+    ServerCore(BusPtr bus, dbus::Controller& controller, Log log);
     ServerCore(const ServerCore&) = delete;
     ServerCore& operator=(const ServerCore&) = delete;
     ~ServerCore();
 
     sd_bus* bus() const { return bus_.get(); }
-    daemon::Controller& controller() const { return controller_; }
+    dbus::Controller& controller() const { return controller_; }
     const Snapshot& snapshot() const { return snapshot_; }
     Authorizer& authorizer() { return authorizer_; }
     void log(std::string_view message) const;
@@ -55,7 +55,7 @@ class ServerCore {
 
   private:
     BusPtr bus_;  // first member: closed last
-    daemon::Controller& controller_;
+    dbus::Controller& controller_;
     Log log_;
     Snapshot snapshot_;
     Authorizer authorizer_;
@@ -63,7 +63,7 @@ class ServerCore {
 };
 
 /// Replies to `call` with the D-Bus error for `e`.
-int reply_control_error(sd_bus_message* call, const daemon::ControlError& e);
+int reply_control_error(sd_bus_message* call, const dbus::ControlError& e);
 
 /// Runs a vtable callback body; an exception (allocation, JSON) becomes a Failed error instead
 /// of unwinding through sd-bus's C frames.

@@ -5,8 +5,8 @@
 namespace perouter::dbus {
 namespace {
 
-std::map<std::string, const daemon::VpnInfo*> by_name(const std::vector<daemon::VpnInfo>& vpns) {
-    std::map<std::string, const daemon::VpnInfo*> m;
+std::map<std::string, const dbus::VpnInfo*> by_name(const std::vector<dbus::VpnInfo>& vpns) {
+    std::map<std::string, const dbus::VpnInfo*> m;
     for (const auto& v : vpns)
         m[v.name] = &v;
     return m;
@@ -14,8 +14,8 @@ std::map<std::string, const daemon::VpnInfo*> by_name(const std::vector<daemon::
 
 }  // namespace
 
-std::vector<std::string> changed_vpn_properties(const daemon::VpnInfo& before,
-                                                const daemon::VpnInfo& after) {
+std::vector<std::string> changed_vpn_properties(const dbus::VpnInfo& before,
+                                                const dbus::VpnInfo& after) {
     std::vector<std::string> out;
     if (before.kind != after.kind)
         out.emplace_back("Kind");
@@ -32,8 +32,8 @@ std::vector<std::string> changed_vpn_properties(const daemon::VpnInfo& before,
     return out;
 }
 
-VpnDiff diff_vpns(const std::vector<daemon::VpnInfo>& before,
-                  const std::vector<daemon::VpnInfo>& after) {
+VpnDiff diff_vpns(const std::vector<dbus::VpnInfo>& before,
+                  const std::vector<dbus::VpnInfo>& after) {
     auto old_map = by_name(before);
     auto new_map = by_name(after);
     VpnDiff d;
@@ -53,8 +53,8 @@ VpnDiff diff_vpns(const std::vector<daemon::VpnInfo>& before,
     return d;
 }
 
-std::vector<std::string> changed_manager_properties(const daemon::ManagerStatus& before,
-                                                    const daemon::ManagerStatus& after) {
+std::vector<std::string> changed_manager_properties(const dbus::ManagerStatus& before,
+                                                    const dbus::ManagerStatus& after) {
     std::vector<std::string> out;
     if (before.state != after.state)
         out.emplace_back("State");

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/controller.hpp"
+#include "dbus/controller.hpp"
 
 namespace perouter::dbus {
 
@@ -26,15 +26,15 @@ struct VpnDiff {
 
 /// VPNs are identified by name (their object path); if a list names one VPN twice, the last
 /// entry counts, as in the configuration merge.
-VpnDiff diff_vpns(const std::vector<daemon::VpnInfo>& before,
-                  const std::vector<daemon::VpnInfo>& after);
+VpnDiff diff_vpns(const std::vector<dbus::VpnInfo>& before,
+                  const std::vector<dbus::VpnInfo>& after);
 
 /// The Vpn interface properties whose values differ (Name never does: it is the identity).
-std::vector<std::string> changed_vpn_properties(const daemon::VpnInfo& before,
-                                                const daemon::VpnInfo& after);
+std::vector<std::string> changed_vpn_properties(const dbus::VpnInfo& before,
+                                                const dbus::VpnInfo& after);
 
 /// The Manager interface properties whose values differ, in interface order.
-std::vector<std::string> changed_manager_properties(const daemon::ManagerStatus& before,
-                                                    const daemon::ManagerStatus& after);
+std::vector<std::string> changed_manager_properties(const dbus::ManagerStatus& before,
+                                                    const dbus::ManagerStatus& after);
 
 }  // namespace perouter::dbus

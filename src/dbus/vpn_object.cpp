@@ -22,11 +22,11 @@ int find_vpn(sd_bus*, const char* path, const char*, void* userdata, void** ret_
         auto name = vpn_name_from_path(path);
         if (!name)
             return 0;
-        const daemon::VpnInfo* vpn = core_of(userdata).snapshot().find(*name);
+        const dbus::VpnInfo* vpn = core_of(userdata).snapshot().find(*name);
         if (vpn == nullptr)
             return 0;
         // The getters run right after this, before the snapshot can change (one thread).
-        *ret_found = const_cast<daemon::VpnInfo*>(vpn);
+        *ret_found = const_cast<dbus::VpnInfo*>(vpn);
         return 1;
     });
 }
@@ -56,11 +56,11 @@ int enumerate_vpns(sd_bus*, const char*, void* userdata, char*** ret_nodes,
     });
 }
 
-const daemon::VpnInfo& vpn_of(void* userdata) {
-    return *static_cast<daemon::VpnInfo*>(userdata);
+const dbus::VpnInfo& vpn_of(void* userdata) {
+    return *static_cast<dbus::VpnInfo*>(userdata);
 }
 
-template <std::string daemon::VpnInfo::*Field>
+template <std::string dbus::VpnInfo::*Field>
 int get_vpn_string(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
                    void* userdata, sd_bus_error* ret_error) {
     return guarded(ret_error, [&] {
@@ -78,18 +78,18 @@ int get_vni(sd_bus*, const char*, const char*, const char*, sd_bus_message* repl
 const sd_bus_vtable kVpnVtable[] = {
     SD_BUS_VTABLE_START(0),
     // The name is the object's identity (it is in the path), so it never changes.
-    SD_BUS_PROPERTY("Name", "s", get_vpn_string<&daemon::VpnInfo::name>, 0,
+    SD_BUS_PROPERTY("Name", "s", get_vpn_string<&dbus::VpnInfo::name>, 0,
                     SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Kind", "s", get_vpn_string<&daemon::VpnInfo::kind>, 0,
+    SD_BUS_PROPERTY("Kind", "s", get_vpn_string<&dbus::VpnInfo::kind>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Vni", "u", get_vni, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("Vrf", "s", get_vpn_string<&daemon::VpnInfo::vrf>, 0,
+    SD_BUS_PROPERTY("Vrf", "s", get_vpn_string<&dbus::VpnInfo::vrf>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("State", "s", get_vpn_string<&daemon::VpnInfo::state>, 0,
+    SD_BUS_PROPERTY("State", "s", get_vpn_string<&dbus::VpnInfo::state>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("Source", "s", get_vpn_string<&daemon::VpnInfo::source>, 0,
+    SD_BUS_PROPERTY("Source", "s", get_vpn_string<&dbus::VpnInfo::source>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("Error", "s", get_vpn_string<&daemon::VpnInfo::error>, 0,
+    SD_BUS_PROPERTY("Error", "s", get_vpn_string<&dbus::VpnInfo::error>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_VTABLE_END,
 };

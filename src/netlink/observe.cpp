@@ -28,21 +28,6 @@ struct PeerRef {
     bool peer_elsewhere;  // IFLA_LINK_NETNSID present: the peer is in another namespace
 };
 
-// "net/ipv4/conf/<if>/..." -> "<if>".
-std::optional<std::string> sysctl_interface(const std::string& key) {
-    for (std::string_view prefix :
-         {"net/ipv4/conf/", "net/ipv6/conf/", "net/ipv4/neigh/", "net/ipv6/neigh/"}) {
-        if (!key.starts_with(prefix))
-            continue;
-        auto rest = std::string_view(key).substr(prefix.size());
-        auto slash = rest.find('/');
-        if (slash == std::string_view::npos)
-            return std::nullopt;
-        return std::string(rest.substr(0, slash));
-    }
-    return std::nullopt;
-}
-
 std::set<std::string> host_names_referenced(const plan::DesiredState& d) {
     std::set<std::string> names(d.underlay_nics.begin(), d.underlay_nics.end());
     for (const auto& e : d.external_links)
@@ -58,7 +43,7 @@ std::set<std::string> host_names_referenced(const plan::DesiredState& d) {
         if (r.side == Side::Host && r.dev)
             names.insert(*r.dev);
     for (const auto& s : d.sysctls)
-        if (auto iface = sysctl_interface(s.key); s.side == Side::Host && iface)
+        if (auto iface = plan::sysctl_interface(s.key); s.side == Side::Host && iface)
             names.insert(*iface);
     return names;
 }

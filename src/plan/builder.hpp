@@ -44,6 +44,18 @@ frr::HostNeighbor host_neighbor(const config::HostSession& hs, const IpAddress& 
 void apply_host_filters(Builder& b, const config::HostSession& hs, const std::string& domain,
                         std::vector<frr::HostNeighbor>& neighbors);
 
+/// How a VNI's bridge differs between L2VNIs and L3VNIs.
+struct VniBridge {
+    std::optional<std::string> vrf;   // the bridge's master
+    std::optional<MacAddress> mac;    // an L2VNI's anycast gateway MAC
+    bool addr_gen_mode_none = false;  // an L3VNI's bridge has no IPv6 link-local address
+};
+
+/// A VNI's bridge br-pe-<vni> and its VXLAN device vni<vni> as the bridge's port (no learning,
+/// neighbour suppression: EVPN fills the FDB), in the router namespace, in this order.
+void add_vni_bridge(Builder& b, uint32_t vni, const IpAddress& vtep, uint16_t vxlan_port,
+                    const VniBridge& bridge, const std::string& owner);
+
 /// The pair of veth LinkSpecs (host end first). `router_master` enslaves the router end.
 void add_veth_pair(Builder& b, const std::string& host_name, const std::string& router_name,
                    const std::optional<uint32_t>& mtu,

@@ -172,6 +172,10 @@ struct SysctlSpec {
     bool optional = false;  // absent on older kernels: skip with a warning
 };
 
+/// The interface a per-interface sysctl key names ("net/ipv4/conf/<if>/rp_filter",
+/// "net/ipv6/neigh/<if>/..."); nullopt for other keys and for "all" and "default".
+std::optional<std::string> sysctl_interface(std::string_view key);
+
 /// A DHCP client (dhcp/client.hpp) leasing the IPv4 address of a router-side link. The diff
 /// leaves that link's IPv4 addresses to it.
 struct DhcpClientSpec {

@@ -38,26 +38,11 @@ Status plan_l2vnis(Builder& b) {
 
         // L2 bridges keep IPv6 link-local addresses (upstream #351); with gateways the bridge
         // gets the anycast MAC so every node answers for the gateway with the same address.
-        LinkSpec br;
-        br.side = Side::Router;
-        br.name = bridge;
-        br.kind = LinkKind::Bridge;
-        br.master = vrf;
+        VniBridge vb;
+        vb.vrf = vrf;
         if (!l2.gateway_ips.empty())
-            br.mac = anycast_gateway_mac(l2.vni);
-        br.owner = owner;
-        out.links.push_back(br);
-
-        LinkSpec vx;
-        vx.side = Side::Router;
-        vx.name = config::vxlan_name(l2.vni);
-        vx.kind = LinkKind::Vxlan;
-        vx.master = bridge;
-        vx.addr_gen_mode_none = true;
-        vx.vxlan = VxlanAttrs{l2.vni, *vtep, l2.vxlan_port, false};
-        vx.bridge_port = BridgePortAttrs{false, true};
-        vx.owner = owner;
-        out.links.push_back(vx);
+            vb.mac = anycast_gateway_mac(l2.vni);
+        add_vni_bridge(b, l2.vni, *vtep, l2.vxlan_port, vb, owner);
 
         const std::string host_veth = config::host_veth_name(l2.vni);
         std::optional<std::string> host_master;

@@ -42,7 +42,6 @@ Status plan_l3vnis(Builder& b) {
         if (!vtep)
             return fail(std::move(vtep).error().context(fmt::format("l3vni '{}'", l3.name)));
         const std::string& owner = l3.name;
-        const std::string bridge = config::bridge_name(l3.vni);
         const uint32_t table = b.tables.table_for(l3.vrf);
 
         LinkSpec vrf;
@@ -53,25 +52,8 @@ Status plan_l3vnis(Builder& b) {
         vrf.owner = owner;
         out.links.push_back(vrf);
 
-        LinkSpec br;
-        br.side = Side::Router;
-        br.name = bridge;
-        br.kind = LinkKind::Bridge;
-        br.master = l3.vrf;
-        br.addr_gen_mode_none = true;
-        br.owner = owner;
-        out.links.push_back(br);
-
-        LinkSpec vx;
-        vx.side = Side::Router;
-        vx.name = config::vxlan_name(l3.vni);
-        vx.kind = LinkKind::Vxlan;
-        vx.master = bridge;
-        vx.addr_gen_mode_none = true;
-        vx.vxlan = VxlanAttrs{l3.vni, *vtep, l3.vxlan_port, false};
-        vx.bridge_port = BridgePortAttrs{false, true};
-        vx.owner = owner;
-        out.links.push_back(vx);
+        add_vni_bridge(b, l3.vni, *vtep, l3.vxlan_port, VniBridge{l3.vrf, std::nullopt, true},
+                       owner);
 
         add_unreachable_defaults(out, table, owner);
 

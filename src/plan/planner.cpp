@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "frr/render.hpp"
+#include "config/names.hpp"
 #include "plan/builder.hpp"
 
 namespace perouter::plan {
@@ -130,6 +131,30 @@ void apply_host_filters(Builder& b, const config::HostSession& hs, const std::st
         n.route_map_in = in;
         n.route_map_out = out;
     }
+}
+
+void add_vni_bridge(Builder& b, uint32_t vni, const IpAddress& vtep, uint16_t vxlan_port,
+                    const VniBridge& bridge, const std::string& owner) {
+    LinkSpec br;
+    br.side = Side::Router;
+    br.name = config::bridge_name(vni);
+    br.kind = LinkKind::Bridge;
+    br.master = bridge.vrf;
+    br.mac = bridge.mac;
+    br.addr_gen_mode_none = bridge.addr_gen_mode_none;
+    br.owner = owner;
+    b.out.links.push_back(br);
+
+    LinkSpec vx;
+    vx.side = Side::Router;
+    vx.name = config::vxlan_name(vni);
+    vx.kind = LinkKind::Vxlan;
+    vx.master = br.name;
+    vx.addr_gen_mode_none = true;
+    vx.vxlan = VxlanAttrs{vni, vtep, vxlan_port, false};
+    vx.bridge_port = BridgePortAttrs{false, true};
+    vx.owner = owner;
+    b.out.links.push_back(std::move(vx));
 }
 
 void add_veth_pair(Builder& b, const std::string& host_name, const std::string& router_name,

@@ -61,24 +61,6 @@ std::string recreate_reason(const LinkSpec& spec, const ObservedLink& obs,
     return "";
 }
 
-// The interface a per-interface sysctl ("net/ipv4/conf/<if>/rp_filter") refers to, if any.
-std::optional<std::string> sysctl_interface(std::string_view key) {
-    std::vector<std::string_view> parts;
-    size_t start = 0;
-    while (start <= key.size()) {
-        size_t slash = key.find('/', start);
-        if (slash == std::string_view::npos)
-            slash = key.size();
-        parts.push_back(key.substr(start, slash - start));
-        start = slash + 1;
-    }
-    if (parts.size() < 5 || parts[0] != "net" || (parts[2] != "conf" && parts[2] != "neigh"))
-        return std::nullopt;
-    if (parts[3] == "all" || parts[3] == "default")
-        return std::nullopt;
-    return std::string(parts[3]);
-}
-
 plan::RouteSpec to_spec(const ObservedRoute& r) {
     plan::RouteSpec s;
     s.side = r.side;
@@ -422,7 +404,7 @@ class Differ {
         }
 
         for (const auto& s : d_.sysctls) {
-            auto iface = sysctl_interface(s.key);
+            auto iface = plan::sysctl_interface(s.key);
             if (iface && (fresh_.contains({s.side, *iface}) || !o_.link(s.side, *iface))) {
                 // The interface appears later (created in the Links phase, or moved in); a
                 // recreated one starts from the kernel defaults, whatever was read before.

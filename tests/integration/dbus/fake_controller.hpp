@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "daemon/controller.hpp"
+#include "dbus/controller.hpp"
 
 namespace perouter::dbus::test {
 
-class FakeController : public daemon::Controller {
+class FakeController : public dbus::Controller {
   public:
     static constexpr const char* kMainFile = "/etc/perouter/perouter.toml";
 
@@ -23,7 +23,7 @@ class FakeController : public daemon::Controller {
         vpns_.push_back({"red", "l3vni", 100, "red", "configured", kMainFile, ""});
     }
 
-    daemon::ControlResult<void> reload() override {
+    dbus::ControlResult<void> reload() override {
         std::unique_lock lock(mu_);
         calls_.push_back("reload");
         if (auto e = take_error())
@@ -40,17 +40,17 @@ class FakeController : public daemon::Controller {
         return validate_result_;
     }
 
-    daemon::ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
-                                        bool persist) override {
+    dbus::ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
+                                      bool persist) override {
         std::unique_lock lock(mu_);
         calls_.push_back("add_vpn " + name + " " + (persist ? "persist " : "runtime ") + toml);
         if (auto e = take_error())
             return fail(std::move(*e));
         for (const auto& v : vpns_)
             if (v.name == name)
-                return fail(daemon::ControlError{daemon::ControlErrorKind::VpnExists,
-                                                 "VPN '" + name + "' already exists in " + v.source,
-                                                 {}});
+                return fail(dbus::ControlError{dbus::ControlErrorKind::VpnExists,
+                                               "VPN '" + name + "' already exists in " + v.source,
+                                               {}});
         std::string dir = persist ? "/etc/perouter/perouter.d/" : "/run/perouter/perouter.d/";
         vpns_.push_back(
             {name, "l2vni", next_vni_++, "", "configured", dir + "50-" + name + ".toml", ""});
@@ -59,7 +59,7 @@ class FakeController : public daemon::Controller {
         return {};
     }
 
-    daemon::ControlResult<void> remove_vpn(const std::string& name) override {
+    dbus::ControlResult<void> remove_vpn(const std::string& name) override {
         std::unique_lock lock(mu_);
         calls_.push_back("remove_vpn " + name);
         if (auto e = take_error())
@@ -68,8 +68,8 @@ class FakeController : public daemon::Controller {
             if (it->name != name)
                 continue;
             if (it->source == kMainFile)
-                return fail(daemon::ControlError{
-                    daemon::ControlErrorKind::ReadOnly,
+                return fail(dbus::ControlError{
+                    dbus::ControlErrorKind::ReadOnly,
                     "VPN '" + name + "' is defined in " + it->source + ", not by the API",
                     {}});
             vpns_.erase(it);
@@ -77,15 +77,15 @@ class FakeController : public daemon::Controller {
             changed();
             return {};
         }
-        return fail(daemon::ControlError{
-            daemon::ControlErrorKind::NoSuchVpn, "No VPN named '" + name + "'", {}});
+        return fail(dbus::ControlError{
+            dbus::ControlErrorKind::NoSuchVpn, "No VPN named '" + name + "'", {}});
     }
 
-    std::vector<daemon::VpnInfo> vpns() const override {
+    std::vector<dbus::VpnInfo> vpns() const override {
         std::lock_guard lock(mu_);
         return vpns_;
     }
-    daemon::ManagerStatus status() const override {
+    dbus::ManagerStatus status() const override {
         std::lock_guard lock(mu_);
         return status_;
     }
@@ -110,7 +110,7 @@ class FakeController : public daemon::Controller {
             changed();
     }
     void announce() { changed(); }
-    void fail_next(daemon::ControlError e) {
+    void fail_next(dbus::ControlError e) {
         std::lock_guard lock(mu_);
         next_error_ = std::move(e);
     }
@@ -128,16 +128,16 @@ class FakeController : public daemon::Controller {
     }
 
   private:
-    std::optional<daemon::ControlError> take_error() {
+    std::optional<dbus::ControlError> take_error() {
         auto e = std::move(next_error_);
         next_error_.reset();
         return e;
     }
 
     mutable std::mutex mu_;
-    daemon::ManagerStatus status_;
-    std::vector<daemon::VpnInfo> vpns_;
-    std::optional<daemon::ControlError> next_error_;
+    dbus::ManagerStatus status_;
+    std::vector<dbus::VpnInfo> vpns_;
+    std::optional<dbus::ControlError> next_error_;
     Diagnostics validate_result_;
     std::vector<std::string> calls_;
     uint32_t next_vni_ = 200;

@@ -370,7 +370,7 @@ TEST_F(RouterBusTest, ControllerErrorsArriveWithTheirNamesAndErrno) {
     EXPECT_EQ(readonly.error().name, kErrorReadOnly);
     EXPECT_EQ(readonly.error().code, EROFS);
 
-    fake_.fail_next({daemon::ControlErrorKind::InvalidConfig,
+    fake_.fail_next({dbus::ControlErrorKind::InvalidConfig,
                      "The configuration is invalid",
                      {{{"/etc/perouter/perouter.d/10-a.toml", 4, 9}, "bad vni"},
                       {{"/run/perouter/perouter.d/50-b.toml", 1, 1}, "unknown table 'x'"}}});
@@ -383,12 +383,12 @@ TEST_F(RouterBusTest, ControllerErrorsArriveWithTheirNamesAndErrno) {
               "/etc/perouter/perouter.d/10-a.toml:4:9: bad vni\n"
               "/run/perouter/perouter.d/50-b.toml:1:1: unknown table 'x'");
 
-    fake_.fail_next({daemon::ControlErrorKind::InvalidArgs, "name must not be empty", {}});
+    fake_.fail_next({dbus::ControlErrorKind::InvalidArgs, "name must not be empty", {}});
     auto args = c.add_vpn("", "x", false);
     ASSERT_FALSE(args.ok());
     EXPECT_EQ(args.error().name, "org.freedesktop.DBus.Error.InvalidArgs");
 
-    fake_.fail_next({daemon::ControlErrorKind::Failed, "write /run/x: No space left", {}});
+    fake_.fail_next({dbus::ControlErrorKind::Failed, "write /run/x: No space left", {}});
     auto failed = c.add_vpn("blue", "x", false);
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(failed.error().name, kErrorFailed);
@@ -400,7 +400,7 @@ TEST_F(RouterBusTest, ControllerErrorsArriveWithTheirNamesAndErrno) {
     EXPECT_EQ(nosuch.error().name, kErrorNoSuchVpn);
 
     // busctl shows the message of the error: here the InvalidConfig lines.
-    fake_.fail_next({daemon::ControlErrorKind::InvalidConfig, "", {{{"f.toml", 1, 2}, "bad"}}});
+    fake_.fail_next({dbus::ControlErrorKind::InvalidConfig, "", {{{"f.toml", 1, 2}, "bad"}}});
     auto shown = call({"Reload"});
     EXPECT_NE(shown.exit_code, 0);
     EXPECT_NE(shown.err.find("f.toml:1:2: bad"), std::string::npos) << shown.err;
@@ -428,7 +428,7 @@ TEST_F(RouterBusTest, SignalsFollowTheVpnListAndTheStatus) {
 
     // Only the properties that changed are announced.
     loop_->run([&] {
-        fake_.mutate([](daemon::ManagerStatus&, std::vector<daemon::VpnInfo>& vpns) {
+        fake_.mutate([](dbus::ManagerStatus&, std::vector<dbus::VpnInfo>& vpns) {
             vpns[1].state = "failed";
             vpns[1].error = "create vxlan 'vni200': File exists";
         });
@@ -445,7 +445,7 @@ TEST_F(RouterBusTest, SignalsFollowTheVpnListAndTheStatus) {
     EXPECT_EQ(blue->state, "failed");
 
     loop_->run([&] {
-        fake_.mutate([](daemon::ManagerStatus& st, std::vector<daemon::VpnInfo>&) {
+        fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
             st.state = "degraded";
             st.last_error = "underlay down";
         });
@@ -561,7 +561,7 @@ TEST_F(RouterBusTest, SignalsSeenByBusctlMonitor) {
         },
         10s));
     loop_->run([&] {
-        fake_.mutate([](daemon::ManagerStatus& st, std::vector<daemon::VpnInfo>&) {
+        fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
             st.underlay_state = "down";
         });
     });
@@ -580,7 +580,7 @@ TEST_F(RouterBusTest, UnannouncedChangesAreCaughtUpByListVpns) {
     ASSERT_TRUE(c.watch().ok());
     loop_->run([&] {
         fake_.mutate(
-            [](daemon::ManagerStatus&, std::vector<daemon::VpnInfo>& vpns) {
+            [](dbus::ManagerStatus&, std::vector<dbus::VpnInfo>& vpns) {
                 vpns.push_back({"quiet", "l2vni", 300, "", "configured", "/x.toml", ""});
             },
             /*announce=*/false);
@@ -610,7 +610,7 @@ TEST_F(RouterBusTest, ObjectManagerListsTheVpnObjects) {
 
 TEST_F(RouterBusTest, WaitForStatusWakesOnTheSignal) {
     loop_->run([&] {
-        fake_.mutate([](daemon::ManagerStatus& st, std::vector<daemon::VpnInfo>&) {
+        fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
             st.underlay_state = "connecting";
         });
     });
@@ -618,7 +618,7 @@ TEST_F(RouterBusTest, WaitForStatusWakesOnTheSignal) {
     std::thread later([&] {
         std::this_thread::sleep_for(300ms);
         loop_->run([&] {
-            fake_.mutate([](daemon::ManagerStatus& st, std::vector<daemon::VpnInfo>&) {
+            fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
                 st.underlay_state = "established";
             });
         });

@@ -1,4 +1,6 @@
-"""Idempotence: on a converged router `--diff` plans nothing and `--once` changes nothing."""
+"""Idempotence: on a converged router `--diff` plans nothing, `--once` changes nothing, and a
+reload whose files did not change applies nothing (no reconcile at all); one whose files did
+applies them."""
 
 import signal
 import unittest
@@ -32,6 +34,30 @@ class IdempotenceTest(LabTestCase):
         self.assertSnapshotEqual(before, self.lab.snapshot(), "after --once")
         p = self.lab.node_cmd("--diff")
         self.assertEqual(p.returncode, 0, f"--diff after --once exit {p.returncode}:\n{p.stdout}{p.stderr}")
+
+    def test_3_a_reload_of_unchanged_files_applies_nothing(self):
+        self.wait_established()
+        if not self.lab.node_running():
+            self.lab.start_node()
+        log = self.lab.node_log
+        start = log.stat().st_size
+        self.lab.reload_node()
+        text = log.read_text(errors="replace")[start:]
+        self.assertIn("configuration files unchanged (reload): nothing to apply", text)
+        self.assertNotIn("reconcile (reload)", text, f"the unchanged reload reconciled:\n{text}")
+        # A changed file is applied by the next reload as before.
+        dropin = self.lab.dropin_dir / "60-idem.toml"
+        dropin.write_text("[[l2vni]]\nname = \"idem-130\"\nvni = 130\n")
+        try:
+            start = log.stat().st_size
+            self.lab.reload_node()
+            text = log.read_text(errors="replace")[start:]
+            self.assertIn("reconcile (reload)", text)
+            self.assertIn("vni130", perlab.links(self.lab.router_ns))
+        finally:
+            dropin.unlink()
+            self.lab.reload_node()
+        self.assertNotIn("vni130", perlab.links(self.lab.router_ns))
 
 
 if __name__ == "__main__":

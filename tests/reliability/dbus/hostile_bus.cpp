@@ -20,9 +20,8 @@ constexpr const char* kFakePolkitPolicy = R"(
   <policy context="default"><allow send_destination="org.freedesktop.PolicyKit1"/></policy>
 )";
 
-daemon::ControlError invalid_name(const std::string& name, const std::string& problem) {
-    return {
-        daemon::ControlErrorKind::InvalidArgs, "invalid vpn name '" + name + "': " + problem, {}};
+dbus::ControlError invalid_name(const std::string& name, const std::string& problem) {
+    return {dbus::ControlErrorKind::InvalidArgs, "invalid vpn name '" + name + "': " + problem, {}};
 }
 
 }  // namespace
@@ -37,18 +36,18 @@ Diagnostics ConfigController::validate(const std::string& toml) {
     return r.ok() ? Diagnostics{} : std::move(r).error();
 }
 
-daemon::ControlResult<void> ConfigController::add_vpn(const std::string& name,
-                                                      const std::string& toml, bool persist) {
+dbus::ControlResult<void> ConfigController::add_vpn(const std::string& name,
+                                                    const std::string& toml, bool persist) {
     if (auto problem = config::vpn_name_problem(name); !problem.empty())
         return fail(invalid_name(name, problem));
     auto kind = config::check_vpn_document({"<AddVpn>", toml, false}, name);
     if (!kind.ok())
-        return fail(daemon::ControlError{daemon::ControlErrorKind::InvalidConfig,
-                                         "The VPN document is invalid", std::move(kind).error()});
+        return fail(dbus::ControlError{dbus::ControlErrorKind::InvalidConfig,
+                                       "The VPN document is invalid", std::move(kind).error()});
     return FakeController::add_vpn(name, toml, persist);
 }
 
-daemon::ControlResult<void> ConfigController::remove_vpn(const std::string& name) {
+dbus::ControlResult<void> ConfigController::remove_vpn(const std::string& name) {
     if (auto problem = config::vpn_name_problem(name); !problem.empty())
         return fail(invalid_name(name, problem));
     return FakeController::remove_vpn(name);

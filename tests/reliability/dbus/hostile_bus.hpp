@@ -31,9 +31,9 @@ namespace perouter::dbus::test {
 class ConfigController : public FakeController {
   public:
     Diagnostics validate(const std::string& toml) override;
-    daemon::ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
-                                        bool persist) override;
-    daemon::ControlResult<void> remove_vpn(const std::string& name) override;
+    dbus::ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
+                                      bool persist) override;
+    dbus::ControlResult<void> remove_vpn(const std::string& name) override;
 
     /// false: Validate answers FakeController::set_validate_result's list instead.
     void use_real_config(bool real) { real_config_ = real; }

@@ -201,8 +201,8 @@ TEST_F(Malformed, RepliesStayBoundedWhateverTheControllerSays) {
     EXPECT_EQ(diags.back(),
               "... and " + std::to_string(5000 - config::kMaxDiagnostics - 1) + " more errors");
 
-    daemon::ControlError e{daemon::ControlErrorKind::InvalidConfig,
-                           std::string(3 * kMaxReplyLineBytes, 'm') + "\nsecond line", flood};
+    dbus::ControlError e{dbus::ControlErrorKind::InvalidConfig,
+                         std::string(3 * kMaxReplyLineBytes, 'm') + "\nsecond line", flood};
     loop_->run([&] { controller_.fail_next(e); });
     Answer add = call("AddVpn", add_vpn("blue", "[[l2vni]]\nname = \"blue\"\nvni = 210\n"));
     EXPECT_EQ(add.error_name, kErrorInvalidConfig);
@@ -215,7 +215,7 @@ TEST_F(Malformed, RepliesStayBoundedWhateverTheControllerSays) {
     EXPECT_NE(add.error_message.find("\xEF\xBF\xBD"), std::string::npos) << "U+FFFD";
 
     loop_->run([&] {
-        controller_.mutate([&](daemon::ManagerStatus& s, std::vector<daemon::VpnInfo>&) {
+        controller_.mutate([&](dbus::ManagerStatus& s, std::vector<dbus::VpnInfo>&) {
             s.last_error = std::string(10 * 1000 * 1000, 'e');
         });
     });

@@ -32,13 +32,12 @@ host_asn = 64515
 local_cidr = { ipv4 = "192.169.10.0/24" }
 )";
 
-daemon::ControlError invalid_args(const std::string& name, const std::string& problem) {
-    return {
-        daemon::ControlErrorKind::InvalidArgs, "invalid vpn name '" + name + "': " + problem, {}};
+dbus::ControlError invalid_args(const std::string& name, const std::string& problem) {
+    return {dbus::ControlErrorKind::InvalidArgs, "invalid vpn name '" + name + "': " + problem, {}};
 }
 
-daemon::ControlError invalid_config(Diagnostics d) {
-    return {daemon::ControlErrorKind::InvalidConfig, "The configuration is invalid", std::move(d)};
+dbus::ControlError invalid_config(Diagnostics d) {
+    return {dbus::ControlErrorKind::InvalidConfig, "The configuration is invalid", std::move(d)};
 }
 
 }  // namespace
@@ -72,7 +71,7 @@ void ConfigController::publish() {
     changed();
 }
 
-daemon::ControlResult<void> ConfigController::reload() {
+dbus::ControlResult<void> ConfigController::reload() {
     publish();
     return {};
 }
@@ -82,8 +81,8 @@ Diagnostics ConfigController::validate(const std::string& toml) {
     return r.ok() ? Diagnostics{} : std::move(r).error();
 }
 
-daemon::ControlResult<void> ConfigController::add_vpn(const std::string& name,
-                                                      const std::string& toml, bool persist) {
+dbus::ControlResult<void> ConfigController::add_vpn(const std::string& name,
+                                                    const std::string& toml, bool persist) {
     if (std::string p = config::vpn_name_problem(name); !p.empty())
         return fail(invalid_args(name, p));
     const std::string file = "50-" + name + ".toml";
@@ -93,12 +92,12 @@ daemon::ControlResult<void> ConfigController::add_vpn(const std::string& name,
     if (!kind.ok())
         return fail(invalid_config(std::move(kind).error()));
     if (dropins_.count(file) != 0)
-        return fail(daemon::ControlError{
-            daemon::ControlErrorKind::VpnExists, dropins_[file].path + " already exists", {}});
+        return fail(dbus::ControlError{
+            dbus::ControlErrorKind::VpnExists, dropins_[file].path + " already exists", {}});
     for (const auto& v : vpns_)
         if (v.name == name)
-            return fail(daemon::ControlError{
-                daemon::ControlErrorKind::VpnExists, "vpn '" + name + "' already exists", {}});
+            return fail(dbus::ControlError{
+                dbus::ControlErrorKind::VpnExists, "vpn '" + name + "' already exists", {}});
     if (auto merged = config::parse_with(texts(), {target, toml}); !merged.ok())
         return fail(invalid_config(std::move(merged).error()));
     dropins_[file] = {target, toml};
@@ -106,18 +105,18 @@ daemon::ControlResult<void> ConfigController::add_vpn(const std::string& name,
     return {};
 }
 
-daemon::ControlResult<void> ConfigController::remove_vpn(const std::string& name) {
+dbus::ControlResult<void> ConfigController::remove_vpn(const std::string& name) {
     if (std::string p = config::vpn_name_problem(name); !p.empty())
         return fail(invalid_args(name, p));
     auto it = dropins_.find("50-" + name + ".toml");
     if (it == dropins_.end()) {
         for (const auto& v : vpns_)
             if (v.name == name)
-                return fail(daemon::ControlError{daemon::ControlErrorKind::ReadOnly,
-                                                 "vpn '" + name + "' is defined in " + v.source,
-                                                 {}});
-        return fail(daemon::ControlError{
-            daemon::ControlErrorKind::NoSuchVpn, "no vpn named '" + name + "'", {}});
+                return fail(dbus::ControlError{dbus::ControlErrorKind::ReadOnly,
+                                               "vpn '" + name + "' is defined in " + v.source,
+                                               {}});
+        return fail(dbus::ControlError{
+            dbus::ControlErrorKind::NoSuchVpn, "no vpn named '" + name + "'", {}});
     }
     dropins_.erase(it);
     publish();

@@ -11,8 +11,8 @@
 namespace perouter::dbus {
 namespace {
 
-using daemon::ControlError;
-using daemon::ControlErrorKind;
+using dbus::ControlError;
+using dbus::ControlErrorKind;
 
 TEST(ControlError, EachKindHasItsName) {
     EXPECT_STREQ(error_name(ControlErrorKind::InvalidConfig),

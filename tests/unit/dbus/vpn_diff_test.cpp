@@ -5,8 +5,8 @@
 namespace perouter::dbus {
 namespace {
 
-using daemon::ManagerStatus;
-using daemon::VpnInfo;
+using dbus::ManagerStatus;
+using dbus::VpnInfo;
 using Names = std::vector<std::string>;
 
 VpnInfo vpn(std::string name, uint32_t vni, std::string state = "configured") {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "plan/desired.hpp"
+
 namespace perouter::plan {
 namespace {
 
@@ -72,3 +74,17 @@ TEST(Addressing, VrfTablesSkipReservedAndKeepExisting) {
 
 }  // namespace
 }  // namespace perouter::plan
+
+// One rule for "which interface does this sysctl name" (the diff waits for that link; the
+// observer reads that host link): per-interface keys only, never "all" or "default".
+TEST(Sysctl, InterfaceOfAPerInterfaceKey) {
+    using perouter::plan::sysctl_interface;
+    EXPECT_EQ(sysctl_interface("net/ipv4/conf/pe-e-110/rp_filter"), "pe-e-110");
+    EXPECT_EQ(sysctl_interface("net/ipv6/neigh/br-pe-110/base_reachable_time_ms"), "br-pe-110");
+    EXPECT_EQ(sysctl_interface("net/ipv4/conf/all/forwarding"), std::nullopt);
+    EXPECT_EQ(sysctl_interface("net/ipv6/conf/default/accept_untracked_na"), std::nullopt);
+    EXPECT_EQ(sysctl_interface("net/ipv4/ip_forward"), std::nullopt);
+    EXPECT_EQ(sysctl_interface("net/ipv4/conf/eth0"), std::nullopt);
+    EXPECT_EQ(sysctl_interface("net/core/conf/eth0/x"), std::nullopt);
+    EXPECT_EQ(sysctl_interface("kernel/conf/eth0/x/y"), std::nullopt);
+}

@@ -13,7 +13,7 @@
 #include "common/result.hpp"
 #include "common/source_pos.hpp"
 
-namespace perouter::daemon {
+namespace perouter::dbus {
 
 /// Why a control request failed; each kind maps to one D-Bus error name
 /// (org.openperouter.Router1.Error.<Kind>, or the standard ones for InvalidArgs/AccessDenied).
@@ -110,4 +110,4 @@ class Controller {
     std::function<void()> on_change_;
 };
 
-}  // namespace perouter::daemon
+}  // namespace perouter::dbus
