@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "frr/render.hpp"
 #include "config/names.hpp"
+#include "frr/render.hpp"
 #include "plan/builder.hpp"
 
 namespace perouter::plan {
