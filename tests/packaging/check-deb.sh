@@ -85,6 +85,10 @@ for dep in 'frr (>= 8.4~)' frr-pythontools iproute2 'default-dbus-system-bus | d
     grep -q -F "$dep" <<<"$depends" || missing+=("$dep")
 done
 [ ${#missing[@]} = 0 ] && pass "depends-runtime" || fail "depends-runtime" "missing ${missing[*]} in: $depends"
+# The DHCP client of a macvlan underlay with dhcp = true (perouter-dhcp@.service runs it).
+recommends=$(dpkg-deb -f "$deb" Recommends)
+[[ " ${recommends//,/ } " == *" dhcpcd-base "* ]] && pass "recommends dhcpcd-base" ||
+    fail "recommends" "no dhcpcd-base in: $recommends"
 # Every library a binary links is in Depends, by its package name or a name it provides.
 dep_names=" $(tr ',|' '\n\n' <<<"$depends" | awk '{ print $1 }' | tr '\n' ' ') "
 uncovered=()
