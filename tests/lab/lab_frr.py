@@ -149,6 +149,25 @@ exit
     return text
 
 
+def leaf_peer_at(address: str) -> str:
+    """vtysh text that moves the leaf's session from the node's address to `address`: a router
+    with an address of its own on the cable (the macvlan underlay), as passive as the node's."""
+    n = address
+    return f"""router bgp {LEAF_ASN}
+ no neighbor {NODE_UNDERLAY_IP}
+ neighbor {n} remote-as {ROUTER_ASN}
+ neighbor {n} timers 3 9
+ neighbor {n} passive
+ address-family ipv4 unicast
+  neighbor {n} activate
+ exit-address-family
+ address-family l2vpn evpn
+  neighbor {n} activate
+ exit-address-family
+exit
+"""
+
+
 def leaf_vrf_config(vrf: str, vni: int, prefix: str) -> str:
     """A further L3VNI on a running leaf (its default instance exists already)."""
     return _leaf_vrf_vni(vrf, vni) + _leaf_vrf_bgp(vrf, prefix)

@@ -56,17 +56,19 @@ def _socket_in(ns: str, groups: int) -> socket.socket:
     return result["sock"]
 
 
-class FdbDeletions:
-    """Bridge FDB entries the kernel deletes in `ns` (ageing, flushes, `bridge fdb del`), as
-    lower-case MAC addresses, from the moment of construction."""
+class _Listener:
+    """A netlink socket in a namespace, subscribed to `groups`; _poll() hands every message of
+    type `kind` that arrived (header stripped) to _seen(). An overflowed socket raises: a
+    listener that lost messages proves nothing."""
 
-    def __init__(self, ns: str):
-        self._sock: Optional[socket.socket] = _socket_in(ns, RTMGRP_NEIGH)
+    KIND = 0
+
+    def __init__(self, ns: str, groups: int):
+        self._sock: Optional[socket.socket] = _socket_in(ns, groups)
         self.deleted: list[str] = []
 
     def poll(self) -> list[str]:
-        """Reads what arrived; returns every deletion seen so far. An overflowed socket raises:
-        a listener that lost messages proves nothing."""
+        """Reads what arrived; returns every deletion seen so far."""
         assert self._sock is not None, "closed"
         while True:
             try:
@@ -78,23 +80,24 @@ class FdbDeletions:
                 length, kind = struct.unpack_from("=IH", data, off)
                 if length < 16:
                     break
-                if kind == RTM_DELNEIGH and off + 28 <= len(data):
-                    family = data[off + 16]
-                    if family == AF_BRIDGE:
-                        mac = self._lladdr(data[off + 28:off + length])
-                        if mac:
-                            self.deleted.append(mac)
+                if kind == self.KIND:
+                    found = self._seen(data[off + 16:off + length])
+                    if found:
+                        self.deleted.append(found)
                 off += (length + 3) & ~3
 
+    def _seen(self, body: bytes) -> Optional[str]:
+        raise NotImplementedError
+
     @staticmethod
-    def _lladdr(attrs: bytes) -> Optional[str]:
+    def _attr(attrs: bytes, wanted: int, size: int) -> Optional[bytes]:
         off = 0
         while off + 4 <= len(attrs):
             rta_len, rta_type = struct.unpack_from("=HH", attrs, off)
             if rta_len < 4:
                 return None
-            if rta_type == NDA_LLADDR and rta_len >= 10:
-                return ":".join(f"{b:02x}" for b in attrs[off + 4:off + 10])
+            if rta_type == wanted and rta_len >= 4 + size:
+                return attrs[off + 4:off + 4 + size]
             off += (rta_len + 3) & ~3
         return None
 
@@ -103,56 +106,42 @@ class FdbDeletions:
             self._sock.close()
             self._sock = None
 
-    def __enter__(self) -> "FdbDeletions":
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-class AddressDeletions:
+class FdbDeletions(_Listener):
+    """Bridge FDB entries the kernel deletes in `ns` (ageing, flushes, `bridge fdb del`), as
+    lower-case MAC addresses, from the moment of construction."""
+
+    KIND = RTM_DELNEIGH
+
+    def __init__(self, ns: str):
+        super().__init__(ns, RTMGRP_NEIGH)
+
+    def _seen(self, body: bytes) -> Optional[str]:
+        # struct ndmsg: family, pad, pad, ifindex, state, flags, type (12 bytes)
+        if len(body) < 12 or body[0] != AF_BRIDGE:
+            return None
+        mac = self._attr(body[12:], NDA_LLADDR, 6)
+        return ":".join(f"{b:02x}" for b in mac) if mac else None
+
+
+class AddressDeletions(_Listener):
     """IPv4 addresses the kernel deletes in `ns`, as "A.B.C.D/LEN" strings, from the moment of
     construction."""
 
+    KIND = RTM_DELADDR
+
     def __init__(self, ns: str):
-        self._sock: Optional[socket.socket] = _socket_in(ns, RTMGRP_IPV4_IFADDR)
-        self.deleted: list[str] = []
+        super().__init__(ns, RTMGRP_IPV4_IFADDR)
 
-    def poll(self) -> list[str]:
-        """Every deletion seen so far; an overflowed socket raises."""
-        assert self._sock is not None, "closed"
-        while True:
-            try:
-                data = self._sock.recv(1 << 16)
-            except BlockingIOError:
-                return self.deleted
-            off = 0
-            while off + 16 <= len(data):
-                length, kind = struct.unpack_from("=IH", data, off)
-                if length < 16:
-                    break
-                # struct ifaddrmsg: family, prefixlen, flags, scope, index (8 bytes)
-                if kind == RTM_DELADDR and off + 24 <= len(data):
-                    prefixlen = data[off + 17]
-                    attrs = data[off + 24:off + length]
-                    a = 0
-                    while a + 4 <= len(attrs):
-                        rta_len, rta_type = struct.unpack_from("=HH", attrs, a)
-                        if rta_len < 4:
-                            break
-                        if rta_type == IFA_LOCAL and rta_len >= 8:
-                            self.deleted.append(socket.inet_ntoa(attrs[a + 4:a + 8]) +
-                                                f"/{prefixlen}")
-                        a += (rta_len + 3) & ~3
-                off += (length + 3) & ~3
-
-    def close(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-
-    def __enter__(self) -> "AddressDeletions":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _seen(self, body: bytes) -> Optional[str]:
+        # struct ifaddrmsg: family, prefixlen, flags, scope, index (8 bytes)
+        if len(body) < 8:
+            return None
+        local = self._attr(body[8:], IFA_LOCAL, 4)
+        return f"{socket.inet_ntoa(local)}/{body[1]}" if local else None

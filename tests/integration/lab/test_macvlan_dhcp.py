@@ -15,11 +15,11 @@ from pathlib import Path
 
 from labcase import F, LabTestCase, perlab
 from lab_bus import PrivateBus
+from lab_dhcp import start_dhcp_server
 from lab_netlink import AddressDeletions
 from perlab import addresses, ifindexes, pid_alive, read_pid_file
 
 LEASED_IP = "192.168.11.10"
-POOL = ("192.168.11.100", "192.168.11.150")  # what an unknown MAC would get
 MACVLAN = "underlay"
 MACVLAN_MAC = "02:00:c0:a8:0b:1a"
 
@@ -42,32 +42,9 @@ class MacvlanDhcpTest(LabTestCase):
 
     @classmethod
     def prepare(cls, lab):
-        n = LEASED_IP
-        lab.leaf.apply(f"""router bgp {F.LEAF_ASN}
- no neighbor {F.NODE_UNDERLAY_IP}
- neighbor {n} remote-as {F.ROUTER_ASN}
- neighbor {n} timers 3 9
- neighbor {n} passive
- address-family ipv4 unicast
-  neighbor {n} activate
- exit-address-family
- address-family l2vpn evpn
-  neighbor {n} activate
- exit-address-family
-exit
-""")
-        # The fabric's DHCP server on the leaf's port to the node. It runs in the leaf's
-        # namespace; the lab stops whatever runs there when it goes down.
-        cls.leases = lab.labdir / "dnsmasq.leases"
-        perlab.run(["ip", "netns", "exec", lab.leaf_ns, "dnsmasq", "--port=0", "--no-resolv",
-                    "--no-hosts", "--interface=swp1", "--bind-interfaces", "--log-dhcp",
-                    f"--dhcp-range={POOL[0]},{POOL[1]},255.255.255.0,1h",
-                    f"--dhcp-host={MACVLAN_MAC},{LEASED_IP}",
-                    f"--dhcp-option=option:router,{F.LEAF_UNDERLAY_IP}",
-                    f"--dhcp-option=option:dns-server,{F.LEAF_UNDERLAY_IP}",
-                    f"--dhcp-leasefile={cls.leases}",
-                    f"--pid-file={lab.labdir / 'dnsmasq.pid'}",
-                    f"--log-facility={lab.labdir / 'dnsmasq.log'}"])
+        lab.leaf.apply(F.leaf_peer_at(LEASED_IP))
+        # The fabric's DHCP server on the leaf's port to the node.
+        cls.leases = start_dhcp_server(lab.leaf_ns, lab.labdir, {MACVLAN_MAC: LEASED_IP})
         text = lab.config_file.read_text()
         nics = 'interfaces = ["toswitch"]\n'
         assert nics in text, "the lab configuration changed; adjust this test"

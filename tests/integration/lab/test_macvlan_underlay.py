@@ -23,20 +23,7 @@ class MacvlanUnderlayTest(LabTestCase):
     @classmethod
     def prepare(cls, lab):
         # The leaf peers with the router's own address on the cable, not the node's.
-        n = ROUTER_UNDERLAY_IP
-        lab.leaf.apply(f"""router bgp {F.LEAF_ASN}
- no neighbor {F.NODE_UNDERLAY_IP}
- neighbor {n} remote-as {F.ROUTER_ASN}
- neighbor {n} timers 3 9
- neighbor {n} passive
- address-family ipv4 unicast
-  neighbor {n} activate
- exit-address-family
- address-family l2vpn evpn
-  neighbor {n} activate
- exit-address-family
-exit
-""")
+        lab.leaf.apply(F.leaf_peer_at(ROUTER_UNDERLAY_IP))
         text = lab.config_file.read_text()
         nics = 'interfaces = ["toswitch"]\n'
         assert nics in text, "the lab configuration changed; adjust this test"

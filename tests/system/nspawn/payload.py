@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE.parents[1] / "lab"))
 sys.path.insert(0, str(HERE.parent))
 
 import lab_frr as F  # noqa: E402
+from lab_dhcp import start_dhcp_server  # noqa: E402
 import perlab  # noqa: E402
 from lab_shell import ifindexes, links, netns_inode, read_pid_file, run, wait_for  # noqa: E402
 from lab_pinger import wait_ping  # noqa: E402
@@ -535,25 +536,8 @@ class Tier:
         def prepare():
             stop = systemctl("stop", UNIT, timeout=60)
             td = run([perouterd, "--teardown"], check=False, timeout=300)
-            n = DHCP_LEASED_IP
-            lab.leaf.apply(f"""router bgp {F.LEAF_ASN}
- no neighbor {F.NODE_UNDERLAY_IP}
- neighbor {n} remote-as {F.ROUTER_ASN}
- neighbor {n} timers 3 9
- neighbor {n} passive
- address-family ipv4 unicast
-  neighbor {n} activate
- exit-address-family
- address-family l2vpn evpn
-  neighbor {n} activate
- exit-address-family
-exit
-""")
-            run(["ip", "netns", "exec", lab.leaf_ns, "dnsmasq", "--port=0", "--no-resolv",
-                 "--no-hosts", "--interface=swp1", "--bind-interfaces",
-                 "--dhcp-range=192.168.11.100,192.168.11.150,255.255.255.0,1h",
-                 f"--dhcp-host={DHCP_MAC},{n}", f"--dhcp-leasefile={LABDIR / 'dnsmasq.leases'}",
-                 f"--pid-file={LABDIR / 'dnsmasq.pid'}"])
+            lab.leaf.apply(F.leaf_peer_at(DHCP_LEASED_IP))
+            start_dhcp_server(lab.leaf_ns, LABDIR, {DHCP_MAC: DHCP_LEASED_IP})
             text = lab.config_file.read_text()
             nics = 'interfaces = ["toswitch"]\n'
             text = text.replace(nics, "") + (f'\n[underlay.macvlan]\nparent = "toswitch"\n'
