@@ -131,6 +131,18 @@ class Lab:
 
     # --- paths and names --------------------------------------------------------------------
 
+    def use_macvlan_underlay(self, keys: str) -> None:
+        """Rewrites the node configuration from the NIC moved in (toswitch) to a macvlan child
+        of it: `keys` are the lines of [underlay.macvlan] besides parent. Written atomically."""
+        text = self.config_file.read_text()
+        nics = 'interfaces = ["toswitch"]\n'
+        if nics not in text:
+            raise LabError(f"{self.config_file} does not move toswitch in; cannot make it a macvlan")
+        text = text.replace(nics, "") + f'\n[underlay.macvlan]\nparent = "toswitch"\n{keys}'
+        tmp = self.config_file.with_name(self.config_file.name + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(self.config_file)
+
     @property
     def config_file(self) -> Path:
         return self.root / "etc" / "perouter" / "perouter.toml"
@@ -194,14 +206,15 @@ class Lab:
         d = {"leaf": self.leaf.dir, "host": self.host.dir, "router": self.router_frr_dir}[side]
         return bgp_neighbor(d, peer, vrf)
 
-    def leaf_session(self) -> dict:
-        """The leaf's view of the underlay session to the node."""
-        return self.neighbor("leaf", F.NODE_UNDERLAY_IP)
+    def leaf_session(self, peer: str = F.NODE_UNDERLAY_IP) -> dict:
+        """The leaf's view of the underlay session to the node (or to `peer`: a router with an
+        address of its own on the cable)."""
+        return self.neighbor("leaf", peer)
 
-    def session_identity(self) -> dict:
+    def session_identity(self, peer: str = F.NODE_UNDERLAY_IP) -> dict:
         """What changes whenever the leaf's session to the node is reset. (Not the established
         epoch: FRR derives it from the uptime at query time, so it jitters by a second.)"""
-        n = self.leaf_session()
+        n = self.leaf_session(peer)
         return {k: n.get(k) for k in ("bgpState", "connectionsEstablished", "connectionsDropped")}
 
     def remote_vteps(self, side: str, vni: int) -> list[str]:

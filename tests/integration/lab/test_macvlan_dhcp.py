@@ -45,18 +45,7 @@ class MacvlanDhcpTest(LabTestCase):
         lab.leaf.apply(F.leaf_peer_at(LEASED_IP))
         # The fabric's DHCP server on the leaf's port to the node.
         cls.leases = start_dhcp_server(lab.leaf_ns, lab.labdir, {MACVLAN_MAC: LEASED_IP})
-        text = lab.config_file.read_text()
-        nics = 'interfaces = ["toswitch"]\n'
-        assert nics in text, "the lab configuration changed; adjust this test"
-        text = text.replace(nics, "")
-        text += f"""
-[underlay.macvlan]
-parent = "toswitch"
-name = "{MACVLAN}"
-mac = "{MACVLAN_MAC}"
-dhcp = true
-"""
-        lab.config_file.write_text(text)
+        lab.use_macvlan_underlay(f'name = "{MACVLAN}"\nmac = "{MACVLAN_MAC}"\ndhcp = true\n')
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -74,11 +63,10 @@ dhcp = true
         return pid > 0 and pid_alive(pid)
 
     def leaf_session(self) -> dict:
-        return self.lab.neighbor("leaf", LEASED_IP)
+        return self.lab.leaf_session(LEASED_IP)
 
     def session_identity(self) -> dict:
-        n = self.leaf_session()
-        return {k: n.get(k) for k in ("bgpState", "connectionsEstablished", "connectionsDropped")}
+        return self.lab.session_identity(LEASED_IP)
 
     def wait_session(self, timeout: float = 60.0) -> None:
         self.wait(lambda: self.leaf_session().get("bgpState") == "Established", timeout,

@@ -24,25 +24,14 @@ class MacvlanUnderlayTest(LabTestCase):
     def prepare(cls, lab):
         # The leaf peers with the router's own address on the cable, not the node's.
         lab.leaf.apply(F.leaf_peer_at(ROUTER_UNDERLAY_IP))
-        text = lab.config_file.read_text()
-        nics = 'interfaces = ["toswitch"]\n'
-        assert nics in text, "the lab configuration changed; adjust this test"
-        text = text.replace(nics, "")
-        text += f"""
-[underlay.macvlan]
-parent = "toswitch"
-name = "{MACVLAN}"
-mac = "{MACVLAN_MAC}"
-addresses = ["{ROUTER_UNDERLAY_IP}/24"]
-"""
-        lab.config_file.write_text(text)
+        lab.use_macvlan_underlay(f'name = "{MACVLAN}"\nmac = "{MACVLAN_MAC}"\n'
+                                 f'addresses = ["{ROUTER_UNDERLAY_IP}/24"]\n')
 
     def leaf_session(self) -> dict:
-        return self.lab.neighbor("leaf", ROUTER_UNDERLAY_IP)
+        return self.lab.leaf_session(ROUTER_UNDERLAY_IP)
 
     def session_identity(self) -> dict:
-        n = self.leaf_session()
-        return {k: n.get(k) for k in ("bgpState", "connectionsEstablished", "connectionsDropped")}
+        return self.lab.session_identity(ROUTER_UNDERLAY_IP)
 
     def wait_session(self, timeout: float = 60.0) -> None:
         self.wait(lambda: self.leaf_session().get("bgpState") == "Established", timeout,
