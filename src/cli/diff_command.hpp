@@ -1,5 +1,6 @@
-// `perouterctl diff`: what applying the configuration would change on this machine, like
-// `perouterd --diff` (it observes the live namespaces, so it needs root).
+// `perouterctl diff`: what applying the configuration would change on this machine. One
+// implementation: it runs `perouterd --diff` (which observes the live namespaces, so it needs
+// root) and prints its lines, or them as JSON.
 #pragma once
 
 #include "cli/app.hpp"
@@ -7,7 +8,8 @@
 
 namespace perouter::cli {
 
-/// Exit 0 in sync, 1 drift, invalid configuration or failure to observe.
+/// perouterd's exit status: 0 in sync, 1 drift, 2 when the diff could not be made (invalid
+/// configuration, no router to observe, perouterd not found).
 int run_diff(const Invocation& inv, Streams io);
 
 }  // namespace perouter::cli

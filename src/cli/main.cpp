@@ -1,6 +1,6 @@
 // perouterctl: the operator's tool for perouterd (perouterctl(8), src/README.md). Commands that
-// need the daemon talk to it over D-Bus; validate, cat-config, show-config and diff read the
-// configuration files themselves; import converts upstream's YAML.
+// need the daemon talk to it over D-Bus; validate, cat-config and show-config read the
+// configuration files themselves; diff runs `perouterd --diff`; import converts upstream's YAML.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -51,7 +51,7 @@ int dispatch(const Invocation& inv, Streams io) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // The router library logs through spdlog (diff); keep stdout for the command's output.
+    // The libraries log through spdlog; keep stdout for the command's output.
     spdlog::set_default_logger(spdlog::stderr_color_st("perouterctl"));
     spdlog::set_level(spdlog::level::warn);
 

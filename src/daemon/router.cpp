@@ -15,6 +15,7 @@
 #include "ovs/executor.hpp"
 #include "ovs/observe.hpp"
 #include "plan/planner.hpp"
+#include "plan/slice.hpp"
 
 namespace perouter::daemon {
 using namespace std::chrono_literals;
@@ -151,14 +152,18 @@ Result<plan::Facts> Router::gather_facts(const config::Config& cfg) {
     return facts;
 }
 
+Result<plan::DesiredState> Router::plan_with(const config::Config& cfg, const plan::Facts& facts) {
+    plan::Options po;
+    po.frr_log_file = frr_.paths().frr_log_file();
+    po.ovs_datapath = ovs_datapath_for(opts_);
+    return plan::build(cfg, facts, po);
+}
+
 Result<plan::DesiredState> Router::desired(const config::Config& cfg) {
     auto facts = gather_facts(cfg);
     if (!facts)
         return fail(std::move(facts).error());
-    plan::Options po;
-    po.frr_log_file = frr_.paths().frr_log_file();
-    po.ovs_datapath = ovs_datapath_for(opts_);
-    return plan::build(cfg, *facts, po);
+    return plan_with(cfg, *facts);
 }
 
 void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report, bool vxlans) {
@@ -169,6 +174,11 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
     }
     reconcile::DiffResult diff = reconcile::diff(d, *obs);
     add_problems(report, diff.problems);
+    execute(diff, phase, report, vxlans ? VxlanCreates::Included : VxlanCreates::Excluded);
+}
+
+void Router::execute(const reconcile::DiffResult& diff, Phase phase, Report& report,
+                     VxlanCreates vxlans) {
     netlink::ExecContext ctx{opts_.state_dir()};
     const auto record = [&](const reconcile::Action& a, const Status& st) {
         daemon::record(report, reconcile::describe(a), a.owner, st);
@@ -177,11 +187,10 @@ void Router::run_phase(const plan::DesiredState& d, Phase phase, Report& report,
     for (const reconcile::Action& a : diff.actions) {
         if (a.phase != phase)
             continue;
-        if (!vxlans) {
-            const auto* create = std::get_if<reconcile::CreateLink>(&a.op);
-            if (create && create->spec.kind == plan::LinkKind::Vxlan)
-                continue;
-        }
+        const auto* create = std::get_if<reconcile::CreateLink>(&a.op);
+        const bool vxlan = create && create->spec.kind == plan::LinkKind::Vxlan;
+        if ((vxlans == VxlanCreates::Excluded && vxlan) || (vxlans == VxlanCreates::Only && !vxlan))
+            continue;
         pending.push_back(&a);
     }
     // Consecutive link deletions on one side go in one request (removing a VPN next to many,
@@ -326,8 +335,27 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     return {};
 }
 
-Result<Report> Router::reconcile(const config::Config& cfg) {
-    auto d = desired(cfg);
+Result<Report> Router::reconcile(const config::Config& cfg, const Scope& scope) {
+    if (!scope.full && applied_ && cfg.underlay) {
+        auto changed = reconcile_changes(cfg, scope.links);
+        if (!changed)
+            return fail(std::move(changed).error());
+        if (*changed)
+            return std::move(**changed);
+    }
+    auto report = reconcile_everything(cfg);
+    // The base of the next Scope::changes(): only a state that is known to be in place.
+    if (!report || !report->errors.empty() || !report->problems.empty() || report->frr_starting)
+        applied_.reset();
+    return report;
+}
+
+Result<Report> Router::reconcile_everything(const config::Config& cfg) {
+    applied_.reset();
+    auto facts = gather_facts(cfg);
+    if (!facts)
+        return fail(std::move(facts).error());
+    auto d = plan_with(cfg, *facts);
     if (!d)
         return fail(std::move(d).error());
     if (!cfg.underlay)
@@ -395,7 +423,158 @@ Result<Report> Router::reconcile(const config::Config& cfg) {
             run_phase(*d, p, report);
     }
     apply_ovs(*d, report);
+    facts_ = std::move(*facts);
+    applied_ = std::move(*d);
     return report;
+}
+
+namespace {
+
+// Every link a slice of the desired state names, in either namespace.
+void add_names(const plan::DesiredState& d, netlink::LinkNames& names) {
+    for (const auto& l : d.links) {
+        names.insert({l.side, l.name});
+        if (l.master && !l.master->empty())
+            names.insert({l.side, *l.master});
+        if (l.veth_peer)
+            names.insert({l.veth_peer_side.value_or(l.side), *l.veth_peer});
+        if (l.macvlan)
+            names.insert({plan::Side::Host, l.macvlan->parent});
+    }
+    for (const auto& e : d.external_links)
+        names.insert({e.side, e.name});
+    for (const auto& a : d.addresses)
+        names.insert({a.side, a.link});
+    for (const auto& r : d.routes)
+        if (r.dev)
+            names.insert({r.side, *r.dev});
+}
+
+// A link deleted and created again: its knock-on effects (ports released, addresses gone) are
+// what the phase-by-phase reconcile of everything handles.
+bool recreates(const reconcile::DiffResult& diff) {
+    std::set<std::pair<plan::Side, std::string>> deleted;
+    for (const auto& a : diff.actions)
+        if (const auto* del = std::get_if<reconcile::DeleteLink>(&a.op))
+            deleted.insert({del->side, del->name});
+    for (const auto& a : diff.actions)
+        if (const auto* create = std::get_if<reconcile::CreateLink>(&a.op))
+            if (deleted.contains({create->spec.side, create->spec.name}))
+                return true;
+    return false;
+}
+
+bool modifies(const reconcile::DiffResult& diff) {
+    return std::any_of(diff.actions.begin(), diff.actions.end(), [](const reconcile::Action& a) {
+        return std::holds_alternative<reconcile::ModifyLink>(a.op);
+    });
+}
+
+}  // namespace
+
+Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cfg,
+                                                        const netlink::LinkNames& drifted) {
+    using Nothing = std::optional<Report>;
+    if (frr_.state() != frr::Instance::State::Running || frr_started_ || !ns_.router_exists())
+        return Nothing();
+    // The facts of the last reconcile of everything; the VRFs created since keep their tables.
+    plan::Facts facts = facts_;
+    for (const auto& l : applied_->links)
+        if (l.kind == plan::LinkKind::Vrf && l.vrf_table)
+            facts.vrf_tables[l.name] = *l.vrf_table;
+    auto d = plan_with(cfg, facts);
+    if (!d)
+        return fail(std::move(d).error());
+    if (!plan::same_node_wide(*applied_, *d))
+        return Nothing();
+
+    std::set<std::string> owners = plan::changed_owners(*applied_, *d);
+    // Links someone else changed: their owners are reconciled; a name of ours no owner has
+    // (a leftover, or the late event of a link we deleted) is looked at by itself. Anything
+    // else (an underlay NIC, an external bridge) may change facts: everything is looked at.
+    std::map<std::string, std::string> owner_of;
+    for (const auto& l : applied_->links)
+        owner_of.emplace(l.name, l.owner);
+    netlink::LinkNames names;
+    for (const auto& [side, name] : drifted) {
+        if (auto it = owner_of.find(name); it != owner_of.end())
+            owners.insert(it->second);
+        else if (config::is_router_link_name(name) || config::is_host_link_name(name))
+            names.insert({side, name});
+        else
+            return Nothing();
+    }
+    Report report;
+    const bool frr_changed = d->frr_config != frr_.applied();
+    if (owners.empty() && names.empty() && !frr_changed) {
+        applied_ = std::move(*d);
+        return Nothing(std::move(report));
+    }
+    if (frr_changed)
+        PEROUTER_TRY(frr_.check(d->frr_config));
+    const plan::DesiredState want = plan::slice(*d, owners);
+    const plan::DesiredState had = plan::slice(*applied_, owners);
+    if (!want.ovs_ports.empty() || !had.ovs_ports.empty())
+        return Nothing();  // OVSDB is observed as a whole (reconcile/ovs_diff.hpp)
+    add_names(want, names);
+    add_names(had, names);
+    names.insert({plan::Side::Router, "lo"});
+    std::vector<plan::RouteSpec> routes = want.routes;
+    routes.insert(routes.end(), had.routes.begin(), had.routes.end());
+    // The VTEP addresses on lo belong to the underlay, which is not in this slice unless it
+    // changed: they are not looked at then.
+    const bool underlay = owners.contains("underlay");
+    auto observe = [&]() -> Result<reconcile::Observed> {
+        auto obs = netlink::observe_links(ns_, names, routes);
+        if (obs && !underlay)
+            std::erase_if(obs->addresses, [](const reconcile::ObservedAddress& a) {
+                return a.side == plan::Side::Router && a.link == "lo";
+            });
+        return obs;
+    };
+    auto obs = observe();
+    if (!obs)
+        return fail(std::move(obs).error());
+    reconcile::DiffResult diff = reconcile::diff(want, *obs);
+    if (recreates(diff))
+        return Nothing();
+    add_problems(report, diff.problems);
+
+    // The order of the reconcile of everything with FRR running: what FRR's new lines refer
+    // to first, then FRR, then what goes and the VXLAN devices.
+    execute(diff, Phase::Underlay, report);
+    execute(diff, Phase::Links, report, VxlanCreates::Excluded);
+    execute(diff, Phase::Addresses, report);
+    if (Status st = ensure_frr(*d, report); !st) {
+        spdlog::error("FRR: {}", st.error().message);
+        report.errors.push_back("FRR: " + st.error().message);
+        report.failed_owners.emplace("frr", st.error().message);
+    }
+    execute(diff, Phase::Remove, report);
+    execute(diff, Phase::Links, report, VxlanCreates::Only);
+
+    // A link changed in place can change what else the kernel has (enslaving to a VRF drops
+    // IPv6 addresses): look again, and settle phase by phase.
+    if (modifies(diff) && report.errors.empty()) {
+        for (int round = 0; round < 3; ++round) {
+            auto again = observe();
+            if (!again)
+                return fail(std::move(again).error());
+            if (reconcile::diff(want, *again).empty())
+                break;
+            for (Phase p : reconcile::kPhases) {
+                auto now = observe();
+                if (!now)
+                    return fail(std::move(now).error());
+                execute(reconcile::diff(want, *now), p, report);
+            }
+        }
+    }
+    if (report.errors.empty() && report.problems.empty())
+        applied_ = std::move(*d);
+    else
+        applied_.reset();
+    return Nothing(std::move(report));
 }
 
 Result<std::vector<std::string>> Router::plan_changes(const config::Config& cfg) {
@@ -453,6 +632,7 @@ Result<std::vector<std::string>> Router::plan_changes(const config::Config& cfg)
 
 Result<Report> Router::teardown() {
     Report report;
+    applied_.reset();
     frr_started_.reset();
     if (frr_.state() != frr::Instance::State::Stopped) {
         spdlog::info("stopping FRR instance '{}'", frr_.paths().name);

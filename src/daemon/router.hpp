@@ -15,6 +15,7 @@
 #include "dhcp/client.hpp"
 #include "frr/instance.hpp"
 #include "netlink/namespaces.hpp"
+#include "netlink/observe.hpp"
 #include "ovs/vsctl.hpp"
 #include "plan/desired.hpp"
 #include "reconcile/diff.hpp"
@@ -34,6 +35,19 @@ struct Report {
     bool frr_starting = false;
 };
 
+/// What a reconcile looks at.
+struct Scope {
+    /// Everything: at start, on a repair or retry, once FRR answers, and in the one-shot modes.
+    /// Otherwise only the owners whose desired objects differ from the state last applied
+    /// without errors, plus `links` (links someone else changed), when that state exists and
+    /// nothing node-wide changed; else everything.
+    bool full = true;
+    netlink::LinkNames links;
+
+    static Scope everything() { return Scope{}; }
+    static Scope changes(netlink::LinkNames links = {}) { return Scope{false, std::move(links)}; }
+};
+
 class Router {
   public:
     /// How long a started FRR instance may take to answer before reconcile reports it.
@@ -42,8 +56,10 @@ class Router {
     static Result<std::unique_ptr<Router>> open(const Options& opts);
 
     /// Makes the system match `cfg`. Kernel actions that fail are reported and the others
-    /// still run; the FRR configuration is validated before anything is touched.
-    Result<Report> reconcile(const config::Config& cfg);
+    /// still run; the FRR configuration is validated before anything is touched. With
+    /// Scope::changes() a change costs what it changes: unchanged owners are neither observed
+    /// nor diffed, FRR gets the delta only when its configuration text differs.
+    Result<Report> reconcile(const config::Config& cfg, const Scope& scope = Scope::everything());
 
     /// What reconcile(cfg) would do, one line per change; changes nothing.
     Result<std::vector<std::string>> plan_changes(const config::Config& cfg);
@@ -83,6 +99,17 @@ class Router {
   private:
     Router(Options opts, netlink::Namespaces ns);
     Result<plan::Facts> gather_facts(const config::Config& cfg);
+    Result<plan::DesiredState> plan_with(const config::Config& cfg, const plan::Facts& facts);
+    Result<Report> reconcile_everything(const config::Config& cfg);
+    /// The reconcile of Scope::changes(); nullopt when the change is not confined to owners
+    /// (node-wide parts, a link to recreate, OVS ports): the caller reconciles everything.
+    Result<std::optional<Report>> reconcile_changes(const config::Config& cfg,
+                                                    const netlink::LinkNames& drifted);
+    enum class VxlanCreates { Included, Excluded, Only };
+    /// Runs the actions of `diff` that are in `phase`, with or without (or only) the VXLAN
+    /// creations. Consecutive link deletions on one side go in one request.
+    void execute(const reconcile::DiffResult& diff, reconcile::Phase phase, Report& report,
+                 VxlanCreates vxlans = VxlanCreates::Included);
     Status ensure_frr(const plan::DesiredState& d, Report& report);
     Status stop_stale_frr();
     /// Starts the underlay's DHCP client when d.dhcp asks for one and none serves that link in
@@ -111,6 +138,10 @@ class Router {
     // Set when this router started FRR, until it answered and got the whole configuration.
     std::optional<std::chrono::steady_clock::time_point> frr_started_;
     std::optional<uint32_t> node_index_;  // read once, like upstream (the NIC may move later)
+    // The desired state of the last reconcile that left no errors and no problems, and the
+    // facts it was planned with: the base of Scope::changes(). Reset by anything else.
+    std::optional<plan::DesiredState> applied_;
+    plan::Facts facts_;
 };
 
 }  // namespace perouter::daemon

@@ -29,8 +29,6 @@ namespace {
 // FRR, the namespace and the underlay sessions are checked this often. watchfrr restarts daemons
 // within a second or two, so two seconds keeps the gap until the configuration is re-pushed short.
 constexpr uint64_t kTickUsec = 2'000'000;
-// A burst of file events (an editor's save, a package install) becomes one reload.
-constexpr uint64_t kFilesSettleUsec = 300'000;
 // Link events caused by someone else are collected for this long before one repair.
 constexpr uint64_t kDriftSettleUsec = 1'000'000;
 // How often a starting FRR instance is asked whether it answers (one vtysh each).
@@ -83,7 +81,7 @@ Service::~Service() {
     sd_event_source_unref(probe_io_);
     sd_event_source_unref(drift_timer_);
     sd_event_source_unref(frr_wait_timer_);
-    sd_event_source_unref(files_timer_);
+    sd_event_source_unref(files_defer_);
     sd_event_source_unref(tick_);
     sd_event_unref(event_);
 }
@@ -125,7 +123,7 @@ ControlResult<void> Service::load_and_apply(const char* why) {
     std::optional<config::Config> before = std::move(current_);
     current_ = std::move(*loaded.config);
     check_file_modes(*current_);
-    apply(why);
+    apply(why, Scope::changes());
     after_apply(before ? &*before : nullptr);
     if (last_.errors.empty() && last_.problems.empty()) {
         // Only the main file: the drop-ins stand alone and are read as they are at start.
@@ -238,10 +236,10 @@ void Service::check_file_modes(const config::Config& cfg) {
     warnings_ = std::move(warnings);
 }
 
-void Service::apply(const char* why) {
+void Service::apply(const char* why, const Scope& scope) {
     if (!current_)
         return;
-    auto r = router_->reconcile(*current_);
+    auto r = router_->reconcile(*current_, scope);
     if (r) {
         last_ = std::move(*r);
         for (const auto& p : last_.problems)
@@ -360,8 +358,8 @@ ControlResult<void> Service::reload() {
     if (files_)
         files_->drain();
     files_why_.clear();
-    if (files_timer_)
-        sd_event_source_set_enabled(files_timer_, SD_EVENT_OFF);
+    if (files_defer_)
+        sd_event_source_set_enabled(files_defer_, SD_EVENT_OFF);
     notify_reloading();
     state_ = RunState::Reloading;
     publish();
@@ -462,7 +460,7 @@ int Service::on_frr_wait(sd_event_source* src, uint64_t, void* self) {
     return 0;
 }
 
-int Service::on_files_settled(sd_event_source*, uint64_t, void* self) {
+int Service::on_files_changed(sd_event_source*, void* self) {
     auto* s = static_cast<Service*>(self);
     spdlog::info("configuration files changed: reloading (first: {})", s->files_why_);
     (void)s->reload();
@@ -474,9 +472,14 @@ int Service::on_netlink(sd_event_source*, int fd, uint32_t, void* self) {
     if (!s->monitor_)
         return 0;
     bool relevant = false;
-    for (const auto& name : s->monitor_->drain(fd))
-        if (relevant_link(name, s->current_ ? &*s->current_ : nullptr))
-            relevant = true;
+    for (const auto& name : s->monitor_->drain(fd)) {
+        if (!relevant_link(name, s->current_ ? &*s->current_ : nullptr))
+            continue;
+        relevant = true;
+        // Which namespace the event came from does not matter: both are looked at by name.
+        s->drifted_.insert({plan::Side::Host, name});
+        s->drifted_.insert({plan::Side::Router, name});
+    }
     if (!relevant || !s->current_ || !s->current_->underlay)
         return 0;
     if (s->backoff_ticks_ == 0) {
@@ -493,9 +496,13 @@ int Service::on_netlink(sd_event_source*, int fd, uint32_t, void* self) {
 
 int Service::on_drift_settled(sd_event_source*, uint64_t, void* self) {
     auto* s = static_cast<Service*>(self);
-    // Our own changes cause link events too; a reconcile that finds nothing to do is cheap and
-    // causes none, so this settles after one round.
-    s->apply("link change");
+    // Our own changes cause link events too (the kernel reports some deletions late); a
+    // reconcile of the named links that finds nothing to do is cheap and causes none, so this
+    // settles after one round. An overrun ("*") names no link: everything is looked at.
+    netlink::LinkNames names = std::move(s->drifted_);
+    s->drifted_.clear();
+    const bool overrun = names.contains({plan::Side::Host, "*"});
+    s->apply("link change", overrun ? Scope::everything() : Scope::changes(std::move(names)));
     return 0;
 }
 
@@ -524,10 +531,15 @@ int Service::run() {
                                this);
     sd_event_source_set_enabled(tick_, SD_EVENT_ON);
 
+    // A completed file is applied as soon as the loop has nothing else to do: the other files
+    // of a burst (an editor's save, a package install) that completed meanwhile join it.
+    sd_event_add_defer(event_, &files_defer_, on_files_changed, this);
+    sd_event_source_set_priority(files_defer_, SD_EVENT_PRIORITY_IDLE);
+    sd_event_source_set_enabled(files_defer_, SD_EVENT_OFF);
     auto watch = ConfigWatch::open(event_, opts_.root, [this](const std::string& why) {
         if (files_why_.empty())
             files_why_ = why;
-        schedule(files_timer_, kFilesSettleUsec, on_files_settled);
+        sd_event_source_set_enabled(files_defer_, SD_EVENT_ONESHOT);
     });
     if (watch)
         files_ = std::move(*watch);

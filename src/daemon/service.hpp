@@ -84,7 +84,9 @@ class Service : public Controller {
     /// Configuration files that hold a password and can be read by group or others.
     void check_file_modes(const config::Config& cfg);
     std::string config_error() const;
-    void apply(const char* why);
+    /// One reconcile of the running configuration; Scope::changes() for reloads and link events
+    /// (only what differs from the last clean apply), everything for retries and repairs.
+    void apply(const char* why, const Scope& scope = Scope::everything());
     /// Discards the link events our own changes caused (they are queued by the time the
     /// netlink requests returned), so that only others' changes schedule a repair.
     void drain_monitor();
@@ -115,7 +117,7 @@ class Service : public Controller {
 
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* self);
     static int on_tick(sd_event_source* s, uint64_t usec, void* self);
-    static int on_files_settled(sd_event_source* s, uint64_t usec, void* self);
+    static int on_files_changed(sd_event_source* s, void* self);
     static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
     static int on_frr_wait(sd_event_source* s, uint64_t usec, void* self);
     static int on_drift_settled(sd_event_source* s, uint64_t usec, void* self);
@@ -147,8 +149,11 @@ class Service : public Controller {
 
     sd_event* event_ = nullptr;
     sd_event_source* tick_ = nullptr;
-    sd_event_source* files_timer_ = nullptr;      // debounce of configuration file changes
+    // Runs once the loop has nothing else pending (idle priority): the configuration files that
+    // completed meanwhile, all of them, become one reload.
+    sd_event_source* files_defer_ = nullptr;
     sd_event_source* drift_timer_ = nullptr;      // debounce of link changes made by others
+    netlink::LinkNames drifted_;                  // the links those changes were about
     sd_event_source* frr_wait_timer_ = nullptr;   // polls a starting FRR (Report::frr_starting)
     std::unique_ptr<ConfigWatch> files_;          // the configuration directories
     std::string files_why_;                       // the first file changed since the last load

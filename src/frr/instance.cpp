@@ -202,6 +202,7 @@ Status Instance::remove_files() {
     fs::remove_all(paths_.confdir(), ec);
     fs::remove_all(paths_.rundir(), ec);
     fs::remove(paths_.applied_record(), ec);
+    applied_.reset();
     if (ec)
         return fail(Error{fmt::format("remove FRR instance files: {}", ec.message()), ec.value()});
     return {};
@@ -282,15 +283,20 @@ Status syntax_check(const std::string& config) {
 }
 
 Status Instance::check(const std::string& config) const {
+    if (!checked_.empty() && config == checked_)
+        return {};
     // Checked before the instance (and its run directory) exists.
     if (Status st = syntax_check(config); !st)
         return fail(fmt::format("FRR rejects the generated configuration: {}", st.error().message));
+    checked_ = config;
     return {};
 }
 
 std::string Instance::applied() const {
+    if (applied_)
+        return *applied_;
     if (auto text = read_file(paths_.applied_record()))
-        return *text;
+        return *(applied_ = *text);
     // No record yet (state from an older perouterd): frr.conf is what we wrote then.
     auto text = read_file(paths_.config_file());
     return text ? *text : std::string();
@@ -307,8 +313,11 @@ Status Instance::run_vtysh_file(const std::string& path) const {
 }
 
 Result<size_t> Instance::apply(const std::string& config) {
+    const std::string before = applied();
+    if (config == before && applied_)
+        return size_t{0};
     PEROUTER_TRY(check(config));
-    std::string script = delta(applied(), config);
+    std::string script = delta(before, config);
     size_t lines = 0;
     for (char c : script)
         if (c == '\n')
@@ -325,6 +334,7 @@ Result<size_t> Instance::apply(const std::string& config) {
     std::error_code ec;
     fs::create_directories(fs::path(paths_.applied_record()).parent_path(), ec);
     PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600));
+    applied_ = config;
     PEROUTER_TRY(write_owned(paths_.config_file(), config, "frr"));
     return lines;
 }

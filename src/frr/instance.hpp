@@ -71,12 +71,15 @@ class Instance {
     /// daemon polls ready() from its event loop instead.
     Status wait_ready(std::chrono::milliseconds timeout) const;
 
-    /// Validates a configuration with FRR's own parser (`vtysh -C`), without daemons.
+    /// Validates a configuration with FRR's own parser (`vtysh -C`), without daemons. The text
+    /// that passed last is remembered: checking it again costs nothing.
     Status check(const std::string& config) const;
     /// The configuration applied last (frr.conf on disk; FRR reloads it when a daemon restarts).
+    /// Read from disk once, then kept in memory.
     std::string applied() const;
-    /// Checks `config`, applies the delta from applied() with one `vtysh -f`, then stores it as
-    /// frr.conf. Returns the number of delta lines sent (0 = nothing changed).
+    /// Nothing when `config` is applied() already. Otherwise checks it (once: check()), applies
+    /// the delta from applied() with one `vtysh -f`, then stores it as frr.conf. Returns the
+    /// number of delta lines sent (0 = nothing changed).
     Result<size_t> apply(const std::string& config);
     /// Pushes the whole stored configuration again (after FRR restarted). Idempotent.
     Status push_full();
@@ -107,6 +110,8 @@ class Instance {
     InstancePaths paths_;
     std::string netns_;
     Launcher launcher_;
+    mutable std::optional<std::string> applied_;  // applied(), once read or written
+    mutable std::string checked_;                 // the last text check() passed
 };
 
 /// Systemd when perouterd itself runs as a systemd service on the real system and the frr@

@@ -11,22 +11,15 @@
 #include <map>
 #include <set>
 
+#include "netlink/observe_detail.hpp"
 #include "netlink/ops.hpp"
 
 namespace perouter::netlink {
 
-namespace {
+namespace detail {
 
 using plan::Side;
 using reconcile::ObservedLink;
-
-// What a veth's IFLA_LINK says about its peer, before both sides are known.
-struct PeerRef {
-    Side side;
-    int ifindex;
-    int peer_ifindex;
-    bool peer_elsewhere;  // IFLA_LINK_NETNSID present: the peer is in another namespace
-};
 
 std::set<std::string> host_names_referenced(const plan::DesiredState& d) {
     std::set<std::string> names(d.underlay_nics.begin(), d.underlay_nics.end());
@@ -103,6 +96,12 @@ ObservedLink to_observed(rtnl_link* link, Side side, const std::map<int, std::st
     return o;
 }
 
+PeerRef peer_ref(rtnl_link* link, Side side) {
+    int32_t nsid = 0;
+    return PeerRef{side, rtnl_link_get_ifindex(link), rtnl_link_get_link(link),
+                   rtnl_link_get_link_netnsid(link, &nsid) == 0};
+}
+
 reconcile::ObservedRoute to_observed(const ops::KernelRoute& k, Side side,
                                      const std::map<int, std::string>& names) {
     reconcile::ObservedRoute r;
@@ -120,6 +119,37 @@ reconcile::ObservedRoute to_observed(const ops::KernelRoute& k, Side side,
     r.protocol = k.protocol;
     return r;
 }
+
+// Two veths are peers when each one's IFLA_LINK names the other and both agree on whether
+// the other end is in another namespace. Checking both directions rules out an ifindex that
+// merely happens to match in the wrong namespace.
+void resolve_veth_peers(reconcile::Observed& out, const std::vector<PeerRef>& peers) {
+    std::map<std::pair<Side, int>, const PeerRef*> by_index;
+    for (const auto& p : peers)
+        by_index[{p.side, p.ifindex}] = &p;
+    std::map<std::pair<Side, int>, ObservedLink*> links;
+    for (auto& l : out.links)
+        links[{l.side, l.ifindex}] = &l;
+    for (const auto& p : peers) {
+        Side other = p.peer_elsewhere ? (p.side == Side::Host ? Side::Router : Side::Host) : p.side;
+        auto q = by_index.find({other, p.peer_ifindex});
+        if (q == by_index.end() || q->second->peer_ifindex != p.ifindex ||
+            q->second->peer_elsewhere != p.peer_elsewhere)
+            continue;
+        auto self = links.find({p.side, p.ifindex});
+        auto peer = links.find({other, p.peer_ifindex});
+        if (self == links.end() || peer == links.end())
+            continue;
+        self->second->veth_peer = peer->second->name;
+        self->second->veth_peer_side = other;
+    }
+}
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
 
 Status observe_side(const Namespaces& ns, Side side, const plan::DesiredState& desired,
                     reconcile::Observed& out, std::vector<PeerRef>& peers) {
@@ -150,11 +180,8 @@ Status observe_side(const Namespaces& ns, Side side, const plan::DesiredState& d
         ObservedLink obs = to_observed(link, side, names, *ports);
         if (side == Side::Host && !reconcile::is_owned(obs) && !referenced.contains(obs.name))
             continue;
-        if (obs.kind == "veth") {
-            int32_t nsid = 0;
-            peers.push_back(PeerRef{side, obs.ifindex, rtnl_link_get_link(link),
-                                    rtnl_link_get_link_netnsid(link, &nsid) == 0});
-        }
+        if (obs.kind == "veth")
+            peers.push_back(peer_ref(link, side));
         kept[obs.ifindex] = obs.name;
         out.links.push_back(std::move(obs));
     }
@@ -178,36 +205,6 @@ Status observe_side(const Namespaces& ns, Side side, const plan::DesiredState& d
         out.routes.push_back(to_observed(k, side, names));
     }
     return {};
-}
-
-// Two veths are peers when each one's IFLA_LINK names the other and both agree on whether
-// the other end is in another namespace. Checking both directions rules out an ifindex that
-// merely happens to match in the wrong namespace.
-void resolve_veth_peers(reconcile::Observed& out, const std::vector<PeerRef>& peers) {
-    auto find = [&](Side side, int ifindex) -> const PeerRef* {
-        for (const auto& p : peers)
-            if (p.side == side && p.ifindex == ifindex)
-                return &p;
-        return nullptr;
-    };
-    auto link_at = [&](Side side, int ifindex) -> ObservedLink* {
-        for (auto& l : out.links)
-            if (l.side == side && l.ifindex == ifindex)
-                return &l;
-        return nullptr;
-    };
-    for (const auto& p : peers) {
-        Side other = p.peer_elsewhere ? (p.side == Side::Host ? Side::Router : Side::Host) : p.side;
-        const PeerRef* q = find(other, p.peer_ifindex);
-        if (q == nullptr || q->peer_ifindex != p.ifindex || q->peer_elsewhere != p.peer_elsewhere)
-            continue;
-        ObservedLink* self = link_at(p.side, p.ifindex);
-        ObservedLink* peer = link_at(other, p.peer_ifindex);
-        if (self == nullptr || peer == nullptr)
-            continue;
-        self->veth_peer = peer->name;
-        self->veth_peer_side = other;
-    }
 }
 
 }  // namespace

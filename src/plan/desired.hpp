@@ -103,6 +103,7 @@ struct LinkSpec {
     /// so the diff leaves the master alone. `master` is then empty.
     bool ovs_port = false;
     std::string owner;  // VPN name, "underlay" or "passthrough": for logs and status
+    friend bool operator==(const LinkSpec&, const LinkSpec&) = default;
 };
 
 /// A link that must exist and that we do not own (an external host bridge, an underlay NIC):
@@ -111,6 +112,7 @@ struct ExternalLink {
     Side side = Side::Host;
     std::string name;
     std::string owner;
+    friend bool operator==(const ExternalLink&, const ExternalLink&) = default;
 };
 
 /// Open vSwitch datapath of a bridge perouter creates: the kernel module ("system", OVS's
@@ -170,6 +172,7 @@ struct SysctlSpec {
     std::string key;  // path under /proc/sys, e.g. "net/ipv4/conf/all/forwarding"
     std::string value;
     bool optional = false;  // absent on older kernels: skip with a warning
+    friend bool operator==(const SysctlSpec&, const SysctlSpec&) = default;
 };
 
 /// The interface a per-interface sysctl key names ("net/ipv4/conf/<if>/rp_filter",
@@ -180,6 +183,7 @@ std::optional<std::string> sysctl_interface(std::string_view key);
 /// leaves that link's IPv4 addresses to it.
 struct DhcpClientSpec {
     std::string link;
+    friend bool operator==(const DhcpClientSpec&, const DhcpClientSpec&) = default;
 };
 
 struct DesiredState {

@@ -19,6 +19,7 @@
 #include "netlink/executor.hpp"
 #include "netlink/namespaces.hpp"
 #include "netlink/observe.hpp"
+#include "plan/slice.hpp"
 #include "reconcile/diff.hpp"
 
 namespace perouter::netlink {
@@ -380,6 +381,87 @@ TEST_F(NetlinkTest, ApplySetsEveryAttributeAndConverges) {
     ASSERT_NO_FATAL_FAILURE(apply(d));
     EXPECT_EQ(ifindexes(pe_), before_pe);
     EXPECT_EQ(ifindexes(host_), before_host);
+}
+
+// One line with everything the diff reads of a link, to compare two observers.
+std::string summary(const reconcile::ObservedLink& l) {
+    return fmt::format(
+        "{} {} {} kind={} master={} mtu={} up={} group={} alias={} agm={} vxlan={} port={} "
+        "peer={}",
+        plan::to_string(l.side), l.name, l.ifindex, l.kind, l.master.value_or("-"), l.mtu, l.up,
+        l.group, l.alias, l.addr_gen_mode_none,
+        l.vxlan ? fmt::format("{}/{}/{}/{}", l.vxlan->vni, l.vxlan->local.str(), l.vxlan->port,
+                              l.vxlan->learning)
+                : "-",
+        l.bridge_port ? fmt::format("{}/{}", l.bridge_port->learning, l.bridge_port->neigh_suppress)
+                      : "-",
+        l.veth_peer ? fmt::format("{}@{}", *l.veth_peer, plan::to_string(*l.veth_peer_side)) : "-");
+}
+
+// The scoped observer (one request per named link) sees the named links exactly as the
+// observer of whole namespaces does: every attribute the diff reads, their addresses, and the
+// routes asked for; names that do not exist are left out.
+TEST_F(NetlinkTest, ObservingNamedLinksMatchesTheWholeObservation) {
+    plan::DesiredState d = sample();
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    auto all = observe(*ns_, d);
+    ASSERT_TRUE(all.ok()) << all.error().message;
+
+    LinkNames names{{Side::Router, "br-pe-110"}, {Side::Router, "vni110"},
+                    {Side::Router, "pe-e-110"},  {Side::Host, "host-e-110"},
+                    {Side::Host, "br-hs-110"},   {Side::Router, "pt-ns"},
+                    {Side::Host, "pt-host"},     {Side::Router, "lo"},
+                    {Side::Router, "vni999"},    {Side::Host, "pe-e-110"}};
+    auto some = observe_links(*ns_, names, {d.routes[0]});
+    ASSERT_TRUE(some.ok()) << some.error().message;
+    EXPECT_TRUE(some->router_ns_exists);
+
+    std::vector<std::string> expected, got;
+    for (const auto& l : all->links)
+        if (names.contains({l.side, l.name}))
+            expected.push_back(summary(l));
+    for (const auto& l : some->links)
+        got.push_back(summary(l));
+    std::sort(expected.begin(), expected.end());
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, expected);
+    EXPECT_EQ(got.size(), 8u);  // vni999 and a host pe-e-110 do not exist
+
+    auto addr = [](const reconcile::ObservedAddress& a) {
+        return fmt::format("{} {} {}", plan::to_string(a.side), a.link, a.prefix.str());
+    };
+    expected.clear();
+    got.clear();
+    for (const auto& a : all->addresses)
+        if (names.contains({a.side, a.link}))
+            expected.push_back(addr(a));
+    for (const auto& a : some->addresses)
+        got.push_back(addr(a));
+    std::sort(expected.begin(), expected.end());
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, expected);
+    EXPECT_NE(std::find(got.begin(), got.end(), "router lo 100.65.0.0/32"), got.end());
+
+    // The host route uses pt-host (named); the VRF table's unreachable routes are not asked
+    // for and use no named link.
+    ASSERT_EQ(some->routes.size(), 1u);
+    EXPECT_EQ(some->routes[0].dst, P("10.10.0.0/16"));
+    EXPECT_EQ(some->routes[0].dev, "pt-host");
+
+    // One owner's links, observed alone, need nothing: its slice is in place. (lo is observed
+    // for its up flag; its VTEP addresses are the underlay's, left out as the daemon does.)
+    auto l2red = observe_links(*ns_,
+                               {{Side::Router, "br-pe-110"},
+                                {Side::Router, "vni110"},
+                                {Side::Router, "pe-e-110"},
+                                {Side::Host, "host-e-110"},
+                                {Side::Host, "br-hs-110"},
+                                {Side::Router, "lo"}},
+                               {});
+    ASSERT_TRUE(l2red.ok()) << l2red.error().message;
+    std::erase_if(l2red->addresses, [](const auto& a) { return a.link == "lo"; });
+    auto r = reconcile::diff(plan::slice(d, {"l2red"}), *l2red);
+    EXPECT_TRUE(r.empty()) << text(r);
 }
 
 TEST_F(NetlinkTest, ChangingOneAttributeChangesOnlyThat) {

@@ -1,0 +1,79 @@
+#include "plan/slice.hpp"
+
+#include <map>
+#include <vector>
+
+namespace perouter::plan {
+
+namespace {
+
+// Each owner's objects of one kind, in order.
+template <class T>
+std::map<std::string, std::vector<const T*>> by_owner(const std::vector<T>& items) {
+    std::map<std::string, std::vector<const T*>> out;
+    for (const auto& item : items)
+        out[item.owner].push_back(&item);
+    return out;
+}
+
+template <class T>
+void add_differing(const std::vector<T>& before, const std::vector<T>& after,
+                   std::set<std::string>& out) {
+    auto a = by_owner(before), b = by_owner(after);
+    const auto equal = [](const std::vector<const T*>& x, const std::vector<const T*>& y) {
+        if (x.size() != y.size())
+            return false;
+        for (size_t i = 0; i < x.size(); ++i)
+            if (!(*x[i] == *y[i]))
+                return false;
+        return true;
+    };
+    for (const auto& [owner, items] : a) {
+        auto it = b.find(owner);
+        if (it == b.end() || !equal(items, it->second))
+            out.insert(owner);
+    }
+    for (const auto& [owner, items] : b)
+        if (!a.contains(owner))
+            out.insert(owner);
+}
+
+template <class T>
+std::vector<T> of_owners(const std::vector<T>& items, const std::set<std::string>& owners) {
+    std::vector<T> out;
+    for (const auto& item : items)
+        if (owners.contains(item.owner))
+            out.push_back(item);
+    return out;
+}
+
+}  // namespace
+
+std::set<std::string> changed_owners(const DesiredState& before, const DesiredState& after) {
+    std::set<std::string> out;
+    add_differing(before.links, after.links, out);
+    add_differing(before.external_links, after.external_links, out);
+    add_differing(before.ovs_ports, after.ovs_ports, out);
+    add_differing(before.addresses, after.addresses, out);
+    add_differing(before.routes, after.routes, out);
+    return out;
+}
+
+bool same_node_wide(const DesiredState& a, const DesiredState& b) {
+    return a.underlay_nics == b.underlay_nics && a.sysctls == b.sysctls && a.dhcp == b.dhcp &&
+           a.node_index == b.node_index && a.router_id == b.router_id;
+}
+
+DesiredState slice(const DesiredState& d, const std::set<std::string>& owners) {
+    DesiredState out;
+    out.links = of_owners(d.links, owners);
+    out.external_links = of_owners(d.external_links, owners);
+    out.ovs_ports = of_owners(d.ovs_ports, owners);
+    out.addresses = of_owners(d.addresses, owners);
+    out.routes = of_owners(d.routes, owners);
+    out.node_index = d.node_index;
+    out.router_id = d.router_id;
+    return out;
+}
+
+}  // namespace perouter::plan
