@@ -505,6 +505,7 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
             return Nothing();
     }
     Report report;
+    report.owners_looked_at = owners.size();
     const bool frr_changed = d->frr_config != frr_.applied();
     if (owners.empty() && names.empty() && !frr_changed) {
         applied_ = std::move(*d);

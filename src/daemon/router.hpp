@@ -33,6 +33,9 @@ struct Report {
     /// wait for it. Reconcile again once Router::frr_start_settled() (the daemon polls it
     /// from its event loop; nothing here blocks on FRR).
     bool frr_starting = false;
+    /// A reconcile of changes (Scope::changes()): how many owners it observed and diffed
+    /// (links named by link events alone count as none). Absent when it looked at everything.
+    std::optional<size_t> owners_looked_at;
 };
 
 /// What a reconcile looks at.

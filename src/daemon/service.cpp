@@ -247,9 +247,13 @@ void Service::apply(const char* why, const Scope& scope) {
         apply_error_ = last_.errors.empty() ? std::string() : last_.errors.front();
         if (apply_error_.empty() && !last_.problems.empty())
             apply_error_ = last_.problems.front();
-        spdlog::info("reconcile ({}): {} change{}{}", why, last_.changes,
+        spdlog::info("reconcile ({}): {} change{}{}; looked at {}", why, last_.changes,
                      last_.changes == 1 ? "" : "s",
-                     last_.errors.empty() ? "" : fmt::format(", {} failed", last_.errors.size()));
+                     last_.errors.empty() ? "" : fmt::format(", {} failed", last_.errors.size()),
+                     !last_.owners_looked_at ? std::string("everything")
+                     : *last_.owners_looked_at == 1
+                         ? std::string("1 owner")
+                         : fmt::format("{} owners", *last_.owners_looked_at));
     } else {
         last_ = Report{};
         last_.errors.push_back(r.error().message);

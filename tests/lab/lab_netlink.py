@@ -17,10 +17,14 @@ import threading
 from typing import Optional
 
 NETLINK_ROUTE = 0
+RTMGRP_LINK = 0x1  # 1 << (RTNLGRP_LINK - 1)
 RTMGRP_NEIGH = 0x4  # 1 << (RTNLGRP_NEIGH - 1)
 RTMGRP_IPV4_IFADDR = 0x10  # 1 << (RTNLGRP_IPV4_IFADDR - 1)
+RTM_NEWLINK = 16
+RTM_DELLINK = 17
 RTM_DELADDR = 21
 RTM_DELNEIGH = 29
+IFLA_IFNAME = 3
 IFA_LOCAL = 2
 NDA_LLADDR = 2
 AF_BRIDGE = 7
@@ -58,10 +62,10 @@ def _socket_in(ns: str, groups: int) -> socket.socket:
 
 class _Listener:
     """A netlink socket in a namespace, subscribed to `groups`; _poll() hands every message of
-    type `kind` that arrived (header stripped) to _seen(). An overflowed socket raises: a
+    a type in KINDS that arrived (header stripped) to _seen(). An overflowed socket raises: a
     listener that lost messages proves nothing."""
 
-    KIND = 0
+    KINDS: tuple[int, ...] = ()
 
     def __init__(self, ns: str, groups: int):
         self._sock: Optional[socket.socket] = _socket_in(ns, groups)
@@ -80,7 +84,7 @@ class _Listener:
                 length, kind = struct.unpack_from("=IH", data, off)
                 if length < 16:
                     break
-                if kind == self.KIND:
+                if kind in self.KINDS:
                     found = self._seen(data[off + 16:off + length])
                     if found:
                         self.deleted.append(found)
@@ -117,7 +121,7 @@ class FdbDeletions(_Listener):
     """Bridge FDB entries the kernel deletes in `ns` (ageing, flushes, `bridge fdb del`), as
     lower-case MAC addresses, from the moment of construction."""
 
-    KIND = RTM_DELNEIGH
+    KINDS = (RTM_DELNEIGH,)
 
     def __init__(self, ns: str):
         super().__init__(ns, RTMGRP_NEIGH)
@@ -134,7 +138,7 @@ class AddressDeletions(_Listener):
     """IPv4 addresses the kernel deletes in `ns`, as "A.B.C.D/LEN" strings, from the moment of
     construction."""
 
-    KIND = RTM_DELADDR
+    KINDS = (RTM_DELADDR,)
 
     def __init__(self, ns: str):
         super().__init__(ns, RTMGRP_IPV4_IFADDR)
@@ -145,3 +149,28 @@ class AddressDeletions(_Listener):
             return None
         local = self._attr(body[8:], IFA_LOCAL, 4)
         return f"{socket.inet_ntoa(local)}/{body[1]}" if local else None
+
+
+class LinkEvents(_Listener):
+    """Names of the links the kernel reports as created, changed or deleted in `ns`
+    (RTM_NEWLINK/RTM_DELLINK), from the moment of construction. poll() returns them all."""
+
+    KINDS = (RTM_NEWLINK, RTM_DELLINK)
+
+    def __init__(self, ns: str):
+        super().__init__(ns, RTMGRP_LINK)
+
+    def _seen(self, body: bytes) -> Optional[str]:
+        # struct ifinfomsg: family, pad, type, index, flags, change (16 bytes)
+        if len(body) < 16:
+            return None
+        off = 0
+        attrs = body[16:]
+        while off + 4 <= len(attrs):
+            rta_len, rta_type = struct.unpack_from("=HH", attrs, off)
+            if rta_len < 4:
+                return None
+            if rta_type == IFLA_IFNAME:
+                return attrs[off + 4:off + rta_len].split(b"\0", 1)[0].decode()
+            off += (rta_len + 3) & ~3
+        return None
