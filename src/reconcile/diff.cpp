@@ -87,6 +87,8 @@ class Differ {
     DiffResult run() {
         for (const auto& spec : d_.links)
             desired_links_[{spec.side, spec.name}] = &spec;
+        for (const auto& l : o_.links)
+            observed_links_.emplace(Key{l.side, l.name}, &l);
         plan_links();
         plan_removed_links();
         plan_underlay();
@@ -156,7 +158,7 @@ class Differ {
     }
 
     bool blocked_by_foreign(const LinkSpec& spec) {
-        const ObservedLink* obs = o_.link(spec.side, spec.name);
+        const ObservedLink* obs = link(spec.side, spec.name);
         if (obs == nullptr || is_owned(*obs))
             return false;
         if (skipped_.insert({spec.side, spec.name}).second) {
@@ -177,13 +179,13 @@ class Differ {
         if (spec.macvlan) {
             // Without its parent in the host the macvlan cannot exist (the kernel deletes it
             // with the parent); plan_external_links() reports the missing parent.
-            parent = o_.link(Side::Host, spec.macvlan->parent);
+            parent = link(Side::Host, spec.macvlan->parent);
             if (parent == nullptr) {
                 skipped_.insert({spec.side, spec.name});
                 return;
             }
         }
-        const ObservedLink* obs = o_.link(spec.side, spec.name);
+        const ObservedLink* obs = link(spec.side, spec.name);
         if (obs == nullptr) {
             create(spec, std::nullopt);
             return;
@@ -197,8 +199,8 @@ class Differ {
     }
 
     void plan_veth_end(const LinkSpec& spec, const LinkSpec& peer, bool first) {
-        const ObservedLink* a = o_.link(spec.side, spec.name);
-        const ObservedLink* b = o_.link(peer.side, peer.name);
+        const ObservedLink* a = link(spec.side, spec.name);
+        const ObservedLink* b = link(peer.side, peer.name);
         if (first) {
             // Check both ends once, so a foreign end blocks the whole pair.
             bool blocked = blocked_by_foreign(spec);
@@ -244,15 +246,15 @@ class Differ {
     bool master_available(Side side, const std::string& master) const {
         Key k{side, master};
         if (desired_links_.contains(k))
-            return !skipped_.contains(k) || o_.link(side, master);
-        return o_.link(side, master) != nullptr && !gone_.contains(k);
+            return !skipped_.contains(k) || link(side, master);
+        return link(side, master) != nullptr && !gone_.contains(k);
     }
 
     bool is_vrf(Side side, const std::string& name) const {
         auto it = desired_links_.find({side, name});
         if (it != desired_links_.end())
             return it->second->kind == LinkKind::Vrf;
-        const ObservedLink* l = o_.link(side, name);
+        const ObservedLink* l = link(side, name);
         return l != nullptr && l->kind == "vrf";
     }
 
@@ -371,7 +373,7 @@ class Differ {
             return true;
         if (skipped_.contains(k))
             return false;
-        return o_.link(side, name) != nullptr && !gone_.contains(k);
+        return link(side, name) != nullptr && !gone_.contains(k);
     }
 
     void plan_underlay() {
@@ -382,10 +384,10 @@ class Differ {
         // NIC moves are decided first: sysctls of a NIC that is still in the host wait for it.
         std::vector<Action> nics;
         for (const auto& nic : d_.underlay_nics) {
-            const ObservedLink* in_router = o_.link(Side::Router, nic);
+            const ObservedLink* in_router = link(Side::Router, nic);
             if (in_router != nullptr && in_router->group == plan::kUnderlayGroup && in_router->up)
                 continue;
-            if (in_router == nullptr && o_.link(Side::Host, nic) == nullptr) {
+            if (in_router == nullptr && link(Side::Host, nic) == nullptr) {
                 problems_.push_back(fmt::format(
                     "underlay interface '{}' not found in the host or router namespace", nic));
                 continue;
@@ -405,7 +407,7 @@ class Differ {
 
         for (const auto& s : d_.sysctls) {
             auto iface = plan::sysctl_interface(s.key);
-            if (iface && (fresh_.contains({s.side, *iface}) || !o_.link(s.side, *iface))) {
+            if (iface && (fresh_.contains({s.side, *iface}) || !link(s.side, *iface))) {
                 // The interface appears later (created in the Links phase, or moved in); a
                 // recreated one starts from the kernel defaults, whatever was read before.
                 if (link_exists_after(s.side, *iface))
@@ -431,7 +433,7 @@ class Differ {
         }
 
         if (router) {
-            const ObservedLink* lo = o_.link(Side::Router, "lo");
+            const ObservedLink* lo = link(Side::Router, "lo");
             if (lo == nullptr || !lo->up)
                 underlay_.push_back(Action{Phase::Underlay, "underlay", SetRouterLoUp{}});
         }
@@ -444,7 +446,7 @@ class Differ {
             if (std::find(d_.underlay_nics.begin(), d_.underlay_nics.end(), e.name) !=
                 d_.underlay_nics.end())
                 continue;
-            if (o_.link(e.side, e.name) != nullptr)
+            if (link(e.side, e.name) != nullptr)
                 continue;
             bool is_master = std::any_of(d_.links.begin(), d_.links.end(), [&](const LinkSpec& s) {
                 return s.side == e.side && s.master == e.name;
@@ -523,9 +525,16 @@ class Differ {
         }
     }
 
+    // Observed::link() by index: a diff of thousands of links stays linear.
+    const ObservedLink* link(Side side, std::string_view name) const {
+        auto it = observed_links_.find(Key{side, std::string(name)});
+        return it == observed_links_.end() ? nullptr : it->second;
+    }
+
     const plan::DesiredState& d_;
     const Observed& o_;
     std::map<Key, const LinkSpec*> desired_links_;
+    std::map<Key, const ObservedLink*> observed_links_;
     std::set<Key> gone_;          // observed links deleted by this diff (with their veth peers)
     std::set<Key> fresh_;         // links created by this diff (new or recreated)
     std::set<Key> skipped_;       // desired links whose name a foreign link holds
