@@ -1,4 +1,4 @@
-// Service, part 3: the VPN calls of the D-Bus API (src/daemon/controller.hpp): Validate, AddVpn,
+// Service, part 3: the VPN calls of the D-Bus API (src/dbus/controller.hpp): Validate, AddVpn,
 // RemoveVpn. AddVpn and RemoveVpn only write or remove a drop-in and reload, like any other
 // source of change (src/daemon/service.cpp).
 #include <fmt/format.h>

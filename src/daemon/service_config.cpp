@@ -1,0 +1,216 @@
+// Service, part 4 (src/daemon/service.hpp): loading the configuration files. What a load
+// left out or rejected is logged and kept for the status; a load that stands is applied
+// (Service::apply in service.cpp); an invalid main file at start falls back on the last good one.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "config/load.hpp"
+#include "config/vpn_document.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/messages.hpp"
+#include "daemon/notify.hpp"
+#include "daemon/service.hpp"
+
+namespace perouter::daemon {
+
+ControlResult<void> Service::load_and_apply(const char* why) {
+    static const std::set<std::string> kNone;
+    config::Assembly loaded =
+        config::load(config::Layout{opts_.root},
+                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, nullptr,
+                     raw_frr_check_.callback());
+    // The texts the running configuration was built from, before this load replaces them.
+    const bool same_texts = loaded.config && current_ && loaded.texts == read_texts_;
+    if (loaded.config)
+        read_texts_ = loaded.texts;
+    report_load(loaded);
+    if (!loaded.config) {
+        if (!current_ && start_from_last_good()) {
+            publish();
+            return fail(invalid_config(loaded.diagnostics()));
+        }
+        if (!current_)
+            state_ = RunState::Failed;
+        publish();
+        return fail(invalid_config(loaded.diagnostics()));
+    }
+    // A reload whose files are the ones the running configuration came from has nothing to
+    // apply: the router has it. Drift is repaired by the link events and the health tick, not by
+    // reloads. After an apply with errors, or on the last good file, it applies (a retry).
+    if (same_texts && !on_last_good_ && apply_error_.empty() && last_.errors.empty()) {
+        spdlog::info("configuration files unchanged ({}): nothing to apply", why);
+        publish();
+        if (!loaded.skipped.empty())
+            return fail(invalid_config(loaded.diagnostics()));
+        return {};
+    }
+    on_last_good_ = false;
+    std::optional<config::Config> before = std::move(current_);
+    current_ = std::move(*loaded.config);
+    check_file_modes(*current_);
+    apply(why, Scope::changes());
+    after_apply(before ? &*before : nullptr);
+    if (last_.errors.empty() && last_.problems.empty()) {
+        // Only the main file: the drop-ins stand alone and are read as they are at start.
+        std::vector<config::ConfigText> main;
+        for (const auto& t : loaded.texts)
+            if (t.main)
+                main.push_back(t);
+        if (Status st = last_good_.save(main); !st)
+            spdlog::warn("cannot save the last good configuration: {}", st.error().message);
+    }
+    if (!loaded.skipped.empty())
+        return fail(invalid_config(loaded.diagnostics()));
+    if (!apply_error_.empty())
+        return fail(
+            ControlError{ControlErrorKind::Failed, "applied with errors: " + apply_error_, {}});
+    return {};
+}
+
+void Service::report_skipped(const config::Assembly& loaded) {
+    skipped_ = loaded.skipped;
+    for (const auto& f : loaded.skipped) {
+        for (const auto& d : f.diagnostics)
+            spdlog::error("{}", d.str());
+        const Diagnostic& first = f.diagnostics.front();
+        log_event(
+            spdlog::level::err, messages::kConfigRejected,
+            fmt::format("{} left out ({} error{}): {}; the other files apply", f.path,
+                        f.diagnostics.size(), f.diagnostics.size() == 1 ? "" : "s", first.str()),
+            {{"PEROUTER_ERRORS", std::to_string(f.diagnostics.size())},
+             {"CONFIG_FILE", first.pos.file},
+             {"CONFIG_LINE", std::to_string(first.pos.line)}});
+    }
+}
+
+void Service::report_load(const config::Assembly& loaded) {
+    rejected_ = loaded.fatal;
+    report_skipped(loaded);
+    if (loaded.fatal.empty())
+        return;
+    for (const auto& d : loaded.fatal)
+        spdlog::error("{}", d.str());
+    const Diagnostic& first = loaded.fatal.front();
+    log_event(spdlog::level::err, messages::kConfigRejected,
+              fmt::format("configuration rejected ({} error{}): {}; {}", loaded.fatal.size(),
+                          loaded.fatal.size() == 1 ? "" : "s", first.str(),
+                          current_ ? "keeping the running configuration" : "nothing applied"),
+              {{"PEROUTER_ERRORS", std::to_string(loaded.fatal.size())},
+               {"CONFIG_FILE", first.pos.file},
+               {"CONFIG_LINE", std::to_string(first.pos.line)}});
+}
+
+bool Service::start_from_last_good() {
+    auto texts = last_good_.load();
+    if (!texts) {
+        spdlog::error("no last good configuration to fall back on: {}", texts.error().message);
+        return false;
+    }
+    // Only the main file failed (a drop-in that fails is left out, never fatal): its last good
+    // text stands in for it, and the drop-ins count as they are now. A VPN added or removed
+    // since, or a volatile /run drop-in gone with a reboot, is as the files say.
+    auto main = std::find_if(texts->begin(), texts->end(),
+                             [](const config::ConfigText& t) { return t.main; });
+    if (main == texts->end()) {
+        spdlog::error("{} holds no main file", last_good_.path());
+        return false;
+    }
+    static const std::set<std::string> kNone;
+    config::Assembly saved =
+        config::load(config::Layout{opts_.root},
+                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, &*main,
+                     raw_frr_check_.callback());
+    if (!saved.config) {
+        // Saved by an older or newer perouterd whose rules differ, or no longer loadable.
+        for (const auto& d : saved.diagnostics())
+            spdlog::error("{} (last good main file from {})", d.str(), last_good_.path());
+        return false;
+    }
+    report_skipped(saved);
+    log_event(spdlog::level::critical, messages::kConfigRejected,
+              fmt::format("the main configuration file is invalid: running its last good text "
+                          "(saved in {}) with the drop-ins as they are",
+                          last_good_.path()),
+              {{"PEROUTER_LAST_GOOD", last_good_.path()}});
+    on_last_good_ = true;
+    current_ = std::move(*saved.config);
+    apply("start (last good configuration)");
+    after_apply(nullptr);
+    return true;
+}
+
+void Service::check_file_modes(const config::Config& cfg) {
+    std::set<std::string> files;
+    if (cfg.underlay)
+        for (const auto& n : cfg.underlay->neighbors)
+            if (n.password)
+                files.insert(n.pos.of("password").file);
+    std::vector<std::string> warnings;
+    for (const auto& f : files) {
+        struct stat st {};
+        if (::stat(f.c_str(), &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+            continue;
+        warnings.push_back(
+            fmt::format("{} holds a BGP password and is readable by {} (mode "
+                        "{:04o}); make it 0600",
+                        f, (st.st_mode & S_IROTH) ? "everyone" : "its group", st.st_mode & 07777));
+    }
+    if (warnings != warnings_)
+        for (const auto& w : warnings)
+            spdlog::warn("{}", w);
+    warnings_ = std::move(warnings);
+}
+
+void Service::after_apply(const config::Config* before) {
+    std::map<std::string, config::VpnRef> old;
+    if (before)
+        for (auto& v : config::vpns_of(*before))
+            old.emplace(v.name, v);
+    for (const auto& v : config::vpns_of(*current_)) {
+        std::vector<Field> f{{"PEROUTER_VPN", v.name}, {"PEROUTER_VNI", std::to_string(v.vni)}};
+        if (auto it = last_.failed_owners.find(v.name); it != last_.failed_owners.end()) {
+            f.emplace_back("PEROUTER_ERROR", it->second);
+            log_event(spdlog::level::err, messages::kVpnFailed,
+                      fmt::format("vpn '{}' (vni {}) failed: {}", v.name, v.vni, it->second), f);
+        } else if (!old.count(v.name)) {
+            log_event(
+                spdlog::level::info, messages::kVpnAdded,
+                fmt::format("vpn '{}' ({} {}) added from {}", v.name, v.kind, v.vni, v.source), f);
+        }
+        old.erase(v.name);
+    }
+    for (const auto& [name, v] : old)
+        log_event(spdlog::level::info, messages::kVpnRemoved,
+                  fmt::format("vpn '{}' ({} {}) removed", name, v.kind, v.vni),
+                  {{"PEROUTER_VPN", name}, {"PEROUTER_VNI", std::to_string(v.vni)}});
+    if (last_.errors.empty())
+        log_event(spdlog::level::info, messages::kConfigLoaded,
+                  fmt::format("configuration applied: {}", status_line()),
+                  {{"PEROUTER_CHANGES", std::to_string(last_.changes)}});
+}
+
+ControlResult<void> Service::reload() {
+    // Every file closed before this reload was asked for is read by it: the events already
+    // queued are handled first (config_watch.hpp), then the pending file reload is dropped.
+    if (files_)
+        files_->drain();
+    files_why_.clear();
+    if (files_defer_)
+        sd_event_source_set_enabled(files_defer_, SD_EVENT_OFF);
+    notify_reloading();
+    state_ = RunState::Reloading;
+    publish();
+    auto r = load_and_apply("reload");
+    if (state_ == RunState::Reloading)
+        state_ = !current_              ? RunState::Failed
+                 : last_.errors.empty() ? RunState::Running
+                                        : RunState::Degraded;
+    ready_owed_ = true;
+    notify_ready_when_applied();
+    publish();
+    return r;
+}
+
+}  // namespace perouter::daemon
