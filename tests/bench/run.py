@@ -400,7 +400,7 @@ class Results:
         row = self.rows.setdefault(key, {"scenario": scenario, "op": op, "method": method,
                                          "n": n, "samples": []})
         row["samples"].append(sample)
-        print(f"  {scenario} {op:34s} {method:10s} N={n:<5d} {fmt_s(sample['s'])}"
+        print(f"  {scenario} {op:34s} {method:10s} N={n:<5d} {fmt_value(op, sample['s'])}"
               + (f" (command returned {fmt_s(sample['return_s'])})" if "return_s" in sample else ""),
               flush=True)
 
@@ -606,9 +606,13 @@ def iperf(host_ns: str, remote_ns: str, server_ip: str, seconds: int) -> float:
         for _ in range(100):  # the server needs a moment to listen
             p = perlab.run(["ip", "netns", "exec", host_ns, "iperf3", "-J", "-c", server_ip,
                             "-t", str(seconds)], check=False, timeout=seconds + 30)
-            if p.returncode == 0:
+            try:  # iperf3 3.12 exits 0 on errors with -J; the JSON says "error"
                 out = json.loads(p.stdout)
+            except ValueError:
+                out = {"error": p.stderr}
+            if p.returncode == 0 and "error" not in out:
                 break
+            out = None
             time.sleep(0.05)
         if out is None:
             raise RuntimeError(f"iperf3 to {server_ip}: {p.stdout[-300:]} {p.stderr[-300:]}")
@@ -642,14 +646,18 @@ def run_throughput(pb: PerouterdBench, res: Results, repeat: int, seconds: int =
 
 # --- report: table, targets, SVG ------------------------------------------------------------------
 
+def fmt_value(op: str, x: float) -> str:
+    """Seconds unless the operation names its unit: "RSS (MiB)", "... / s", "(Gbit/s)"."""
+    return f"{x:.2f}" if ("MiB" in op or "Gbit" in op or "/ s" in op) else fmt_s(x)
+
+
 def cell(res: Results, key: tuple) -> str:
+    """median (min-max) of a row's samples."""
     s = summary(res.values(*key))
     if not s:
         return "-"
-    unit = key[1]
-    if "MiB" in unit or "/ s" in unit or "Gbit" in unit:
-        return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})"
-    return f"{fmt_s(s['median'])} ({fmt_s(s['min'])}-{fmt_s(s['max'])})"
+    f = lambda x: fmt_value(key[1], x)  # noqa: E731
+    return f"{f(s['median'])} ({f(s['min'])}-{f(s['max'])})" if s["n"] > 1 else f(s["median"])
 
 
 ANCHOR_OP = {"add one (AddVpn)": "add one", "add one (drop-in)": "add one",
