@@ -135,6 +135,48 @@ def poll_until(cond: Callable[[], bool], timeout: float, what: str) -> float:
         time.sleep(POLL_S)
 
 
+def cpu_jiffies(pids: Iterable[int]) -> int:
+    """utime + stime of the processes (all their threads), in clock ticks."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def settle(pids: Callable[[], list[int]], max_s: float = 120.0, window: float = 0.5,
+           busy_ticks: int = 2) -> float:
+    """Between measurements, never inside one: wait until the processes under test (perouterd
+    and the lab's FRR daemons) are idle, at most busy_ticks clock ticks (2 = 4 % of a CPU) in
+    each of two consecutive windows, so that FRR's churn after a big step does not land in the
+    next measurement. Judged by those processes only: other work on the machine must not stall
+    the run. Returns the seconds waited."""
+    t0 = time.monotonic()
+    quiet = 0
+    while quiet < 2 and time.monotonic() - t0 < max_s:
+        ps = pids()
+        c0 = cpu_jiffies(ps)
+        time.sleep(window)
+        quiet = quiet + 1 if cpu_jiffies(ps) - c0 <= busy_ticks else 0
+    return time.monotonic() - t0
+
+
+def machine_busy(seconds: float = 1.0) -> float:
+    """Fraction of all CPUs busy over `seconds` (/proc/stat), to report load from elsewhere."""
+    def times() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v) - v[3] - v[4], sum(v)
+    b0, n0 = times()
+    time.sleep(seconds)
+    b1, n1 = times()
+    return (b1 - b0) / max(n1 - n0, 1)
+
+
 def summary(samples: list[float]) -> dict:
     if not samples:
         return {}

@@ -44,6 +44,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,7 +60,8 @@ sys.path.insert(0, str(REPO / "tests" / "lab"))
 sys.path.insert(0, str(HERE))
 
 import perlab  # noqa: E402
-from benchlib import LinkProbe, Vty, fmt_s, poll_until, summary  # noqa: E402
+from benchlib import (LinkProbe, Vty, fmt_s, machine_busy, poll_until, settle,  # noqa: E402
+                      summary)
 from lab_bus import PrivateBus  # noqa: E402
 
 FIRST_VNI = 1000          # the N bench L2VNIs are 1000 .. 1000+N-1
@@ -157,6 +159,13 @@ class Observer:
 
     def has_none(self, vnis: list[int], l2_total: int) -> bool:
         return self.kernel_has_none(vnis) and self.frr_has_none(vnis, l2_total)
+
+
+def lab_pids(lab: perlab.Lab) -> list[int]:
+    """perouterd (if running) and every process in the lab's namespaces (the FRR daemons)."""
+    pids = [p for n in lab.namespaces() for p in perlab.pids_in_netns(n)]
+    node = lab.node_pid()
+    return pids + ([node] if node else [])
 
 
 def timed(action: Callable[[], Optional[subprocess.Popen]], done: Callable[[], bool],
@@ -261,8 +270,8 @@ class PerouterdBench:
                      lambda: self.obs.has_none([ONE_VNI], n + 1), "perouterd: drop-in unlink", True)
 
     def settle(self) -> None:
-        """Between measurements (never inside one): let perouterd's reload finish and go idle."""
-        time.sleep(1.0)
+        """Between measurements (never inside one): perouterd and the lab's FRR go idle."""
+        settle(lambda: lab_pids(self.lab))
 
 
 # --- the anchors: lab pbr, perouterd stopped, ip -batch + frr-reload.py / vtysh -f -----------
@@ -282,7 +291,10 @@ class AnchorBench:
         self.lab.up(host_speaker=False)
         self.lab.stop_node()  # SIGTERM: the router keeps running without perouterd
         self.base_conf = self.frr_conf_path.read_text()
-        self.frr_reload([])  # once untimed: frr-reload's first run also drops FRR's "hostname"
+        first = self.reference_conf([])
+        if first.read_text() != self.base_conf:
+            print(f"warning: --show-plan's frr.conf differs from {self.frr_conf_path}", file=sys.stderr)
+        self.frr_reload(first)  # once untimed: it also drops FRR's "hostname"
         self.mtu = int(perlab.links(self.lab.router_ns)["pe-e-110"]["mtu"])
         self.obs = Observer(self.lab.router_ns, self.lab.host_ns, self.lab.router_frr_dir,
                             self.args.rts)
@@ -336,22 +348,30 @@ class AnchorBench:
 
     # FRR: the full configuration (frr-reload.py) or the delta (vtysh -f)
     def full_conf(self, vnis: list[int]) -> str:
-        """perouterd's frr.conf for the day-0 configuration plus the VNIs' lines."""
-        lines = evpn_lines(vnis, self.args.rts)
-        if not lines:
-            return self.base_conf
-        anchor = "  advertise-all-vni\n"
-        if anchor not in self.base_conf:
-            raise RuntimeError(f"no '{anchor.strip()}' in {self.frr_conf_path}")
-        return self.base_conf.replace(anchor, anchor + "\n".join(lines) + "\n", 1)
+        """The frr.conf perouterd renders for the day-0 configuration plus these L2VNIs: the
+        `--show-plan` of a scratch root holding the lab's configuration and their drop-in."""
+        root = self.lab.labdir / "plan-root"
+        if not root.exists():
+            shutil.copytree(self.lab.root / "etc" / "perouter", root / "etc" / "perouter")
+        (root / "etc" / "perouter" / "perouter.d" / "90-bench.toml").write_text(
+            "".join(l2vni_toml(v, self.args.rts) for v in vnis))
+        p = perlab.run([self.args.perouterd, "--root", str(root), "--netns", self.lab.router_ns,
+                        "--host-netns", self.lab.host_ns, "--show-plan"], timeout=TIMEOUT)
+        conf = p.stdout.split("--- frr.conf\n", 1)[1]
+        # The plan's paths are those of the scratch root; the instance is the lab's.
+        return conf.replace(str(root), str(self.lab.root))
 
-    def frr_reload(self, vnis: list[int]) -> None:
+    def frr_reload(self, conf: Path) -> None:
         d = self.lab.router_frr_dir
-        conf = self.lab.labdir / "reference.conf"
-        conf.write_text(self.full_conf(vnis))
         perlab.run(["/usr/lib/frr/frr-reload.py", "--reload", "--vty_socket", str(d),
                     "--confdir", str(self.frr_conf_path.parent), "--rundir", str(d),
                     "--bindir", "/usr/bin", "--stdout", str(conf)], timeout=TIMEOUT)
+
+    def reference_conf(self, vnis: list[int]) -> Path:
+        """Written before the timed step (rendering is perouterd's work, not the applier's)."""
+        path = self.lab.labdir / f"reference-{len(vnis)}.conf"
+        path.write_text(self.full_conf(vnis))
+        return path
 
     def vtysh_delta(self, vnis: list[int], remove: bool) -> None:
         if not self.args.rts:
@@ -368,19 +388,25 @@ class AnchorBench:
 
     def apply(self, method: str, vnis: list[int], present: list[int], l2_total: int) -> dict:
         """Add vnis next to present (already applied) with method reference|floor; timed."""
+        conf = self.reference_conf(present + vnis) if method == "reference" else None
+        batches = self.add_batches(vnis)
+
         def act() -> None:
-            self.run_batches(self.add_batches(vnis))
-            if method == "reference":
-                self.frr_reload(present + vnis)
+            self.run_batches(batches)
+            if conf:
+                self.frr_reload(conf)
             else:
                 self.vtysh_delta(vnis, remove=False)
         return timed(act, lambda: self.obs.has(vnis, l2_total), f"{method}: add {len(vnis)}")
 
     def remove(self, method: str, vnis: list[int], present: list[int], l2_total: int) -> dict:
+        conf = self.reference_conf(present) if method == "reference" else None
+        batches = self.del_batches(vnis, group=method == "floor" and len(vnis) > 1)
+
         def act() -> None:
-            self.run_batches(self.del_batches(vnis, group=method == "floor" and len(vnis) > 1))
-            if method == "reference":
-                self.frr_reload(present)
+            self.run_batches(batches)
+            if conf:
+                self.frr_reload(conf)
             else:
                 self.vtysh_delta(vnis, remove=True)
         return timed(act, lambda: self.obs.has_none(vnis, l2_total), f"{method}: remove {len(vnis)}")
@@ -549,17 +575,17 @@ def run_anchor_scale(ab: AnchorBench, res: Results, sizes: list[int], repeat: in
                     s = ab.apply(method, vnis, [], base + n)
                     if "P5" in only:
                         res.add("P5", "apply N (drop-in)", method, n, s)
-                    time.sleep(1.0)
+                    settle(lambda: lab_pids(ab.lab))
                 if "P3" in only:
                     res.add("P3", "add one", method, n, ab.apply(method, one, vnis, base + n + 1))
-                    time.sleep(1.0)
+                    settle(lambda: lab_pids(ab.lab))
                     res.add("P3", "remove one", method, n, ab.remove(method, one, vnis, base + n))
-                    time.sleep(1.0)
+                    settle(lambda: lab_pids(ab.lab))
                 if n:
                     s = ab.remove(method, vnis, [], base)
                     if "P4" in only:
                         res.add("P4", "remove N (unlink drop-in)", method, n, s)
-                    time.sleep(1.0)
+                    settle(lambda: lab_pids(ab.lab))
 
 
 # --- P6: idle cost ----------------------------------------------------------------------------
@@ -582,7 +608,7 @@ def vm_rss_kib(pid: int) -> int:
 
 def run_idle(pb: PerouterdBench, res: Results, n: int, window: float = 10.0) -> None:
     """P6: RSS and context switches of every perouterd thread over `window` idle seconds."""
-    time.sleep(3.0)  # not a timed interval: let the last reconcile and FRR's churn finish
+    pb.settle()  # not a timed interval: let the last reconcile and FRR's churn finish
     pid = pb.lab.node_pid()
     t, c = time.monotonic(), ctx_switches(pid)
     time.sleep(window)
@@ -810,11 +836,18 @@ def main() -> int:
         print("run.py needs root (network namespaces, FRR)", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
+    # SIGTERM unwinds like ^C, so that the labs' finally blocks remove their namespaces.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    busy = machine_busy()
+    if busy > 0.10:
+        print(f"warning: the machine is {busy:.0%} busy before the run (other work); the figures "
+              "will carry it", file=sys.stderr)
     scale = args.only & {"P3", "P4", "P5"}
     res = Results({"started": time.strftime("%Y-%m-%d %H:%M:%S"), "perouterd": binary_info(args.perouterd),
                    "perouterctl": binary_info(args.perouterctl), "sizes": args.sizes,
                    "repeat": args.repeat, "only": sorted(args.only), "rts": args.rts,
                    "nproc": os.cpu_count(), "kernel": os.uname().release,
+                   "machine_busy_before": round(busy, 3),
                    "frr": subprocess.run(["dpkg-query", "-W", "-f=${Version}", "frr"],
                                          capture_output=True, text=True).stdout})
     p3_sizes = ([0] if "P3" in args.only else []) + args.sizes
@@ -842,6 +875,7 @@ def main() -> int:
             run_anchor_scale(ab, res, p3_sizes, args.repeat, args.only)
         finally:
             ab.down()
+    res.meta["machine_busy_after"] = round(machine_busy(), 3)
     out = res.to_json()
     out["targets"] = [{"target": t, "met": ok, "value": v} for t, ok, v in targets(res, args.sizes)]
     (args.out / "results.json").write_text(json.dumps(out, indent=1))
