@@ -752,7 +752,7 @@ def targets(res: Results, sizes: list[int]) -> list[tuple[str, Optional[bool], s
     return out
 
 
-GNUPLOT = """set terminal svg size 1200,420 dynamic font "sans,11"
+GNUPLOT = """set terminal svg size 1200,420 dynamic noenhanced font "sans,11"
 set output '{out}'
 set logscale xy
 set xlabel 'L2VNIs (N)'
@@ -772,7 +772,7 @@ def svg(res: Results, outdir: Path) -> Optional[Path]:
               ("P4: remove N", "P4", {"perouterd": "remove N (unlink drop-in)",
                                       "reference": "remove N (unlink drop-in)",
                                       "floor": "remove N (unlink drop-in)"}),
-              ("P3: add one next to N", "P3", {"perouterd": "add one (AddVpn)",
+              ("P3: add one next to N", "P3", {"perouterd AddVpn": "add one (AddVpn)",
                                                "perouterd drop-in": "add one (drop-in)",
                                                "reference": "add one", "floor": "add one"})]
     plots = []
