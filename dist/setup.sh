@@ -2,7 +2,8 @@
 # Installs everything perouter needs from Debian 12 packages and builds it.
 #   dist/setup.sh [--build-dir DIR] [--sanitize] [--no-install] [--test-tools] [--fuzz]
 # --test-tools also installs what the package and system tiers need (package builds, lintian,
-# rpmbuild, debootstrap, systemd-nspawn, QEMU, clang with libFuzzer); dist/test.sh passes it,
+# rpmbuild, debootstrap, systemd-nspawn, QEMU, clang with libFuzzer) and the benchmark
+# tests/bench/run.py (iperf3, gnuplot); dist/test.sh passes it,
 # the lab does not.
 # --fuzz installs clang and libFuzzer and builds only the libFuzzer targets
 # (tests/reliability/fuzz) with clang, ASan and UBSan, in their own directory (default build-fuzz).
@@ -46,6 +47,7 @@ if [ "$test_tools" = 1 ]; then
     packages+=(
         dpkg-dev debhelper lintian binutils fakeroot rpm
         debootstrap systemd-container e2fsprogs qemu-system-x86 qemu-utils
+        iperf3 gnuplot-nox
     )
 fi
 if [ "$test_tools" = 1 ] || [ "$fuzz" = 1 ]; then
