@@ -86,7 +86,10 @@ std::variant<std::string, int> vpn_add_document(const Invocation& inv, Streams i
         return std::move(text).str();
     }
     VpnSpec spec = inv.spec;
-    spec.kind = inv.l3vni ? "l3vni" : inv.l2vni ? "l2vni" : "";
+    if (inv.l3vni)
+        spec.kind = VpnKind::L3vni;
+    else if (inv.l2vni)
+        spec.kind = VpnKind::L2vni;
     spec.name = inv.vpn_name;
     auto doc = vpn_document(spec);
     if (!doc) {
@@ -114,7 +117,8 @@ std::string waiting_for(const nlohmann::json& d) {
                                 d.value("underlay_state", "?"));
     if (auto vpns = d.find("vpns"); vpns != d.end() && vpns->is_array())
         for (const auto& v : *vpns)
-            if (v.is_object() && v.value("state", "") != "configured")
+            if (v.is_object() &&
+                dbus::parse_vpn_state(v.value("state", "")) != dbus::VpnState::Configured)
                 s += fmt::format(", VPN '{}' {}", v.value("name", "?"), v.value("state", "?"));
     if (auto e = d.value("last_error", ""); !e.empty())
         s += fmt::format(", last error: {}", e.substr(0, e.find('\n')));

@@ -24,11 +24,10 @@ Result<std::pair<std::optional<IpPrefix>, std::optional<IpPrefix>>> by_family(
     return std::make_pair(v4, v6);
 }
 
-Status reject_flags(std::string_view kind,
-                    std::initializer_list<std::pair<bool, const char*>> flags) {
+Status reject_flags(VpnKind kind, std::initializer_list<std::pair<bool, const char*>> flags) {
     for (const auto& [given, flag] : flags)
         if (given)
-            return fail(fmt::format("{} does not apply to --{}", flag, kind));
+            return fail(fmt::format("{} does not apply to --{}", flag, to_string(kind)));
     return {};
 }
 
@@ -49,10 +48,10 @@ Result<std::string> host_master_line(config::HostMasterType type, std::string_vi
 }
 
 Result<std::string> l3vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags("l3vni", {{!s.routing_domain.empty(), "--routing-domain"},
-                                        {!s.gateway_ips.empty(), "--gateway-ip"},
-                                        {s.host_bridge.has_value(), "--host-bridge"},
-                                        {s.ovs_bridge.has_value(), "--ovs-bridge"}}));
+    PEROUTER_TRY(reject_flags(VpnKind::L3vni, {{!s.routing_domain.empty(), "--routing-domain"},
+                                               {!s.gateway_ips.empty(), "--gateway-ip"},
+                                               {s.host_bridge.has_value(), "--host-bridge"},
+                                               {s.ovs_bridge.has_value(), "--ovs-bridge"}}));
     if (s.vrf.empty())
         return fail(std::string("--l3vni needs --vrf"));
     std::string doc = fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n", toml_string(s.name),
@@ -79,11 +78,11 @@ Result<std::string> l3vni_document(const VpnSpec& s) {
 }
 
 Result<std::string> l2vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags("l2vni", {{!s.vrf.empty(), "--vrf"},
-                                        {s.default_gateway, "--default-gateway"},
-                                        {s.asn.has_value(), "--asn"},
-                                        {s.host_asn.has_value(), "--host-asn"},
-                                        {!s.local_cidrs.empty(), "--local-cidr"}}));
+    PEROUTER_TRY(reject_flags(VpnKind::L2vni, {{!s.vrf.empty(), "--vrf"},
+                                               {s.default_gateway, "--default-gateway"},
+                                               {s.asn.has_value(), "--asn"},
+                                               {s.host_asn.has_value(), "--host-asn"},
+                                               {!s.local_cidrs.empty(), "--local-cidr"}}));
     std::string doc = fmt::format("[[l2vni]]\nname = {}\nvni = {}\n", toml_string(s.name), *s.vni);
     if (!s.routing_domain.empty())
         doc += fmt::format("routing_domain = {}\n", toml_string(s.routing_domain));
@@ -147,11 +146,11 @@ std::string toml_string(std::string_view s) {
 }
 
 Result<std::string> vpn_document(const VpnSpec& spec) {
-    if (spec.kind != "l2vni" && spec.kind != "l3vni")
+    if (spec.kind != VpnKind::L2vni && spec.kind != VpnKind::L3vni)
         return fail("give --l2vni or --l3vni (or a FILE with the VPN's TOML)");
     if (!spec.vni)
-        return fail(fmt::format("--{} needs --vni", spec.kind));
-    return spec.kind == "l3vni" ? l3vni_document(spec) : l2vni_document(spec);
+        return fail(fmt::format("--{} needs --vni", to_string(*spec.kind)));
+    return spec.kind == VpnKind::L3vni ? l3vni_document(spec) : l2vni_document(spec);
 }
 
 }  // namespace perouter::cli

@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/vpn_kind.hpp"
 
 namespace perouter::cli {
 
 struct VpnSpec {
-    std::string kind;  // "l2vni" or "l3vni"
+    std::optional<VpnKind> kind;  // --l3vni or --l2vni; absent when neither was given
     std::string name;
     std::optional<uint32_t> vni;
 

@@ -65,13 +65,13 @@ Result<std::string, Diagnostics> check_vpn_document(const ConfigText& doc, std::
 std::vector<VpnRef> vpns_of(const Config& cfg) {
     std::vector<VpnRef> out;
     for (const L3Vni& l3 : cfg.l3vnis)
-        out.push_back({l3.name, "l3vni", l3.vni, l3.vrf, l3.pos.of().file});
+        out.push_back({l3.name, VpnKind::L3vni, l3.vni, l3.vrf, l3.pos.of().file});
     for (const L2Vni& l2 : cfg.l2vnis) {
         std::string vrf;
         for (const L3Vni& l3 : cfg.l3vnis)
             if (l2.routing_domain == l3.name)
                 vrf = l3.vrf;
-        out.push_back({l2.name, "l2vni", l2.vni, vrf, l2.pos.of().file});
+        out.push_back({l2.name, VpnKind::L2vni, l2.vni, vrf, l2.pos.of().file});
     }
     return out;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/vpn_kind.hpp"
 #include "config/load.hpp"
 #include "config/model.hpp"
 
@@ -24,7 +25,7 @@ std::string vpn_name_problem(std::string_view name);
 
 struct VpnRef {
     std::string name;
-    std::string kind;  // "l3vni" or "l2vni"
+    VpnKind kind = VpnKind::L3vni;
     uint32_t vni = 0;
     std::string vrf;     // the l3vni's VRF, the l2vni's routing domain VRF, or ""
     std::string source;  // the file that defines it

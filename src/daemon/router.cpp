@@ -143,7 +143,7 @@ Result<plan::Facts> Router::gather_facts(const config::Config& cfg) {
         if (spec.macvlan)
             carriers.insert({plan::Side::Host, spec.macvlan->parent});
     for (const auto& l : obs->links) {
-        if (l.side == plan::Side::Router && l.kind == "vrf" && l.vrf_table)
+        if (l.side == plan::Side::Router && l.kind == plan::KernelKind::Vrf && l.vrf_table)
             facts.vrf_tables[l.name] = *l.vrf_table;
         if (carriers.contains({l.side, l.name}) && l.mtu > 0)
             facts.underlay_mtu =

@@ -175,15 +175,16 @@ void Service::after_apply(const config::Config* before) {
             log_event(spdlog::level::err, messages::kVpnFailed,
                       fmt::format("vpn '{}' (vni {}) failed: {}", v.name, v.vni, it->second), f);
         } else if (!old.count(v.name)) {
-            log_event(
-                spdlog::level::info, messages::kVpnAdded,
-                fmt::format("vpn '{}' ({} {}) added from {}", v.name, v.kind, v.vni, v.source), f);
+            log_event(spdlog::level::info, messages::kVpnAdded,
+                      fmt::format("vpn '{}' ({} {}) added from {}", v.name, to_string(v.kind),
+                                  v.vni, v.source),
+                      f);
         }
         old.erase(v.name);
     }
     for (const auto& [name, v] : old)
         log_event(spdlog::level::info, messages::kVpnRemoved,
-                  fmt::format("vpn '{}' ({} {}) removed", name, v.kind, v.vni),
+                  fmt::format("vpn '{}' ({} {}) removed", name, to_string(v.kind), v.vni),
                   {{"PEROUTER_VPN", name}, {"PEROUTER_VNI", std::to_string(v.vni)}});
     if (last_.errors.empty())
         log_event(spdlog::level::info, messages::kConfigLoaded,

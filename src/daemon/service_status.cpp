@@ -18,6 +18,8 @@
 
 namespace perouter::daemon {
 namespace fs = std::filesystem;
+using dbus::UnderlayState;
+using dbus::VpnState;
 
 std::string Service::config_error() const {
     std::string out;
@@ -164,7 +166,7 @@ std::vector<VpnInfo> Service::vpns() const {
     if (!current_)
         return out;
     for (const auto& v : config::vpns_of(*current_)) {
-        VpnInfo i{v.name, v.kind, v.vni, v.vrf, "pending", v.source, ""};
+        VpnInfo i{v.name, v.kind, v.vni, v.vrf, VpnState::Pending, v.source, ""};
         if (applied_once_) {
             auto it = last_.failed_owners.find(v.name);
             if (it == last_.failed_owners.end())
@@ -172,10 +174,10 @@ std::vector<VpnInfo> Service::vpns() const {
             if (it == last_.failed_owners.end())
                 it = last_.failed_owners.find("router");
             if (it != last_.failed_owners.end()) {
-                i.state = "failed";
+                i.state = VpnState::Failed;
                 i.error = it->second;
             } else {
-                i.state = "configured";
+                i.state = VpnState::Configured;
             }
         }
         out.push_back(std::move(i));
@@ -197,13 +199,13 @@ ManagerStatus Service::status() const {
                                  s.failed_files.end())
             s.failed_files.push_back(d.pos.file);
     if (!current_ || !current_->underlay) {
-        s.underlay_state = "unconfigured";
+        s.underlay_state = UnderlayState::Unconfigured;
     } else if (!frr_up_) {
-        s.underlay_state = "down";
+        s.underlay_state = UnderlayState::Down;
     } else {
         bool any = std::any_of(peers_.begin(), peers_.end(),
                                [](const auto& p) { return p.second == "Established"; });
-        s.underlay_state = any ? "established" : "connecting";
+        s.underlay_state = any ? UnderlayState::Established : UnderlayState::Connecting;
     }
     return s;
 }
@@ -232,7 +234,7 @@ nlohmann::json Service::describe() const {
     ManagerStatus s = status();
     nlohmann::json j;
     j["state"] = s.state;
-    j["underlay_state"] = s.underlay_state;
+    j["underlay_state"] = to_string(s.underlay_state);
     j["last_error"] = s.last_error;
     j["config_error"] = s.config_error;
     j["apply_error"] = s.apply_error;
@@ -268,10 +270,10 @@ nlohmann::json Service::describe() const {
     nlohmann::json vs = nlohmann::json::array();
     for (const auto& v : vpns())
         vs.push_back({{"name", v.name},
-                      {"kind", v.kind},
+                      {"kind", to_string(v.kind)},
                       {"vni", v.vni},
                       {"vrf", v.vrf},
-                      {"state", v.state},
+                      {"state", to_string(v.state)},
                       {"source", v.source},
                       {"error", v.error}});
     j["vpns"] = vs;

@@ -115,7 +115,7 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
     // AddVpn's to remove.
     for (const auto& f : loaded.skipped)
         if (!found && is_owned(f.path))
-            found = config::VpnRef{name, "", 0, "", f.path};
+            found = config::VpnRef{name, VpnKind::Unknown, 0, "", f.path};
     if (!found)
         return fail(
             ControlError{ControlErrorKind::NoSuchVpn, fmt::format("no vpn named '{}'", name), {}});

@@ -62,6 +62,16 @@ int read_variant_string(sd_bus_message* m, std::string& out) {
     return 1;
 }
 
+// A state or kind: a name this client does not know reads as Unknown.
+template <class E>
+int read_variant_enum(sd_bus_message* m, E& out, E (*parse)(std::string_view)) {
+    std::string s;
+    int r = read_variant_string(m, s);
+    if (r >= 0)
+        out = parse(s);
+    return r;
+}
+
 int read_variant_u32(sd_bus_message* m, uint32_t& out) {
     int r = sd_bus_message_read(m, "v", "u", &out);
     return r < 0 ? r : 1;
@@ -291,7 +301,7 @@ BusResult<ManagerProperties> RouterClient::status() {
         if (key == "State")
             return read_variant_string(m, p.state);
         if (key == "UnderlayState")
-            return read_variant_string(m, p.underlay_state);
+            return read_variant_enum(m, p.underlay_state, parse_underlay_state);
         if (key == "LastError")
             return read_variant_string(m, p.last_error);
         if (key == "Version")
@@ -320,13 +330,13 @@ BusResult<VpnProperties> RouterClient::vpn(const std::string& name) {
         if (key == "Name")
             return read_variant_string(m, p.name);
         if (key == "Kind")
-            return read_variant_string(m, p.kind);
+            return read_variant_enum(m, p.kind, parse_vpn_kind);
         if (key == "Vni")
             return read_variant_u32(m, p.vni);
         if (key == "Vrf")
             return read_variant_string(m, p.vrf);
         if (key == "State")
-            return read_variant_string(m, p.state);
+            return read_variant_enum(m, p.state, parse_vpn_state);
         if (key == "Source")
             return read_variant_string(m, p.source);
         if (key == "Error")
@@ -407,7 +417,8 @@ BusResult<ManagerProperties> RouterClient::wait_for_status(
         if (st.ok()) {
             if (done(*st))
                 return st;
-            last = fmt::format("state '{}', underlay '{}'", st->state, st->underlay_state);
+            last =
+                fmt::format("state '{}', underlay '{}'", st->state, to_string(st->underlay_state));
             if (!st->last_error.empty())
                 last += fmt::format(", last error: {}", st->last_error);
         } else {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "dbus/states.hpp"
 
 namespace perouter::dbus {
 
@@ -26,10 +27,11 @@ struct BusError {
 template <class T>
 using BusResult = Result<T, BusError>;
 
-/// The Manager's properties.
+/// The Manager's properties. A state or kind this client does not know (another version of
+/// perouterd) reads as Unknown.
 struct ManagerProperties {
     std::string state;
-    std::string underlay_state;
+    UnderlayState underlay_state = UnderlayState::Unknown;
     std::string last_error;
     std::string version;
     friend bool operator==(const ManagerProperties&, const ManagerProperties&) = default;
@@ -38,10 +40,10 @@ struct ManagerProperties {
 /// One VPN object's properties.
 struct VpnProperties {
     std::string name;
-    std::string kind;
+    VpnKind kind = VpnKind::Unknown;
     uint32_t vni = 0;
     std::string vrf;
-    std::string state;
+    VpnState state = VpnState::Unknown;
     std::string source;
     std::string error;
     friend bool operator==(const VpnProperties&, const VpnProperties&) = default;

@@ -12,6 +12,7 @@
 
 #include "common/result.hpp"
 #include "common/source_pos.hpp"
+#include "dbus/states.hpp"
 
 namespace perouter::dbus {
 
@@ -47,10 +48,10 @@ inline ControlError invalid_config(Diagnostics ds) {
 /// One VPN as the API shows it.
 struct VpnInfo {
     std::string name;
-    std::string kind;  // "l3vni" or "l2vni"
+    VpnKind kind = VpnKind::L3vni;
     uint32_t vni = 0;
-    std::string vrf;     // l3vni: its VRF; l2vni: its routing domain's VRF, or ""
-    std::string state;   // "configured", "failed", "pending"
+    std::string vrf;  // l3vni: its VRF; l2vni: its routing domain's VRF, or ""
+    VpnState state = VpnState::Pending;
     std::string source;  // the file that defines it
     std::string error;   // why it failed, "" otherwise
     friend bool operator==(const VpnInfo&, const VpnInfo&) = default;
@@ -61,8 +62,8 @@ struct VpnInfo {
 /// error and leaves the configuration error, and a later good load the other way round.
 struct ManagerStatus {
     std::string state;  // "starting", "running", "degraded", "failed", "reloading", "stopping"
-    std::string underlay_state;  // "established", "connecting", "down", "unconfigured"
-    std::string last_error;      // config_error if any, else apply_error; "" when none
+    UnderlayState underlay_state = UnderlayState::Unconfigured;
+    std::string last_error;  // config_error if any, else apply_error; "" when none
     std::string version;
     std::string config_error;  // why files were rejected or left out; "" when every file stood
     std::string apply_error;   // the last reconcile's first error; "" when it converged

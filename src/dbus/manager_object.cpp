@@ -146,12 +146,12 @@ int method_describe(sd_bus_message* m, void* userdata, sd_bus_error* ret_error) 
     });
 }
 
-template <std::string dbus::ManagerStatus::*Field>
+template <auto Field>
 int get_status_string(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
                       void* userdata, sd_bus_error* ret_error) {
     return guarded(ret_error, [&] {
         // LastError may carry a whole load's diagnostics.
-        std::string value = bounded_message(core_of(userdata).snapshot().status.*Field);
+        std::string value = property_string(core_of(userdata).snapshot().status.*Field);
         return sd_bus_message_append(reply, "s", value.c_str());
     });
 }

@@ -8,14 +8,27 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "dbus/authorization.hpp"
 #include "dbus/bus.hpp"
 #include "dbus/controller.hpp"
 #include "dbus/names.hpp"
+#include "dbus/reply_limits.hpp"
+#include "dbus/states.hpp"
 
 namespace perouter::dbus::detail {
+
+/// A string property's value: a text bounded as every reply is (reply_limits.hpp), or a state's
+/// or kind's name (states.hpp), the one place where those become strings on the server.
+inline std::string property_string(const std::string& text) {
+    return bounded_message(text);
+}
+template <class E>
+requires std::is_enum_v<E> std::string property_string(E value) {
+    return std::string(to_string(value));
+}
 
 /// What the bus currently shows. Objects and property values come from here, not from the
 /// Controller directly, so that a signal and the state a client reads after it always agree.

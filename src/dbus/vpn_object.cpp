@@ -60,11 +60,11 @@ const dbus::VpnInfo& vpn_of(void* userdata) {
     return *static_cast<dbus::VpnInfo*>(userdata);
 }
 
-template <std::string dbus::VpnInfo::*Field>
+template <auto Field>
 int get_vpn_string(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply,
                    void* userdata, sd_bus_error* ret_error) {
     return guarded(ret_error, [&] {
-        std::string value = bounded_message(vpn_of(userdata).*Field);
+        std::string value = property_string(vpn_of(userdata).*Field);
         return sd_bus_message_append(reply, "s", value.c_str());
     });
 }

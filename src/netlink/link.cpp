@@ -169,7 +169,7 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
 }
 
 Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m) {
-    std::string subject = fmt::format("change {} '{}'", m.kind.empty() ? "link" : m.kind, m.name);
+    std::string subject = fmt::format("change {} '{}'", plan::to_string(m.kind), m.name);
     auto sock = ns.socket(m.side);
     if (!sock.ok())
         return fail(std::move(sock).error().context(subject));
@@ -190,7 +190,7 @@ Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m) {
 namespace {
 
 std::string delete_subject(const reconcile::DeleteLink& d) {
-    return fmt::format("delete {} '{}'", d.kind.empty() ? "link" : d.kind, d.name);
+    return fmt::format("delete {} '{}'", reconcile::link_noun(d), d.name);
 }
 
 // The link to delete, nullptr if it is gone already, or why it must not be deleted.

@@ -47,8 +47,11 @@ ObservedLink to_observed(rtnl_link* link, Side side, const std::map<int, std::st
     o.side = side;
     o.ifindex = rtnl_link_get_ifindex(link);
     o.name = rtnl_link_get_name(link);
-    if (const char* kind = rtnl_link_get_type(link))
-        o.kind = kind;
+    if (const char* kind = rtnl_link_get_type(link)) {
+        o.kind = plan::from_kernel(kind);
+        if (o.kind == plan::KernelKind::Other)
+            o.other_kind = kind;
+    }
     if (int master = rtnl_link_get_master(link); master != 0) {
         if (auto it = names.find(master); it != names.end())
             o.master = it->second;
@@ -180,7 +183,7 @@ Status observe_side(const Namespaces& ns, Side side, const plan::DesiredState& d
         ObservedLink obs = to_observed(link, side, names, *ports);
         if (side == Side::Host && !reconcile::is_owned(obs) && !referenced.contains(obs.name))
             continue;
-        if (obs.kind == "veth")
+        if (obs.kind == plan::KernelKind::Veth)
             peers.push_back(peer_ref(link, side));
         kept[obs.ifindex] = obs.name;
         out.links.push_back(std::move(obs));

@@ -202,7 +202,7 @@ Status observe_named_side(const Namespaces& ns, Side side, const LinkNames& name
             ports[ifindex] = *f.port;
     for (const auto& [ifindex, f] : fetched) {
         reconcile::ObservedLink obs = detail::to_observed(f.link.get(), side, index_names, ports);
-        if (obs.kind == "veth")
+        if (obs.kind == plan::KernelKind::Veth)
             peers.push_back(detail::peer_ref(f.link.get(), side));
         auto addrs = addresses_of(sock->get(), ifindex);
         if (!addrs.ok())

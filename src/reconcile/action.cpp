@@ -76,6 +76,10 @@ std::string_view to_string(Phase p) {
     return "unknown";
 }
 
+std::string_view link_noun(const DeleteLink& d) {
+    return d.kind == plan::KernelKind::None ? "link" : plan::kernel_name(d.kind, d.other_kind);
+}
+
 std::string describe(const Action& action) {
     return std::visit(
         Overloaded{
@@ -111,12 +115,12 @@ std::string describe(const Action& action) {
                     add(port_flags(*m.bridge_port));
                 if (m.up)
                     add(*m.up ? "up" : "down");
-                return fmt::format("change {} {} in {}: {}", m.kind.empty() ? "link" : m.kind,
-                                   m.name, plan::to_string(m.side), parts);
+                return fmt::format("change {} {} in {}: {}", plan::to_string(m.kind), m.name,
+                                   plan::to_string(m.side), parts);
             },
             [](const DeleteLink& d) {
-                return fmt::format("delete {} {} in {} ({})", d.kind.empty() ? "link" : d.kind,
-                                   d.name, plan::to_string(d.side), d.reason);
+                return fmt::format("delete {} {} in {} ({})", link_noun(d), d.name,
+                                   plan::to_string(d.side), d.reason);
             },
             [](const AddAddress& a) {
                 return fmt::format("add address {} to {} in {}", a.prefix.str(), a.link,

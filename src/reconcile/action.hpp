@@ -10,6 +10,7 @@
 
 #include "common/ip.hpp"
 #include "plan/desired.hpp"
+#include "plan/kernel_kind.hpp"
 
 namespace perouter::reconcile {
 
@@ -39,7 +40,9 @@ struct CreateLink {
 struct ModifyLink {
     Side side = Side::Router;
     std::string name;
-    std::string kind;                   ///< for messages
+    /// For messages. Only a link of the desired kind is changed in place (diff.cpp), so this
+    /// is both the observed and the desired kind.
+    plan::LinkKind kind = plan::LinkKind::Bridge;
     std::optional<std::string> master;  ///< new master; "" releases the link from its master
     std::optional<uint32_t> mtu;
     std::optional<MacAddress> mac;
@@ -52,9 +55,13 @@ struct ModifyLink {
 struct DeleteLink {
     Side side = Side::Router;
     std::string name;
-    std::string kind;
-    std::string reason;  ///< why, for messages: "not desired", "recreate: dstport 4789 -> 4790"
+    plan::KernelKind kind = plan::KernelKind::None;  ///< as observed: orders the deletions
+    std::string other_kind;  ///< kind Other: the IFLA_INFO_KIND, for messages
+    std::string reason;      ///< why, for messages: "not desired", "recreate: dstport 4789 -> 4790"
 };
+
+/// For messages: what is deleted, e.g. "veth", "dummy", or "link" for a link without a kind.
+std::string_view link_noun(const DeleteLink& d);
 
 struct AddAddress {
     Side side = Side::Router;

@@ -16,12 +16,17 @@ using plan::LinkSpec;
 using Key = std::pair<Side, std::string>;
 
 // Deletions run ports first, then bridges, then VRFs: the reverse of creation order.
-int removal_rank(std::string_view kind) {
-    if (kind == "veth" || kind == "vxlan")
+int removal_rank(plan::KernelKind kind) {
+    if (kind == plan::KernelKind::Veth || kind == plan::KernelKind::Vxlan)
         return 0;
-    if (kind == "vrf")
+    if (kind == plan::KernelKind::Vrf)
         return 2;
     return 1;
+}
+
+// For messages: the observed link's kind, "none" for a NIC.
+std::string_view kind_name(const ObservedLink& l) {
+    return plan::kernel_name(l.kind, l.other_kind);
 }
 
 // Why a link cannot be changed in place, or "" when it can. The kernel refuses to change a
@@ -29,9 +34,8 @@ int removal_rank(std::string_view kind) {
 // mode, after creation. `parent` is the host link a macvlan should hang off (observed).
 std::string recreate_reason(const LinkSpec& spec, const ObservedLink& obs,
                             const ObservedLink* parent) {
-    if (obs.kind != plan::to_string(spec.kind))
-        return fmt::format("recreate: kind {} -> {}", obs.kind.empty() ? "none" : obs.kind,
-                           plan::to_string(spec.kind));
+    if (!plan::is_kind(obs.kind, spec.kind))
+        return fmt::format("recreate: kind {} -> {}", kind_name(obs), plan::to_string(spec.kind));
     if (spec.kind == LinkKind::Vxlan && spec.vxlan) {
         if (!obs.vxlan)
             return "recreate: vxlan attributes unknown";
@@ -233,8 +237,8 @@ class Differ {
     static std::string veth_pair_problem(const LinkSpec& spec, const LinkSpec& peer,
                                          const ObservedLink* a, const ObservedLink* b) {
         for (const ObservedLink* l : {a, b})
-            if (l != nullptr && l->kind != "veth")
-                return fmt::format("recreate: kind {} -> veth", l->kind.empty() ? "none" : l->kind);
+            if (l != nullptr && l->kind != plan::KernelKind::Veth)
+                return fmt::format("recreate: kind {} -> veth", kind_name(*l));
         if (a == nullptr || b == nullptr)
             return fmt::format("recreate: peer {} missing", a == nullptr ? spec.name : peer.name);
         if (a->veth_peer != peer.name || a->veth_peer_side != peer.side ||
@@ -255,7 +259,7 @@ class Differ {
         if (it != desired_links_.end())
             return it->second->kind == LinkKind::Vrf;
         const ObservedLink* l = link(side, name);
-        return l != nullptr && l->kind == "vrf";
+        return l != nullptr && l->kind == plan::KernelKind::Vrf;
     }
 
     bool is_external(Side side, const std::string& name) const {
@@ -296,14 +300,15 @@ class Differ {
         if (obs.veth_peer && obs.veth_peer_side)
             gone_.insert({*obs.veth_peer_side, *obs.veth_peer});
         remove_links_.push_back(
-            Action{Phase::Remove, owner, DeleteLink{obs.side, obs.name, obs.kind, reason}});
+            Action{Phase::Remove, owner,
+                   DeleteLink{obs.side, obs.name, obs.kind, obs.other_kind, reason}});
     }
 
     void modify(const LinkSpec& spec, const ObservedLink& obs) {
         ModifyLink m;
         m.side = spec.side;
         m.name = spec.name;
-        m.kind = obs.kind;
+        m.kind = spec.kind;  // recreate_reason and veth_pair_problem: obs.kind is spec.kind
         bool will_have_master = obs.master.has_value();
         if (spec.master) {
             if (master_available(spec.side, *spec.master)) {

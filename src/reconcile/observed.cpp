@@ -24,8 +24,9 @@ bool is_owned(const ObservedLink& link) {
                (link.alias == plan::kLinkAlias || link.group == plan::kCreatedGroup);
     // The macvlan underlay has the name the operator chose; it carries kCreatedGroup from its
     // create request (netlink/macvlan.cpp).
-    return config::is_router_link_name(link.name) || link.kind == "vrf" || is_underlay_nic(link) ||
-           (link.kind == "macvlan" && link.group == plan::kCreatedGroup);
+    return config::is_router_link_name(link.name) || link.kind == plan::KernelKind::Vrf ||
+           is_underlay_nic(link) ||
+           (link.kind == plan::KernelKind::Macvlan && link.group == plan::kCreatedGroup);
 }
 
 bool is_owned_address(const ObservedAddress& addr, const Observed& observed) {

@@ -32,6 +32,7 @@
 
 #include "common/ip.hpp"
 #include "plan/desired.hpp"
+#include "plan/kernel_kind.hpp"
 
 namespace perouter::reconcile {
 
@@ -41,7 +42,8 @@ struct ObservedLink {
     Side side = Side::Router;
     int ifindex = 0;
     std::string name;
-    std::string kind;  ///< IFLA_INFO_KIND ("bridge", "vxlan", "veth", "vrf"); "" for NICs and lo
+    plan::KernelKind kind = plan::KernelKind::None;  ///< IFLA_INFO_KIND; None for NICs and lo
+    std::string other_kind;  ///< kind Other: the IFLA_INFO_KIND, for messages; "" otherwise
     std::optional<std::string> master;  ///< master's name, in the same namespace
     uint32_t mtu = 0;
     std::optional<MacAddress> mac;
@@ -49,14 +51,14 @@ struct ObservedLink {
     uint32_t group = 0;
     std::string alias;  ///< IFLA_IFALIAS, "" when unset
     bool addr_gen_mode_none = false;
-    std::optional<uint32_t> vrf_table;                ///< kind "vrf"
-    std::optional<plan::VxlanAttrs> vxlan;            ///< kind "vxlan"
-    std::optional<config::MacvlanMode> macvlan_mode;  ///< kind "macvlan"
-    /// kind "macvlan": IFLA_LINK, the parent's ifindex in the namespace the parent lives in
+    std::optional<uint32_t> vrf_table;                ///< kind Vrf
+    std::optional<plan::VxlanAttrs> vxlan;            ///< kind Vxlan
+    std::optional<config::MacvlanMode> macvlan_mode;  ///< kind Macvlan
+    /// kind Macvlan: IFLA_LINK, the parent's ifindex in the namespace the parent lives in
     /// (the host's, for the macvlan underlay); 0 when unknown.
     int parent_ifindex = 0;
     std::optional<plan::BridgePortAttrs> bridge_port;  ///< when enslaved to a bridge
-    /// kind "veth": the other end, when it was observed and both ends name each other.
+    /// kind Veth: the other end, when it was observed and both ends name each other.
     /// Absent when the peer is in a namespace we do not look at.
     std::optional<std::string> veth_peer;
     std::optional<Side> veth_peer_side;

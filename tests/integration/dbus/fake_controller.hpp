@@ -18,9 +18,10 @@ class FakeController : public dbus::Controller {
 
     FakeController() {
         status_.state = "running";
-        status_.underlay_state = "established";
+        status_.underlay_state = dbus::UnderlayState::Established;
         status_.version = "0.1.0-test";
-        vpns_.push_back({"red", "l3vni", 100, "red", "configured", kMainFile, ""});
+        vpns_.push_back(
+            {"red", VpnKind::L3vni, 100, "red", dbus::VpnState::Configured, kMainFile, ""});
     }
 
     dbus::ControlResult<void> reload() override {
@@ -52,8 +53,8 @@ class FakeController : public dbus::Controller {
                                                "VPN '" + name + "' already exists in " + v.source,
                                                {}});
         std::string dir = persist ? "/etc/perouter/perouter.d/" : "/run/perouter/perouter.d/";
-        vpns_.push_back(
-            {name, "l2vni", next_vni_++, "", "configured", dir + "50-" + name + ".toml", ""});
+        vpns_.push_back({name, VpnKind::L2vni, next_vni_++, "", dbus::VpnState::Configured,
+                         dir + "50-" + name + ".toml", ""});
         lock.unlock();
         changed();
         return {};

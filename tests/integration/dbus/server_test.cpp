@@ -330,7 +330,7 @@ TEST_F(RouterBusTest, ClientLibraryCoversEveryCall) {
     auto c = client();
     auto st = c.status();
     ASSERT_TRUE(st.ok()) << st.error().message;
-    EXPECT_EQ(*st, (ManagerProperties{"running", "established", "", "0.1.0-test"}));
+    EXPECT_EQ(*st, (ManagerProperties{"running", UnderlayState::Established, "", "0.1.0-test"}));
 
     auto path = c.add_vpn("blue", kBlueToml, false);
     ASSERT_TRUE(path.ok()) << path.error().message;
@@ -340,7 +340,7 @@ TEST_F(RouterBusTest, ClientLibraryCoversEveryCall) {
     EXPECT_EQ(*list, (std::vector<VpnEntry>{{"red", kRedPath}, {"blue", kBluePath}}));
     auto blue = c.vpn("blue");
     ASSERT_TRUE(blue.ok()) << blue.error().message;
-    EXPECT_EQ(*blue, (VpnProperties{"blue", "l2vni", 200, "", "configured",
+    EXPECT_EQ(*blue, (VpnProperties{"blue", VpnKind::L2vni, 200, "", VpnState::Configured,
                                     "/run/perouter/perouter.d/50-blue.toml", ""}));
     auto doc = c.describe();
     ASSERT_TRUE(doc.ok());
@@ -429,7 +429,7 @@ TEST_F(RouterBusTest, SignalsFollowTheVpnListAndTheStatus) {
     // Only the properties that changed are announced.
     loop_->run([&] {
         fake_.mutate([](dbus::ManagerStatus&, std::vector<dbus::VpnInfo>& vpns) {
-            vpns[1].state = "failed";
+            vpns[1].state = VpnState::Failed;
             vpns[1].error = "create vxlan 'vni200': File exists";
         });
     });
@@ -442,7 +442,7 @@ TEST_F(RouterBusTest, SignalsFollowTheVpnListAndTheStatus) {
     EXPECT_EQ((*s)[0].properties, (std::vector<std::string>{"State", "Error"}));
     auto blue = c.vpn("blue");
     ASSERT_TRUE(blue.ok());
-    EXPECT_EQ(blue->state, "failed");
+    EXPECT_EQ(blue->state, VpnState::Failed);
 
     loop_->run([&] {
         fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
@@ -562,7 +562,7 @@ TEST_F(RouterBusTest, SignalsSeenByBusctlMonitor) {
         10s));
     loop_->run([&] {
         fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
-            st.underlay_state = "down";
+            st.underlay_state = UnderlayState::Down;
         });
     });
     EXPECT_TRUE(monitor.wait_for(
@@ -581,7 +581,8 @@ TEST_F(RouterBusTest, UnannouncedChangesAreCaughtUpByListVpns) {
     loop_->run([&] {
         fake_.mutate(
             [](dbus::ManagerStatus&, std::vector<dbus::VpnInfo>& vpns) {
-                vpns.push_back({"quiet", "l2vni", 300, "", "configured", "/x.toml", ""});
+                vpns.push_back(
+                    {"quiet", VpnKind::L2vni, 300, "", VpnState::Configured, "/x.toml", ""});
             },
             /*announce=*/false);
     });
@@ -611,7 +612,7 @@ TEST_F(RouterBusTest, ObjectManagerListsTheVpnObjects) {
 TEST_F(RouterBusTest, WaitForStatusWakesOnTheSignal) {
     loop_->run([&] {
         fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
-            st.underlay_state = "connecting";
+            st.underlay_state = UnderlayState::Connecting;
         });
     });
     auto c = client();
@@ -619,18 +620,19 @@ TEST_F(RouterBusTest, WaitForStatusWakesOnTheSignal) {
         std::this_thread::sleep_for(300ms);
         loop_->run([&] {
             fake_.mutate([](dbus::ManagerStatus& st, std::vector<dbus::VpnInfo>&) {
-                st.underlay_state = "established";
+                st.underlay_state = UnderlayState::Established;
             });
         });
     });
     auto t0 = std::chrono::steady_clock::now();
     // A poll interval far beyond the timeout: only the PropertiesChanged signal can wake it.
     auto st = c.wait_for_status(
-        [](const ManagerProperties& p) { return p.underlay_state == "established"; }, 10s, 60s);
+        [](const ManagerProperties& p) { return p.underlay_state == UnderlayState::Established; },
+        10s, 60s);
     auto took = std::chrono::steady_clock::now() - t0;
     later.join();
     ASSERT_TRUE(st.ok()) << st.error().message;
-    EXPECT_EQ(st->underlay_state, "established");
+    EXPECT_EQ(st->underlay_state, UnderlayState::Established);
     EXPECT_LT(took, 5s);
 
     auto timeout = c.wait_for_status([](const ManagerProperties& p) { return p.state == "never"; },

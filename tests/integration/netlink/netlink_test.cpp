@@ -388,8 +388,8 @@ std::string summary(const reconcile::ObservedLink& l) {
     return fmt::format(
         "{} {} {} kind={} master={} mtu={} up={} group={} alias={} agm={} vxlan={} port={} "
         "peer={}",
-        plan::to_string(l.side), l.name, l.ifindex, l.kind, l.master.value_or("-"), l.mtu, l.up,
-        l.group, l.alias, l.addr_gen_mode_none,
+        plan::to_string(l.side), l.name, l.ifindex, plan::kernel_name(l.kind, l.other_kind),
+        l.master.value_or("-"), l.mtu, l.up, l.group, l.alias, l.addr_gen_mode_none,
         l.vxlan ? fmt::format("{}/{}/{}/{}", l.vxlan->vni, l.vxlan->local.str(), l.vxlan->port,
                               l.vxlan->learning)
                 : "-",
@@ -615,7 +615,8 @@ TEST_F(NetlinkTest, MissingNicIsReportedAndNothingBreaks) {
 TEST_F(NetlinkTest, ErrorsNameTheAction) {
     reconcile::Action a{
         Phase::Links, "red",
-        reconcile::ModifyLink{Side::Router, "pe-e-404", "veth", {}, 1400u, {}, {}, {}, false, {}}};
+        reconcile::ModifyLink{
+            Side::Router, "pe-e-404", LinkKind::Veth, {}, 1400u, {}, {}, {}, false, {}}};
     auto s = execute(*ns_, a, ctx_);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().message, "change veth 'pe-e-404': look up link 'pe-e-404': No such device");
@@ -651,7 +652,7 @@ TEST_F(NetlinkTest, DeleteLinksInOneRequest) {
     // goes with it.
     std::vector<reconcile::DeleteLink> router;
     for (const char* n : {"br-pe-71", "vni71", "pe-e-71", "vni72", "br-pe-72", "vni404"})
-        router.push_back({Side::Router, n, "", "not desired"});
+        router.push_back({Side::Router, n, plan::KernelKind::None, "", "not desired"});
     auto deleted = delete_links(*ns_, router);
     EXPECT_TRUE(deleted.one_request);
     auto& results = deleted.results;
@@ -665,8 +666,9 @@ TEST_F(NetlinkTest, DeleteLinksInOneRequest) {
 
     // Host side: a link without our alias is refused and kept; the group holds a foreign link,
     // so the rest go one by one and the foreign link stays.
-    std::vector<reconcile::DeleteLink> host{{Side::Host, "host-e-73", "veth", "not desired"},
-                                            {Side::Host, "host-e-75", "bridge", "not desired"}};
+    std::vector<reconcile::DeleteLink> host{
+        {Side::Host, "host-e-73", plan::KernelKind::Veth, "", "not desired"},
+        {Side::Host, "host-e-75", plan::KernelKind::Bridge, "", "not desired"}};
     deleted = delete_links(*ns_, host);
     EXPECT_FALSE(deleted.one_request);
     ASSERT_EQ(results.size(), 2u);

@@ -44,7 +44,7 @@ dbus::ControlError invalid_config(Diagnostics d) {
 
 ConfigController::ConfigController() {
     status_.state = "running";
-    status_.underlay_state = "established";
+    status_.underlay_state = dbus::UnderlayState::Established;
     status_.version = "fuzz";
     publish();
 }
@@ -67,7 +67,7 @@ void ConfigController::publish() {
     config_ = std::move(*cfg);
     vpns_.clear();
     for (const auto& v : config::vpns_of(config_))
-        vpns_.push_back({v.name, v.kind, v.vni, v.vrf, "configured", v.source, ""});
+        vpns_.push_back({v.name, v.kind, v.vni, v.vrf, dbus::VpnState::Configured, v.source, ""});
     changed();
 }
 

@@ -15,7 +15,7 @@ using ::testing::HasSubstr;
 
 VpnSpec l2(std::string name, uint32_t vni) {
     VpnSpec s;
-    s.kind = "l2vni";
+    s.kind = VpnKind::L2vni;
     s.name = std::move(name);
     s.vni = vni;
     return s;
@@ -23,7 +23,7 @@ VpnSpec l2(std::string name, uint32_t vni) {
 
 VpnSpec l3(std::string name, uint32_t vni, std::string vrf) {
     VpnSpec s;
-    s.kind = "l3vni";
+    s.kind = VpnKind::L3vni;
     s.name = std::move(name);
     s.vni = vni;
     s.vrf = std::move(vrf);

@@ -66,7 +66,7 @@ TEST(VpnDocument, VpnsOfListsKindVniVrfAndSource) {
     auto v = vpns_of(*cfg);
     ASSERT_EQ(v.size(), 3u);
     EXPECT_EQ(v[0].name, "red");
-    EXPECT_EQ(v[0].kind, "l3vni");
+    EXPECT_EQ(v[0].kind, VpnKind::L3vni);
     EXPECT_EQ(v[0].vrf, "vred");
     EXPECT_EQ(v[0].source, "b.toml");
     EXPECT_EQ(v[1].vrf, "vred");  // routed in red's VRF

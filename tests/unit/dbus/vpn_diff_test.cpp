@@ -9,10 +9,9 @@ using dbus::ManagerStatus;
 using dbus::VpnInfo;
 using Names = std::vector<std::string>;
 
-VpnInfo vpn(std::string name, uint32_t vni, std::string state = "configured") {
-    return VpnInfo{name, "l2vni",          vni,
-                   "",   std::move(state), "/run/perouter/perouter.d/50-" + name + ".toml",
-                   ""};
+VpnInfo vpn(std::string name, uint32_t vni, VpnState state = VpnState::Configured) {
+    return VpnInfo{
+        name, VpnKind::L2vni, vni, "", state, "/run/perouter/perouter.d/50-" + name + ".toml", ""};
 }
 
 TEST(VpnDiff, NothingChanged) {
@@ -35,7 +34,7 @@ TEST(VpnDiff, AddedAndRemovedAreSortedByName) {
 }
 
 TEST(VpnDiff, ChangedCarriesOnlyTheChangedProperties) {
-    VpnInfo failed = vpn("red", 100, "failed");
+    VpnInfo failed = vpn("red", 100, VpnState::Failed);
     failed.error = "create vxlan 'vni100': File exists";
     VpnDiff d = diff_vpns({vpn("red", 100), vpn("blue", 200)}, {failed, vpn("blue", 200)});
     ASSERT_EQ(d.changed.size(), 1u);
@@ -46,7 +45,8 @@ TEST(VpnDiff, ChangedCarriesOnlyTheChangedProperties) {
 
 TEST(VpnDiff, EveryPropertyIsCompared) {
     VpnInfo a = vpn("red", 100);
-    VpnInfo b{"red", "l3vni", 101, "vrf-red", "pending", "/etc/perouter/perouter.d/50-red.toml",
+    VpnInfo b{"red",     VpnKind::L3vni,    101,
+              "vrf-red", VpnState::Pending, "/etc/perouter/perouter.d/50-red.toml",
               "oops"};
     EXPECT_EQ(changed_vpn_properties(a, b),
               (Names{"Kind", "Vni", "Vrf", "State", "Source", "Error"}));
@@ -66,20 +66,20 @@ TEST(VpnDiff, LastEntryOfADuplicatedNameCounts) {
 }
 
 TEST(ManagerDiff, OnlyChangedPropertiesInInterfaceOrder) {
-    ManagerStatus a{"running", "established", "", "0.1.0", "", "", {}};
+    ManagerStatus a{"running", UnderlayState::Established, "", "0.1.0", "", "", {}};
     ManagerStatus b = a;
     EXPECT_TRUE(changed_manager_properties(a, b).empty());
     b.last_error = "perouter.toml:1:1: bad";
     b.state = "degraded";
     EXPECT_EQ(changed_manager_properties(a, b), (Names{"State", "LastError"}));
-    b.underlay_state = "down";
+    b.underlay_state = UnderlayState::Down;
     b.version = "0.2.0";
     EXPECT_EQ(changed_manager_properties(a, b),
               (Names{"State", "UnderlayState", "LastError", "Version"}));
 }
 
 TEST(ManagerDiff, ConfigurationAndApplyErrorsAreSeparateProperties) {
-    ManagerStatus a{"running", "established", "", "0.1.0", "", "", {}};
+    ManagerStatus a{"running", UnderlayState::Established, "", "0.1.0", "", "", {}};
     ManagerStatus b = a;
     b.config_error = "d/50-x.toml left out: d/50-x.toml:3:7: bad";
     b.failed_files = {"d/50-x.toml"};

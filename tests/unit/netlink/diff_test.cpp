@@ -9,6 +9,7 @@
 namespace perouter::reconcile {
 namespace {
 
+using plan::KernelKind;
 using plan::LinkKind;
 using plan::LinkSpec;
 
@@ -77,13 +78,13 @@ plan::DesiredState sample() {
 }
 
 // An observed link with the attributes most tests care about; the rest at defaults.
-ObservedLink seen(Side side, int ifindex, std::string name, std::string kind = "", bool up = true,
-                  uint32_t mtu = 1500) {
+ObservedLink seen(Side side, int ifindex, std::string name, KernelKind kind = KernelKind::None,
+                  bool up = true, uint32_t mtu = 1500) {
     ObservedLink l;
     l.side = side;
     l.ifindex = ifindex;
     l.name = std::move(name);
-    l.kind = std::move(kind);
+    l.kind = kind;
     l.up = up;
     l.mtu = mtu;
     return l;
@@ -95,8 +96,9 @@ Observed pristine() {
     Observed o;
     o.router_ns_exists = true;
     o.links = {seen(Side::Router, 1, "lo"), seen(Side::Host, 1, "lo"),
-               seen(Side::Host, 2, "toswitch"), seen(Side::Router, 50, "dummyish", "veth"),
-               seen(Side::Host, 60, "br-hs-999", "bridge")};
+               seen(Side::Host, 2, "toswitch"),
+               seen(Side::Router, 50, "dummyish", KernelKind::Veth),
+               seen(Side::Host, 60, "br-hs-999", KernelKind::Bridge)};
     o.addresses = {{Side::Router, "lo", P("127.0.0.1/8")},
                    {Side::Router, "lo", P("::1/128")},
                    {Side::Router, "dummyish", P("10.99.0.1/24")},
@@ -137,9 +139,10 @@ void enslave(Observed& o, ObservedLink& l, const std::string& master) {
     l.master = master;
     l.bridge_port.reset();
     ObservedLink* m = find(o, l.side, master);
-    if (m != nullptr && m->kind == "bridge")
+    if (m != nullptr && m->kind == KernelKind::Bridge)
         l.bridge_port = plan::BridgePortAttrs{};
-    if (m != nullptr && m->kind == "vrf")  // the kernel cycles the link: IPv6 addresses go
+    if (m != nullptr &&
+        m->kind == KernelKind::Vrf)  // the kernel cycles the link: IPv6 addresses go
         std::erase_if(o.addresses, [&](const auto& a) {
             return a.side == l.side && a.link == l.name && !a.prefix.is_v4();
         });
@@ -150,7 +153,7 @@ void add_link(Observed& o, const LinkSpec& s) {
     l.side = s.side;
     l.ifindex = 100 + static_cast<int>(o.links.size());
     l.name = s.name;
-    l.kind = std::string(plan::to_string(s.kind));
+    l.kind = plan::kernel_kind(s.kind);
     l.mtu = s.mtu.value_or(1500);
     l.mac = s.mac;
     l.up = s.up;
@@ -347,6 +350,42 @@ TEST(Diff, VxlanPortChangeRecreatesOnlyTheVxlan) {
     EXPECT_TRUE(diff(d, applied(before, r)).empty());
 }
 
+TEST(Diff, ALinkOfAnotherKindIsRecreatedAndNamedAsTheKernelNamesIt) {
+    Observed o = converged();
+    ObservedLink* br = find(o, Side::Router, "br-pe-110");
+    ASSERT_NE(br, nullptr);
+    br->kind = KernelKind::Other;
+    br->other_kind = "dummy";
+    ObservedLink* vx = find(o, Side::Router, "vni110");
+    ASSERT_NE(vx, nullptr);
+    vx->kind = KernelKind::None;
+    DiffResult r = diff(sample(), o);
+    std::vector<std::string> deletes;
+    for (const auto& a : r.actions)
+        if (std::holds_alternative<DeleteLink>(a.op))
+            deletes.push_back(describe(a));
+    // Neither is a port or a VRF: both go with the bridges, in plan order.
+    EXPECT_EQ(deletes, (std::vector<std::string>{
+                           "delete dummy br-pe-110 in router (recreate: kind dummy -> bridge)",
+                           "delete link vni110 in router (recreate: kind none -> vxlan)"}))
+        << joined(r);
+    EXPECT_TRUE(diff(sample(), applied(o, r)).empty());
+}
+
+TEST(KernelKind, FromTheKernelAndBack) {
+    for (LinkKind k :
+         {LinkKind::Bridge, LinkKind::Vxlan, LinkKind::Veth, LinkKind::Vrf, LinkKind::Macvlan}) {
+        EXPECT_TRUE(plan::is_kind(plan::from_kernel(plan::to_string(k)), k));
+        EXPECT_EQ(plan::to_string(plan::kernel_kind(k)), plan::to_string(k));
+    }
+    EXPECT_EQ(plan::from_kernel(""), KernelKind::None);
+    EXPECT_EQ(plan::from_kernel("dummy"), KernelKind::Other);
+    EXPECT_EQ(plan::from_kernel("Bridge"), KernelKind::Other);
+    EXPECT_FALSE(plan::is_kind(KernelKind::Other, LinkKind::Bridge));
+    EXPECT_EQ(plan::kernel_name(KernelKind::Other, "tun"), "tun");
+    EXPECT_EQ(plan::kernel_name(KernelKind::None, ""), "none");
+}
+
 TEST(Diff, VxlanLocalChangeRecreates) {
     plan::DesiredState d = sample();
     d.links[1].vxlan->local = A("100.65.0.1");
@@ -359,7 +398,7 @@ TEST(Diff, ForeignHostLinkWithOurNameButNoAliasIsLeftAlone) {
     Observed o = converged();
     // Someone else's br-hs-110: same name, no alias. Replace ours with it.
     drop_link(o, Side::Host, "br-hs-110");
-    o.links.push_back(seen(Side::Host, 70, "br-hs-110", "bridge", false, 9000));
+    o.links.push_back(seen(Side::Host, 70, "br-hs-110", KernelKind::Bridge, false, 9000));
     DiffResult r = diff(sample(), o);
     for (const auto& a : r.actions) {
         std::string text = describe(a);
@@ -379,7 +418,7 @@ TEST(Diff, AHostLinkCreatedButNotYetAliasedIsOursAndGetsItsAlias) {
     // perouterd was killed between the create request (which carries the group) and the one
     // that sets the alias: the link is ours and the next reconcile finishes it.
     drop_link(o, Side::Host, "br-hs-110");
-    ObservedLink l = seen(Side::Host, 70, "br-hs-110", "bridge", true, 9000);
+    ObservedLink l = seen(Side::Host, 70, "br-hs-110", KernelKind::Bridge, true, 9000);
     l.group = plan::kCreatedGroup;
     o.links.push_back(l);
     DiffResult r = diff(sample(), o);
@@ -483,8 +522,10 @@ TEST(Diff, OvsPortKeepsTheMasterOvsGaveIt) {
     // OVS enslaves the veth to its datapath device, and creates the bridge's own device (not
     // ours: no alias, no group).
     find(o, Side::Host, "host-e-110")->master = "ovs-system";
-    o.links.push_back(seen(Side::Host, 70, "ovs-system", "openvswitch"));
-    o.links.push_back(seen(Side::Host, 71, "br-hs-110", "openvswitch"));
+    for (auto [ifindex, name] : {std::pair{70, "ovs-system"}, std::pair{71, "br-hs-110"}}) {
+        o.links.push_back(seen(Side::Host, ifindex, name, KernelKind::Other));
+        o.links.back().other_kind = "openvswitch";
+    }
     DiffResult r = diff(d, o);
     EXPECT_TRUE(r.empty()) << joined(r);
     EXPECT_TRUE(r.problems.empty()) << r.problems.front();
@@ -735,7 +776,7 @@ TEST(Diff, MacvlanWithoutItsParentWaitsAndIsAProblem) {
 
 TEST(Diff, ForeignMacvlanWithTheNameIsLeftAloneAndOursIsRemovedWhenNotDesired) {
     Observed o = pristine();
-    auto foreign = seen(Side::Router, 70, "underlay", "macvlan");
+    auto foreign = seen(Side::Router, 70, "underlay", KernelKind::Macvlan);
     foreign.macvlan_mode = config::MacvlanMode::Bridge;
     foreign.parent_ifindex = 2;
     o.links.push_back(foreign);
