@@ -512,7 +512,7 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
         return Nothing(std::move(report));
     }
     if (frr_changed)
-        PEROUTER_TRY(frr_.check(d->frr_config));
+        PEROUTER_TRY(frr_.check_change(d->frr_config));
     const plan::DesiredState want = plan::slice(*d, owners);
     const plan::DesiredState had = plan::slice(*applied_, owners);
     if (!want.ovs_ports.empty() || !had.ovs_ports.empty())
@@ -542,9 +542,14 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
     add_problems(report, diff.problems);
 
     // The order of the reconcile of everything with FRR running: what FRR's new lines refer
-    // to first, then FRR, then what goes and the VXLAN devices.
+    // to first, then FRR, then what goes. A VXLAN device waits for FRR only while FRR lacks
+    // advertise-all-vni (reconcile_everything); once FRR has it, a new VNI's devices are
+    // created in their planned order: the VXLAN device joins its bridge before the veth, so
+    // the bridge's MTU never changes (each change walks the kernel's whole IPv6 routing table,
+    // which grows with the VNIs present).
+    const bool evpn = applied_->frr.underlay && applied_->frr.underlay->advertise_all_vni;
     execute(diff, Phase::Underlay, report);
-    execute(diff, Phase::Links, report, VxlanCreates::Excluded);
+    execute(diff, Phase::Links, report, evpn ? VxlanCreates::Included : VxlanCreates::Excluded);
     execute(diff, Phase::Addresses, report);
     if (Status st = ensure_frr(*d, report); !st) {
         spdlog::error("FRR: {}", st.error().message);
@@ -552,7 +557,8 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
         report.failed_owners.emplace("frr", st.error().message);
     }
     execute(diff, Phase::Remove, report);
-    execute(diff, Phase::Links, report, VxlanCreates::Only);
+    if (!evpn)
+        execute(diff, Phase::Links, report, VxlanCreates::Only);
 
     // A link changed in place can change what else the kernel has (enslaving to a VRF drops
     // IPv6 addresses): look again, and settle phase by phase.

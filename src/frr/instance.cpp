@@ -292,6 +292,13 @@ Status Instance::check(const std::string& config) const {
     return {};
 }
 
+Status Instance::check_change(const std::string& config) const {
+    if (config == checked_)
+        return {};
+    std::string script = delta(applied(), config);
+    return script.empty() ? Status{} : check(script);
+}
+
 std::string Instance::applied() const {
     if (applied_)
         return *applied_;
@@ -316,8 +323,10 @@ Result<size_t> Instance::apply(const std::string& config) {
     const std::string before = applied();
     if (config == before && applied_)
         return size_t{0};
-    PEROUTER_TRY(check(config));
     std::string script = delta(before, config);
+    // What is sent is what FRR's parser checks, unless the whole text passed already.
+    if (!script.empty() && config != checked_)
+        PEROUTER_TRY(check(script));
     size_t lines = 0;
     for (char c : script)
         if (c == '\n')

@@ -74,12 +74,15 @@ class Instance {
     /// Validates a configuration with FRR's own parser (`vtysh -C`), without daemons. The text
     /// that passed last is remembered: checking it again costs nothing.
     Status check(const std::string& config) const;
+    /// Checks only what apply(config) would send, the delta from applied(), with FRR's parser:
+    /// a change costs what it changes, not a parse of the whole configuration.
+    Status check_change(const std::string& config) const;
     /// The configuration applied last (frr.conf on disk; FRR reloads it when a daemon restarts).
     /// Read from disk once, then kept in memory.
     std::string applied() const;
-    /// Nothing when `config` is applied() already. Otherwise checks it (once: check()), applies
-    /// the delta from applied() with one `vtysh -f`, then stores it as frr.conf. Returns the
-    /// number of delta lines sent (0 = nothing changed).
+    /// Nothing when `config` is applied() already. Otherwise applies the delta from applied()
+    /// with one `vtysh -f` (checked first, unless check(config) passed), then stores `config`
+    /// as frr.conf. Returns the number of delta lines sent (0 = nothing changed).
     Result<size_t> apply(const std::string& config);
     /// Pushes the whole stored configuration again (after FRR restarted). Idempotent.
     Status push_full();
