@@ -79,8 +79,12 @@ class IncrementalTest(LabTestCase):
                       15, "the repair is logged")
             seen = set(router.poll()) | set(host.poll())
         self.assertLessEqual(seen, links_of(victim), f"repairing vni{victim} touched other links")
+        # A link event is repaired by a reconcile of the owners it names, not of everything. The
+        # kernel reports some link changes of the setup's reload late (carrier, operstate); their
+        # owners may join the same batch, so the count of owners is not pinned, only the scope.
         text = log.read_text(errors="replace")[start:]
-        self.assertRegex(text, r"reconcile \(link change\): 1 change; looked at 1 owner", text)
+        self.assertRegex(text, r"reconcile \(link change\): 1 change; looked at \d+ owners?\n", text)
+        self.assertNotIn("looked at everything", text)
 
 
 if __name__ == "__main__":
