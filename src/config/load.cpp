@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,24 +11,37 @@
 
 namespace perouter::config {
 
+namespace {
+
+// One file's text, or the errno of the failed read.
+Result<ConfigText, int> read_one(const DiscoveredFile& f) {
+    errno = 0;
+    std::ifstream in(f.path, std::ios::binary);
+    std::ostringstream text;
+    if (in)
+        text << in.rdbuf();
+    if (!in || in.bad())
+        return fail(errno != 0 ? errno : EIO);
+    return ConfigText{f.path, std::move(text).str(), f.name == Layout{}.main_file_name()};
+}
+
+Diagnostic unreadable(const DiscoveredFile& f, int err) {
+    return {SourcePos{f.path, 0, 0}, fmt::format("cannot read: {}", std::strerror(err))};
+}
+
+}  // namespace
+
 Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<DiscoveredFile>& files) {
     std::vector<ConfigText> texts;
     Diagnostics diags;
     for (const auto& f : files) {
         if (f.masked)
             continue;
-        errno = 0;
-        std::ifstream in(f.path, std::ios::binary);
-        std::ostringstream text;
-        if (in)
-            text << in.rdbuf();
-        if (!in || in.bad()) {
-            int err = errno != 0 ? errno : EIO;
-            diags.push_back(
-                {SourcePos{f.path, 0, 0}, fmt::format("cannot read: {}", std::strerror(err))});
-            continue;
-        }
-        texts.push_back({f.path, std::move(text).str(), f.name == Layout{}.main_file_name()});
+        auto t = read_one(f);
+        if (t)
+            texts.push_back(std::move(*t));
+        else
+            diags.push_back(unreadable(f, t.error()));
     }
     if (!diags.empty())
         return fail(std::move(diags));
@@ -44,7 +58,7 @@ Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigT
     }
     // Read one at a time: a drop-in that cannot be read is left out like one that fails.
     std::vector<ConfigText> texts;
-    std::vector<SkippedFile> unreadable;
+    std::vector<SkippedFile> unreadable_files;
     if (main_instead)
         texts.push_back(*main_instead);
     for (const auto& f : *files) {
@@ -57,19 +71,28 @@ Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigT
                         texts.push_back(p);
             continue;
         }
-        auto t = read_all({f});
+        if (f.masked)
+            continue;
+        auto t = read_one(f);
         if (t) {
-            texts.insert(texts.end(), t->begin(), t->end());
+            texts.push_back(std::move(*t));
         } else if (f.name == layout.main_file_name()) {
             Assembly out;
-            out.fatal = std::move(t).error();
+            out.fatal.push_back(unreadable(f, t.error()));
             return out;
+        } else if (std::error_code ec;
+                   t.error() == ENOENT &&
+                   !std::filesystem::is_symlink(std::filesystem::symlink_status(f.path, ec))) {
+            // Renamed or removed between the directory listing and the read: it was not there
+            // (its removal, or its new name, brings another reload). A symlink to nothing is
+            // reported below.
+            continue;
         } else {
-            unreadable.push_back({f.path, std::move(t).error()});
+            unreadable_files.push_back({f.path, {unreadable(f, t.error())}});
         }
     }
     Assembly out = assemble(texts, raw_check);
-    out.skipped.insert(out.skipped.begin(), unreadable.begin(), unreadable.end());
+    out.skipped.insert(out.skipped.begin(), unreadable_files.begin(), unreadable_files.end());
     return out;
 }
 
