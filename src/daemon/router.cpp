@@ -542,12 +542,15 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
     add_problems(report, diff.problems);
 
     // The order of the reconcile of everything with FRR running: what FRR's new lines refer
-    // to first, then FRR, then what goes. A VXLAN device waits for FRR only while FRR lacks
-    // advertise-all-vni (reconcile_everything); once FRR has it, a new VNI's devices are
-    // created in their planned order: the VXLAN device joins its bridge before the veth, so
+    // to first, then FRR, then what goes, then the VXLAN devices. When FRR's configuration does
+    // not change and FRR has advertise-all-vni (plain L2VNIs), a new VNI's devices are created
+    // in their planned order instead: the VXLAN device joins its bridge before the veth, so
     // the bridge's MTU never changes (each change walks the kernel's whole IPv6 routing table,
     // which grows with the VNIs present).
-    const bool evpn = applied_->frr.underlay && applied_->frr.underlay->advertise_all_vni;
+    // Only when FRR's configuration does not change: an L3VNI's VXLAN device before FRR has
+    // its VRF's vni line kept the VRF's host session down (seen in the system tier).
+    const bool evpn =
+        !frr_changed && applied_->frr.underlay && applied_->frr.underlay->advertise_all_vni;
     execute(diff, Phase::Underlay, report);
     execute(diff, Phase::Links, report, evpn ? VxlanCreates::Included : VxlanCreates::Excluded);
     execute(diff, Phase::Addresses, report);
