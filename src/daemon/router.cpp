@@ -504,24 +504,8 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
         else
             return Nothing();
     }
-    // A slice holds the masters its links hang off: an L2VNI's bridge in its routing domain's
-    // VRF brings that L3VNI along (its VRF would otherwise be observed without being desired,
-    // and deleted).
-    for (bool grown = true; grown;) {
-        grown = false;
-        for (const plan::DesiredState* state : {&*d, &*applied_}) {
-            std::map<std::string, std::string> owner_by_link;
-            for (const auto& l : state->links)
-                owner_by_link.emplace(l.name, l.owner);
-            for (const auto& l : state->links) {
-                if (!owners.contains(l.owner) || !l.master)
-                    continue;
-                auto it = owner_by_link.find(*l.master);
-                if (it != owner_by_link.end() && owners.insert(it->second).second)
-                    grown = true;
-            }
-        }
-    }
+    // A slice holds the masters its links hang off (an L2VNI's routing domain's VRF).
+    owners = plan::with_master_owners(std::move(owners), *d, *applied_);
     Report report;
     report.owners_looked_at = owners.size();
     const bool frr_changed = d->frr_config != frr_.applied();

@@ -59,6 +59,26 @@ std::set<std::string> changed_owners(const DesiredState& before, const DesiredSt
     return out;
 }
 
+std::set<std::string> with_master_owners(std::set<std::string> owners, const DesiredState& a,
+                                         const DesiredState& b) {
+    for (bool grown = true; grown;) {
+        grown = false;
+        for (const DesiredState* state : {&a, &b}) {
+            std::map<std::pair<Side, std::string>, std::string> owner_of;
+            for (const auto& l : state->links)
+                owner_of.emplace(std::pair{l.side, l.name}, l.owner);
+            for (const auto& l : state->links) {
+                if (!owners.contains(l.owner) || !l.master)
+                    continue;
+                auto it = owner_of.find({l.side, *l.master});
+                if (it != owner_of.end() && owners.insert(it->second).second)
+                    grown = true;
+            }
+        }
+    }
+    return owners;
+}
+
 bool same_node_wide(const DesiredState& a, const DesiredState& b) {
     return a.underlay_nics == b.underlay_nics && a.sysctls == b.sysctls && a.dhcp == b.dhcp &&
            a.node_index == b.node_index && a.router_id == b.router_id;

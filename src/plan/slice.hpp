@@ -15,6 +15,12 @@ namespace perouter::plan {
 /// between `before` and `after`, including owners present in only one of them.
 std::set<std::string> changed_owners(const DesiredState& before, const DesiredState& after);
 
+/// `owners` plus the owners of the masters their links hang off, in either state, until
+/// nothing is added: an L2VNI whose bridge is in its routing domain's VRF brings that L3VNI
+/// along. A slice without them would observe the VRF without desiring it, and delete it.
+std::set<std::string> with_master_owners(std::set<std::string> owners, const DesiredState& a,
+                                         const DesiredState& b);
+
 /// Whether the node-wide parts match: underlay NICs, sysctls, the DHCP client, node index and
 /// router id. When they differ a change is not confined to owners.
 bool same_node_wide(const DesiredState& a, const DesiredState& b);

@@ -89,6 +89,22 @@ TEST(Slice, HoldsOnlyTheObjectsOfItsOwnersInOrder) {
                             [](const AddressSpec& a) { return a.owner == "passthrough"; }));
 }
 
+TEST(Slice, AnL2vniBringsTheVrfOfItsRoutingDomain) {
+    const std::string red =
+        "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n"
+        "[[l2vni]]\nname = \"silent\"\nvni = 130\nrouting_domain = \"red\"\n"
+        "gateway_ips = [\"10.130.0.1/24\"]\n";
+    DesiredState before =
+        plan(l2("web", 110) + "[[l3vni]]\nname = \"red\"\nvrf = \"red\"\nvni = 100\n");
+    DesiredState after = plan(l2("web", 110) + red);
+    auto changed = changed_owners(before, after);
+    EXPECT_EQ(changed, (std::set<std::string>{"silent"}));
+    // The bridge of "silent" hangs off VRF red, which "red" owns: a slice of "silent" alone
+    // would see the VRF and not desire it.
+    EXPECT_EQ(with_master_owners(changed, before, after), (std::set<std::string>{"red", "silent"}));
+    EXPECT_EQ(with_master_owners({"web"}, before, after), (std::set<std::string>{"web"}));
+}
+
 TEST(Slice, AnUnderlayChangeIsNodeWide) {
     DesiredState before = plan(l2("web", 110));
     DesiredState after = plan(l2("web", 110));
