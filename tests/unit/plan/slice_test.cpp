@@ -8,20 +8,13 @@
 
 #include "config/load.hpp"
 #include "plan/planner.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace perouter::plan {
 namespace {
 
-const char* kBase = R"(
-[node]
-index = 0
-[underlay]
-asn = 64514
-interfaces = ["toswitch"]
-tunnel_endpoint_cidrs = ["100.65.0.0/24"]
-[[underlay.neighbors]]
-asn = 64512
-address = "192.168.11.2"
+// The shared minimal configuration plus a passthrough (an owner with addresses).
+const std::string kBase = std::string(test::kMinimalConfig) + R"(
 [passthrough]
 [passthrough.host_session]
 asn = 64514
@@ -34,7 +27,7 @@ std::string l2(const std::string& name, int vni) {
 }
 
 DesiredState plan(const std::string& extra) {
-    auto c = config::parse({{"test.toml", std::string(kBase) + extra}});
+    auto c = config::parse({{"test.toml", kBase + extra}});
     if (!c) {
         ADD_FAILURE() << c.error().front().str();
         return {};
