@@ -1,5 +1,5 @@
 // One ICMP echo target for the online check ([online] probe): a non-blocking socket whose fd
-// the sd-event loop watches. send() one request per tick, receive() when the fd is readable.
+// the sd-event loop watches. send() one request per poll, receive() when the fd is readable.
 // The socket is bound to the namespace of the thread that opens it; open it in the host side
 // with netlink::Namespaces::run_in().
 #pragma once

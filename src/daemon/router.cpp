@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/process.hpp"
 #include "config/names.hpp"
 #include "config/online.hpp"
 #include "frr/delta.hpp"
@@ -314,15 +315,16 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     report.changes += *sent;
     // A daemon that watchfrr restarted since we last looked came up with frr.conf only; the
     // delta above is against what we applied, so it sent nothing for it. Whoever notices the new
-    // pids first (this reconcile, or check_health on the tick) pushes the whole configuration,
-    // never by adopting the new pids silently.
+    // pids first (this reconcile, or check_health() when the health watch reports the restart)
+    // pushes the whole configuration, never by adopting the new pids silently.
     std::vector<int> pids = frr_.daemon_pids();
     if (!frr_pids_.empty() && pids != frr_pids_ &&
         std::find(pids.begin(), pids.end(), 0) == pids.end()) {
         if (Status st = frr_.ready(); !st) {
-            // The restarted daemon does not answer yet: the tick's check_health pushes once it
-            // does (frr_pids_ keeps the old pids so the difference stays visible).
+            // The restarted daemon does not answer yet: check_health() pushes once it does
+            // (frr_pids_ keeps the old pids so the difference stays visible).
             spdlog::info("FRR daemons restarted and not ready yet: {}", st.error().message);
+            report.frr_settling = true;
             return {};
         }
         spdlog::warn("FRR daemons restarted; pushing the configuration again");
@@ -332,6 +334,8 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     }
     if (std::find(pids.begin(), pids.end(), 0) == pids.end())
         frr_pids_ = std::move(pids);
+    else
+        report.frr_settling = true;  // mid-restart
     return {};
 }
 
@@ -719,38 +723,64 @@ bool Router::frr_start_settled() const {
     return frr_.ready() || std::chrono::steady_clock::now() - *frr_started_ >= kFrrStartTimeout;
 }
 
-Result<bool> Router::check_health() {
+Result<Router::Health> Router::check_health() {
     if (!ns_.router_exists()) {
         spdlog::warn("router namespace '{}' disappeared; rebuilding", opts_.netns);
-        return true;
+        return Health::Repair;
     }
     auto state = frr_.state();
     if (state != frr::Instance::State::Running) {
         spdlog::warn(
             "FRR instance '{}' is {}; restarting it", frr_.paths().name,
             state == frr::Instance::State::Stopped ? "not running" : "in a stale namespace");
-        return true;
+        return Health::Repair;
     }
     if (dhcp_wanted_ && dhcp_.state() != dhcp::Client::State::Running) {
         spdlog::warn("the underlay's DHCP client is not running in '{}'; restarting it",
                      opts_.netns);
-        return true;
+        return Health::Repair;
     }
     if (frr_started_)
-        return false;  // being started: the event loop reconciles once it answers
+        return Health::Fine;  // being started: the event loop reconciles once it answers
     std::vector<int> pids = frr_.daemon_pids();
-    if (pids == frr_pids_)
-        return false;
+    if (pids == frr_pids_) {
+        for (int pid : pids)
+            if (!process_alive(pid))
+                return Health::Settling;  // exited; watchfrr is restarting it
+        return Health::Fine;
+    }
     // watchfrr restarted a daemon. It reloads frr.conf, which is what we applied last; pushing
     // it again covers a daemon that came up before its peers could hand it the configuration.
     if (std::find(pids.begin(), pids.end(), 0) != pids.end())
-        return false;  // mid-restart
+        return Health::Settling;  // mid-restart
     if (Status st = frr_.ready(); !st)
-        return false;  // not answering yet: looked at again on the next tick
+        return Health::Settling;  // not answering yet
     spdlog::warn("FRR daemons restarted; pushing the configuration again");
     PEROUTER_TRY(frr_.push_full());
     frr_pids_ = frr_.daemon_pids();
-    return false;
+    return Health::Fine;
+}
+
+Watched Router::watched() const {
+    Watched w;
+    w.files.push_back(ns_.router_path());
+    const frr::InstancePaths& paths = frr_.paths();
+    std::vector<std::string> processes{"watchfrr"};
+    for (const std::string& d : frr::required_daemons()) {
+        processes.push_back(d);
+        w.files.push_back(paths.vty_socket(d));
+    }
+    for (const std::string& p : processes) {
+        w.pids.push_back(read_pid_file(paths.pid_file(p)));
+        w.files.push_back(paths.pid_file(p));
+    }
+    if (dhcp_wanted_) {
+        if (std::string f = dhcp_.pid_file(); !f.empty()) {
+            w.pids.push_back(read_pid_file(f));
+            w.files.push_back(std::move(f));
+        }
+    }
+    return w;
 }
 
 }  // namespace perouter::daemon

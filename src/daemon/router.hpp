@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "daemon/health_watch.hpp"
 #include "daemon/options.hpp"
 #include "dhcp/client.hpp"
 #include "frr/instance.hpp"
@@ -33,6 +34,9 @@ struct Report {
     /// wait for it. Reconcile again once Router::frr_start_settled() (the daemon polls it
     /// from its event loop; nothing here blocks on FRR).
     bool frr_starting = false;
+    /// FRR daemons were mid-restart or did not answer yet: Router::check_health() should look
+    /// again shortly (it pushes the whole configuration once they answer).
+    bool frr_settling = false;
     /// A reconcile of changes (Scope::changes()): how many owners it observed and diffed
     /// (links named by link events alone count as none). Absent when it looked at everything.
     std::optional<size_t> owners_looked_at;
@@ -74,10 +78,18 @@ class Router {
     /// router namespace.
     Result<Report> teardown();
 
-    /// Called periodically: true when FRR, the DHCP client or the namespace needs a full
-    /// reconcile (FRR or the client gone, running in a stale namespace, namespace deleted).
-    /// Re-pushes the FRR configuration itself when only daemons restarted.
-    Result<bool> check_health();
+    enum class Health {
+        Fine,
+        Repair,    // FRR or the DHCP client gone or in a stale namespace, namespace deleted:
+                   // reconcile everything
+        Settling,  // FRR daemons mid-restart or not answering yet: look again shortly
+    };
+    /// Called when watched() reports a change (and as a safety net with the watchdog's ping).
+    /// Re-pushes the FRR configuration itself when only daemons restarted and answer again.
+    Result<Health> check_health();
+    /// What check_health() looks at, for daemon/health_watch.hpp: the pids of watchfrr, FRR's
+    /// daemons and the DHCP client, their pid files, FRR's vty sockets and the namespace file.
+    Watched watched() const;
 
     /// What the kernel forwards with in the VRF of each VPN that carries an online target
     /// (config::online_targets()), for reconcile::online_verdict(). A VRF that does not exist

@@ -3,6 +3,7 @@
 #include "daemon/service.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 
@@ -19,23 +20,23 @@ namespace perouter::daemon {
 
 namespace {
 
-// FRR, the namespace and the underlay sessions are checked this often. watchfrr restarts daemons
-// within a second or two, so two seconds keeps the gap until the configuration is re-pushed short.
-constexpr uint64_t kTickUsec = 2'000'000;
+// What is not settled yet (sessions not Established, the [online] probe, no bus) is looked at
+// this often; once everything is settled nothing is polled (Service::needs_polling()).
+constexpr uint64_t kPollUsec = 2'000'000;
 // Link events caused by someone else are collected for this long before one repair.
 constexpr uint64_t kDriftSettleUsec = 1'000'000;
+// A burst of route or neighbour events becomes one look at the sessions and the online verdict.
+constexpr uint64_t kForwardingSettleUsec = 250'000;
+// FRR daemons mid-restart or not answering yet are looked at again after this long (their new
+// pid files and vty sockets usually announce them earlier; see health_watch.hpp).
+constexpr uint64_t kHealthSettleUsec = 500'000;
 // How often a starting FRR instance is asked whether it answers (one vtysh each).
 constexpr uint64_t kFrrPollUsec = 50'000;
-// Retries of a reconcile that left errors double up to this many ticks (one minute).
-constexpr uint32_t kMaxBackoffTicks = 30;
-// Without a bus at start (early boot before dbus), try again every this many ticks.
-constexpr uint64_t kBusRetryTicks = 5;
-
-// The watchdog wants a ping at half its timeout; the tick sends it.
-uint64_t tick_interval() {
-    uint64_t wd = watchdog_interval_usec();
-    return wd > 0 ? std::min(kTickUsec, wd) : kTickUsec;
-}
+// Retries of a reconcile that left errors wait one poll interval, doubling up to this many
+// (one minute).
+constexpr uint32_t kMaxBackoffSteps = 30;
+// Without a bus at start (early boot before dbus), try again every this many polls.
+constexpr uint64_t kBusRetryPolls = 5;
 
 // Names a link event may be about that concern us: anything we create or move.
 bool relevant_link(const std::string& name, const config::Config* cfg) {
@@ -71,11 +72,18 @@ Service::~Service() {
     underlay_query_.reset();
     for (auto* s : netlink_io_)
         sd_event_source_unref(s);
+    health_.reset();
     sd_event_source_unref(probe_io_);
+    sd_event_source_unref(forwarding_io_);
+    sd_event_source_unref(forwarding_timer_);
     sd_event_source_unref(drift_timer_);
     sd_event_source_unref(frr_wait_timer_);
     sd_event_source_unref(files_defer_);
-    sd_event_source_unref(tick_);
+    sd_event_source_unref(poll_timer_);
+    sd_event_source_unref(watchdog_timer_);
+    sd_event_source_unref(retry_timer_);
+    sd_event_source_unref(health_defer_);
+    sd_event_source_unref(health_timer_);
     sd_event_unref(event_);
 }
 
@@ -110,22 +118,32 @@ void Service::apply(const char* why, const Scope& scope) {
     const bool failed = !last_.errors.empty() || !last_.problems.empty();
     state_ = failed ? RunState::Degraded : RunState::Running;
     if (!failed) {
-        backoff_ticks_ = 0;
+        backoff_steps_ = 0;
+        if (retry_timer_)
+            sd_event_source_set_enabled(retry_timer_, SD_EVENT_OFF);
     } else {
-        backoff_ticks_ = backoff_ticks_ == 0 ? 1 : std::min(backoff_ticks_ * 2, kMaxBackoffTicks);
-        wait_ticks_ = backoff_ticks_;
+        backoff_steps_ = backoff_steps_ == 0 ? 1 : std::min(backoff_steps_ * 2, kMaxBackoffSteps);
+        schedule(retry_timer_, backoff_steps_ * kPollUsec, on_retry);
     }
     if (last_.frr_starting) {
         // FRR was started and does not answer yet; the loop stays free meanwhile.
         spdlog::info("waiting for FRR to answer before the VXLAN devices and its configuration");
         schedule(frr_wait_timer_, kFrrPollUsec, on_frr_wait);
     }
+    if (last_.frr_settling)
+        schedule(health_timer_, kHealthSettleUsec, on_health_timer);
     open_monitor();  // the router namespace may be new
     drain_monitor();
     update_refresher();
+    watch_health();
     poll_underlay();
     publish();
+    rearm_poll();
     notify_ready_when_applied();
+    // A reconcile's observations and plans are freed by now; without this glibc keeps their
+    // pages (freed chunks between live ones are not returned), and an idle perouterd with
+    // 1000 VNIs would hold several MiB it no longer uses.
+    malloc_trim(0);
 }
 
 void Service::notify_ready_when_applied() {
@@ -141,36 +159,88 @@ void Service::drain_monitor() {
         return;
     for (int fd : monitor_->fds())
         (void)monitor_->drain(fd);
+    if (forwarding_)
+        (void)forwarding_->drain();
 }
 
-void Service::tick() {
-    ++ticks_;
-    if (!bus_ && ticks_ % kBusRetryTicks == 0)
-        try_start_bus();
+bool Service::needs_polling() const {
+    if (!bus_)
+        return true;
+    if (current_ && current_->online && current_->online->probe)
+        return true;
     if (!current_ || !current_->underlay)
+        return false;
+    if (!frr_up_ || peers_.empty())
+        return true;
+    return std::any_of(peers_.begin(), peers_.end(),
+                       [](const auto& p) { return p.second != "Established"; });
+}
+
+void Service::rearm_poll() {
+    if (!event_)
         return;
-    if (backoff_ticks_ > 0) {
-        // The last reconcile left errors: only the retry schedule runs it again, so a
-        // persistent failure does not turn into a busy loop of repairs and log lines.
-        if (--wait_ticks_ == 0)
-            apply("retry");
-        poll_underlay();
-        probe_tick();
-        publish_online_change();
+    const bool want = needs_polling();
+    int enabled = SD_EVENT_OFF;
+    if (poll_timer_)
+        sd_event_source_get_enabled(poll_timer_, &enabled);
+    if (want == (enabled != SD_EVENT_OFF))
+        return;
+    if (!want) {
+        sd_event_source_set_enabled(poll_timer_, SD_EVENT_OFF);
         return;
     }
+    schedule(poll_timer_, kPollUsec, on_poll);
+}
+
+void Service::poll() {
+    ++polls_;
+    if (!bus_ && polls_ % kBusRetryPolls == 0)
+        try_start_bus();
+    poll_underlay();
+    probe_tick();
+    publish_online_change();
+}
+
+void Service::check_health(const char* why) {
+    // Retrying after errors: only the retry schedule reconciles, so a persistent failure does
+    // not turn into a busy loop of repairs and log lines. A starting FRR is on_frr_wait's.
+    if (!current_ || !current_->underlay || backoff_steps_ > 0 || last_.frr_starting)
+        return;
     auto h = router_->check_health();
     if (!h) {
-        spdlog::error("health check: {}", h.error().message);
-    } else if (*h) {
+        spdlog::error("health check ({}): {}", why, h.error().message);
+    } else if (*h == Router::Health::Repair) {
         log_event(spdlog::level::warn, messages::kFrrRestarted, "repairing the router",
                   {{"PEROUTER_FRR_INSTANCE", router_->frr().paths().name}});
         apply("repair");
         return;
+    } else if (*h == Router::Health::Settling) {
+        schedule(health_timer_, kHealthSettleUsec, on_health_timer);
     }
+    watch_health();
+}
+
+void Service::watch_health() {
+    if (health_)
+        health_->watch(current_ && current_->underlay ? router_->watched() : Watched{});
+}
+
+void Service::recheck_forwarding() {
     poll_underlay();
-    probe_tick();
     publish_online_change();
+}
+
+void Service::retry_within(uint64_t usec) {
+    int enabled = SD_EVENT_OFF;
+    if (!retry_timer_ || sd_event_source_get_enabled(retry_timer_, &enabled) < 0 ||
+        enabled == SD_EVENT_OFF)
+        return;
+    uint64_t now = 0;
+    uint64_t due = 0;
+    sd_event_now(event_, CLOCK_MONOTONIC, &now);
+    sd_event_source_get_time(retry_timer_, &due);
+    if (due > now + usec)
+        sd_event_source_set_time(retry_timer_, now + usec);
 }
 
 void Service::schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler) {
@@ -183,6 +253,25 @@ void Service::schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_han
 }
 
 void Service::open_monitor() {
+    // Neighbours matter to the online verdict only (config::online_targets()): without
+    // targets, their comings and goings do not wake the loop.
+    const bool neighbours = current_ && !config::online_targets(*current_).empty();
+    const bool router_ns = router_->namespaces().fd(plan::Side::Router) >= 0;
+    if (!forwarding_ || forwarding_->neighbours() != neighbours ||
+        (router_ns && forwarding_->fd() < 0) ||
+        (monitor_ && !monitor_->watches_router(router_->namespaces()))) {
+        forwarding_io_ = sd_event_source_disable_unref(forwarding_io_);
+        forwarding_.reset();
+        auto f = netlink::ForwardingMonitor::open(router_->namespaces(), neighbours);
+        if (!f) {
+            spdlog::warn("route events unavailable: {}", f.error().message);
+        } else {
+            forwarding_ = std::move(*f);
+            if (forwarding_->fd() >= 0)
+                sd_event_add_io(event_, &forwarding_io_, forwarding_->fd(), EPOLLIN, on_forwarding,
+                                this);
+        }
+    }
     if (monitor_ && monitor_->watches_router(router_->namespaces()))
         return;
     for (auto* s : netlink_io_)
@@ -213,7 +302,7 @@ void Service::try_start_bus() {
     o.log = [](std::string_view line) { spdlog::warn("D-Bus: {}", line); };
     auto b = dbus::BusServer::start(event_, *this, o);
     if (!b) {
-        if (ticks_ == 0)
+        if (polls_ == 0)
             spdlog::info("D-Bus API not available yet: {}", b.error().message);
         return;
     }
@@ -237,12 +326,56 @@ int Service::on_signal(sd_event_source*, const struct signalfd_siginfo* si, void
     return 0;
 }
 
-int Service::on_tick(sd_event_source* src, uint64_t, void* self) {
+int Service::on_poll(sd_event_source* src, uint64_t, void* self) {
     auto* s = static_cast<Service*>(self);
-    s->tick();
-    if (watchdog_interval_usec() > 0)
-        notify_watchdog();
-    sd_event_source_set_time_relative(src, tick_interval());
+    s->poll();
+    if (s->needs_polling()) {
+        sd_event_source_set_time_relative(src, kPollUsec);
+        sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+    }
+    return 0;
+}
+
+int Service::on_watchdog(sd_event_source* src, uint64_t, void* self) {
+    auto* s = static_cast<Service*>(self);
+    notify_watchdog();
+    // The safety net for what sends no event: a session that carried no routes going down, an
+    // FRR that hangs without exiting.
+    s->check_health("watchdog");
+    s->recheck_forwarding();
+    sd_event_source_set_time_relative(src, watchdog_interval_usec());
+    return 0;
+}
+
+int Service::on_retry(sd_event_source*, uint64_t, void* self) {
+    static_cast<Service*>(self)->apply("retry");
+    return 0;
+}
+
+int Service::on_health(sd_event_source*, void* self) {
+    static_cast<Service*>(self)->check_health("event");
+    return 0;
+}
+
+int Service::on_health_timer(sd_event_source*, uint64_t, void* self) {
+    static_cast<Service*>(self)->check_health("settling");
+    return 0;
+}
+
+int Service::on_forwarding(sd_event_source*, int, uint32_t, void* self) {
+    auto* s = static_cast<Service*>(self);
+    if (s->forwarding_ && s->forwarding_->drain()) {
+        int enabled = SD_EVENT_OFF;
+        if (!s->forwarding_timer_ ||
+            (sd_event_source_get_enabled(s->forwarding_timer_, &enabled) >= 0 &&
+             enabled == SD_EVENT_OFF))
+            s->schedule(s->forwarding_timer_, kForwardingSettleUsec, on_forwarding_settled);
+    }
+    return 0;
+}
+
+int Service::on_forwarding_settled(sd_event_source*, uint64_t, void* self) {
+    static_cast<Service*>(self)->recheck_forwarding();
     return 0;
 }
 
@@ -281,14 +414,14 @@ int Service::on_netlink(sd_event_source*, int fd, uint32_t, void* self) {
     }
     if (!relevant || !s->current_ || !s->current_->underlay)
         return 0;
-    if (s->backoff_ticks_ == 0) {
+    if (s->backoff_steps_ == 0) {
         s->schedule(s->drift_timer_, kDriftSettleUsec, on_drift_settled);
     } else {
         // Retrying after errors: someone else changed a link we care about (a NIC plugged
-        // back in, say), which may be what the retry waits for, so retry at the next tick
-        // instead of at the end of the back-off. Our own changes never get here
+        // back in, say), which may be what the retry waits for, so retry within one poll
+        // interval instead of at the end of the back-off. Our own changes never get here
         // (drain_monitor), so a failing retry cannot feed itself.
-        s->wait_ticks_ = std::min<uint32_t>(s->wait_ticks_, 1);
+        s->retry_within(kPollUsec);
     }
     return 0;
 }
@@ -325,10 +458,22 @@ int Service::run() {
     for (int sig : {SIGHUP, SIGTERM, SIGINT})
         sd_event_add_signal(event_, nullptr, sig, on_signal, this);
     refresher_ = std::make_unique<NeighbourRefresher>(event_, router_->namespaces());
-    // 50 ms accuracy: the default (250 ms) would stretch watchdog pings past half the timeout.
-    sd_event_add_time_relative(event_, &tick_, CLOCK_MONOTONIC, tick_interval(), 50'000, on_tick,
-                               this);
-    sd_event_source_set_enabled(tick_, SD_EVENT_ON);
+    if (uint64_t wd = watchdog_interval_usec(); wd > 0) {
+        // Our own timer rather than sd_event_set_watchdog(): the same wakeup runs the safety
+        // net. 50 ms accuracy: the default (250 ms) would stretch pings past half the timeout.
+        sd_event_add_time_relative(event_, &watchdog_timer_, CLOCK_MONOTONIC, wd, 50'000,
+                                   on_watchdog, this);
+        sd_event_source_set_enabled(watchdog_timer_, SD_EVENT_ON);
+    }
+    // A watched process or file changed: one health check once the loop is idle (the exits
+    // and file events of one FRR restart arrive together).
+    sd_event_add_defer(event_, &health_defer_, on_health, this);
+    sd_event_source_set_priority(health_defer_, SD_EVENT_PRIORITY_IDLE);
+    sd_event_source_set_enabled(health_defer_, SD_EVENT_OFF);
+    health_ = std::make_unique<HealthWatch>(event_, [this](const std::string& what) {
+        spdlog::debug("health: {} changed", what);
+        sd_event_source_set_enabled(health_defer_, SD_EVENT_ONESHOT);
+    });
 
     // A completed file is applied as soon as the loop has nothing else to do: the other files
     // of a burst (an editor's save, a package install) that completed meanwhile join it.

@@ -23,6 +23,7 @@
 #include "daemon/async_process.hpp"
 #include "daemon/config_watch.hpp"
 #include "daemon/echo_probe.hpp"
+#include "daemon/health_watch.hpp"
 #include "daemon/last_good.hpp"
 #include "daemon/neighbour_refresher.hpp"
 #include "daemon/options.hpp"
@@ -91,7 +92,23 @@ class Service : public Controller {
     /// netlink requests returned), so that only others' changes schedule a repair.
     void drain_monitor();
     void after_apply(const config::Config* before);
-    void tick();
+    /// What a timer still has to look at regularly, if anything: the underlay sessions while
+    /// one is not Established (or FRR does not answer), the [online] probe when configured, the
+    /// system bus while it is not there. Nothing once all is settled: then only events (and the
+    /// watchdog's safety net) wake the loop.
+    bool needs_polling() const;
+    /// Turns the poll timer on or off to match needs_polling().
+    void rearm_poll();
+    void poll();
+    /// Runs Router::check_health() now (a watched process exited, a pid file, vty socket or the
+    /// namespace changed; or the watchdog's safety net) and repairs what it reports.
+    void check_health(const char* why);
+    /// Hands the health watch what to watch now (after every apply and health check).
+    void watch_health();
+    /// The sessions and the online verdict, after the kernel's routes or neighbours changed.
+    void recheck_forwarding();
+    /// Brings the retry after errors forward to within `usec` from now.
+    void retry_within(uint64_t usec);
     /// Asks FRR for the underlay sessions' states without waiting (update_peers() gets them).
     void poll_underlay();
     void update_peers(std::map<std::string, std::string> now);
@@ -100,10 +117,10 @@ class Service : public Controller {
     reconcile::OnlineVerdict online_verdict() const;
     bool online() const { return online_verdict().online; }
     /// Sends the [online] probe's next echo request (and opens or closes its socket to match
-    /// the configuration). A request still unanswered at the next tick counts as lost.
+    /// the configuration). A request still unanswered at the next poll counts as lost.
     void probe_tick();
     /// Publishes STATUS= and PropertiesChanged when what "online" misses changed since the last
-    /// tick (routes and neighbours come and go without an event of ours).
+    /// look (after route and neighbour events, polls, the watchdog's safety net).
     void publish_online_change();
     std::string status_line() const;
     void publish();  // STATUS= and D-Bus PropertiesChanged
@@ -116,7 +133,13 @@ class Service : public Controller {
     void notify_ready_when_applied();
 
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* self);
-    static int on_tick(sd_event_source* s, uint64_t usec, void* self);
+    static int on_poll(sd_event_source* s, uint64_t usec, void* self);
+    static int on_watchdog(sd_event_source* s, uint64_t usec, void* self);
+    static int on_retry(sd_event_source* s, uint64_t usec, void* self);
+    static int on_health(sd_event_source* s, void* self);
+    static int on_health_timer(sd_event_source* s, uint64_t usec, void* self);
+    static int on_forwarding(sd_event_source* s, int fd, uint32_t revents, void* self);
+    static int on_forwarding_settled(sd_event_source* s, uint64_t usec, void* self);
     static int on_files_changed(sd_event_source* s, void* self);
     static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
     static int on_frr_wait(sd_event_source* s, uint64_t usec, void* self);
@@ -143,12 +166,20 @@ class Service : public Controller {
     // apply that started FRR finishes after FRR answers (on_frr_wait), and systemctl start/reload
     // must not return before the VXLAN devices and FRR's configuration are in place.
     bool ready_owed_ = false;
-    uint32_t backoff_ticks_ = 0;  // > 0: the last reconcile left errors; retry after a delay
-    uint32_t wait_ticks_ = 0;     // ticks left until that retry
-    uint64_t ticks_ = 0;
+    // > 0: the last reconcile left errors; the retry comes after this many poll intervals.
+    uint32_t backoff_steps_ = 0;
+    uint64_t polls_ = 0;
 
     sd_event* event_ = nullptr;
-    sd_event_source* tick_ = nullptr;
+    sd_event_source* poll_timer_ = nullptr;      // on only while needs_polling()
+    sd_event_source* watchdog_timer_ = nullptr;  // WATCHDOG=1 and the safety net, when asked for
+    sd_event_source* retry_timer_ = nullptr;     // the retry after errors
+    sd_event_source* health_defer_ = nullptr;    // a watched process or file changed
+    sd_event_source* health_timer_ = nullptr;    // FRR settling after a restart: look again
+    std::unique_ptr<HealthWatch> health_;
+    std::unique_ptr<netlink::ForwardingMonitor> forwarding_;
+    sd_event_source* forwarding_io_ = nullptr;
+    sd_event_source* forwarding_timer_ = nullptr;  // a burst of route events becomes one look
     // Runs once the loop has nothing else pending (idle priority): the configuration files that
     // completed meanwhile, all of them, become one reload.
     sd_event_source* files_defer_ = nullptr;

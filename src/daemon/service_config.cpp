@@ -37,7 +37,7 @@ ControlResult<void> Service::load_and_apply(const char* why) {
         return fail(invalid_config(loaded.diagnostics()));
     }
     // A reload whose files are the ones the running configuration came from has nothing to
-    // apply: the router has it. Drift is repaired by the link events and the health tick, not by
+    // apply: the router has it. Drift is repaired by the link events and the health watch, not by
     // reloads. After an apply with errors, or on the last good file, it applies (a retry).
     if (same_texts && !on_last_good_ && apply_error_.empty() && last_.errors.empty()) {
         spdlog::info("configuration files unchanged ({}): nothing to apply", why);

@@ -71,6 +71,11 @@ std::string Client::link() const {
     return text->substr(at, text->find('\n', at) - at);
 }
 
+std::string Client::pid_file() const {
+    const std::string l = link();
+    return l.empty() ? std::string() : paths_.pid_file(l);
+}
+
 Client::State Client::state() const {
     const std::string l = link();
     if (l.empty())

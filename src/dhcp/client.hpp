@@ -69,6 +69,9 @@ class Client {
     /// Removes the run directory (after stop()); the lease stays for the next start.
     Status remove_files();
 
+    /// The pid file of the client started last (of link()); empty when none was started.
+    std::string pid_file() const;
+
     /// perouter-dhcp@<netns>.service.
     std::string unit() const;
 

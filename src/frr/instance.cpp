@@ -92,10 +92,10 @@ std::string Instance::unit() const {
 }
 
 Instance::State Instance::state() const {
-    int watchfrr = read_pid_file(paths_.rundir() + "/watchfrr.pid");
+    int watchfrr = read_pid_file(paths_.pid_file("watchfrr"));
     if (!process_alive(watchfrr))
         return State::Stopped;
-    int zebra = read_pid_file(paths_.rundir() + "/zebra.pid");
+    int zebra = read_pid_file(paths_.pid_file("zebra"));
     if (!process_alive(zebra))
         return State::Running;  // watchfrr is restarting it
     // FRR in a namespace deleted and created again under the same name keeps routing in the
@@ -174,7 +174,7 @@ Status Instance::stop() {
     for (const std::string& d :
          {std::string("watchfrr"), std::string("bfdd"), std::string("staticd"), std::string("bgpd"),
           std::string("zebra")}) {
-        int pid = read_pid_file(paths_.rundir() + "/" + d + ".pid");
+        int pid = read_pid_file(paths_.pid_file(d));
         if (process_alive(pid))
             procs.emplace_back(d, pid);
     }
@@ -355,7 +355,7 @@ Status Instance::push_full() {
 std::vector<int> Instance::daemon_pids() const {
     std::vector<int> pids;
     for (const auto& d : required_daemons())
-        pids.push_back(read_pid_file(paths_.rundir() + "/" + d + ".pid"));
+        pids.push_back(read_pid_file(paths_.pid_file(d)));
     return pids;
 }
 

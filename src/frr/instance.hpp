@@ -25,6 +25,14 @@ struct InstancePaths {
     std::string confdir() const { return root + "/etc/frr/" + name; }
     std::string rundir() const { return root + "/run/frr/" + name; }
     std::string config_file() const { return confdir() + "/frr.conf"; }
+    /// A daemon's pid file ("watchfrr", "zebra", ...), rewritten when the daemon restarts.
+    std::string pid_file(const std::string& daemon) const {
+        return rundir() + "/" + daemon + ".pid";
+    }
+    /// A daemon's vty socket, created once it accepts vtysh.
+    std::string vty_socket(const std::string& daemon) const {
+        return rundir() + "/" + daemon + ".vty";
+    }
     /// perouterd's own record of the configuration it last applied, the base of every delta.
     /// Not frr.conf: FRR's tools rewrite that file in FRR's own rendering (`write`,
     /// frr-reload.py), and a delta against a foreign rendering would be wrong.

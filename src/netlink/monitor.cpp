@@ -2,9 +2,11 @@
 
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 
 namespace perouter::netlink {
 namespace {
@@ -80,6 +82,54 @@ std::vector<std::string> LinkMonitor::drain(int fd) {
     }
     nl_socket_modify_cb(it->get(), NL_CB_VALID, NL_CB_DEFAULT, nullptr, nullptr);
     return names;
+}
+
+Result<std::unique_ptr<ForwardingMonitor>> ForwardingMonitor::open(const Namespaces& ns,
+                                                                   bool neighbours) {
+    std::unique_ptr<ForwardingMonitor> m(new ForwardingMonitor());
+    m->neighbours_ = neighbours;
+    if (ns.fd(Side::Router) < 0)
+        return m;
+    auto sock = ns.socket(Side::Router);
+    if (!sock)
+        return fail(std::move(sock).error().context("route monitor"));
+    nl_socket_disable_seq_check(sock->get());
+    std::vector<int> groups{RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
+    if (neighbours)
+        groups.push_back(RTNLGRP_NEIGH);
+    for (int g : groups)
+        if (int r = nl_socket_add_membership(sock->get(), g); r < 0)
+            return fail(nl_error(r, "route monitor: subscribe"));
+    if (int r = nl_socket_set_nonblocking(sock->get()); r < 0)
+        return fail(nl_error(r, "route monitor: non-blocking"));
+    m->sock_ = std::move(*sock);
+    return m;
+}
+
+int ForwardingMonitor::fd() const {
+    return sock_ ? nl_socket_get_fd(sock_.get()) : -1;
+}
+
+bool ForwardingMonitor::drain() {
+    if (!sock_)
+        return false;
+    // Only whether something came matters: the messages are read and dropped unparsed.
+    alignas(nlmsghdr) char buf[32768];
+    bool any = false;
+    for (;;) {
+        ssize_t n = ::recv(fd(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) {
+            any = true;
+            continue;
+        }
+        if (n < 0 && errno == ENOBUFS) {
+            any = true;  // lost some: something changed
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        return any;
+    }
 }
 
 bool LinkMonitor::watches_router(const Namespaces& ns) const {

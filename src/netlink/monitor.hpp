@@ -31,4 +31,25 @@ class LinkMonitor {
     ino_t router_ino_ = 0;
 };
 
+/// Route notifications (IPv4 and IPv6) in the router namespace, and neighbour/FDB ones when
+/// asked: what the kernel forwards with changed. A BGP session that goes down withdraws the
+/// routes it brought, so the daemon asks FRR for the sessions' states after such a change
+/// instead of on a timer.
+class ForwardingMonitor {
+  public:
+    /// Nothing (and no error) when the router namespace does not exist.
+    static Result<std::unique_ptr<ForwardingMonitor>> open(const Namespaces& ns, bool neighbours);
+
+    /// The non-blocking socket to poll for input; -1 when there is none.
+    int fd() const;
+    /// Reads every pending message; true when there was any (or events were lost).
+    bool drain();
+    bool neighbours() const { return neighbours_; }
+
+  private:
+    ForwardingMonitor() = default;
+    SocketPtr sock_;
+    bool neighbours_ = false;
+};
+
 }  // namespace perouter::netlink

@@ -599,15 +599,24 @@ def ctx_switches(pid: int) -> int:
     return total
 
 
-def vm_rss_kib(pid: int) -> int:
+def vm_rss_kib(pid: int, field: str = "VmRSS") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
 
 
 def run_idle(pb: PerouterdBench, res: Results, n: int, window: float = 10.0) -> None:
-    """P6: RSS and context switches of every perouterd thread over `window` idle seconds."""
+    """P6: RSS and context switches of every perouterd thread over `window` idle seconds, once
+    perouterd reports every underlay session up (until then it asks FRR every 2 s by design)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        st = pb.lab.notify.statuses()
+        if st and re.search(r"underlay: (\d+)/\1 peers up", st[-1]):
+            break
+        time.sleep(0.05)
+    else:
+        raise RuntimeError("P6: the underlay sessions did not come up within 120 s")
     pb.settle()  # not a timed interval: let the last reconcile and FRR's churn finish
     pid = pb.lab.node_pid()
     t, c = time.monotonic(), ctx_switches(pid)
@@ -615,6 +624,8 @@ def run_idle(pb: PerouterdBench, res: Results, n: int, window: float = 10.0) -> 
     rate = (ctx_switches(pid) - c) / (time.monotonic() - t)
     pings = len(pb.lab.notify.times("WATCHDOG=1", t, pid))
     res.add("P6", "RSS (MiB)", "perouterd", n, {"s": vm_rss_kib(pid) / 1024})
+    # Where it goes: the heap and stacks (anonymous) vs the pages of the binary and libraries.
+    res.add("P6", "RSS anonymous (MiB)", "perouterd", n, {"s": vm_rss_kib(pid, "RssAnon") / 1024})
     res.add("P6", "context switches / s idle", "perouterd", n, {"s": rate, "watchdog_pings": pings})
 
 
