@@ -97,7 +97,7 @@ class Router {
     Result<reconcile::ForwardingView> observe_forwarding(const config::Config& cfg);
 
     /// True once the FRR instance this router started answers, or has had kFrrStartTimeout to
-    /// do so (the next reconcile then reports it as an error). One vtysh query.
+    /// do so (the next reconcile then reports it as an error). A connect() per daemon.
     bool frr_start_settled() const;
 
     /// The DHCP client of a macvlan underlay with `dhcp = true`, for the status.

@@ -30,13 +30,13 @@ constexpr uint64_t kForwardingSettleUsec = 250'000;
 // FRR daemons mid-restart or not answering yet are looked at again after this long (their new
 // pid files and vty sockets usually announce them earlier; see health_watch.hpp).
 constexpr uint64_t kHealthSettleUsec = 500'000;
-// How often a starting FRR instance is asked whether it answers (one vtysh each).
-constexpr uint64_t kFrrPollUsec = 50'000;
+// How often a starting FRR instance is asked whether it answers (a connect() per daemon).
+constexpr uint64_t kFrrPollUsec = 10'000;
 // Retries of a reconcile that left errors wait one poll interval, doubling up to this many
 // (one minute).
 constexpr uint32_t kMaxBackoffSteps = 30;
-// Without a bus at start (early boot before dbus), try again every this many polls.
-constexpr uint64_t kBusRetryPolls = 5;
+// Without a bus at start (early boot before dbus), try again this often.
+constexpr uint64_t kBusRetryUsec = 10'000'000;
 
 // Names a link event may be about that concern us: anything we create or move.
 bool relevant_link(const std::string& name, const config::Config* cfg) {
@@ -82,6 +82,7 @@ Service::~Service() {
     sd_event_source_unref(poll_timer_);
     sd_event_source_unref(watchdog_timer_);
     sd_event_source_unref(retry_timer_);
+    sd_event_source_unref(bus_timer_);
     sd_event_source_unref(health_defer_);
     sd_event_source_unref(health_timer_);
     sd_event_unref(event_);
@@ -164,8 +165,6 @@ void Service::drain_monitor() {
 }
 
 bool Service::needs_polling() const {
-    if (!bus_)
-        return true;
     if (current_ && current_->online && current_->online->probe)
         return true;
     if (!current_ || !current_->underlay)
@@ -193,9 +192,6 @@ void Service::rearm_poll() {
 }
 
 void Service::poll() {
-    ++polls_;
-    if (!bus_ && polls_ % kBusRetryPolls == 0)
-        try_start_bus();
     poll_underlay();
     probe_tick();
     publish_online_change();
@@ -302,8 +298,9 @@ void Service::try_start_bus() {
     o.log = [](std::string_view line) { spdlog::warn("D-Bus: {}", line); };
     auto b = dbus::BusServer::start(event_, *this, o);
     if (!b) {
-        if (polls_ == 0)
+        if (!bus_timer_)
             spdlog::info("D-Bus API not available yet: {}", b.error().message);
+        schedule(bus_timer_, kBusRetryUsec, on_bus_retry);
         return;
     }
     bus_ = std::move(*b);
@@ -344,6 +341,11 @@ int Service::on_watchdog(sd_event_source* src, uint64_t, void* self) {
     s->check_health("watchdog");
     s->recheck_forwarding();
     sd_event_source_set_time_relative(src, watchdog_interval_usec());
+    return 0;
+}
+
+int Service::on_bus_retry(sd_event_source*, uint64_t, void* self) {
+    static_cast<Service*>(self)->try_start_bus();
     return 0;
 }
 

@@ -93,9 +93,9 @@ class Service : public Controller {
     void drain_monitor();
     void after_apply(const config::Config* before);
     /// What a timer still has to look at regularly, if anything: the underlay sessions while
-    /// one is not Established (or FRR does not answer), the [online] probe when configured, the
-    /// system bus while it is not there. Nothing once all is settled: then only events (and the
-    /// watchdog's safety net) wake the loop.
+    /// one is not Established (or FRR does not answer), the [online] probe when configured.
+    /// Nothing once all is settled: then only events (and the watchdog's safety net) wake the
+    /// loop. (A missing system bus has its own, slower timer.)
     bool needs_polling() const;
     /// Turns the poll timer on or off to match needs_polling().
     void rearm_poll();
@@ -136,6 +136,7 @@ class Service : public Controller {
     static int on_poll(sd_event_source* s, uint64_t usec, void* self);
     static int on_watchdog(sd_event_source* s, uint64_t usec, void* self);
     static int on_retry(sd_event_source* s, uint64_t usec, void* self);
+    static int on_bus_retry(sd_event_source* s, uint64_t usec, void* self);
     static int on_health(sd_event_source* s, void* self);
     static int on_health_timer(sd_event_source* s, uint64_t usec, void* self);
     static int on_forwarding(sd_event_source* s, int fd, uint32_t revents, void* self);
@@ -168,12 +169,12 @@ class Service : public Controller {
     bool ready_owed_ = false;
     // > 0: the last reconcile left errors; the retry comes after this many poll intervals.
     uint32_t backoff_steps_ = 0;
-    uint64_t polls_ = 0;
 
     sd_event* event_ = nullptr;
     sd_event_source* poll_timer_ = nullptr;      // on only while needs_polling()
     sd_event_source* watchdog_timer_ = nullptr;  // WATCHDOG=1 and the safety net, when asked for
     sd_event_source* retry_timer_ = nullptr;     // the retry after errors
+    sd_event_source* bus_timer_ = nullptr;       // connecting to the system bus again
     sd_event_source* health_defer_ = nullptr;    // a watched process or file changed
     sd_event_source* health_timer_ = nullptr;    // FRR settling after a restart: look again
     std::unique_ptr<HealthWatch> health_;

@@ -72,10 +72,10 @@ class Instance {
     Status stop();
     /// Removes the instance's directories (after stop()).
     Status remove_files();
-    /// Whether vtysh reaches every daemon now: one `show daemons`, bounded by kQueryTimeout.
-    /// The error says what answered instead.
+    /// Whether vtysh would reach every daemon now: each daemon's vty socket accepts a
+    /// connection (no vtysh process). The error names the first daemon that does not answer.
     Status ready() const;
-    /// ready(), polled every 50 ms until `timeout`. Blocks: for one-shot runs only; the
+    /// ready(), polled every 10 ms until `timeout`. Blocks: for one-shot runs only; the
     /// daemon polls ready() from its event loop instead.
     Status wait_ready(std::chrono::milliseconds timeout) const;
 

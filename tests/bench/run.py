@@ -449,8 +449,9 @@ class Results:
 # --- P1, P2: start --------------------------------------------------------------------------------
 
 class FrrStartWatch:
-    """A 10 ms poller (own thread) of the router FRR's vty sockets: when zebra and bgpd first
-    answer `show version`. FRR's start is perouterd's log line "starting FRR instance"."""
+    """A 10 ms poller (own thread) of the router FRR's vty sockets: when every daemon perouterd
+    runs (zebra, bgpd, staticd, bfdd; frrinit.sh starts them one after the other) first answers
+    `show version`. FRR's start is perouterd's log line "starting FRR instance"."""
 
     def __init__(self, frr_dir: Path):
         self.frr_dir = frr_dir
@@ -460,7 +461,7 @@ class FrrStartWatch:
         self._thread.start()
 
     def _loop(self) -> None:
-        vtys = [Vty(self.frr_dir / f"{d}.vty") for d in ("zebra", "bgpd")]
+        vtys = [Vty(self.frr_dir / f"{d}.vty") for d in ("zebra", "bgpd", "staticd", "bfdd")]
         while not self._stop.is_set():
             try:
                 if all("FRRouting" in v.run("show version") for v in vtys):
