@@ -30,7 +30,8 @@ constexpr uint64_t kForwardingSettleUsec = 250'000;
 // FRR daemons mid-restart or not answering yet are looked at again after this long (their new
 // pid files and vty sockets usually announce them earlier; see health_watch.hpp).
 constexpr uint64_t kHealthSettleUsec = 500'000;
-// How often a starting FRR instance is asked whether it answers (a connect() per daemon).
+// How often a starting FRR instance is asked whether it is ready (a connect() per daemon, one
+// vtysh once they all answer).
 constexpr uint64_t kFrrPollUsec = 10'000;
 // Retries of a reconcile that left errors wait one poll interval, doubling up to this many
 // (one minute).

@@ -129,6 +129,10 @@ Status Instance::write_support_files(const std::string& config) const {
 
 Status Instance::start(const std::string& config) {
     PEROUTER_TRY(write_support_files(config));
+    // What FRR's start loads: frr.conf, which may be older than `config`. Unreadable: "", which
+    // no rendered configuration equals, so the caller pushes frr.conf whole once FRR is ready.
+    auto booted = read_file(paths_.config_file());
+    started_with_ = booted ? std::move(*booted) : std::string();
     // The job finishes asynchronously; wait_ready() tells when the daemons answer.
     if (launcher_ == Launcher::Systemd) {
         PEROUTER_TRY(check_unit_namespace(
@@ -213,9 +217,9 @@ Status Instance::remove_files() {
 }
 
 Status Instance::ready() const {
-    // What vtysh itself goes by (`show daemons` lists the daemons whose vty socket it could
-    // connect to), without starting a vtysh process: a connect() per daemon costs microseconds,
-    // a vtysh 30 ms or more of CPU, which a starting FRR competes with.
+    // First what vtysh itself goes by (`show daemons` lists the daemons whose vty socket it
+    // could connect to), without a vtysh process: a connect() per daemon costs microseconds, a
+    // vtysh 30 ms or more of CPU, which a starting FRR competes with.
     for (const auto& d : required_daemons()) {
         const std::string path = paths_.vty_socket(d);
         sockaddr_un addr{};
@@ -232,6 +236,20 @@ Status Instance::ready() const {
         if (r < 0)
             return fail(fmt::format("{} does not answer ({}: {})", d, path, strerror(err)));
     }
+    // Then one vtysh: `show watchfrr` names the jobs watchfrr runs. Its start and restart jobs
+    // load frr.conf into the daemons they start (`vtysh -b`, /usr/lib/frr/frrcommon.sh
+    // all_start and daemon_start): until they are over, a daemon may answer without its
+    // configuration.
+    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-c", "show watchfrr"},
+                         kQueryTimeout);
+    if (!r)
+        return fail(std::move(r).error());
+    if (r->exit_code != 0)
+        return fail(fmt::format("vtysh -c 'show watchfrr' failed (exit {}): {}", r->exit_code,
+                                r->err.empty() ? r->out : r->err));
+    // "global restart running, pid N" (all daemons) or "restart running, pid N" (one).
+    if (r->out.find("restart running") != std::string::npos)
+        return fail("watchfrr is still starting daemons and loading frr.conf into them");
     return {};
 }
 

@@ -68,12 +68,16 @@ class Instance {
     /// Writes the instance files (daemons, vtysh.conf, and frr.conf with `config` when no
     /// frr.conf exists yet) and starts watchfrr + daemons in the router namespace.
     Status start(const std::string& config);
+    /// The frr.conf the last start() left for FRR to load ("" when it could not be read).
+    const std::string& started_with() const { return started_with_; }
     /// Stops watchfrr and every daemon (by pid file); waits until they are gone.
     Status stop();
     /// Removes the instance's directories (after stop()).
     Status remove_files();
-    /// Whether vtysh would reach every daemon now: each daemon's vty socket accepts a
-    /// connection (no vtysh process). The error names the first daemon that does not answer.
+    /// Whether vtysh reaches every daemon now and watchfrr runs no start or restart job (those
+    /// load frr.conf into the daemons). First a connect() to each daemon's vty socket (no
+    /// process while the daemons are still coming up), then one vtysh, bounded by
+    /// kQueryTimeout. The error says what answered instead.
     Status ready() const;
     /// ready(), polled every 10 ms until `timeout`. Blocks: for one-shot runs only; the
     /// daemon polls ready() from its event loop instead.
@@ -123,6 +127,7 @@ class Instance {
     Launcher launcher_;
     mutable std::optional<std::string> applied_;  // applied(), once read or written
     mutable std::string checked_;                 // the last text check() passed
+    std::string started_with_;                    // started_with()
 };
 
 /// Systemd when perouterd itself runs as a systemd service on the real system and the frr@
