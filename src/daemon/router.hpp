@@ -29,9 +29,10 @@ struct Report {
     std::vector<std::string> problems;  // from the diff: missing NICs, taken names
     /// VPN name, "underlay", "passthrough" or "frr" -> the first error of that owner.
     std::map<std::string, std::string> failed_owners;
-    /// FRR was started and does not answer yet: the VXLAN devices and the FRR configuration
-    /// wait for it. Reconcile again once Router::frr_start_settled() (the daemon polls it
-    /// from its event loop; nothing here blocks on FRR).
+    /// FRR was started and is not ready yet (frr::Instance::ready(): every daemon answers and
+    /// has loaded frr.conf): the VXLAN devices and the FRR configuration wait for it. Reconcile
+    /// again once Router::frr_start_settled() (the daemon polls it from its event loop; nothing
+    /// here blocks on FRR).
     bool frr_starting = false;
     /// A reconcile of changes (Scope::changes()): how many owners it observed and diffed
     /// (links named by link events alone count as none). Absent when it looked at everything.
@@ -84,8 +85,8 @@ class Router {
     /// (yet) is left out of the view; the verdict reports it missing.
     Result<reconcile::ForwardingView> observe_forwarding(const config::Config& cfg);
 
-    /// True once the FRR instance this router started answers, or has had kFrrStartTimeout to
-    /// do so (the next reconcile then reports it as an error). One vtysh query.
+    /// True once the FRR instance this router started is ready (frr::Instance::ready()), or has
+    /// had kFrrStartTimeout to be (the next reconcile then reports it as an error). One vtysh.
     bool frr_start_settled() const;
 
     /// The DHCP client of a macvlan underlay with `dhcp = true`, for the status.

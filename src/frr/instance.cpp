@@ -125,6 +125,10 @@ Status Instance::write_support_files(const std::string& config) const {
 
 Status Instance::start(const std::string& config) {
     PEROUTER_TRY(write_support_files(config));
+    // What FRR's start loads: frr.conf, which may be older than `config`. Unreadable: "", which
+    // no rendered configuration equals, so the caller pushes frr.conf whole once FRR is ready.
+    auto booted = read_file(paths_.config_file());
+    started_with_ = booted ? std::move(*booted) : std::string();
     // The job finishes asynchronously; wait_ready() tells when the daemons answer.
     if (launcher_ == Launcher::Systemd) {
         PEROUTER_TRY(check_unit_namespace(
@@ -209,12 +213,25 @@ Status Instance::remove_files() {
 }
 
 Status Instance::ready() const {
-    auto out = vtysh("show daemons");
-    if (!out)
-        return fail(std::move(out).error());
+    // One vtysh: `show daemons` names the daemons it reaches (one line), `show watchfrr` the jobs
+    // watchfrr runs. Its start and restart jobs load frr.conf into the daemons they start
+    // (`vtysh -b`, /usr/lib/frr/frrcommon.sh all_start and daemon_start): until they are over, a
+    // daemon may answer without its configuration.
+    auto r = run_process(
+        {"vtysh", "--vty_socket", paths_.rundir(), "-c", "show daemons", "-c", "show watchfrr"},
+        kQueryTimeout);
+    if (!r)
+        return fail(std::move(r).error());
+    if (r->exit_code != 0)
+        return fail(fmt::format("vtysh -c 'show daemons' -c 'show watchfrr' failed (exit {}): {}",
+                                r->exit_code, r->err.empty() ? r->out : r->err));
+    const std::string daemons = r->out.substr(0, r->out.find('\n'));
     for (const auto& d : required_daemons())
-        if (out->find(d) == std::string::npos)
-            return fail(fmt::format("{} does not answer (show daemons: {})", d, *out));
+        if (daemons.find(d) == std::string::npos)
+            return fail(fmt::format("{} does not answer (show daemons:{})", d, daemons));
+    // "global restart running, pid N" (all daemons) or "restart running, pid N" (one).
+    if (r->out.find("restart running") != std::string::npos)
+        return fail("watchfrr is still starting daemons and loading frr.conf into them");
     return {};
 }
 

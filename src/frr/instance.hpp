@@ -60,12 +60,15 @@ class Instance {
     /// Writes the instance files (daemons, vtysh.conf, and frr.conf with `config` when no
     /// frr.conf exists yet) and starts watchfrr + daemons in the router namespace.
     Status start(const std::string& config);
+    /// The frr.conf the last start() left for FRR to load ("" when it could not be read).
+    const std::string& started_with() const { return started_with_; }
     /// Stops watchfrr and every daemon (by pid file); waits until they are gone.
     Status stop();
     /// Removes the instance's directories (after stop()).
     Status remove_files();
-    /// Whether vtysh reaches every daemon now: one `show daemons`, bounded by kQueryTimeout.
-    /// The error says what answered instead.
+    /// Whether vtysh reaches every daemon now and watchfrr runs no start or restart job (those
+    /// load frr.conf into the daemons): one vtysh, bounded by kQueryTimeout. The error says what
+    /// answered instead.
     Status ready() const;
     /// ready(), polled every 50 ms until `timeout`. Blocks: for one-shot runs only; the
     /// daemon polls ready() from its event loop instead.
@@ -115,6 +118,7 @@ class Instance {
     Launcher launcher_;
     mutable std::optional<std::string> applied_;  // applied(), once read or written
     mutable std::string checked_;                 // the last text check() passed
+    std::string started_with_;                    // started_with()
 };
 
 /// Systemd when perouterd itself runs as a systemd service on the real system and the frr@
