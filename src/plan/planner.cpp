@@ -70,6 +70,13 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
     for (const auto* r : raw)
         out.frr.raw.push_back(frr::RawBlock{r->name, r->config});
     out.frr_config = frr::render(out.frr);
+    // The daemon keeps the state it applied last (the base of its reconcile of changes): no
+    // spare capacity from growing the vectors (with 1000 VNIs the links alone had 3000 unused
+    // slots, 0.9 MB).
+    out.links.shrink_to_fit();
+    out.external_links.shrink_to_fit();
+    out.addresses.shrink_to_fit();
+    out.routes.shrink_to_fit();
     return out;
 }
 
