@@ -153,16 +153,22 @@ class AddressDeletions(_Listener):
 
 class LinkEvents(_Listener):
     """Names of the links the kernel reports as created, changed or deleted in `ns`
-    (RTM_NEWLINK/RTM_DELLINK), from the moment of construction. poll() returns them all."""
+    (RTM_NEWLINK/RTM_DELLINK), from the moment of construction. poll() returns them all.
+
+    With `requests_only`, the bridge's own port reports (family AF_BRIDGE) are left out: the
+    kernel sends them without anyone asking, e.g. when a port's forward-delay timer fires 15 s
+    after the port was enabled (even with STP off), so they cannot tell who changed a link.
+    Every request that creates, changes or deletes a link is reported with family AF_UNSPEC."""
 
     KINDS = (RTM_NEWLINK, RTM_DELLINK)
 
-    def __init__(self, ns: str):
+    def __init__(self, ns: str, requests_only: bool = False):
         super().__init__(ns, RTMGRP_LINK)
+        self.requests_only = requests_only
 
     def _seen(self, body: bytes) -> Optional[str]:
         # struct ifinfomsg: family, pad, type, index, flags, change (16 bytes)
-        if len(body) < 16:
+        if len(body) < 16 or (self.requests_only and body[0] == AF_BRIDGE):
             return None
         off = 0
         attrs = body[16:]

@@ -1,6 +1,9 @@
 """A change costs what it changes: next to many L2VNIs, adding, removing or repairing one VPN
-touches only that VPN's links. Netlink listeners in both namespaces see every link the kernel
-reports as created, changed or deleted meanwhile; nothing else may show up there."""
+touches only that VPN's links. Netlink listeners in both namespaces see every link a request
+created, changed or deleted meanwhile; nothing else may show up there. (The bridge's own port
+reports are left out: 15 s after a port was enabled its forward-delay timer reports it without
+any request, which a slow run's window can include. Changes of bridge-port flags, which only
+such reports would show, are counted by perouterd's log line instead: "N changes".)"""
 
 import unittest
 
@@ -37,7 +40,8 @@ class IncrementalTest(LabTestCase):
     def touched(self, change) -> set[str]:
         """The links the kernel reported on while `change` ran (it returns once perouterd is
         READY again, which is after the reconcile)."""
-        with LinkEvents(self.lab.router_ns) as router, LinkEvents(self.lab.host_ns) as host:
+        with LinkEvents(self.lab.router_ns, requests_only=True) as router, \
+                LinkEvents(self.lab.host_ns, requests_only=True) as host:
             change()
             return set(router.poll()) | set(host.poll())
 
@@ -71,7 +75,8 @@ class IncrementalTest(LabTestCase):
         victim = FIRST + 5
         log = self.lab.node_log
         start = log.stat().st_size
-        with LinkEvents(self.lab.router_ns) as router, LinkEvents(self.lab.host_ns) as host:
+        with LinkEvents(self.lab.router_ns, requests_only=True) as router, \
+                LinkEvents(self.lab.host_ns, requests_only=True) as host:
             run(["ip", "-n", self.lab.router_ns, "link", "del", f"vni{victim}"])
             self.wait(lambda: f"vni{victim}" in perlab.links(self.lab.router_ns), 15,
                       f"perouterd recreates vni{victim}")
