@@ -300,16 +300,12 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
                                     frr_.paths().name, kFrrStartTimeout.count(),
                                     st.error().message));
         }
-        // FRR's start loaded frr.conf whole (`vtysh -b`; ready() waits for it). When that is
-        // this configuration (FRR's parser checked it before the start), pushing it again gains
-        // nothing and costs a second parse, a new config hold in bgpd (FRR 8.4
-        // bgpd/bgp_vty.c bgp_config_start) and a restart of each session not yet established
-        // that has a `timers connect` line (bgpd/bgpd.c peer_timers_connect_set). An older
-        // frr.conf is pushed whole, then the delta, as before.
-        if (frr_.started_with() != d.frr_config) {
-            PEROUTER_TRY(frr_.push_full());
-            ++report.changes;
-        }
+        // FRR's start loaded frr.conf (`vtysh -b`; ready() waits for it), but frr.conf may be
+        // older than this configuration, and under load that boot read can leave a daemon
+        // without its part (seen: a loaded machine's bgpd never opened the session to the leaf,
+        // reliability R3/R8): push it whole, then the delta.
+        PEROUTER_TRY(frr_.push_full());
+        ++report.changes;
         frr_started_.reset();
         frr_pids_.clear();  // a new instance: its pids are not a restart
     }

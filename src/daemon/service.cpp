@@ -20,9 +20,13 @@ namespace perouter::daemon {
 
 namespace {
 
-// What is not settled yet (sessions not Established, the [online] probe, no bus) is looked at
-// this often; once everything is settled nothing is polled (Service::needs_polling()).
+// What is not settled yet (sessions not Established, the [online] probe) is looked at this
+// often (Service::needs_polling()).
 constexpr uint64_t kPollUsec = 2'000'000;
+// Once every session is Established they are still asked for this often: an FRR that hangs
+// (stopped, deadlocked) sends no event, and the status must not keep saying "established"
+// (reliability R10). The one periodic wakeup left besides the watchdog.
+constexpr uint64_t kSettledPollUsec = 10'000'000;
 // Link events caused by someone else are collected for this long before one repair.
 constexpr uint64_t kDriftSettleUsec = 1'000'000;
 // A burst of route or neighbour events becomes one look at the sessions and the online verdict.
@@ -176,20 +180,24 @@ bool Service::needs_polling() const {
                        [](const auto& p) { return p.second != "Established"; });
 }
 
+uint64_t Service::poll_interval() const {
+    if (needs_polling())
+        return kPollUsec;
+    return current_ && current_->underlay ? kSettledPollUsec : 0;
+}
+
 void Service::rearm_poll() {
     if (!event_)
         return;
-    const bool want = needs_polling();
-    int enabled = SD_EVENT_OFF;
-    if (poll_timer_)
-        sd_event_source_get_enabled(poll_timer_, &enabled);
-    if (want == (enabled != SD_EVENT_OFF))
+    const uint64_t want = poll_interval();
+    if (want == poll_usec_)
         return;
-    if (!want) {
+    poll_usec_ = want;
+    if (want == 0) {
         sd_event_source_set_enabled(poll_timer_, SD_EVENT_OFF);
         return;
     }
-    schedule(poll_timer_, kPollUsec, on_poll);
+    schedule(poll_timer_, want, on_poll);
 }
 
 void Service::poll() {
@@ -327,8 +335,9 @@ int Service::on_signal(sd_event_source*, const struct signalfd_siginfo* si, void
 int Service::on_poll(sd_event_source* src, uint64_t, void* self) {
     auto* s = static_cast<Service*>(self);
     s->poll();
-    if (s->needs_polling()) {
-        sd_event_source_set_time_relative(src, kPollUsec);
+    s->poll_usec_ = s->poll_interval();
+    if (s->poll_usec_ > 0) {
+        sd_event_source_set_time_relative(src, s->poll_usec_);
         sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
     }
     return 0;

@@ -92,12 +92,15 @@ class Service : public Controller {
     /// netlink requests returned), so that only others' changes schedule a repair.
     void drain_monitor();
     void after_apply(const config::Config* before);
-    /// What a timer still has to look at regularly, if anything: the underlay sessions while
-    /// one is not Established (or FRR does not answer), the [online] probe when configured.
-    /// Nothing once all is settled: then only events (and the watchdog's safety net) wake the
-    /// loop. (A missing system bus has its own, slower timer.)
+    /// What must be looked at every 2 s: the underlay sessions while one is not Established
+    /// (or FRR does not answer), the [online] probe when configured. Once all is settled only
+    /// events, the slow liveness poll of the sessions and the watchdog wake the loop. (A
+    /// missing system bus has its own timer.)
     bool needs_polling() const;
-    /// Turns the poll timer on or off to match needs_polling().
+    /// kPollUsec while needs_polling(), a slower liveness poll of the sessions once they are
+    /// settled (a hung FRR sends no event), 0 without an underlay.
+    uint64_t poll_interval() const;
+    /// Sets the poll timer to poll_interval() when that changed.
     void rearm_poll();
     void poll();
     /// Runs Router::check_health() now (a watched process exited, a pid file, vty socket or the
@@ -171,7 +174,8 @@ class Service : public Controller {
     uint32_t backoff_steps_ = 0;
 
     sd_event* event_ = nullptr;
-    sd_event_source* poll_timer_ = nullptr;      // on only while needs_polling()
+    sd_event_source* poll_timer_ = nullptr;      // every poll_interval()
+    uint64_t poll_usec_ = 0;                     // the interval it runs at, 0 = off
     sd_event_source* watchdog_timer_ = nullptr;  // WATCHDOG=1 and the safety net, when asked for
     sd_event_source* retry_timer_ = nullptr;     // the retry after errors
     sd_event_source* bus_timer_ = nullptr;       // connecting to the system bus again

@@ -129,10 +129,6 @@ Status Instance::write_support_files(const std::string& config) const {
 
 Status Instance::start(const std::string& config) {
     PEROUTER_TRY(write_support_files(config));
-    // What FRR's start loads: frr.conf, which may be older than `config`. Unreadable: "", which
-    // no rendered configuration equals, so the caller pushes frr.conf whole once FRR is ready.
-    auto booted = read_file(paths_.config_file());
-    started_with_ = booted ? std::move(*booted) : std::string();
     // The job finishes asynchronously; wait_ready() tells when the daemons answer.
     if (launcher_ == Launcher::Systemd) {
         PEROUTER_TRY(check_unit_namespace(

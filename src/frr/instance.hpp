@@ -68,8 +68,6 @@ class Instance {
     /// Writes the instance files (daemons, vtysh.conf, and frr.conf with `config` when no
     /// frr.conf exists yet) and starts watchfrr + daemons in the router namespace.
     Status start(const std::string& config);
-    /// The frr.conf the last start() left for FRR to load ("" when it could not be read).
-    const std::string& started_with() const { return started_with_; }
     /// Stops watchfrr and every daemon (by pid file); waits until they are gone.
     Status stop();
     /// Removes the instance's directories (after stop()).
@@ -127,7 +125,6 @@ class Instance {
     Launcher launcher_;
     mutable std::optional<std::string> applied_;  // applied(), once read or written
     mutable std::string checked_;                 // the last text check() passed
-    std::string started_with_;                    // started_with()
 };
 
 /// Systemd when perouterd itself runs as a systemd service on the real system and the frr@
