@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Optional
@@ -40,12 +41,22 @@ class Report:
         self.file.flush()
         os.fsync(self.file.fileno())
 
+    # A check still running after this long prints a STALL line (what runs and where each
+    # process waits), and again every as long: a VM killed at its boot timeout then still says
+    # which step hung and whether the guest was alive at all.
+    STALL_AFTER = 150.0
+
     def check(self, name: str, probe: Callable[[], "tuple[bool, str]"]) -> bool:
         t0 = time.monotonic()
+        done = threading.Event()
+        reporter = threading.Thread(target=self._stall_reporter, args=(name, t0, done), daemon=True)
+        reporter.start()
         try:
             ok, evidence = probe()
         except Exception as e:  # noqa: BLE001 - a check that cannot even look has failed
             ok, evidence = False, f"{type(e).__name__}: {e}"
+        finally:
+            done.set()
         evidence = " ".join(str(evidence).split())
         if ok:
             self.passed += 1
@@ -55,10 +66,43 @@ class Report:
                   f"({time.monotonic() - t0:.1f} s)")
         return ok
 
+    def _stall_reporter(self, name: str, t0: float, done: threading.Event) -> None:
+        while not done.wait(self.STALL_AFTER):
+            self.line(f"STALL {self.prefix}{name}: running for {time.monotonic() - t0:.0f} s; "
+                      f"{stall_snapshot(t0)}")
+
     def time(self, name: str, seconds: float) -> None:
         """A TIME line: an event's CLOCK_MONOTONIC second, for the benchmarks."""
         self.times[name] = round(seconds, 3)
         self.line(f"TIME {self.prefix}{name} {seconds:.3f}")
+
+
+def stall_snapshot(since: float) -> str:
+    """The processes started after CLOCK_MONOTONIC second `since` (what the stalled check runs)
+    and every process in uninterruptible sleep, each with its state, kernel wait channel and
+    (state D) kernel stack: where a hung step waits."""
+    hz = os.sysconf("SC_CLK_TCK")
+    boot_offset = time.monotonic() - float(Path("/proc/uptime").read_text().split()[0])
+    lines = []
+    for d in sorted(Path("/proc").glob("[0-9]*"), key=lambda p: int(p.name)):
+        try:
+            cmd = " ".join((d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split())
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            state, started = fields[0], int(fields[19]) / hz + boot_offset
+            if not cmd or (started < since and state != "D"):
+                continue
+            wchan = (d / "wchan").read_text().strip() or "-"
+            entry = f"[{d.name} {state} {wchan} {time.monotonic() - started:.0f}s] {cmd[:100]}"
+            if state == "D":
+                try:
+                    stack = [x.split()[-1] for x in (d / "stack").read_text().splitlines()[:6]]
+                    entry += " stack " + "<".join(stack)
+                except OSError:
+                    pass
+            lines.append(entry)
+        except (OSError, IndexError, ValueError):
+            continue
+    return "started since and D-state processes: " + (" | ".join(lines) or "none")
 
 
 def systemctl(*args: str, timeout: float = 180.0) -> subprocess.CompletedProcess:

@@ -35,6 +35,7 @@ W=${PEROUTER_SYSTEM_DIR:-/var/tmp/perouter-system}
 Q=${PEROUTER_QEMU_DIR:-/var/tmp/perouter-qemu}
 OUT=${2:-$Q/out}
 BOOT_TIMEOUT=${PEROUTER_QEMU_TIMEOUT:-1500}
+SILENT_LIMIT=${PEROUTER_QEMU_SILENT_LIMIT:-420}
 IMAGE=$Q/image
 DISK=$Q/root.img
 LABEL=perouterroot
@@ -159,8 +160,25 @@ boot() {  # boot N: writes $OUT/bootN/{console.log,results.txt,...}; returns QEM
     -drive id=res,file="$dir/results.img",if=none,format=raw -device virtio-blk-device,drive=res \
     -netdev hubport,id=toswitch,hubid=0 -device virtio-net-device,netdev=toswitch,mac=52:54:00:00:11:03 \
     -netdev hubport,id=fabric0,hubid=0 -device virtio-net-device,netdev=fabric0,mac=52:54:00:00:11:02 \
-    </dev/null >"$dir/console.log" 2>&1
+    </dev/null >"$dir/console.log" 2>&1 &
+  local qemu=$! last_size=-1 quiet=0 size
+  # A guest whose console says nothing for SILENT_LIMIT s is wedged as a whole: the payload
+  # prints a STALL line every 150 s while a check runs (system_checks.py). Stopped then rather
+  # than at the boot timeout.
+  while kill -0 "$qemu" 2>/dev/null; do
+    sleep 5
+    size=$(stat -c %s "$dir/console.log" 2>/dev/null || echo 0)
+    if [ "$size" -ne "$last_size" ]; then last_size=$size; quiet=0; else quiet=$((quiet + 5)); fi
+    if [ "$quiet" -ge "$SILENT_LIMIT" ]; then
+      echo "SILENT boot$n: the guest's console said nothing for $quiet s; QEMU stopped" >>"$dir/silent.txt"
+      pkill -TERM -P "$qemu" 2>/dev/null
+      kill -TERM "$qemu" 2>/dev/null
+      break
+    fi
+  done
+  wait "$qemu"
   rc=$?
+  [ -f "$dir/silent.txt" ] && rc=124
   tar -C "$dir" -xf "$dir/results.img" 2>/dev/null
   return $rc
 }
@@ -180,16 +198,22 @@ for n in 1 2 3; do
   results=$OUT/boot$n/results.txt
   if [ ! -f "$results" ]; then
     # No results disk: what the payload printed on the console is all there is.
-    sed -n 's/^.*PEROUTER: \(\(START\|PASS\|FAIL\|TIME\|END\|REBUILDS\) .*\)$/\1/p' "$OUT/boot$n/console.log" > "$results"
+    sed -n 's/^.*PEROUTER: \(\(START\|PASS\|FAIL\|TIME\|END\|REBUILDS\|STALL\) .*\)$/\1/p' "$OUT/boot$n/console.log" > "$results"
   fi
   grep -E '^(START|PASS|FAIL|END|REBUILDS)' "$results"
+  if ! grep -q '^END ' "$results"; then
+    { echo "boot$n: last console lines:"
+      tail -n 15 "$OUT/boot$n/console.log" | cut -c1-400 | sed 's/^/    /'; } >>"$OUT/why.txt"
+  fi
+  grep -E '^(FAIL|STALL) ' "$results" | cut -c1-1500 >>"$OUT/why.txt"
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    echo "FAIL boot$n-qemu: no poweroff within $BOOT_TIMEOUT s (killed); console: $OUT/boot$n/console.log"
+    why="no poweroff within $BOOT_TIMEOUT s (killed)"
+    [ -f "$OUT/boot$n/silent.txt" ] && why=$(cat "$OUT/boot$n/silent.txt")
+    echo "FAIL boot$n-qemu: $why; console: $OUT/boot$n/console.log" | tee -a "$OUT/why.txt"
     fail=1
   fi
   if ! grep -q '^END ' "$results"; then
-    echo "FAIL boot$n-payload: boot $n never reported END (QEMU exit $rc); last console lines:"
-    tail -n 25 "$OUT/boot$n/console.log" | sed 's/^/    /'
+    echo "FAIL boot$n-payload: boot $n never reported END (QEMU exit $rc)" | tee -a "$OUT/why.txt"
     fail=1
     break
   fi
@@ -206,6 +230,10 @@ echo "---- timings: rootfs $(secs "$t_all" "$t_rootfs") s (cached unless rebuilt
      "boot 1 ${t_boot[1]:-?} s, boot 2 ${t_boot[2]:-?} s, boot 3 ${t_boot[3]:-?} s, total $(secs "$t_all" "$t_end") s"
 echo "---- results, consoles, journals and unit status in $OUT/boot1, boot2 and boot3"
 if [ $fail -ne 0 ]; then
+  # Last, so that the tail of a CI log shows it: what failed, where a check stalled, and the
+  # console's last lines when a boot never ended.
+  echo "---- why it failed (also in $OUT/why.txt)"
+  cat "$OUT/why.txt" 2>/dev/null
   echo "qemu system tier: FAILED"
   exit 1
 fi
