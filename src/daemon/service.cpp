@@ -23,10 +23,6 @@ namespace {
 // What is not settled yet (sessions not Established, the [online] probe) is looked at this
 // often (Service::needs_polling()).
 constexpr uint64_t kPollUsec = 2'000'000;
-// Once every session is Established they are still asked for this often: an FRR that hangs
-// (stopped, deadlocked) sends no event, and the status must not keep saying "established"
-// (reliability R10). The one periodic wakeup left besides the watchdog.
-constexpr uint64_t kSettledPollUsec = 10'000'000;
 // Link events caused by someone else are collected for this long before one repair.
 constexpr uint64_t kDriftSettleUsec = 1'000'000;
 // A burst of route or neighbour events becomes one look at the sessions and the online verdict.
@@ -90,6 +86,7 @@ Service::~Service() {
     sd_event_source_unref(bus_timer_);
     sd_event_source_unref(health_defer_);
     sd_event_source_unref(health_timer_);
+    sd_event_source_unref(refresh_defer_);
     sd_event_unref(event_);
 }
 
@@ -181,9 +178,7 @@ bool Service::needs_polling() const {
 }
 
 uint64_t Service::poll_interval() const {
-    if (needs_polling())
-        return kPollUsec;
-    return current_ && current_->underlay ? kSettledPollUsec : 0;
+    return needs_polling() ? kPollUsec : 0;
 }
 
 void Service::rearm_poll() {

@@ -94,11 +94,10 @@ class Service : public Controller {
     void after_apply(const config::Config* before);
     /// What must be looked at every 2 s: the underlay sessions while one is not Established
     /// (or FRR does not answer), the [online] probe when configured. Once all is settled only
-    /// events, the slow liveness poll of the sessions and the watchdog wake the loop. (A
+    /// events, the watchdog and readers of the status wake the loop (refresh_if_stale()). (A
     /// missing system bus has its own timer.)
     bool needs_polling() const;
-    /// kPollUsec while needs_polling(), a slower liveness poll of the sessions once they are
-    /// settled (a hung FRR sends no event), 0 without an underlay.
+    /// kPollUsec while needs_polling(), else 0 (off).
     uint64_t poll_interval() const;
     /// Sets the poll timer to poll_interval() when that changed.
     void rearm_poll();
@@ -114,6 +113,11 @@ class Service : public Controller {
     void retry_within(uint64_t usec);
     /// Asks FRR for the underlay sessions' states without waiting (update_peers() gets them).
     void poll_underlay();
+    /// A reader of the status (D-Bus, STATUS=) gets sessions at most kStatusFreshUsec old: an
+    /// older answer makes the loop ask FRR again once it is idle. A hung FRR sends no event, so
+    /// this (and the watchdog) is how the status stops saying "established" for a frozen FRR
+    /// without a periodic poll (reliability R10).
+    void refresh_if_stale() const;
     void update_peers(std::map<std::string, std::string> now);
     /// The default-gateway VPN forwards (reconcile/online.hpp): the underlay, the kernel's
     /// routes, neighbours and FDB entries in the gateway VRFs, the [online] probe.
@@ -142,6 +146,7 @@ class Service : public Controller {
     static int on_bus_retry(sd_event_source* s, uint64_t usec, void* self);
     static int on_health(sd_event_source* s, void* self);
     static int on_health_timer(sd_event_source* s, uint64_t usec, void* self);
+    static int on_refresh(sd_event_source* s, void* self);
     static int on_forwarding(sd_event_source* s, int fd, uint32_t revents, void* self);
     static int on_forwarding_settled(sd_event_source* s, uint64_t usec, void* self);
     static int on_files_changed(sd_event_source* s, void* self);
@@ -196,8 +201,10 @@ class Service : public Controller {
     std::vector<config::ConfigText> read_texts_;  // what the last load read
     std::vector<sd_event_source*> netlink_io_;
     std::unique_ptr<netlink::LinkMonitor> monitor_;
-    std::unique_ptr<AsyncProcess> underlay_query_;  // "show bgp neighbors json" in flight
-    std::optional<EchoProbe> probe_;                // [online] probe, opened in the host namespace
+    uint64_t peers_answered_usec_ = 0;  // CLOCK_MONOTONIC of the last answer (or failure)
+    mutable sd_event_source* refresh_defer_ = nullptr;  // refresh_if_stale(), once idle
+    std::unique_ptr<AsyncProcess> underlay_query_;      // "show bgp neighbors json" in flight
+    std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
     sd_event_source* probe_io_ = nullptr;
     reconcile::ProbeState probe_state_ = reconcile::ProbeState::NotConfigured;
     bool probe_pending_ = false;               // the last request sent has no reply yet

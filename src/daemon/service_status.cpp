@@ -53,6 +53,7 @@ void Service::poll_underlay() {
                             frr::Instance::kQueryTimeout, [this](Result<ProcessResult> r) {
                                 std::map<std::string, std::string> now;
                                 frr_up_ = false;
+                                sd_event_now(event_, CLOCK_MONOTONIC, &peers_answered_usec_);
                                 nlohmann::json j;
                                 if (r && !r->timed_out && r->exit_code == 0)
                                     j = nlohmann::json::parse(r->out, nullptr, false);
@@ -185,7 +186,33 @@ std::vector<VpnInfo> Service::vpns() const {
     return out;
 }
 
+namespace {
+// How old an answer about the underlay sessions a status reader may get (refresh_if_stale()).
+constexpr uint64_t kStatusFreshUsec = 5'000'000;
+}  // namespace
+
+void Service::refresh_if_stale() const {
+    if (!event_ || refresh_defer_ || !current_ || !current_->underlay || needs_polling() ||
+        (underlay_query_ && !underlay_query_->finished()))
+        return;
+    uint64_t now = 0;
+    sd_event_now(event_, CLOCK_MONOTONIC, &now);
+    if (now < peers_answered_usec_ + kStatusFreshUsec)
+        return;
+    // Asked once the loop is idle: status() may be called while the bus builds a reply.
+    if (sd_event_add_defer(event_, &refresh_defer_, on_refresh, const_cast<Service*>(this)) < 0)
+        refresh_defer_ = nullptr;
+}
+
+int Service::on_refresh(sd_event_source* src, void* self) {
+    auto* s = static_cast<Service*>(self);
+    s->refresh_defer_ = sd_event_source_unref(src);
+    s->poll_underlay();
+    return 0;
+}
+
 ManagerStatus Service::status() const {
+    refresh_if_stale();
     ManagerStatus s;
     s.state = std::string(to_string(state_));
     s.config_error = config_error();

@@ -26,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
 from labcase import LabTestCase  # noqa: E402
 from lab_bus import PrivateBus  # noqa: E402
 
-# Long enough for several 2 s ticks and for the 5 s query timeout to pass more than once.
+# Long enough for a status read to find the last session answer stale (over 5 s old: perouterd
+# asks FRR again, Service::refresh_if_stale(); nothing polls a settled underlay in the lab, which
+# has no watchdog) and for that query's 5 s timeout to pass, more than once.
 FROZEN_SECONDS = 20
 # A status call that takes longer than this failed: an idle loop answers in milliseconds, a
 # loop blocked in vtysh would not answer for as long as FRR stays frozen.

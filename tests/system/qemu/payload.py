@@ -710,9 +710,11 @@ def diagnostics(directory: Path) -> None:
     save("perouterd.log", ["journalctl", "-b", "--no-pager", "-o", "short-monotonic", "-u", UNIT])
     save("systemd-analyze.txt", ["systemd-analyze", "time"])
     save("blame.txt", ["systemd-analyze", "blame", "--no-pager"])
-    for f in (KUBELET_OUT, fabric.LABDIR / "frr" / "leaf" / "frr.log"):
+    for f, name in ((KUBELET_OUT, KUBELET_OUT.name),
+                    (fabric.LABDIR / "frr" / "leaf" / "frr.log", "leaf-frr.log"),
+                    (Path(f"/var/run/frr/{NETNS}/frr.log"), "router-frr.log")):
         if f.exists():
-            (directory / f.name.replace("frr.log", "leaf-frr.log")).write_text(f.read_text(errors="replace"))
+            (directory / name).write_text(f.read_text(errors="replace"))
 
 
 def results_disk() -> Optional[str]:
