@@ -17,19 +17,29 @@
 namespace perouter::config {
 
 /// Field name (the TOML key, e.g. "vni") -> where it was written. The key "" is the table itself.
-struct Positions {
-    std::map<std::string, SourcePos> fields;
-
+/// A vector sorted by key: a table has a handful of keys, and a configuration of thousands of
+/// VPNs has thousands of tables. Keys are interned (config/model.cpp): the names of the key
+/// tables, held once per process.
+class Positions {
+  public:
     /// Position of `key`, or of the table when the key was not written (defaults).
-    const SourcePos& of(const std::string& key = "") const {
-        auto it = fields.find(key);
-        if (it != fields.end())
-            return it->second;
-        static const SourcePos unknown{};
-        auto self = fields.find("");
-        return self != fields.end() ? self->second : unknown;
-    }
-    void set(const std::string& key, SourcePos p) { fields[key] = std::move(p); }
+    const SourcePos& of(std::string_view key = "") const;
+    /// Position of `key` when it was written, else nullptr.
+    const SourcePos* find(std::string_view key) const;
+    bool has(std::string_view key) const { return find(key) != nullptr; }
+    bool empty() const { return fields_.empty(); }
+    size_t size() const { return fields_.size(); }
+    void set(std::string_view key, SourcePos p);
+    /// Gives back the spare capacity once a table is read.
+    void shrink() { fields_.shrink_to_fit(); }
+
+  private:
+    struct Field {
+        std::string_view key;  // interned
+        SourcePos pos;
+    };
+    std::vector<Field>::const_iterator lower_bound(std::string_view key) const;
+    std::vector<Field> fields_;
 };
 
 /// `remote-as external|internal` instead of a number.

@@ -40,7 +40,7 @@ std::optional<toml::table> parse_toml(const ConfigText& t, Diagnostics& diags) {
 SourcePos to_pos(const toml::source_region& region) {
     SourcePos p;
     if (region.path)
-        p.file = *region.path;
+        p.file = SourceFile(region.path);
     p.line = region.begin.line;
     p.column = region.begin.column;
     return p;
@@ -65,8 +65,8 @@ bool TableReader::has(std::string_view key) const {
 }
 
 const SourcePos& TableReader::pos(std::string_view key) const {
-    auto it = pos_.fields.find(full(key));
-    return it != pos_.fields.end() ? it->second : table_pos_;
+    const SourcePos* p = pos_.find(full(key));
+    return p ? *p : table_pos_;
 }
 
 void TableReader::error(std::string_view key, std::string message) {

@@ -39,6 +39,9 @@ class TableReader {
     /// itself is recorded under "".
     TableReader(const toml::table& table, const KeyTable& keys, Positions& pos, Diagnostics& diags,
                 std::string prefix = {});
+    ~TableReader() { pos_.shrink(); }
+    TableReader(const TableReader&) = delete;
+    TableReader& operator=(const TableReader&) = delete;
 
     std::string_view where() const { return keys_.display; }
     /// The key was written (whatever its value).

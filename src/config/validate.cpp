@@ -18,7 +18,7 @@ namespace perouter::config {
 namespace {
 
 bool written(const Positions& pos, const std::string& key) {
-    return pos.fields.count(key) != 0;
+    return pos.has(key);
 }
 
 std::vector<IpPrefix> cidrs_of(const HostSession& hs) {
@@ -114,7 +114,7 @@ void check_dependencies(const Config& c, Diagnostics& diags) {
         return;
     }
     const Underlay& u = *c.underlay;
-    if (c.node.pos.fields.empty())
+    if (c.node.pos.empty())
         diags.push_back({u.pos.of(), "missing [node]: set 'index' or 'index_from_interface'"});
     if (any_vni && !written(u.pos, "tunnel_endpoint_cidrs"))
         diags.push_back({u.pos.of(),

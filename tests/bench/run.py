@@ -607,6 +607,23 @@ def vm_rss_kib(pid: int, field: str = "VmRSS") -> int:
     return 0
 
 
+def rss_by_mapping(pid: int) -> dict[str, int]:
+    """Resident KiB per mapped file (basename) of /proc/PID/smaps, anonymous memory (heap,
+    stacks, anonymous mappings) under "[anon]"."""
+    out: dict[str, int] = {}
+    name = "[anon]"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split()
+        if not head:
+            continue
+        if not head[0].endswith(":"):  # a mapping's header: range perms offset dev inode [path]
+            path = line.split(None, 5)[5].strip() if len(head) >= 6 else ""
+            name = Path(path).name if path.startswith("/") else "[anon]"
+        elif head[0] == "Rss:":
+            out[name] = out.get(name, 0) + int(head[1])
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
 def run_idle(pb: PerouterdBench, res: Results, n: int, window: float = 10.0) -> None:
     """P6: RSS and context switches of every perouterd thread over `window` idle seconds, once
     perouterd reports every underlay session up (until then it asks FRR every 2 s by design)."""
@@ -627,6 +644,11 @@ def run_idle(pb: PerouterdBench, res: Results, n: int, window: float = 10.0) -> 
     res.add("P6", "RSS (MiB)", "perouterd", n, {"s": vm_rss_kib(pid) / 1024})
     # Where it goes: the heap and stacks (anonymous) vs the pages of the binary and libraries.
     res.add("P6", "RSS anonymous (MiB)", "perouterd", n, {"s": vm_rss_kib(pid, "RssAnon") / 1024})
+    by_file = rss_by_mapping(pid)
+    print("  P6 resident KiB by mapping: " + ", ".join(f"{k} {v}" for k, v in by_file.items() if v),
+          flush=True)
+    res.add("P6", "RSS file-backed (MiB)", "perouterd", n,
+            {"s": vm_rss_kib(pid, "RssFile") / 1024, "kib_by_mapping": by_file})
     res.add("P6", "context switches / s idle", "perouterd", n, {"s": rate, "watchdog_pings": pings})
 
 

@@ -296,7 +296,7 @@ TEST(Schema, GeneratedDocumentsConvertCleanlyAndEveryKeyIsRead) {
             EXPECT_NE(lo, hi) << "no model object for table '" << path << "'";
             for (auto it = lo; it != hi; ++it) {
                 const auto& [pos, prefix] = it->second;
-                EXPECT_TRUE(pos->fields.count(prefix + key))
+                EXPECT_TRUE(pos->has(prefix + key))
                     << "key '" << key << "' of '" << path << "' was not read by the converter";
             }
         }
@@ -304,8 +304,7 @@ TEST(Schema, GeneratedDocumentsConvertCleanlyAndEveryKeyIsRead) {
         EXPECT_FALSE(c.l3vnis.empty());
         EXPECT_FALSE(c.l2vnis.empty());
         EXPECT_TRUE(c.passthrough);
-        EXPECT_TRUE(c.node.pos.fields.count("index") ||
-                    c.node.pos.fields.count("index_from_interface"));
+        EXPECT_TRUE(c.node.pos.has("index") || c.node.pos.has("index_from_interface"));
     }
     EXPECT_EQ(covered, parser_paths()) << "the generated documents missed some keys";
 }

@@ -1,0 +1,7 @@
+#include "common/source_pos.hpp"
+
+namespace perouter {
+
+SourceFile::~SourceFile() = default;
+
+}  // namespace perouter
