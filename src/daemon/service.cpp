@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "config/names.hpp"
 #include "config/online.hpp"
@@ -371,7 +372,11 @@ int Service::on_health_timer(sd_event_source*, uint64_t, void* self) {
 
 int Service::on_forwarding(sd_event_source*, int, uint32_t, void* self) {
     auto* s = static_cast<Service*>(self);
-    if (s->forwarding_ && s->forwarding_->drain()) {
+    if (!s->forwarding_)
+        return 0;
+    const auto changes = s->forwarding_->drain();
+    s->forwarding_routes_ = s->forwarding_routes_ || changes.routes;
+    if (changes.any()) {
         int enabled = SD_EVENT_OFF;
         if (!s->forwarding_timer_ ||
             (sd_event_source_get_enabled(s->forwarding_timer_, &enabled) >= 0 &&
@@ -382,7 +387,13 @@ int Service::on_forwarding(sd_event_source*, int, uint32_t, void* self) {
 }
 
 int Service::on_forwarding_settled(sd_event_source*, uint64_t, void* self) {
-    static_cast<Service*>(self)->recheck_forwarding();
+    auto* s = static_cast<Service*>(self);
+    // Routes came or went: a session may have gone down or up, ask FRR. Only neighbour entries
+    // changed: the sessions did not, the online verdict alone is looked at again.
+    if (std::exchange(s->forwarding_routes_, false))
+        s->recheck_forwarding();
+    else
+        s->publish_online_change();
     return 0;
 }
 

@@ -190,6 +190,7 @@ class Service : public Controller {
     std::unique_ptr<netlink::ForwardingMonitor> forwarding_;
     sd_event_source* forwarding_io_ = nullptr;
     sd_event_source* forwarding_timer_ = nullptr;  // a burst of route events becomes one look
+    bool forwarding_routes_ = false;  // route events among those forwarding_timer_ collects
     // Runs once the loop has nothing else pending (idle priority): the configuration files that
     // completed meanwhile, all of them, become one reload.
     sd_event_source* files_defer_ = nullptr;

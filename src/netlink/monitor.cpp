@@ -1,5 +1,6 @@
 #include "netlink/monitor.hpp"
 
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <sys/socket.h>
@@ -7,6 +8,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string_view>
+
+#include "netlink/forwarding.hpp"
 
 namespace perouter::netlink {
 namespace {
@@ -110,26 +114,66 @@ int ForwardingMonitor::fd() const {
     return sock_ ? nl_socket_get_fd(sock_.get()) : -1;
 }
 
-bool ForwardingMonitor::drain() {
+ForwardingMonitor::Changes ForwardingMonitor::drain() {
+    Changes out;
     if (!sock_)
-        return false;
-    // Only whether something came matters: the messages are read and dropped unparsed.
+        return out;
     alignas(nlmsghdr) char buf[32768];
-    bool any = false;
     for (;;) {
         ssize_t n = ::recv(fd(), buf, sizeof buf, MSG_DONTWAIT);
         if (n > 0) {
-            any = true;
+            int len = static_cast<int>(n);
+            for (auto* hdr = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(hdr, len);
+                 hdr = NLMSG_NEXT(hdr, len)) {
+                switch (hdr->nlmsg_type) {
+                    case RTM_NEWROUTE:
+                    case RTM_DELROUTE:
+                        out.routes = true;
+                        break;
+                    case RTM_NEWNEIGH:
+                    case RTM_DELNEIGH:
+                        read_neighbour(hdr, out);
+                        break;
+                    default:
+                        break;
+                }
+            }
             continue;
         }
         if (n < 0 && errno == ENOBUFS) {
-            any = true;  // lost some: something changed
+            out.routes = out.neighbours = true;  // lost some: anything may have changed
             continue;
         }
         if (n < 0 && errno == EINTR)
             continue;
-        return any;
+        return out;
     }
+}
+
+void ForwardingMonitor::read_neighbour(const nlmsghdr* hdr, Changes& out) {
+    if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(ndmsg))) {
+        out.neighbours = true;
+        return;
+    }
+    const auto* nd = static_cast<const ndmsg*>(NLMSG_DATA(hdr));
+    std::string_view dst;
+    int len = static_cast<int>(hdr->nlmsg_len - NLMSG_LENGTH(sizeof(ndmsg)));
+    for (const auto* a = reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(nd) +
+                                                         NLMSG_ALIGN(sizeof(ndmsg)));
+         RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == NDA_DST)
+            dst = std::string_view(static_cast<const char*>(RTA_DATA(a)), RTA_PAYLOAD(a));
+    }
+    if (nd->ndm_family == AF_BRIDGE) {
+        // Only FDB entries towards a remote VTEP (zebra's EVPN entries on a VXLAN device) are
+        // part of the online verdict; what the bridges learn locally is not.
+        if (!dst.empty())
+            out.neighbours = true;
+        return;
+    }
+    if (usability_.changes(nd->ndm_ifindex, dst, neighbour_state(nd->ndm_state),
+                           hdr->nlmsg_type == RTM_DELNEIGH))
+        out.neighbours = true;
 }
 
 bool LinkMonitor::watches_router(const Namespaces& ns) const {

@@ -8,6 +8,7 @@
 
 #include "common/result.hpp"
 #include "netlink/namespaces.hpp"
+#include "reconcile/forwarding.hpp"
 
 namespace perouter::netlink {
 
@@ -42,14 +43,23 @@ class ForwardingMonitor {
 
     /// The non-blocking socket to poll for input; -1 when there is none.
     int fd() const;
-    /// Reads every pending message; true when there was any (or events were lost).
-    bool drain();
+    /// What the pending messages were about.
+    struct Changes {
+        bool routes = false;      ///< a route came or went (or events were lost)
+        bool neighbours = false;  ///< a neighbour entry became usable or unusable, or a bridge
+                                  ///< FDB entry towards a remote VTEP changed
+        bool any() const { return routes || neighbours; }
+    };
+    /// Reads every pending message.
+    Changes drain();
     bool neighbours() const { return neighbours_; }
 
   private:
     ForwardingMonitor() = default;
+    void read_neighbour(const nlmsghdr* hdr, Changes& out);
     SocketPtr sock_;
     bool neighbours_ = false;
+    reconcile::NeighbourUsability usability_;
 };
 
 }  // namespace perouter::netlink

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,20 @@ std::string_view to_string(NeighbourState s);
 std::string_view to_string(RouteKind k);
 /// The states in which the kernel sends packets to the entry's lladdr.
 bool usable(NeighbourState s);
+
+/// Which neighbour notifications can change the online verdict (reconcile/online.hpp): an entry
+/// that becomes usable or stops being usable. The kernel also reports every move between the
+/// usable states (REACHABLE -> STALE -> DELAY -> REACHABLE, driven by its own timers as long as
+/// there is traffic); those change nothing here and wake nothing beyond the read of the event.
+class NeighbourUsability {
+  public:
+    /// One notification about the entry `dst` (the address's bytes) on `ifindex`; true when it
+    /// can change the verdict. An entry seen for the first time counts as a change.
+    bool changes(int ifindex, std::string_view dst, NeighbourState state, bool deleted);
+
+  private:
+    std::map<std::pair<int, std::string>, bool> usable_;  // known entries: usable or not
+};
 
 struct Neighbour {
     IpAddress ip;

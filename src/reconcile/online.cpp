@@ -65,6 +65,28 @@ bool usable(NeighbourState s) {
     return false;
 }
 
+bool NeighbourUsability::changes(int ifindex, std::string_view dst, NeighbourState state,
+                                 bool deleted) {
+    std::pair<int, std::string> key{ifindex, std::string(dst)};
+    auto it = usable_.find(key);
+    if (deleted) {
+        if (it == usable_.end())
+            return true;  // not known: it may have been usable before anything was seen
+        const bool was = it->second;
+        usable_.erase(it);
+        return was;
+    }
+    const bool now = usable(state);
+    if (it == usable_.end()) {
+        usable_.emplace(std::move(key), now);
+        return true;
+    }
+    if (it->second == now)
+        return false;
+    it->second = now;
+    return true;
+}
+
 namespace {
 
 bool is_fabric(const FibRoute& r) {

@@ -295,5 +295,36 @@ TEST(OnlineVerdict, EverythingMissingIsListedTogether) {
     EXPECT_EQ(v.missing.size(), 3u);
 }
 
+// The neighbour events the daemon's route monitor passes on (netlink/monitor.cpp): a change of
+// usability, never a move between usable states.
+TEST(NeighbourUsability, OnlyChangesOfUsabilityCount) {
+    NeighbourUsability u;
+    const std::string leaf = "\x64\x40\x00\x01";
+    EXPECT_TRUE(u.changes(7, leaf, NeighbourState::Incomplete, false));  // first seen
+    EXPECT_FALSE(u.changes(7, leaf, NeighbourState::Incomplete, false));
+    EXPECT_TRUE(u.changes(7, leaf, NeighbourState::Reachable, false));  // resolved
+    EXPECT_FALSE(u.changes(7, leaf, NeighbourState::Stale, false));     // the kernel's timers
+    EXPECT_FALSE(u.changes(7, leaf, NeighbourState::Delay, false));
+    EXPECT_FALSE(u.changes(7, leaf, NeighbourState::Probe, false));
+    EXPECT_FALSE(u.changes(7, leaf, NeighbourState::Reachable, false));
+    EXPECT_TRUE(u.changes(7, leaf, NeighbourState::Failed, false));  // gone unusable
+    EXPECT_TRUE(u.changes(7, leaf, NeighbourState::Reachable, false));
+    EXPECT_TRUE(u.changes(7, leaf, NeighbourState::None, true));  // deleted while usable
+    // The same address on another link is another entry.
+    EXPECT_TRUE(u.changes(8, leaf, NeighbourState::Noarp, false));
+    EXPECT_FALSE(u.changes(8, leaf, NeighbourState::Noarp, false));
+}
+
+TEST(NeighbourUsability, UnknownEntriesCountOnce) {
+    NeighbourUsability u;
+    // Entries that existed before the monitor started: their first event counts, whatever it
+    // says, and so does the deletion of one never seen.
+    EXPECT_TRUE(u.changes(3, "a", NeighbourState::Stale, false));
+    EXPECT_TRUE(u.changes(3, "b", NeighbourState::Failed, false));
+    EXPECT_TRUE(u.changes(3, "c", NeighbourState::None, true));
+    // Deleting an entry that was never usable changes nothing.
+    EXPECT_FALSE(u.changes(3, "b", NeighbourState::None, true));
+}
+
 }  // namespace
 }  // namespace perouter::reconcile
