@@ -2,9 +2,13 @@
 // one, or many in one request).
 #include <fmt/format.h>
 #include <linux/if.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <netlink/route/link/inet6.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -44,21 +48,158 @@ bool gone(const Error& e) {
     return e.code == ENODEV || e.code == ENOENT;
 }
 
+// One change of a link addressed by name (RTM_NEWLINK without NLM_F_CREATE): the parts of
+// finish_create() that are set.
+struct Change {
+    bool alias = false;
+    std::optional<int> master;
+    bool addr_gen_mode_none = false;
+    std::optional<plan::BridgePortAttrs> bridge_port;  ///< IFLA_INFO_SLAVE_DATA of its master
+    std::optional<bool> up;
+};
+
+Status send_change(nl_sock* sock, const std::string& name, const Change& c) {
+    MsgPtr msg(nlmsg_alloc_simple(RTM_NEWLINK, 0));
+    if (!msg)
+        return fail(errno_error(ENOMEM, "change link"));
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    if (c.up) {
+        ifi.ifi_flags = *c.up ? IFF_UP : 0;
+        ifi.ifi_change = IFF_UP;
+    }
+    bool ok = nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) >= 0 &&
+              nla_put_string(msg.get(), IFLA_IFNAME, name.c_str()) >= 0;
+    if (ok && c.alias)
+        ok = nla_put_string(msg.get(), IFLA_IFALIAS, std::string(plan::kLinkAlias).c_str()) >= 0;
+    if (ok && c.master)
+        ok = nla_put_u32(msg.get(), IFLA_MASTER, static_cast<uint32_t>(*c.master)) >= 0;
+    if (ok && c.addr_gen_mode_none) {
+        nlattr* spec = nla_nest_start(msg.get(), IFLA_AF_SPEC);
+        nlattr* inet6 = spec != nullptr ? nla_nest_start(msg.get(), AF_INET6) : nullptr;
+        ok = inet6 != nullptr &&
+             nla_put_u8(msg.get(), IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE) >= 0;
+        if (ok) {
+            nla_nest_end(msg.get(), inet6);
+            nla_nest_end(msg.get(), spec);
+        }
+    }
+    if (ok && c.bridge_port) {
+        nlattr* info = nla_nest_start(msg.get(), IFLA_LINKINFO);
+        ok = info != nullptr && nla_put_string(msg.get(), IFLA_INFO_SLAVE_KIND, "bridge") >= 0;
+        nlattr* data = ok ? nla_nest_start(msg.get(), IFLA_INFO_SLAVE_DATA) : nullptr;
+        ok = data != nullptr &&
+             nla_put_u8(msg.get(), IFLA_BRPORT_LEARNING, c.bridge_port->learning ? 1 : 0) >= 0 &&
+             nla_put_u8(msg.get(), IFLA_BRPORT_NEIGH_SUPPRESS,
+                        c.bridge_port->neigh_suppress ? 1 : 0) >= 0;
+        if (ok) {
+            nla_nest_end(msg.get(), data);
+            nla_nest_end(msg.get(), info);
+        }
+    }
+    std::string subject = "set";
+    auto add = [&subject](std::string_view part) {
+        subject += subject.size() > 3 ? ", " : " ";
+        subject += part;
+    };
+    if (c.alias)
+        add(fmt::format("alias {}", plan::kLinkAlias));
+    if (c.master)
+        add("master");
+    if (c.addr_gen_mode_none)
+        add("addrgenmode none");
+    if (c.bridge_port)
+        add(fmt::format("bridge-port learning {} neigh_suppress {}",
+                        c.bridge_port->learning ? "on" : "off",
+                        c.bridge_port->neigh_suppress ? "on" : "off"));
+    if (c.up)
+        add(*c.up ? "up" : "down");
+    if (!ok)
+        return fail(errno_error(EMSGSIZE, subject));
+    // nl_send_sync() frees the message.
+    int err = nl_send_sync(sock, msg.release());
+    if (err < 0)
+        return fail(nl_error(err, subject));
+    return {};
+}
+
 }  // namespace
 
-LinkSettings settings_after_create(const plan::LinkSpec& spec) {
-    LinkSettings s;
-    s.master = spec.master;
-    s.alias = std::string(plan::kLinkAlias);
-    s.addr_gen_mode_none = spec.addr_gen_mode_none;
-    if (spec.master)
-        s.bridge_port = spec.bridge_port;
-    if (spec.up)
-        s.up = true;
-    return s;
+Result<std::optional<MasterRef>> lookup_master(nl_sock* sock, const plan::LinkSpec& spec) {
+    if (!spec.master)
+        return std::optional<MasterRef>();
+    auto master = get_link(sock, *spec.master);
+    if (!master.ok())
+        return fail(std::move(master).error().context("set master"));
+    const char* kind = rtnl_link_get_type(master->get());
+    return std::optional<MasterRef>(MasterRef{rtnl_link_get_ifindex(master->get()),
+                                              kind != nullptr && std::string_view(kind) == "vrf"});
+}
+
+InCreate in_create(const plan::LinkSpec& spec, const std::optional<MasterRef>& master) {
+    return InCreate{master.has_value(),
+                    spec.up && !spec.addr_gen_mode_none && !(master && master->vrf)};
+}
+
+void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec,
+                      const std::optional<MasterRef>& master, InCreate in) {
+    rtnl_link_set_name(link, spec.name.c_str());
+    if (spec.side == plan::Side::Host)
+        rtnl_link_set_group(link, plan::kCreatedGroup);
+    if (spec.mtu)
+        rtnl_link_set_mtu(link, *spec.mtu);
+    if (spec.mac) {
+        NlAddrPtr mac = to_nl_addr(*spec.mac);
+        rtnl_link_set_addr(link, mac.get());
+    }
+    if (master && in.master)
+        rtnl_link_set_master(link, master->ifindex);
+    if (in.up)
+        rtnl_link_set_flags(link, IFF_UP);
+}
+
+Status finish_create(nl_sock* sock, const plan::LinkSpec& spec,
+                     const std::optional<MasterRef>& master, InCreate in) {
+    // Bridge-port flags only when they are not what a new port gets (learning on, neigh_suppress
+    // off); as IFLA_INFO_SLAVE_DATA they need the master in place before the change.
+    const bool port_flags =
+        master && spec.bridge_port && *spec.bridge_port != plan::BridgePortAttrs{};
+    const bool joins_now = master && !in.master;
+    const bool flags_later = port_flags && joins_now;
+    Change c;
+    c.alias = true;
+    if (joins_now)
+        c.master = master->ifindex;
+    c.addr_gen_mode_none = spec.addr_gen_mode_none;
+    if (port_flags && !joins_now)
+        c.bridge_port = spec.bridge_port;
+    // The change sets the up flag before the master and before the IPv6 settings.
+    if (spec.up && !in.up && !spec.addr_gen_mode_none && !(joins_now && master->vrf) &&
+        !flags_later)
+        c.up = true;
+    PEROUTER_TRY(send_change(sock, spec.name, c));
+    if (flags_later) {
+        Change flags;
+        flags.bridge_port = spec.bridge_port;
+        PEROUTER_TRY(send_change(sock, spec.name, flags));
+    }
+    if (spec.up && !in.up && !c.up) {
+        Change up;
+        up.up = true;
+        PEROUTER_TRY(send_change(sock, spec.name, up));
+    }
+    return {};
 }
 
 Status configure_link(nl_sock* sock, const std::string& name, const LinkSettings& s) {
+    if (s.up && !s.master && !s.mtu && !s.mac && !s.alias && !s.addr_gen_mode_none &&
+        !s.bridge_port) {
+        // Up or down only (a new bridge or port once the ports have joined, reconcile/diff.cpp):
+        // one request by name.
+        Change c;
+        c.up = s.up;
+        return send_change(sock, name, c);
+    }
     auto link = get_link(sock, name);
     if (!link.ok())
         return fail(std::move(link).error());
@@ -145,25 +286,20 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
     }
     if (!link.ok())
         return fail(std::move(link).error().context(create_subject(spec)));
-    rtnl_link_set_name(link->get(), spec.name.c_str());
-    if (spec.side == plan::Side::Host)
-        rtnl_link_set_group(link->get(), plan::kCreatedGroup);
-    if (spec.mtu)
-        rtnl_link_set_mtu(link->get(), *spec.mtu);
-    if (spec.mac) {
-        NlAddrPtr mac = to_nl_addr(*spec.mac);
-        rtnl_link_set_addr(link->get(), mac.get());
-    }
+    auto master = lookup_master(sock->get(), spec);
+    if (!master.ok())
+        return fail(std::move(master).error().context(create_subject(spec)));
+    const InCreate in = in_create(spec, *master);
+    set_create_attrs(link->get(), spec, *master, in);
     int err = rtnl_link_add(sock->get(), link->get(), NLM_F_CREATE | NLM_F_EXCL);
     if (err < 0)
         return fail(nl_error(err, create_subject(spec)));
 
-    auto configured = configure_link(sock->get(), spec.name, settings_after_create(spec));
-    if (!configured.ok()) {
-        // Without its alias a host-side link would look foreign forever: undo the creation
-        // and let the next reconcile try again.
+    auto finished = finish_create(sock->get(), spec, *master, in);
+    if (!finished.ok()) {
+        // A link without all its settings is deleted, and the next reconcile tries again.
         rtnl_link_delete(sock->get(), link->get());
-        return fail(std::move(configured).error().context(create_subject(spec)));
+        return fail(std::move(finished).error().context(create_subject(spec)));
     }
     return {};
 }

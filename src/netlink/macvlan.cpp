@@ -62,25 +62,25 @@ Status create_macvlan(const Namespaces& ns, const plan::LinkSpec& spec) {
     int err = rtnl_link_macvlan_set_mode(link.get(), kernel_mode(spec.macvlan->mode));
     if (err < 0)
         return fail(nl_error(err, subject));
-    rtnl_link_set_name(link.get(), spec.name.c_str());
+    // A master would be one in the router namespace: it joins in the change after the create
+    // request, which is sent from the host.
+    auto master = lookup_master(router->get(), spec);
+    if (!master.ok())
+        return fail(std::move(master).error().context(subject));
+    const InCreate in{false, in_create(spec, *master).up};
+    set_create_attrs(link.get(), spec, *master, in);
     rtnl_link_set_link(link.get(), rtnl_link_get_ifindex(parent->get()));
     rtnl_link_set_ns_fd(link.get(), ns.fd(plan::Side::Router));
     rtnl_link_set_group(link.get(), plan::kCreatedGroup);
-    if (spec.mtu)
-        rtnl_link_set_mtu(link.get(), *spec.mtu);
-    if (spec.mac) {
-        NlAddrPtr mac = to_nl_addr(*spec.mac);
-        rtnl_link_set_addr(link.get(), mac.get());
-    }
     err = rtnl_link_add(host->get(), link.get(), NLM_F_CREATE | NLM_F_EXCL);
     if (err < 0)
         return fail(nl_error(err, subject));
 
-    auto configured = configure_link(router->get(), spec.name, settings_after_create(spec));
-    if (!configured.ok()) {
+    auto finished = finish_create(router->get(), spec, *master, in);
+    if (!finished.ok()) {
         if (auto created = get_link(router->get(), spec.name); created.ok())
             rtnl_link_delete(router->get(), created->get());
-        return fail(std::move(configured).error().context(subject));
+        return fail(std::move(finished).error().context(subject));
     }
     return {};
 }

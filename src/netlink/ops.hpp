@@ -35,8 +35,46 @@ struct LinkSettings {
 };
 
 Status configure_link(nl_sock* sock, const std::string& name, const LinkSettings& s);
-/// The settings a freshly created link still needs after the create request.
-LinkSettings settings_after_create(const plan::LinkSpec& spec);
+
+// --- link.cpp: a new link, in as few requests as the kernel allows ------------------------
+//
+// What a create request (RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL) can carry, from
+// net/core/rtnetlink.c (6.18: rtnl_create_link, rtnl_newlink_create): the kernel applies
+// IFLA_MTU, IFLA_ADDRESS, IFLA_GROUP and the kind's IFLA_INFO_DATA while it builds the device,
+// then ifi_flags (IFF_UP; this sends the link's first RTM_NEWLINK), then IFLA_MASTER. It
+// ignores IFLA_IFALIAS, rejects IFLA_AF_SPEC (the device has no IPv6 state yet: EAFNOSUPPORT)
+// and never reads IFLA_INFO_SLAVE_DATA (only a change of an existing port does). So a new link
+// takes at most three requests: the create request; one change with the rest (alias,
+// addrgenmode, bridge-port flags unless they are a new port's defaults, the master and up of a
+// veth's peer end); and `up` last when it cannot come earlier. A change applies the bridge-port
+// flags first (they need the master), then the alias, the up flag, the master and the IPv6
+// settings last (do_setlink), so `up` shares that change only when addrgenmode is not in it and
+// no VRF is joined by it.
+
+/// The master a new link joins, looked up in the link's namespace.
+struct MasterRef {
+    int ifindex = 0;
+    bool vrf = false;  ///< a VRF takes a port that is up down and up again when it joins
+};
+/// The master `spec` names (nullopt when none).
+Result<std::optional<MasterRef>> lookup_master(nl_sock* sock, const plan::LinkSpec& spec);
+
+/// What a create request carries for a link besides its name, group (host side), MTU and MAC.
+struct InCreate {
+    bool master = false;
+    bool up = false;
+};
+/// For the device a create request is about: its master, and up unless it must not be up yet
+/// (addrgenmode none must be in place before IPv6 starts on the link; a VRF takes a port that is
+/// up down and up again). A veth's peer end takes neither: IFLA_MASTER among the peer's
+/// attributes is not looked at, and the kernel opens the peer before the two ends are joined
+/// (veth_open: ENOTCONN).
+InCreate in_create(const plan::LinkSpec& spec, const std::optional<MasterRef>& master);
+void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec,
+                      const std::optional<MasterRef>& master, InCreate in);
+/// The requests after the create request: the alias and everything it did not carry.
+Status finish_create(nl_sock* sock, const plan::LinkSpec& spec,
+                     const std::optional<MasterRef>& master, InCreate in);
 
 Status create_link(const Namespaces& ns, const reconcile::CreateLink& c);
 Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m);

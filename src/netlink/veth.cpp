@@ -7,22 +7,6 @@
 
 namespace perouter::netlink::ops {
 
-namespace {
-
-void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec) {
-    rtnl_link_set_name(link, spec.name.c_str());
-    if (spec.side == plan::Side::Host)
-        rtnl_link_set_group(link, plan::kCreatedGroup);
-    if (spec.mtu)
-        rtnl_link_set_mtu(link, *spec.mtu);
-    if (spec.mac) {
-        NlAddrPtr mac = to_nl_addr(*spec.mac);
-        rtnl_link_set_addr(link, mac.get());
-    }
-}
-
-}  // namespace
-
 Status create_veth_pair(const Namespaces& ns, const plan::LinkSpec& a, const plan::LinkSpec& b) {
     std::string subject = fmt::format("create veth '{}' with peer '{}' in {}", a.name, b.name,
                                       b.side == plan::Side::Host ? "host" : "router");
@@ -32,26 +16,34 @@ Status create_veth_pair(const Namespaces& ns, const plan::LinkSpec& a, const pla
     auto sock_b = ns.socket(b.side);
     if (!sock_b.ok())
         return fail(std::move(sock_b).error().context(subject));
+    auto master_a = lookup_master(sock_a->get(), a);
+    if (!master_a.ok())
+        return fail(std::move(master_a).error().context(subject));
+    auto master_b = lookup_master(sock_b->get(), b);
+    if (!master_b.ok())
+        return fail(std::move(master_b).error().context(subject));
 
     LinkPtr link(rtnl_link_veth_alloc());
     if (!link)
         return fail(errno_error(ENOMEM, subject));
     LinkPtr peer(rtnl_link_veth_get_peer(link.get()));
-    set_create_attrs(link.get(), a);
-    set_create_attrs(peer.get(), b);
+    // `b` joins its master and comes up in the change after the create request (in_create).
+    const InCreate in_a = in_create(a, *master_a);
+    set_create_attrs(link.get(), a, *master_a, in_a);
+    set_create_attrs(peer.get(), b, *master_b, InCreate{});
     if (b.side != a.side)
         rtnl_link_set_ns_fd(peer.get(), ns.fd(b.side));
     int err = rtnl_link_add(sock_a->get(), link.get(), NLM_F_CREATE | NLM_F_EXCL);
     if (err < 0)
         return fail(nl_error(err, subject));
 
-    auto configured = configure_link(sock_a->get(), a.name, settings_after_create(a));
-    if (configured.ok())
-        configured = configure_link(sock_b->get(), b.name, settings_after_create(b));
-    if (!configured.ok()) {
-        // Deleting one end deletes both; a pair without its alias would look foreign.
+    auto finished = finish_create(sock_a->get(), a, *master_a, in_a);
+    if (finished.ok())
+        finished = finish_create(sock_b->get(), b, *master_b, InCreate{});
+    if (!finished.ok()) {
+        // Deleting one end deletes both.
         rtnl_link_delete(sock_a->get(), link.get());
-        return fail(std::move(configured).error().context(subject));
+        return fail(std::move(finished).error().context(subject));
     }
     return {};
 }

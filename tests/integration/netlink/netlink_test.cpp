@@ -3,8 +3,15 @@
 //   nlt-<pid>-pe    the router namespace, created and deleted by Namespaces;
 //   nlt-<pid>-tor   holds the far end of the veth that plays the underlay NIC `toswitch`.
 // Results are checked with iproute2's JSON output, independently of our own observer.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <linux/if.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -681,6 +688,211 @@ TEST_F(NetlinkTest, DeleteLinksInOneRequest) {
     EXPECT_FALSE(has(host_, "host-e-74"));
     EXPECT_TRUE(has(host_, "host-e-75"));
     EXPECT_TRUE(has(host_, "foreign0"));
+}
+
+// What one RTM_NEWLINK notification (AF_UNSPEC) says about a link.
+struct LinkEvent {
+    std::string name;
+    bool up = false;
+    int master = 0;
+    std::string alias;
+    uint32_t group = 0;
+    uint32_t mtu = 0;
+    std::optional<uint8_t> addr_gen_mode;
+    std::optional<bool> port_learning;
+};
+
+// The link notifications of one namespace, read without waiting: what a request changes is
+// queued here before the kernel acknowledges the request.
+class LinkEvents {
+  public:
+    explicit LinkEvents(const Namespaces& ns, Side side) {
+        auto guard = ns.enter(side);
+        if (!guard.ok())
+            return;
+        fd_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+        int size = 8 << 20;
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+        sockaddr_nl addr{};
+        addr.nl_family = AF_NETLINK;
+        addr.nl_groups = RTMGRP_LINK;
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~LinkEvents() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    bool ok() const { return fd_ >= 0; }
+
+    // Every notification queued so far about `name`, oldest first.
+    std::vector<LinkEvent> drain(const std::string& name) {
+        std::vector<char> buf(1 << 16);
+        for (;;) {
+            ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+            if (n <= 0)
+                break;
+            auto* h = reinterpret_cast<nlmsghdr*>(buf.data());
+            for (int len = static_cast<int>(n); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+                auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));
+                if (h->nlmsg_type != RTM_NEWLINK || ifi->ifi_family != AF_UNSPEC)
+                    continue;
+                LinkEvent e = parse(ifi, static_cast<int>(IFLA_PAYLOAD(h)));
+                seen_[e.name].push_back(std::move(e));
+            }
+        }
+        return seen_[name];
+    }
+
+  private:
+    static LinkEvent parse(ifinfomsg* ifi, int len) {
+        LinkEvent e;
+        e.up = (ifi->ifi_flags & IFF_UP) != 0;
+        for (rtattr* a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+            const auto* data = static_cast<const char*>(RTA_DATA(a));
+            switch (a->rta_type & NLA_TYPE_MASK) {
+                case IFLA_IFNAME:
+                    e.name = data;
+                    break;
+                case IFLA_MASTER:
+                    e.master = *reinterpret_cast<const int*>(data);
+                    break;
+                case IFLA_IFALIAS:
+                    e.alias = std::string(data, strnlen(data, RTA_PAYLOAD(a)));
+                    break;
+                case IFLA_GROUP:
+                    e.group = *reinterpret_cast<const uint32_t*>(data);
+                    break;
+                case IFLA_MTU:
+                    e.mtu = *reinterpret_cast<const uint32_t*>(data);
+                    break;
+                case IFLA_AF_SPEC:
+                    for_nested(a, [&](rtattr* af) {
+                        if ((af->rta_type & NLA_TYPE_MASK) == AF_INET6)
+                            for_nested(af, [&](rtattr* x) {
+                                if ((x->rta_type & NLA_TYPE_MASK) == IFLA_INET6_ADDR_GEN_MODE)
+                                    e.addr_gen_mode = *static_cast<uint8_t*>(RTA_DATA(x));
+                            });
+                    });
+                    break;
+                case IFLA_LINKINFO:
+                    for_nested(a, [&](rtattr* info) {
+                        if ((info->rta_type & NLA_TYPE_MASK) == IFLA_INFO_SLAVE_DATA)
+                            for_nested(info, [&](rtattr* x) {
+                                if ((x->rta_type & NLA_TYPE_MASK) == IFLA_BRPORT_LEARNING)
+                                    e.port_learning = *static_cast<uint8_t*>(RTA_DATA(x)) != 0;
+                            });
+                    });
+                    break;
+            }
+        }
+        return e;
+    }
+    template <class F>
+    static void for_nested(rtattr* a, F f) {
+        int len = static_cast<int>(RTA_PAYLOAD(a));
+        for (rtattr* x = static_cast<rtattr*>(RTA_DATA(a)); RTA_OK(x, len); x = RTA_NEXT(x, len))
+            f(x);
+    }
+
+    int fd_ = -1;
+    std::map<std::string, std::vector<LinkEvent>> seen_;
+};
+
+// Where a new link's settings go (netlink/ops.hpp): into the create request what the kernel
+// applies there (IFF_UP, IFLA_MASTER, IFLA_GROUP, IFLA_MTU), the rest (alias, addrgenmode,
+// bridge-port flags) in one change after it, and `up` after addrgenmode none. Seen in the
+// notifications the kernel sends while it acts on each request.
+TEST_F(NetlinkTest, ANewLinkGetsWhatItCanInItsCreateRequest) {
+    LinkEvents router(*ns_, Side::Router);
+    LinkEvents host(*ns_, Side::Host);
+    ASSERT_TRUE(router.ok() && host.ok());
+    const auto create = [&](const LinkSpec& spec, std::optional<LinkSpec> peer = std::nullopt) {
+        auto st = execute(
+            *ns_, reconcile::Action{Phase::Links, spec.owner, reconcile::CreateLink{spec, peer}},
+            ctx_);
+        ASSERT_TRUE(st.ok()) << st.error().message;
+    };
+    auto br = spec(Side::Router, "br-pe-120", LinkKind::Bridge, "l2");
+    auto hs = spec(Side::Host, "br-hs-120", LinkKind::Bridge, "l2");
+    auto vx = spec(Side::Router, "vni120", LinkKind::Vxlan, "l2");
+    vx.vxlan = plan::VxlanAttrs{120, A("100.65.0.0"), 4789, false};
+    vx.master = br.name;
+    vx.bridge_port = plan::BridgePortAttrs{false, true};
+    vx.addr_gen_mode_none = true;
+    auto host_e = spec(Side::Host, "host-e-120", LinkKind::Veth, "l2");
+    host_e.master = hs.name;
+    host_e.mtu = kVethMtu;
+    host_e.veth_peer = "pe-e-120";
+    host_e.veth_peer_side = Side::Router;
+    auto pe_e = spec(Side::Router, "pe-e-120", LinkKind::Veth, "l2");
+    pe_e.master = br.name;
+    pe_e.mtu = kVethMtu;
+    pe_e.veth_peer = host_e.name;
+    pe_e.veth_peer_side = Side::Host;
+    ASSERT_NO_FATAL_FAILURE(create(br));
+    ASSERT_NO_FATAL_FAILURE(create(hs));
+    ASSERT_NO_FATAL_FAILURE(create(vx));
+    ASSERT_NO_FATAL_FAILURE(create(host_e, pe_e));
+    const int br_index = ifindexes(pe_)[br.name];
+    const int hs_index = ifindexes(host_)[hs.name];
+
+    // A bridge: up and in its group from its first notification.
+    auto ev = host.drain(hs.name);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_TRUE(ev.front().up);
+    EXPECT_EQ(ev.front().group, plan::kCreatedGroup);
+    EXPECT_TRUE(ev.back().up);
+    EXPECT_EQ(ev.back().alias, plan::kLinkAlias);
+
+    // The veth end the request is about: up, group and MTU from its first notification, its
+    // master from the same request (the alias comes after).
+    ev = host.drain(host_e.name);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_TRUE(ev.front().up);
+    EXPECT_EQ(ev.front().group, plan::kCreatedGroup);
+    EXPECT_EQ(ev.front().mtu, kVethMtu);
+    auto joined = std::find_if(ev.begin(), ev.end(),
+                               [&](const LinkEvent& e) { return e.master == hs_index; });
+    ASSERT_NE(joined, ev.end());
+    EXPECT_EQ(joined->alias, "") << "the master came with the alias, not the create request";
+    EXPECT_EQ(ev.back().alias, plan::kLinkAlias);
+
+    // The peer end joins its master in the change after the create request (the kernel takes
+    // neither its master nor up in the create request: veth_open needs both ends).
+    ev = router.drain(pe_e.name);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_EQ(ev.front().mtu, kVethMtu);
+    EXPECT_TRUE(ev.back().up);
+    EXPECT_EQ(ev.back().master, br_index);
+    EXPECT_EQ(ev.back().alias, plan::kLinkAlias);
+
+    // The VXLAN device joins its bridge in the create request and comes up only once its
+    // addrgenmode is none and its port flags are set, so it never gets a link-local address.
+    ev = router.drain(vx.name);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_FALSE(ev.front().up);
+    joined = std::find_if(ev.begin(), ev.end(),
+                          [&](const LinkEvent& e) { return e.master == br_index; });
+    ASSERT_NE(joined, ev.end());
+    EXPECT_EQ(joined->alias, "");
+    auto first_up = std::find_if(ev.begin(), ev.end(), [](const LinkEvent& e) { return e.up; });
+    ASSERT_NE(first_up, ev.end());
+    EXPECT_EQ(first_up->addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+    EXPECT_EQ(first_up->alias, plan::kLinkAlias);
+    EXPECT_EQ(first_up->master, br_index);
+    auto vx_link = links_in(pe_)[vx.name];
+    EXPECT_EQ(vx_link["linkinfo"]["info_slave_data"]["learning"], false) << vx_link.dump();
+    EXPECT_EQ(vx_link["linkinfo"]["info_slave_data"]["neigh_suppress"], true) << vx_link.dump();
+    EXPECT_EQ(output_of(fmt::format("ip -n {} -6 addr show dev {}", pe_, vx.name)), "");
+
+    // What the kernel has is what the diff wants.
+    plan::DesiredState d;
+    d.links = {br, vx, hs, host_e, pe_e};
+    auto after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
 }
 
 TEST_F(NetlinkTest, Vrf) {
