@@ -184,16 +184,27 @@ void Router::execute(const reconcile::DiffResult& diff, Phase phase, Report& rep
     const auto record = [&](const reconcile::Action& a, const Status& st) {
         daemon::record(report, reconcile::describe(a), a.owner, st);
     };
+    // A new VXLAN device goes with its creation: it is set up after its bridge
+    // (reconcile/diff.cpp).
+    std::set<std::pair<plan::Side, std::string>> new_vxlans;
+    for (const reconcile::Action& a : diff.actions)
+        if (const auto* create = std::get_if<reconcile::CreateLink>(&a.op))
+            if (create->spec.kind == plan::LinkKind::Vxlan)
+                new_vxlans.insert({create->spec.side, create->spec.name});
     std::vector<const reconcile::Action*> pending;
     for (const reconcile::Action& a : diff.actions) {
         if (a.phase != phase)
             continue;
         const auto* create = std::get_if<reconcile::CreateLink>(&a.op);
-        const bool vxlan = create && create->spec.kind == plan::LinkKind::Vxlan;
+        const auto* modify = std::get_if<reconcile::ModifyLink>(&a.op);
+        const bool vxlan = (create && create->spec.kind == plan::LinkKind::Vxlan) ||
+                           (modify && new_vxlans.contains({modify->side, modify->name}));
         if ((vxlans == VxlanCreates::Excluded && vxlan) || (vxlans == VxlanCreates::Only && !vxlan))
             continue;
         pending.push_back(&a);
     }
+    // A link whose creation failed is not set up afterwards (its error is reported once).
+    std::set<std::pair<plan::Side, std::string>> not_created;
     // Consecutive link deletions on one side go in one request (removing a VPN next to many,
     // or many VPNs at once, would otherwise cost a kernel grace period per link).
     for (size_t i = 0; i < pending.size();) {
@@ -212,8 +223,17 @@ void Router::execute(const reconcile::DiffResult& diff, Phase phase, Report& rep
                 spdlog::debug("deleted {} links in one request", batch.size());
             for (size_t k = 0; k < deleted.results.size(); ++k)
                 record(*pending[i + k], deleted.results[k]);
+        } else if (const auto* m = std::get_if<reconcile::ModifyLink>(&pending[i]->op);
+                   m && not_created.contains({m->side, m->name})) {
+            spdlog::debug("{}: skipped, not created", reconcile::describe(*pending[i]));
         } else {
-            record(*pending[i], netlink::execute(ns_, *pending[i], ctx));
+            Status st = netlink::execute(ns_, *pending[i], ctx);
+            if (const auto* c = std::get_if<reconcile::CreateLink>(&pending[i]->op); c && !st) {
+                not_created.insert({c->spec.side, c->spec.name});
+                if (c->peer)
+                    not_created.insert({c->peer->side, c->peer->name});
+            }
+            record(*pending[i], st);
         }
         i = end;
     }
@@ -470,9 +490,19 @@ bool recreates(const reconcile::DiffResult& diff) {
     return false;
 }
 
+// A link that existed before and is changed in place. A link this diff creates may only be set
+// up later (a new bridge and its new ports, reconcile/diff.cpp): nothing else changes with that.
 bool modifies(const reconcile::DiffResult& diff) {
-    return std::any_of(diff.actions.begin(), diff.actions.end(), [](const reconcile::Action& a) {
-        return std::holds_alternative<reconcile::ModifyLink>(a.op);
+    std::set<std::pair<plan::Side, std::string>> created;
+    for (const auto& a : diff.actions)
+        if (const auto* create = std::get_if<reconcile::CreateLink>(&a.op)) {
+            created.insert({create->spec.side, create->spec.name});
+            if (create->peer)
+                created.insert({create->peer->side, create->peer->name});
+        }
+    return std::any_of(diff.actions.begin(), diff.actions.end(), [&](const reconcile::Action& a) {
+        const auto* m = std::get_if<reconcile::ModifyLink>(&a.op);
+        return m != nullptr && !created.contains({m->side, m->name});
     });
 }
 

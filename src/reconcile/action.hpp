@@ -29,8 +29,11 @@ inline constexpr Phase kPhases[] = {Phase::Underlay, Phase::Remove, Phase::Links
 
 std::string_view to_string(Phase p);
 
-/// Creates one link, or both ends of a veth pair in one request (`peer` set), then configures
-/// it (alias, addr_gen_mode, master, bridge-port flags) and sets it up.
+/// Creates one link, or both ends of a veth pair in one request (`peer` set), with what the
+/// kernel takes in the create request (master, up, group, MTU, MAC); the rest (alias,
+/// addr_gen_mode, bridge-port flags) follows in one change, and `up` after addr_gen_mode none
+/// (netlink/ops.hpp). A new bridge and its new ports are created down and set up by
+/// ModifyLinks once the ports have joined it, the bridge first (reconcile/diff.cpp).
 struct CreateLink {
     plan::LinkSpec spec;
     std::optional<plan::LinkSpec> peer;  ///< kind Veth: the other end

@@ -94,6 +94,7 @@ class Differ {
         for (const auto& l : o_.links)
             observed_links_.emplace(Key{l.side, l.name}, &l);
         plan_links();
+        new_bridges_up_before_their_ports();
         plan_removed_links();
         plan_underlay();
         plan_external_links();
@@ -347,6 +348,86 @@ class Differ {
             m.master || m.mtu || m.mac || m.up || m.addr_gen_mode_none || m.alias || m.bridge_port;
         if (changed)
             links_.push_back(Action{Phase::Links, spec.owner, std::move(m)});
+    }
+
+    // A new bridge and its new ports come up in the order `ip link add` + `set master` + `set
+    // up` gives them: the bridge is created down, its ports join it down, the bridge comes up
+    // (no port has carrier yet, so neither has the bridge) and then its ports (router side first).
+    // The bridge gets carrier once, when its first port forwards, and the kernel reacts at once
+    // (linkwatch). Up before its ports, an empty bridge has carrier, every port that joins takes
+    // it away and gives it back, and each change makes the kernel walk the namespace's whole IPv6
+    // routing table (rt6_sync_up, rt6_sync_down_dev), a table that grows with the links present;
+    // up after its ports are up, it has carrier from the moment it opens and the kernel reports
+    // its state up to a second later.
+    void new_bridges_up_before_their_ports() {
+        std::map<Key, size_t> last_port;  // bridge -> index in links_ of the last port joining it
+        auto joins = [&](Side side, const std::optional<std::string>& master, size_t i) {
+            if (master && !master->empty())
+                last_port[{side, *master}] = i;
+        };
+        for (size_t i = 0; i < links_.size(); ++i) {
+            if (const auto* c = std::get_if<CreateLink>(&links_[i].op)) {
+                joins(c->spec.side, c->spec.master, i);
+                if (c->peer)
+                    joins(c->peer->side, c->peer->master, i);
+            } else if (const auto* m = std::get_if<ModifyLink>(&links_[i].op)) {
+                joins(m->side, m->master, i);
+            }
+        }
+        auto up = [](const LinkSpec& l, const std::string& owner) {
+            ModifyLink m;
+            m.side = l.side;
+            m.name = l.name;
+            m.kind = l.kind;
+            m.up = true;
+            return Action{Phase::Links, owner, std::move(m)};
+        };
+        // index in links_ -> the bridges, then the ports, to set up after that action
+        std::map<size_t, std::pair<std::vector<Action>, std::vector<Action>>> after;
+        std::map<Key, size_t> deferred;  // new bridge -> where it comes up
+        for (size_t i = 0; i < links_.size(); ++i) {
+            auto* c = std::get_if<CreateLink>(&links_[i].op);
+            if (c == nullptr || c->peer || c->spec.kind != LinkKind::Bridge || !c->spec.up)
+                continue;
+            auto it = last_port.find({c->spec.side, c->spec.name});
+            if (it == last_port.end() || it->second < i)
+                continue;
+            c->spec.up = false;
+            deferred.emplace(Key{c->spec.side, c->spec.name}, it->second);
+            after[it->second].first.push_back(up(c->spec, links_[i].owner));
+        }
+        if (deferred.empty())
+            return;
+        for (size_t i = 0; i < links_.size(); ++i) {
+            auto* c = std::get_if<CreateLink>(&links_[i].op);
+            if (c == nullptr)
+                continue;
+            for (LinkSpec* end : {&c->spec, c->peer ? &*c->peer : nullptr}) {
+                if (end == nullptr || !end->up || !end->master)
+                    continue;
+                auto it = deferred.find({end->side, *end->master});
+                if (it == deferred.end())
+                    continue;
+                end->up = false;
+                after[it->second].second.push_back(up(*end, links_[i].owner));
+            }
+        }
+        std::vector<Action> ordered;
+        ordered.reserve(links_.size() + 2 * deferred.size());
+        for (size_t i = 0; i < links_.size(); ++i) {
+            ordered.push_back(std::move(links_[i]));
+            auto it = after.find(i);
+            if (it == after.end())
+                continue;
+            auto& [bridges, ports] = it->second;
+            std::stable_partition(ports.begin(), ports.end(), [](const Action& a) {
+                return std::get<ModifyLink>(a.op).side == Side::Router;
+            });
+            for (auto* list : {&bridges, &ports})
+                for (auto& a : *list)
+                    ordered.push_back(std::move(a));
+        }
+        links_ = std::move(ordered);
     }
 
     void plan_removed_links() {

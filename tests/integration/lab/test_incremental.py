@@ -59,8 +59,9 @@ class IncrementalTest(LabTestCase):
         self.assertIn(f"vni{new}", seen)
         self.assertLessEqual(seen, links_of(new), f"adding vni {new} touched other links")
         text = log.read_text(errors="replace")[start:]
-        # Only the new VPN was observed and diffed, not the 30 next to it.
-        self.assertIn("reconcile (reload): 3 changes; looked at 1 owner", text, text)
+        # Only the new VPN was observed and diffed, not the 30 next to it: its bridge, VXLAN
+        # device and veth pair, created down, then the bridge and its two ports set up.
+        self.assertIn("reconcile (reload): 6 changes; looked at 1 owner", text, text)
 
         def remove():
             self.dropin.write_text(l2vnis(COUNT))

@@ -295,13 +295,20 @@ TEST(Diff, FromScratchCreatesEverythingInPhaseOrder) {
                   "set sysctl net/ipv6/conf/all/forwarding = 1 in router (was 0)",
                   "move underlay interface toswitch into the router namespace",
                   "add address 100.65.0.0/32 to lo in router",
-                  "create bridge br-pe-110 in router: up",
+                  // A new bridge and its new ports: created down, the bridge comes up once
+                  // its ports have joined it, then the ports.
+                  "create bridge br-pe-110 in router: down",
                   "create vxlan vni110 in router: id 110 local 100.65.0.0 dstport 4789 "
                   "nolearning master br-pe-110 bridge-port learning off neigh_suppress on "
-                  "addrgenmode none up",
-                  "create bridge br-hs-110 in host: up",
+                  "addrgenmode none down",
+                  "create bridge br-hs-110 in host: down",
                   "create veth host-e-110 in host with peer pe-e-110 in router: mtu "
-                  "1450 master br-hs-110 up; peer: mtu 1450 master br-pe-110 up",
+                  "1450 master br-hs-110 down; peer: mtu 1450 master br-pe-110 down",
+                  "change bridge br-pe-110 in router: up",
+                  "change bridge br-hs-110 in host: up",
+                  "change vxlan vni110 in router: up",
+                  "change veth pe-e-110 in router: up",
+                  "change veth host-e-110 in host: up",
                   "create veth pt-host in host with peer pt-ns in router: up; peer: up",
                   "add address 192.169.20.1/24 to pt-ns in router",
                   "add address 192.169.20.2/24 to pt-host in host",
@@ -315,6 +322,51 @@ TEST(Diff, FromScratchCreatesEverythingInPhaseOrder) {
     EXPECT_EQ(r.actions[4].phase, Phase::Links);
     EXPECT_EQ(r.actions[4].owner, "red");
     EXPECT_EQ(r.actions.back().phase, Phase::Addresses);
+}
+
+TEST(Diff, ANewBridgeComesUpOnceItsNewPortsHaveJoinedIt) {
+    // A new port on a bridge that is there already leaves the bridge alone.
+    Observed o = converged();
+    std::erase_if(o.links, [](const ObservedLink& l) { return l.name == "vni110"; });
+    DiffResult r = diff(sample(), o);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{
+                            "create vxlan vni110 in router: id 110 local 100.65.0.0 dstport "
+                            "4789 nolearning master br-pe-110 bridge-port learning off "
+                            "neigh_suppress on addrgenmode none up",
+                        }))
+        << joined(r);
+
+    // A new bridge without new ports comes up in its create request.
+    plan::DesiredState d = sample();
+    LinkSpec lone;
+    lone.side = Side::Host;
+    lone.name = "br-hs-120";
+    lone.kind = LinkKind::Bridge;
+    lone.owner = "lone";
+    d.links.push_back(lone);
+    r = diff(d, converged());
+    EXPECT_EQ(lines(r), (std::vector<std::string>{"create bridge br-hs-120 in host: up"}))
+        << joined(r);
+
+    // Recreated, its ports join it again and it comes up after them.
+    o = converged();
+    for (auto& l : o.links)
+        if (l.name == "br-pe-110") {
+            l.kind = plan::KernelKind::Other;
+            l.other_kind = "dummy";
+        }
+    r = diff(sample(), o);
+    EXPECT_EQ(lines(r),
+              (std::vector<std::string>{
+                  "delete dummy br-pe-110 in router (recreate: kind dummy -> bridge)",
+                  "create bridge br-pe-110 in router: down",
+                  "change vxlan vni110 in router: master br-pe-110, bridge-port learning off "
+                  "neigh_suppress on",
+                  "change veth pe-e-110 in router: master br-pe-110",
+                  "change bridge br-pe-110 in router: up",
+              }))
+        << joined(r);
+    EXPECT_TRUE(diff(sample(), applied(o, r)).empty()) << joined(diff(sample(), applied(o, r)));
 }
 
 TEST(Diff, ConvergedStateNeedsNothing) {
