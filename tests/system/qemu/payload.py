@@ -141,6 +141,26 @@ def data_plane() -> dict[str, Optional[int]]:
     return out
 
 
+SESSION_FIELDS = ("bgpState", "lastResetDueTo", "lastErrorCodeSubcode", "connectionsEstablished",
+                  "connectionsDropped", "bgpTimerConnectRetry", "bgpTimerUpString")
+
+
+def session_story(lab: perlab.Lab, vrf: str, router_end: str, host_end: str) -> str:
+    """Both ends of a host session as FRR sees them, and the router's nexthop for the host: what a
+    failed wait for the session needs to say which end is stuck and why."""
+    def one(side: str, peer: str, in_vrf: Optional[str]) -> str:
+        try:
+            n = lab.neighbor(side, peer, in_vrf)
+        except Exception as e:  # noqa: BLE001 - a story, never a second failure
+            return f"{side}: {type(e).__name__}: {e}"
+        return f"{side} {peer}: " + ", ".join(f"{k}={n[k]}" for k in SESSION_FIELDS if k in n)
+    try:
+        nht = lab.vtysh("router", f"show bgp vrf {vrf} nexthop").strip().replace("\n", " | ")
+    except Exception as e:  # noqa: BLE001
+        nht = f"{type(e).__name__}: {e}"
+    return f"{one('router', host_end, vrf)}; {one('host', router_end, None)}; router nexthops: {nht}"
+
+
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
@@ -381,8 +401,11 @@ class Tier:
             have["run drop-in"] = (RUN_DROPINS / "50-blue.toml").exists()
             if not all(have.values()):
                 return False, f"AddVpn returned after {took:.1f} s {p.stdout.strip()}; right after: {have}"
-            n = wait_for(lambda: (lambda x: x if x.get("bgpState") == "Established" else None)(
-                lab.neighbor("host", F.BLUE_ROUTER_IP)), 120, what="host session over VPN blue")
+            try:
+                n = wait_for(lambda: (lambda x: x if x.get("bgpState") == "Established" else None)(
+                    lab.neighbor("host", F.BLUE_ROUTER_IP)), 120, what="host session over VPN blue")
+            except TimeoutError as e:
+                return False, f"{e}; {session_story(lab, 'blue', F.BLUE_ROUTER_IP, F.BLUE_HOST_IP)}"
             route = wait_for(lambda: vrf_route("", "", F.BLUE_REMOTE_PREFIX), 60,
                              what=f"host kernel learns {F.BLUE_REMOTE_PREFIX}")
             took_ping = wait_answers(BLUE_REMOTE, 60)
@@ -712,6 +735,7 @@ def diagnostics(directory: Path) -> None:
     save("blame.txt", ["systemd-analyze", "blame", "--no-pager"])
     for f, name in ((KUBELET_OUT, KUBELET_OUT.name),
                     (fabric.LABDIR / "frr" / "leaf" / "frr.log", "leaf-frr.log"),
+                    (fabric.LABDIR / "frr" / "host" / "frr.log", "host-frr.log"),
                     (Path(f"/var/run/frr/{NETNS}/frr.log"), "router-frr.log")):
         if f.exists():
             (directory / name).write_text(f.read_text(errors="replace"))
