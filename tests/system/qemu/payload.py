@@ -414,6 +414,11 @@ class Tier:
                         f"session {n.get('bgpState')}; host route {F.BLUE_REMOTE_PREFIX} via "
                         f"{route.get('gateway')} dev {route.get('dev')}; {BLUE_REMOTE} answered after "
                         f"{took_ping:.1f} s more; {summary}")
+        # bgpd's neighbour events on both ends of the host sessions, into the kept logs: a session
+        # that does not come up (once seen for blue, not reproduced since) says why.
+        for side, d in (("router", lab.router_frr_dir), ("host", lab.host.dir)):
+            run(["vtysh", "--vty_socket", str(d), "-c", "debug bgp neighbor-events", "-c",
+                 "configure terminal", "-c", f"log file {d / 'frr.log'} debugging"], check=False)
         self.r.check("runtime-addvpn-l3vni-blue-traffic", add_blue)
 
         def remove_blue():
