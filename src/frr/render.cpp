@@ -59,6 +59,14 @@ void render_header(Writer& w, const Model& m) {
     }
     w.line(0, "ip nht resolve-via-default");
     w.line(0, "ipv6 nht resolve-via-default");
+    // bgpd holds every peer it creates while it reads configuration through vtysh (`vtysh -b` at
+    // FRR's start, each `vtysh -f` of ours) until a timer armed when the read ends fires: the
+    // whole seconds left on the route-map update timer, or 1 s when that timer is idle (FRR 8.4
+    // bgpd/bgp_vty.c bgp_config_end, bgpd.c peer_unshut_after_cfg). Defining a route map arms
+    // that timer with this delay, 5 s by default: each session started 4 s after FRR read its
+    // configuration. With 1 s, less than a whole second is left when the read ends, and the
+    // sessions start at once; route-map changes take effect after 1 s instead of 5.
+    w.line(0, "bgp route-map delay-timer 1");
 }
 
 void render_vrf_vnis(Writer& w, const Model& m) {

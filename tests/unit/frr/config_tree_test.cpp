@@ -12,7 +12,8 @@ TEST(ConfigTree, SplitsGlobalsContextsAndSubContexts) {
     const ConfigTree t = parse_config(render(golden_model("bfd_profile")));
     EXPECT_EQ(t.globals, (std::vector<std::string>{
                              "frr defaults traditional", "log syslog informational",
-                             "ip nht resolve-via-default", "ipv6 nht resolve-via-default"}));
+                             "ip nht resolve-via-default", "ipv6 nht resolve-via-default",
+                             "bgp route-map delay-timer 1"}));
     ASSERT_EQ(t.blocks.size(), 5u);
     EXPECT_EQ(t.blocks[0].header, "vrf red");
     EXPECT_EQ(t.blocks[0].lines, std::vector<std::string>{"vni 100"});

@@ -22,7 +22,8 @@ TEST(Render, EmptyModelIsJustTheHeader) {
               "frr defaults traditional\n"
               "log syslog informational\n"
               "ip nht resolve-via-default\n"
-              "ipv6 nht resolve-via-default\n");
+              "ipv6 nht resolve-via-default\n"
+              "bgp route-map delay-timer 1\n");
 }
 
 TEST(Render, LogFileReplacesSyslog) {
@@ -123,7 +124,9 @@ TEST(Render, AddressFamiliesOnlyWithContent) {
     EXPECT_FALSE(contains(text, "address-family ipv6 unicast"));
     EXPECT_FALSE(contains(text, "address-family l2vpn evpn"));
     EXPECT_FALSE(contains(text, "advertise-all-vni"));
-    EXPECT_FALSE(contains(text, "route-map"));
+    // No route map and no neighbor using one (the header's delay-timer line is global).
+    EXPECT_FALSE(contains(text, "\nroute-map "));
+    EXPECT_FALSE(contains(text, "route-map allowall"));
 }
 
 TEST(Render, OneVrfBlockPerL3vniEvenWhenDualStack) {
