@@ -9,6 +9,9 @@ Scenarios (each repeated --repeat times; min/median/max printed per figure):
       perouterd's own share: READY minus the time FRR took from its start to answering on its
       vty sockets (observed by a 10 ms poller; see RESULTS.md).
   P2  perouterd start -> first ping reply from the remote host behind the leaf through VNI 110.
+      Its floor (second lab, below): the router's links left in place, its FRR stopped and
+      started again with the same frr.conf (FRR's own start, one boot read) -> the first ping:
+      what BGP and EVPN alone need.
   P3  add one L2VNI next to N present (N = 0 and --sizes) by D-Bus AddVpn (`perouterctl vpn
       add`) and by writing a drop-in; remove it again (`perouterctl vpn remove`, unlink).
   P4  remove N L2VNIs (unlink their drop-in).
@@ -373,6 +376,38 @@ class AnchorBench:
         path.write_text(self.full_conf(vnis))
         return path
 
+    # P2's floor: FRR alone, on links that are in place
+    FRR_DAEMONS = ("watchfrr", "bfdd", "staticd", "bgpd", "zebra")  # watchfrr first
+
+    def stop_frr(self) -> None:
+        d = self.lab.router_frr_dir
+        pids = [perlab.read_pid_file(d / f"{n}.pid") for n in self.FRR_DAEMONS]
+        perlab.stop_pids([x for x in pids if x], timeout=20)
+
+    def start_frr(self) -> subprocess.Popen:
+        """FRR's own start in the router namespace (frrinit.sh, its boot read of frr.conf), as
+        perouterd's direct launcher runs it with a --root (src/frr/instance.cpp start_direct)."""
+        root = self.lab.root
+        return subprocess.Popen(
+            ["ip", "netns", "exec", self.lab.router_ns, "unshare", "--mount", "--propagation",
+             "slave", "sh", "-ec", 'mount --bind "$1" /etc/frr && mount --bind "$2" /run/frr && '
+             'exec /usr/lib/frr/frrinit.sh start "$3"', "frr-start", str(root / "etc" / "frr"),
+             str(root / "run" / "frr"), self.lab.router_ns],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def frr_start_to_ping(self) -> dict:
+        """P2's floor: FRR stopped (the leaf withdraws, zebra removes what it installed), then
+        started again; from its spawn to the host's first echo reply through VNI 110."""
+        self.stop_frr()
+        time.sleep(2.0)  # as P2: let the leaf notice the session is gone
+        t0 = time.monotonic()
+        p = self.start_frr()
+        try:
+            t = first_ping(self.lab.host_ns, perlab.L2_REMOTE_IP)
+        finally:
+            p.wait(timeout=120)
+        return {"s": t - t0}
+
     def vtysh_delta(self, vnis: list[int], remove: bool) -> None:
         if not self.args.rts:
             return  # no FRR line changes for an L2VNI without route targets
@@ -589,6 +624,11 @@ def run_anchor_scale(ab: AnchorBench, res: Results, sizes: list[int], repeat: in
                     settle(lambda: lab_pids(ab.lab))
 
 
+def run_p2_floor(ab: AnchorBench, res: Results, repeat: int) -> None:
+    for _ in range(repeat):
+        res.add("P2", "start -> first ping via VNI 110", "floor", 1, ab.frr_start_to_ping())
+
+
 # --- P6: idle cost ----------------------------------------------------------------------------
 
 def ctx_switches(pid: int) -> int:
@@ -767,6 +807,11 @@ def targets(res: Results, sizes: list[int]) -> list[tuple[str, Optional[bool], s
             r = pe / fl if pe and fl else None
             check(f"{sc} {op} <= 1.2x floor (N={n})", r, lambda x: x <= 1.2,
                   f"{r:.2f}x ({fmt_s(pe)} vs {fmt_s(fl)})" if r else "")
+    pe, fl = m("P2", "start -> first ping via VNI 110", "perouterd", 1), \
+        m("P2", "start -> first ping via VNI 110", "floor", 1)
+    d = pe - fl if pe and fl else None
+    check("P2 first ping <= floor + 0.5 s", d, lambda x: x <= 0.5,
+          f"{fmt_s(pe)} vs floor {fmt_s(fl)} (+{d * 1000:.0f} ms)" if d is not None else "")
     v = m("P1", "perouterd's own share", "perouterd", 1)
     check("P1 perouterd's own share <= 100 ms", v, lambda x: x <= 0.100, fmt_s(v))
     for n in (0, big):
@@ -904,12 +949,15 @@ def main() -> int:
                 run_perouterd_scale(pb, res, cycle, args.repeat, args.only, idle)
         finally:
             pb.down()
-    if scale and not args.no_anchors:
+    if (scale or "P2" in args.only) and not args.no_anchors:
         ab = AnchorBench(args)
         try:
             print("== reference and floor (lab pbr, perouterd stopped)", flush=True)
             ab.up()
-            run_anchor_scale(ab, res, p3_sizes, args.repeat, args.only)
+            if "P2" in args.only:
+                run_p2_floor(ab, res, args.repeat)
+            if scale:
+                run_anchor_scale(ab, res, p3_sizes, args.repeat, args.only)
         finally:
             ab.down()
     res.meta["machine_busy_after"] = round(machine_busy(), 3)
