@@ -10,8 +10,9 @@ Scenarios (each repeated --repeat times; min/median/max printed per figure):
       vty sockets (observed by a 10 ms poller; see RESULTS.md).
   P2  perouterd start -> first ping reply from the remote host behind the leaf through VNI 110.
       Its floor (second lab, below): the router's links left in place, its FRR stopped and
-      started again with the same frr.conf (FRR's own start, one boot read) -> the first ping:
-      what BGP and EVPN alone need.
+      started again with the same frr.conf (FRR's own start, one boot read) -> the first ping,
+      the host's neighbour entries flushed as perouterd's teardown does: what BGP and EVPN
+      alone need.
   P3  add one L2VNI next to N present (N = 0 and --sizes) by D-Bus AddVpn (`perouterctl vpn
       add`) and by writing a drop-in; remove it again (`perouterctl vpn remove`, unlink).
   P4  remove N L2VNIs (unlink their drop-in).
@@ -399,6 +400,10 @@ class AnchorBench:
         """P2's floor: FRR stopped (the leaf withdraws, zebra removes what it installed), then
         started again; from its spawn to the host's first echo reply through VNI 110."""
         self.stop_frr()
+        # perouterd's P2 starts after --teardown, whose deleted host links took the host's
+        # neighbour entries with them: the host resolves the remote's MAC again (ARP retries
+        # every second), so the floor's host must as well.
+        perlab.run(["ip", "-n", self.lab.host_ns, "neigh", "flush", "all"], check=False)
         time.sleep(2.0)  # as P2: let the leaf notice the session is gone
         t0 = time.monotonic()
         p = self.start_frr()
