@@ -17,6 +17,7 @@
 
 #include "common/process.hpp"
 #include "frr/delta.hpp"
+#include "frr/vty.hpp"
 
 namespace perouter::frr {
 namespace fs = std::filesystem;
@@ -232,19 +233,16 @@ Status Instance::ready() const {
         if (r < 0)
             return fail(fmt::format("{} does not answer ({}: {})", d, path, strerror(err)));
     }
-    // Then one vtysh: `show watchfrr` names the jobs watchfrr runs. Its start and restart jobs
-    // load frr.conf into the daemons they start (`vtysh -b`, /usr/lib/frr/frrcommon.sh
-    // all_start and daemon_start): until they are over, a daemon may answer without its
-    // configuration.
-    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-c", "show watchfrr"},
-                         kQueryTimeout);
-    if (!r)
-        return fail(std::move(r).error());
-    if (r->exit_code != 0)
-        return fail(fmt::format("vtysh -c 'show watchfrr' failed (exit {}): {}", r->exit_code,
-                                r->err.empty() ? r->out : r->err));
+    // Then watchfrr itself, on its vty socket (frr/vty.hpp): `show watchfrr` names the jobs it
+    // runs. Its start and restart jobs load frr.conf into the daemons they start (`vtysh -b`,
+    // /usr/lib/frr/frrcommon.sh all_start and daemon_start): until they are over, a daemon may
+    // answer without its configuration.
+    auto out = vty_query(paths_.vty_socket("watchfrr"), {"enable", "show watchfrr"},
+                         std::chrono::duration_cast<std::chrono::milliseconds>(kQueryTimeout));
+    if (!out)
+        return fail(std::move(out).error().context("ask watchfrr"));
     // "global restart running, pid N" (all daemons) or "restart running, pid N" (one).
-    if (r->out.find("restart running") != std::string::npos)
+    if (out->find("restart running") != std::string::npos)
         return fail("watchfrr is still starting daemons and loading frr.conf into them");
     return {};
 }

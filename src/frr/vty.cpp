@@ -1,0 +1,124 @@
+#include "frr/vty.hpp"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace perouter::frr {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class SocketFd {
+  public:
+    explicit SocketFd(int fd) : fd_(fd) {}
+    SocketFd(const SocketFd&) = delete;
+    SocketFd& operator=(const SocketFd&) = delete;
+    ~SocketFd() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+int remaining_ms(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+Status wait_for(int fd, short events, Clock::time_point deadline, const std::string& what) {
+    for (;;) {
+        pollfd p{fd, events, 0};
+        int r = ::poll(&p, 1, remaining_ms(deadline));
+        if (r > 0)
+            return {};
+        if (r == 0)
+            return fail(fmt::format("{}: no answer in time", what), ETIMEDOUT);
+        if (errno != EINTR)
+            return fail(errno_error(errno, what));
+    }
+}
+
+Status send_all(int fd, const std::string& data, Clock::time_point deadline,
+                const std::string& what) {
+    size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            off += static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+            return fail(errno_error(errno, what));
+        PEROUTER_TRY(wait_for(fd, POLLOUT, deadline, what));
+    }
+    return {};
+}
+
+// The output of one command and its status byte.
+Result<std::pair<std::string, int>> read_answer(int fd, Clock::time_point deadline,
+                                                const std::string& what) {
+    std::string buf;
+    char chunk[4096];
+    for (;;) {
+        if (buf.size() >= 4 && buf.compare(buf.size() - 4, 3, std::string(3, '\0')) == 0) {
+            int status = static_cast<unsigned char>(buf.back());
+            buf.resize(buf.size() - 4);
+            return std::make_pair(std::move(buf), status);
+        }
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+        if (n > 0) {
+            buf.append(chunk, static_cast<size_t>(n));
+            continue;
+        }
+        if (n == 0)
+            return fail(fmt::format("{}: the daemon closed the connection", what), ECONNRESET);
+        if (errno != EAGAIN && errno != EINTR)
+            return fail(errno_error(errno, what));
+        PEROUTER_TRY(wait_for(fd, POLLIN, deadline, what));
+    }
+}
+
+}  // namespace
+
+Result<std::string> vty_query(const std::string& socket_path,
+                              const std::vector<std::string>& commands,
+                              std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (socket_path.size() >= sizeof addr.sun_path)
+        return fail(fmt::format("{}: path too long for a socket", socket_path), ENAMETOOLONG);
+    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    SocketFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (fd.get() < 0)
+        return fail(errno_error(errno, "socket"));
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+        return fail(errno_error(errno, fmt::format("connect to {}", socket_path)));
+    std::string out;
+    for (const std::string& command : commands) {
+        const std::string what = fmt::format("'{}' on {}", command, socket_path);
+        PEROUTER_TRY(send_all(fd.get(), command + std::string(1, '\0'), deadline, what));
+        auto answer = read_answer(fd.get(), deadline, what);
+        if (!answer)
+            return fail(std::move(answer).error());
+        if (answer->second != 0) {
+            std::string text = answer->first;
+            while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+                text.pop_back();
+            return fail(fmt::format("{}: status {}: {}", what, answer->second, text));
+        }
+        out = std::move(answer->first);
+    }
+    return out;
+}
+
+}  // namespace perouter::frr

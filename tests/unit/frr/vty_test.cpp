@@ -1,0 +1,127 @@
+// frr/vty.hpp against a stand-in daemon on a unix socket that answers as FRR's lib/vty.c does:
+// the output, three NULs and the status byte.
+#include "frr/vty.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <thread>
+
+namespace perouter::frr {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Accepts one connection and hands each NUL-terminated command to `answer`, which writes what
+// the daemon sends back (or closes the connection by returning false).
+class FakeDaemon {
+  public:
+    using Answer = std::function<bool(int fd, const std::string& command)>;
+
+    explicit FakeDaemon(Answer answer) {
+        char tmpl[] = "/tmp/perouter-vty-test.XXXXXX";
+        dir_ = ::mkdtemp(tmpl);
+        path_ = dir_ + "/bgpd.vty";
+        listen_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
+        EXPECT_EQ(::bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+        EXPECT_EQ(::listen(listen_, 1), 0);
+        thread_ = std::thread([this, answer = std::move(answer)] {
+            int fd = ::accept(listen_, nullptr, nullptr);
+            if (fd < 0)
+                return;
+            std::string buf;
+            char c;
+            while (::read(fd, &c, 1) == 1) {
+                if (c != '\0') {
+                    buf += c;
+                    continue;
+                }
+                if (!answer(fd, buf))
+                    break;
+                buf.clear();
+            }
+            ::close(fd);
+        });
+    }
+    ~FakeDaemon() {
+        ::shutdown(listen_, SHUT_RDWR);
+        thread_.join();
+        ::close(listen_);
+        ::unlink(path_.c_str());
+        ::rmdir(dir_.c_str());
+    }
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string dir_, path_;
+    int listen_ = -1;
+    std::thread thread_;
+};
+
+void reply(int fd, const std::string& text, char status) {
+    std::string msg = text + std::string(3, '\0') + std::string(1, status);
+    // In two pieces: the client must not take the first read for the whole answer.
+    size_t half = msg.size() / 2;
+    ASSERT_EQ(::write(fd, msg.data(), half), static_cast<ssize_t>(half));
+    std::this_thread::sleep_for(5ms);
+    ASSERT_EQ(::write(fd, msg.data() + half, msg.size() - half),
+              static_cast<ssize_t>(msg.size() - half));
+}
+
+TEST(VtyQuery, ReturnsTheLastCommandsOutput) {
+    std::string seen;
+    FakeDaemon d([&](int fd, const std::string& command) {
+        seen += command + ";";
+        reply(fd, command == "enable" ? "" : "global restart running, pid 42\n", 0);
+        return true;
+    });
+    auto out = vty_query(d.path(), {"enable", "show watchfrr"}, 2000ms);
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_EQ(*out, "global restart running, pid 42\n");
+    EXPECT_EQ(seen, "enable;show watchfrr;");
+}
+
+TEST(VtyQuery, AFailedCommandIsAnErrorWithItsOutput) {
+    FakeDaemon d([](int fd, const std::string&) {
+        reply(fd, "% Unknown command: show nothing\n", 2);  // CMD_ERR_NO_MATCH
+        return true;
+    });
+    auto out = vty_query(d.path(), {"show nothing"}, 2000ms);
+    ASSERT_FALSE(out.ok());
+    EXPECT_NE(out.error().message.find("status 2: % Unknown command: show nothing"),
+              std::string::npos)
+        << out.error().message;
+}
+
+TEST(VtyQuery, ADaemonThatClosesIsAnError) {
+    FakeDaemon d([](int, const std::string&) { return false; });
+    auto out = vty_query(d.path(), {"show version"}, 2000ms);
+    ASSERT_FALSE(out.ok());
+    EXPECT_NE(out.error().message.find("closed the connection"), std::string::npos)
+        << out.error().message;
+}
+
+TEST(VtyQuery, ASilentDaemonTimesOut) {
+    FakeDaemon d([](int, const std::string&) { return true; });  // reads, never answers
+    auto out = vty_query(d.path(), {"show version"}, 100ms);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.error().code, ETIMEDOUT) << out.error().message;
+}
+
+TEST(VtyQuery, NoSocketIsAnError) {
+    auto out = vty_query("/nonexistent/perouter/bgpd.vty", {"show version"}, 100ms);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.error().code, ENOENT) << out.error().message;
+}
+
+}  // namespace
+}  // namespace perouter::frr
