@@ -117,6 +117,20 @@ class LabTestCase(unittest.TestCase):
             self.fail(f"{e}\n{detail}")
         return self.lab.leaf_session()
 
+    def wait_host_learned(self, timeout: float = 30.0) -> None:
+        """Steady state of the host's routes: its speaker accepted every prefix the router sends
+        it over the passthrough session and the host kernel has them (bgpd sends its first
+        updates about a second after a session is up: a snapshot right after Established misses
+        them)."""
+        def learned() -> bool:
+            sent = self.lab.neighbor("router", F.PT_HOST_IP).get("addressFamilyInfo", {}) \
+                .get("ipv4Unicast", {}).get("sentPrefixCounter")
+            got = self.lab.neighbor("host", F.PT_ROUTER_IP).get("addressFamilyInfo", {}) \
+                .get("ipv4Unicast", {}).get("acceptedPrefixCounter")
+            kernel = [r for r in perlab.routes(self.lab.host_ns) if r.get("protocol") == "bgp"]
+            return bool(sent) and sent == got and len(kernel) >= got
+        self.wait(learned, timeout, "host learned every prefix the router sends over passthrough")
+
     def wait_l2_ping(self, timeout: float = 30.0) -> None:
         self.wait(lambda: ping_once(self.lab.host_ns, perlab.L2_REMOTE_IP, count=1, timeout_s=0.5)[0],
                   timeout, "host pings 10.110.0.20 over VNI 110")

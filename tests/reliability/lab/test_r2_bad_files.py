@@ -161,6 +161,7 @@ class BadFilesTest(LabTestCase):
                                 f"expected position next to the lab's main file; context-dependent: {self.context}")
         self.wait_established()
         self.wait_l2_ping()
+        self.wait_host_learned()
         before = full_state(lab)
         self.addCleanup(self.clear_dropins)
         files = {}
@@ -243,6 +244,7 @@ class BadFilesTest(LabTestCase):
             step = len(cases) / 10
             cases = [cases[int(i * step)] for i in range(10)]
         self.wait_established()
+        self.wait_host_learned()
         before = full_state(lab)
         try:
             for c in cases:
