@@ -12,24 +12,9 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/fd.hpp"
+
 namespace perouter {
-namespace {
-
-struct Fd {
-    int fd = -1;
-    Fd() = default;
-    explicit Fd(int f) : fd(f) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-    void reset() {
-        if (fd >= 0)
-            ::close(fd);
-        fd = -1;
-    }
-};
-
-}  // namespace
 
 Result<Spawned> spawn_process(const std::vector<std::string>& argv) {
     if (argv.empty())
@@ -66,14 +51,12 @@ Result<Spawned> spawn_process(const std::vector<std::string>& argv) {
         int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             dup2(devnull, 0);
-        dup2(out_w.fd, 1);
-        dup2(err_w.fd, 2);
+        dup2(out_w.get(), 1);
+        dup2(err_w.get(), 2);
         execvpe(args[0], args.data(), env.data());
         _exit(127);
     }
-    Spawned sp{pid, out_r.fd, err_r.fd};
-    out_r.fd = -1;
-    err_r.fd = -1;
+    Spawned sp{pid, out_r.release(), err_r.release()};
     return sp;
 }
 
@@ -105,8 +88,8 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
             r.timed_out = true;
             break;
         }
-        pollfd fds[2] = {{out_open ? out_r.fd : -1, POLLIN, 0},
-                         {err_open ? err_r.fd : -1, POLLIN, 0}};
+        pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0},
+                         {err_open ? err_r.get() : -1, POLLIN, 0}};
         int n = poll(fds, 2, static_cast<int>(left.count()));
         if (n < 0 && errno == EINTR)
             continue;
@@ -163,14 +146,14 @@ Status write_file_atomic(const std::string& path, const std::string& data, unsig
     const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
     std::string tmp = dir + "/." + base + ".XXXXXX";
     Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
-    if (fd.fd < 0)
+    if (!fd.valid())
         return fail(errno_error(errno, "create a temporary file for '" + path + "'"));
-    if (Status w = write_all(fd.fd, data); !w) {
+    if (Status w = write_all(fd.get(), data); !w) {
         ::unlink(tmp.c_str());
         return fail(errno_error(w.error().code, "write '" + tmp + "'"));
     }
     // fchmod: the umask must not weaken or widen the mode the caller asked for.
-    if (fchmod(fd.fd, mode) != 0 || fsync(fd.fd) != 0) {
+    if (fchmod(fd.get(), mode) != 0 || fsync(fd.get()) != 0) {
         int e = errno;
         ::unlink(tmp.c_str());
         return fail(errno_error(e, "sync '" + tmp + "'"));

@@ -5,13 +5,10 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -217,22 +214,9 @@ Status Instance::ready() const {
     // First what vtysh itself goes by (`show daemons` lists the daemons whose vty socket it
     // could connect to), without a vtysh process: a connect() per daemon costs microseconds, a
     // vtysh 30 ms or more of CPU, which a starting FRR competes with.
-    for (const auto& d : required_daemons()) {
-        const std::string path = paths_.vty_socket(d);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        if (path.size() >= sizeof addr.sun_path)
-            return fail(fmt::format("{}: path too long for a socket", path));
-        std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-        int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            return fail(errno_error(errno, "socket"));
-        int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
-        int err = errno;
-        ::close(fd);
-        if (r < 0)
-            return fail(fmt::format("{} does not answer ({}: {})", d, path, strerror(err)));
-    }
+    for (const auto& d : required_daemons())
+        if (Status st = vty_accepts(paths_.vty_socket(d)); !st)
+            return fail(fmt::format("{} does not answer ({})", d, st.error().message));
     // Then watchfrr itself, on its vty socket (frr/vty.hpp): `show watchfrr` names the jobs it
     // runs. Its start and restart jobs load frr.conf into the daemons they start (`vtysh -b`,
     // /usr/lib/frr/frrcommon.sh all_start and daemon_start): until they are over, a daemon may

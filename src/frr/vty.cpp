@@ -9,25 +9,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/fd.hpp"
+
 namespace perouter::frr {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class SocketFd {
-  public:
-    explicit SocketFd(int fd) : fd_(fd) {}
-    SocketFd(const SocketFd&) = delete;
-    SocketFd& operator=(const SocketFd&) = delete;
-    ~SocketFd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
 
 int remaining_ms(Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -87,27 +74,41 @@ Result<std::pair<std::string, int>> read_answer(int fd, Clock::time_point deadli
     }
 }
 
-}  // namespace
-
-Result<std::string> vty_query(const std::string& socket_path,
-                              const std::vector<std::string>& commands,
-                              std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
+Result<Fd> connect_vty(const std::string& socket_path) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (socket_path.size() >= sizeof addr.sun_path)
         return fail(fmt::format("{}: path too long for a socket", socket_path), ENAMETOOLONG);
     std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-    SocketFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0)
+    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid())
         return fail(errno_error(errno, "socket"));
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
-        return fail(errno_error(errno, fmt::format("connect to {}", socket_path)));
+        return fail(errno_error(errno, socket_path));
+    return fd;
+}
+
+}  // namespace
+
+Status vty_accepts(const std::string& socket_path) {
+    auto fd = connect_vty(socket_path);
+    if (!fd)
+        return fail(std::move(fd).error());
+    return {};
+}
+
+Result<std::string> vty_query(const std::string& socket_path,
+                              const std::vector<std::string>& commands,
+                              std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    auto fd = connect_vty(socket_path);
+    if (!fd)
+        return fail(std::move(fd).error().context("connect"));
     std::string out;
     for (const std::string& command : commands) {
         const std::string what = fmt::format("'{}' on {}", command, socket_path);
-        PEROUTER_TRY(send_all(fd.get(), command + std::string(1, '\0'), deadline, what));
-        auto answer = read_answer(fd.get(), deadline, what);
+        PEROUTER_TRY(send_all(fd->get(), command + std::string(1, '\0'), deadline, what));
+        auto answer = read_answer(fd->get(), deadline, what);
         if (!answer)
             return fail(std::move(answer).error());
         if (answer->second != 0) {

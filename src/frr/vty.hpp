@@ -13,6 +13,10 @@
 
 namespace perouter::frr {
 
+/// Whether the daemon accepts a connection on `socket_path` (what vtysh goes by when it lists
+/// the daemons it can reach): a connect(), nothing sent. The error says why not.
+Status vty_accepts(const std::string& socket_path);
+
 /// Runs `commands` in order on the daemon behind `socket_path` and returns the last one's
 /// output. A command whose status is not success (CMD_SUCCESS, 0) fails with its output; so
 /// does a daemon that closes the socket or does not answer within `timeout` (all commands).

@@ -150,20 +150,17 @@ ForwardingMonitor::Changes ForwardingMonitor::drain() {
     }
 }
 
-void ForwardingMonitor::read_neighbour(const nlmsghdr* hdr, Changes& out) {
-    if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(ndmsg))) {
-        out.neighbours = true;
+void ForwardingMonitor::read_neighbour(nlmsghdr* hdr, Changes& out) {
+    nlattr* tb[NDA_MAX + 1] = {};
+    if (nlmsg_parse(hdr, sizeof(ndmsg), tb, NDA_MAX, nullptr) < 0) {
+        out.neighbours = true;  // not understood: it may matter
         return;
     }
-    const auto* nd = static_cast<const ndmsg*>(NLMSG_DATA(hdr));
+    const auto* nd = static_cast<const ndmsg*>(nlmsg_data(hdr));
     std::string_view dst;
-    int len = static_cast<int>(hdr->nlmsg_len - NLMSG_LENGTH(sizeof(ndmsg)));
-    for (const auto* a = reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(nd) +
-                                                         NLMSG_ALIGN(sizeof(ndmsg)));
-         RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-        if (a->rta_type == NDA_DST)
-            dst = std::string_view(static_cast<const char*>(RTA_DATA(a)), RTA_PAYLOAD(a));
-    }
+    if (tb[NDA_DST] != nullptr)
+        dst = std::string_view(static_cast<const char*>(nla_data(tb[NDA_DST])),
+                               static_cast<size_t>(nla_len(tb[NDA_DST])));
     if (nd->ndm_family == AF_BRIDGE) {
         // Only FDB entries towards a remote VTEP (zebra's EVPN entries on a VXLAN device) are
         // part of the online verdict; what the bridges learn locally is not.

@@ -56,7 +56,7 @@ class ForwardingMonitor {
 
   private:
     ForwardingMonitor() = default;
-    void read_neighbour(const nlmsghdr* hdr, Changes& out);
+    void read_neighbour(nlmsghdr* hdr, Changes& out);
     SocketPtr sock_;
     bool neighbours_ = false;
     reconcile::NeighbourUsability usability_;

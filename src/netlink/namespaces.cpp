@@ -64,24 +64,6 @@ Result<SocketPtr> connect_here() {
 
 }  // namespace
 
-Fd& Fd::operator=(Fd&& o) noexcept {
-    if (this != &o) {
-        reset();
-        fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-}
-
-Fd::~Fd() {
-    reset();
-}
-
-void Fd::reset() {
-    if (fd_ >= 0)
-        ::close(fd_);
-    fd_ = -1;
-}
-
 Result<NetnsGuard> NetnsGuard::enter(int target_fd) {
     if (target_fd < 0)
         return fail("namespace is not open", ENOENT);

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/fd.hpp"
 #include "common/result.hpp"
 #include "netlink/nl.hpp"
 #include "plan/desired.hpp"
@@ -17,24 +18,7 @@ namespace perouter::netlink {
 
 using plan::Side;
 
-/// An open file descriptor, closed on destruction.
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Fd& operator=(Fd&& o) noexcept;
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd();
-
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-    void reset();
-
-  private:
-    int fd_ = -1;
-};
+using perouter::Fd;
 
 /// While alive, the calling thread is in another network namespace; the destructor returns it
 /// to the namespace it was in before.
