@@ -137,8 +137,8 @@ Result<std::optional<MasterRef>> lookup_master(nl_sock* sock, const plan::LinkSp
 }
 
 InCreate in_create(const plan::LinkSpec& spec, const std::optional<MasterRef>& master) {
-    return InCreate{master.has_value(),
-                    spec.up && !spec.addr_gen_mode_none && !(master && master->vrf)};
+    return InCreate{master.has_value(), spec.up && !spec.addr_gen_mode_none && !spec.ipv6_off &&
+                                            !(master && master->vrf)};
 }
 
 void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec,
@@ -295,7 +295,11 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
     if (err < 0)
         return fail(nl_error(err, create_subject(spec)));
 
-    auto finished = finish_create(sock->get(), spec, *master, in);
+    Status finished;
+    if (spec.ipv6_off)
+        finished = turn_ipv6_off(ns, spec.side, spec.name);
+    if (finished.ok())
+        finished = finish_create(sock->get(), spec, *master, in);
     if (!finished.ok()) {
         // A link without all its settings is deleted, and the next reconcile tries again.
         rtnl_link_delete(sock->get(), link->get());
@@ -309,6 +313,15 @@ Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m) {
     auto sock = ns.socket(m.side);
     if (!sock.ok())
         return fail(std::move(sock).error().context(subject));
+    if (m.ipv6_off) {
+        // Before `up`, so that IPv6 never starts on a link that comes up with this change.
+        auto off = turn_ipv6_off(ns, m.side, m.name);
+        if (!off.ok())
+            return fail(std::move(off).error().context(subject));
+    }
+    if (!m.master && !m.mtu && !m.mac && !m.alias && !m.addr_gen_mode_none && !m.bridge_port &&
+        !m.up)
+        return {};
     LinkSettings s;
     s.master = m.master;
     s.mtu = m.mtu;

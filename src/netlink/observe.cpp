@@ -148,6 +148,21 @@ void resolve_veth_peers(reconcile::Observed& out, const std::vector<PeerRef>& pe
     }
 }
 
+Status read_ipv6_off(const Namespaces& ns, Side side, std::vector<ObservedLink>& links) {
+    return ns.run_in(side, [&]() -> Status {
+        for (auto& l : links) {
+            if (l.side != side || !l.master)
+                continue;
+            auto value = ops::read_sysctl(plan::ipv6_disable_key(l.name));
+            if (!value.ok())
+                return fail(std::move(value).error());
+            if (*value)
+                l.ipv6_off = **value != "0";
+        }
+        return {};
+    });
+}
+
 }  // namespace detail
 
 namespace {
@@ -188,6 +203,8 @@ Status observe_side(const Namespaces& ns, Side side, const plan::DesiredState& d
         kept[obs.ifindex] = obs.name;
         out.links.push_back(std::move(obs));
     }
+
+    PEROUTER_TRY(read_ipv6_off(ns, side, out.links));
 
     auto addrs = ops::dump_addresses(sock->get());
     if (!addrs.ok())

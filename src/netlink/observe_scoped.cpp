@@ -211,6 +211,7 @@ Status observe_named_side(const Namespaces& ns, Side side, const LinkNames& name
             out.addresses.push_back(reconcile::ObservedAddress{side, obs.name, a});
         out.links.push_back(std::move(obs));
     }
+    PEROUTER_TRY(detail::read_ipv6_off(ns, side, out.links));
     if (routes.empty())
         return {};
     // Routes the slice (or the state it replaces) lists: one dump, kept when they matter here.

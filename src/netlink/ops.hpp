@@ -65,9 +65,9 @@ struct InCreate {
     bool up = false;
 };
 /// For the device a create request is about: its master, and up unless it must not be up yet
-/// (addrgenmode none must be in place before IPv6 starts on the link; a VRF takes a port that is
-/// up down and up again). A veth's peer end takes neither: IFLA_MASTER among the peer's
-/// attributes is not looked at, and the kernel opens the peer before the two ends are joined
+/// (addrgenmode none, or IPv6 off, must be in place before IPv6 starts on the link; a VRF takes
+/// a port that is up down and up again). A veth's peer end takes neither: IFLA_MASTER among the
+/// peer's attributes is not looked at, and the kernel opens the peer before the two ends are joined
 /// (veth_open: ENOTCONN).
 InCreate in_create(const plan::LinkSpec& spec, const std::optional<MasterRef>& master);
 void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec,
@@ -75,6 +75,10 @@ void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec,
 /// The requests after the create request: the alias and everything it did not carry.
 Status finish_create(nl_sock* sock, const plan::LinkSpec& spec,
                      const std::optional<MasterRef>& master, InCreate in);
+
+/// IPv6 off on a new link (LinkSpec::ipv6_off) before finish_create() brings it up. The
+/// kernel has no netlink attribute for it: the link's sysctl, written in its namespace.
+Status turn_ipv6_off(const Namespaces& ns, plan::Side side, const std::string& link);
 
 Status create_link(const Namespaces& ns, const reconcile::CreateLink& c);
 Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m);

@@ -65,4 +65,8 @@ Status set_sysctl(const Namespaces& ns, const reconcile::SetSysctl& s) {
     return {};
 }
 
+Status turn_ipv6_off(const Namespaces& ns, plan::Side side, const std::string& link) {
+    return set_sysctl(ns, reconcile::SetSysctl{side, plan::ipv6_disable_key(link), "1", {}});
+}
+
 }  // namespace perouter::netlink::ops

@@ -37,7 +37,12 @@ Status create_veth_pair(const Namespaces& ns, const plan::LinkSpec& a, const pla
     if (err < 0)
         return fail(nl_error(err, subject));
 
-    auto finished = finish_create(sock_a->get(), a, *master_a, in_a);
+    Status finished;
+    for (const plan::LinkSpec* end : {&a, &b})
+        if (finished.ok() && end->ipv6_off)
+            finished = turn_ipv6_off(ns, end->side, end->name);
+    if (finished.ok())
+        finished = finish_create(sock_a->get(), a, *master_a, in_a);
     if (finished.ok())
         finished = finish_create(sock_b->get(), b, *master_b, InCreate{});
     if (!finished.ok()) {

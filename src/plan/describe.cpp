@@ -28,6 +28,8 @@ std::string describe(const LinkSpec& l) {
         s += fmt::format(" address {}", l.mac->str());
     if (l.addr_gen_mode_none)
         s += " addrgenmode none";
+    if (l.ipv6_off)
+        s += " ipv6 off";
     if (l.ovs_port)
         s += " ovs-port";
     s += l.up ? " up" : " down";

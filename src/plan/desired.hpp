@@ -91,7 +91,11 @@ struct LinkSpec {
     std::optional<uint32_t> mtu;        // absent = leave the kernel default
     std::optional<MacAddress> mac;      // absent = leave the kernel's choice
     bool up = true;
-    bool addr_gen_mode_none = false;             // no IPv6 link-local address
+    bool addr_gen_mode_none = false;  // no IPv6 link-local address
+    /// net.ipv6.conf.<name>.disable_ipv6 = 1 (plan/planner.cpp, `no_ipv6_on_bridge_ports`):
+    /// a bridge port hands every frame to its bridge, so IPv6 on it would only add routes the
+    /// kernel walks on every link change. false = left as the kernel made it.
+    bool ipv6_off = false;
     std::optional<uint32_t> vrf_table;           // kind Vrf
     std::optional<VxlanAttrs> vxlan;             // kind Vxlan
     std::optional<MacvlanAttrs> macvlan;         // kind Macvlan
@@ -178,6 +182,9 @@ struct SysctlSpec {
 /// The interface a per-interface sysctl key names ("net/ipv4/conf/<if>/rp_filter",
 /// "net/ipv6/neigh/<if>/..."); nullopt for other keys and for "all" and "default".
 std::optional<std::string> sysctl_interface(std::string_view key);
+
+/// The per-interface sysctl that turns IPv6 off on `link` (LinkSpec::ipv6_off).
+std::string ipv6_disable_key(std::string_view link);
 
 /// A DHCP client (dhcp/client.hpp) leasing the IPv4 address of a router-side link. The diff
 /// leaves that link's IPv4 addresses to it.

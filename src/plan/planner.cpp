@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "config/names.hpp"
 #include "frr/render.hpp"
@@ -40,6 +41,21 @@ void plan_sysctls(DesiredState& out) {
     add("net/ipv6/conf/default/accept_untracked_na", true);
 }
 
+// A port of a bridge (ours or the operator's, Linux or Open vSwitch) hands every frame to its
+// bridge before IPv6 would see it, so IPv6 on it only costs: each such link would add a
+// link-local, a local and a multicast route, and the kernel walks the namespace's whole IPv6
+// routing table on every link that comes up or changes its MTU (tests/bench/RESULTS.md, "P5
+// profiled"). A VRF's ports route, and keep IPv6.
+void no_ipv6_on_bridge_ports(DesiredState& out) {
+    std::set<std::pair<Side, std::string>> vrfs;
+    for (const auto& l : out.links)
+        if (l.kind == LinkKind::Vrf)
+            vrfs.insert({l.side, l.name});
+    for (auto& l : out.links)
+        if (l.ovs_port || (l.master && !vrfs.contains({l.side, *l.master})))
+            l.ipv6_off = true;
+}
+
 }  // namespace
 
 Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const Options& opts) {
@@ -69,6 +85,7 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
                      [](const auto* x, const auto* y) { return x->priority < y->priority; });
     for (const auto* r : raw)
         out.frr.raw.push_back(frr::RawBlock{r->name, r->config});
+    no_ipv6_on_bridge_ports(out);
     out.frr_config = frr::render(out.frr);
     // The daemon keeps the state it applied last (the base of its reconcile of changes): no
     // spare capacity from growing the vectors (with 1000 VNIs the links alone had 3000 unused

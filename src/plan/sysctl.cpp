@@ -22,4 +22,8 @@ std::optional<std::string> sysctl_interface(std::string_view key) {
     return std::string(parts[3]);
 }
 
+std::string ipv6_disable_key(std::string_view link) {
+    return "net/ipv6/conf/" + std::string(link) + "/disable_ipv6";
+}
+
 }  // namespace perouter::plan

@@ -41,6 +41,8 @@ std::string spec_attrs(const plan::LinkSpec& s) {
         add(port_flags(*s.bridge_port));
     if (s.addr_gen_mode_none)
         add("addrgenmode none");
+    if (s.ipv6_off)
+        add("ipv6 off");
     add(s.up ? "up" : "down");
     return out;
 }
@@ -109,6 +111,8 @@ std::string describe(const Action& action) {
                     add(fmt::format("alias {}", *m.alias));
                 if (m.addr_gen_mode_none)
                     add("addrgenmode none");
+                if (m.ipv6_off)
+                    add("ipv6 off");
                 if (m.master)
                     add(m.master->empty() ? "nomaster" : "master " + *m.master);
                 if (m.bridge_port)

@@ -14,6 +14,15 @@ def slave(link):
     return link.get("linkinfo", {}).get("info_slave_data", {})
 
 
+HOST_V6 = "fd10:110::10"
+REMOTE_V6 = "fd10:110::20"
+
+
+def disable_ipv6(netns, link):
+    return perlab.run(["ip", "netns", "exec", netns, "cat",
+                       f"/proc/sys/net/ipv6/conf/{link}/disable_ipv6"]).stdout.strip()
+
+
 class L2VniTest(LabTestCase):
     PREFIX = "plt2"
 
@@ -22,6 +31,25 @@ class L2VniTest(LabTestCase):
         self.wait_l2_ping()
         ok, summary = ping_once(self.lab.host_ns, perlab.L2_REMOTE_IP, count=5)
         self.assertTrue(ok, summary)
+
+    def test_host_pings_remote_over_ipv6_with_ipv6_off_on_the_ports(self):
+        """IPv6 crosses the VNI although the bridge ports have none of their own: perouterd
+        turns IPv6 off on them (a port hands every frame to its bridge); the bridges keep it."""
+        self.wait_established()
+        self.wait_l2_ping()
+        perlab.run(["ip", "-n", self.lab.host_ns, "addr", "replace", f"{HOST_V6}/64", "dev",
+                    "br-hs-110", "nodad"])
+        perlab.run(["ip", "-n", self.lab.remote_ns, "addr", "replace", f"{REMOTE_V6}/64", "dev",
+                    "rem-110", "nodad"])
+        self.wait(lambda: ping_once(self.lab.host_ns, REMOTE_V6, count=1, timeout_s=0.5)[0], 30,
+                  f"host pings {REMOTE_V6} over VNI 110")
+        ok, summary = ping_once(self.lab.host_ns, REMOTE_V6, count=5)
+        self.assertTrue(ok, summary)
+        off = {(ns, name): disable_ipv6(ns, name)
+               for ns, name in ((self.lab.router_ns, "vni110"), (self.lab.router_ns, "pe-e-110"),
+                                (self.lab.host_ns, "host-e-110"), (self.lab.router_ns, "br-pe-110"),
+                                (self.lab.host_ns, "br-hs-110"))}
+        self.assertEqual(list(off.values()), ["1", "1", "1", "0", "0"], off)
 
     def test_remote_mac_in_router_fdb_and_host_mac_on_leaf(self):
         self.wait_established()

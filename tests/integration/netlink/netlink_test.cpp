@@ -623,7 +623,7 @@ TEST_F(NetlinkTest, ErrorsNameTheAction) {
     reconcile::Action a{
         Phase::Links, "red",
         reconcile::ModifyLink{
-            Side::Router, "pe-e-404", LinkKind::Veth, {}, 1400u, {}, {}, {}, false, {}}};
+            Side::Router, "pe-e-404", LinkKind::Veth, {}, 1400u, {}, {}, {}, false, false, {}}};
     auto s = execute(*ns_, a, ctx_);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().message, "change veth 'pe-e-404': look up link 'pe-e-404': No such device");

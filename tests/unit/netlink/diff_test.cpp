@@ -159,6 +159,8 @@ void add_link(Observed& o, const LinkSpec& s) {
     l.up = s.up;
     l.alias = std::string(plan::kLinkAlias);
     l.addr_gen_mode_none = s.addr_gen_mode_none;
+    if (s.master)  // what the observer reads (netlink/observe.cpp, read_ipv6_off)
+        l.ipv6_off = s.ipv6_off;
     l.vrf_table = s.vrf_table;
     l.vxlan = s.vxlan;
     if (s.macvlan) {  // created from the host side with our group (netlink/macvlan.cpp)
@@ -197,6 +199,8 @@ void apply(Observed& o, const Action& a) {
                     l->alias = *op.alias;
                 if (op.addr_gen_mode_none)
                     l->addr_gen_mode_none = true;
+                if (op.ipv6_off)
+                    l->ipv6_off = true;
                 if (op.master) {
                     if (op.master->empty()) {
                         l->master.reset();
@@ -717,6 +721,31 @@ TEST(Diff, OnlyDifferingAttributesAreChanged) {
                   "change veth pe-e-110 in router: master br-pe-110",
               }))
         << joined(r);
+}
+
+TEST(Diff, IPv6IsTurnedOffOnAPortThatHasItAndLeftAloneWhereUnknown) {
+    plan::DesiredState d = sample();
+    for (auto& l : d.links)
+        if (l.name == "pe-e-110" || l.name == "vni110")
+            l.ipv6_off = true;
+    Observed o = converged();
+    find(o, Side::Router, "pe-e-110")->ipv6_off = false;
+    find(o, Side::Router, "vni110")->ipv6_off.reset();  // not read: no IPv6 state
+    DiffResult r = diff(d, o);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{"change veth pe-e-110 in router: ipv6 off"}))
+        << joined(r);
+    EXPECT_TRUE(diff(d, applied(o, r)).empty());
+
+    // A new port gets it in its create request's description, and nothing after.
+    Observed none = converged();
+    drop_link(none, Side::Router, "pe-e-110");
+    drop_link(none, Side::Host, "host-e-110");
+    find(none, Side::Router, "vni110")->ipv6_off = true;
+    r = diff(d, none);
+    ASSERT_EQ(r.actions.size(), 1u) << joined(r);
+    EXPECT_NE(lines(r)[0].find("peer: mtu 1450 master br-pe-110 ipv6 off up"), std::string::npos)
+        << joined(r);
+    EXPECT_TRUE(diff(d, applied(none, r)).empty());
 }
 
 TEST(Diff, NicHalfMovedInIsFinished) {

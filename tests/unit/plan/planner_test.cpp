@@ -184,6 +184,14 @@ host_master = { type = "linux-bridge", lifecycle = "managed" }
     EXPECT_EQ(br->master, "red");
     EXPECT_EQ(br->mac->str(), "00:f3:00:00:00:d3");
     EXPECT_FALSE(br->addr_gen_mode_none);  // L2 bridges keep link-local addresses
+    // Bridge ports carry no IPv6; a VRF's ports (the bridge, an L3VNI's veth) keep it.
+    EXPECT_FALSE(br->ipv6_off);
+    EXPECT_TRUE(find_link(*d, Side::Router, "vni210")->ipv6_off);
+    EXPECT_TRUE(find_link(*d, Side::Router, "pe-e-210")->ipv6_off);
+    EXPECT_TRUE(find_link(*d, Side::Host, "host-e-210")->ipv6_off);
+    EXPECT_FALSE(find_link(*d, Side::Host, "br-hs-210")->ipv6_off);
+    EXPECT_FALSE(find_link(*d, Side::Router, "br-pe-100")->ipv6_off);
+    EXPECT_TRUE(find_link(*d, Side::Router, "vni100")->ipv6_off);
     EXPECT_TRUE(find_link(*d, Side::Host, "br-hs-210"));
     EXPECT_EQ(find_link(*d, Side::Host, "host-e-210")->master, "br-hs-210");
     EXPECT_EQ(find_link(*d, Side::Router, "pe-e-210")->master, "br-pe-210");
