@@ -30,6 +30,7 @@
 #include "daemon/raw_frr_check.hpp"
 #include "daemon/router.hpp"
 #include "daemon/run_state.hpp"
+#include "daemon/underlay_sessions.hpp"
 #include "dbus/controller.hpp"
 #include "netlink/monitor.hpp"
 #include "reconcile/online.hpp"
@@ -119,6 +120,8 @@ class Service : public Controller {
     /// without a periodic poll (reliability R10).
     void refresh_if_stale() const;
     void update_peers(std::map<std::string, std::string> now);
+    /// The answer (or not) to poll_underlay()'s query; a miss is judged by query_misses_.
+    void on_underlay_answer(Result<ProcessResult> r);
     /// The default-gateway VPN forwards (reconcile/online.hpp): the underlay, the kernel's
     /// routes, neighbours and FDB entries in the gateway VRFs, the [online] probe.
     reconcile::OnlineVerdict online_verdict() const;
@@ -171,6 +174,7 @@ class Service : public Controller {
     std::map<std::string, std::string> peers_;  // underlay neighbor -> FRR bgpState
     RawFrrChecker raw_frr_check_;               // FRR's parser on [[raw_frr]] blocks
     bool frr_up_ = false;
+    QueryMisses query_misses_;  // unanswered session queries in a row
     // READY=1 (or the READY=1 ending a reload) is owed once the apply in progress completes: an
     // apply that started FRR finishes after FRR answers (on_frr_wait), and systemctl start/reload
     // must not return before the VXLAN devices and FRR's configuration are in place.

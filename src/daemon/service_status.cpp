@@ -48,28 +48,52 @@ void Service::poll_underlay() {
     if (underlay_query_ && !underlay_query_->finished())
         return;  // the last query is still running; its answer comes first
     // Asked without waiting: the answer arrives through the event loop (async_process.hpp).
-    auto q =
-        AsyncProcess::start(event_, router_->frr().vtysh_argv("show bgp neighbors json"),
-                            frr::Instance::kQueryTimeout, [this](Result<ProcessResult> r) {
-                                std::map<std::string, std::string> now;
-                                frr_up_ = false;
-                                sd_event_now(event_, CLOCK_MONOTONIC, &peers_answered_usec_);
-                                nlohmann::json j;
-                                if (r && !r->timed_out && r->exit_code == 0)
-                                    j = nlohmann::json::parse(r->out, nullptr, false);
-                                if (j.is_object() && current_ && current_->underlay) {
-                                    frr_up_ = true;
-                                    now = underlay_session_states(current_->underlay->neighbors, j);
-                                } else if (!r) {
-                                    spdlog::warn("underlay sessions: {}", r.error().message);
-                                }
-                                update_peers(std::move(now));
-                            });
+    auto q = AsyncProcess::start(
+        event_, router_->frr().vtysh_argv("show bgp neighbors json"), frr::Instance::kQueryTimeout,
+        [this](Result<ProcessResult> r) { on_underlay_answer(std::move(r)); });
     if (!q) {
         spdlog::warn("underlay sessions: {}", q.error().message);
         return;
     }
     underlay_query_ = std::move(*q);
+}
+
+void Service::on_underlay_answer(Result<ProcessResult> r) {
+    if (!current_ || !current_->underlay) {
+        query_misses_.answered();
+        frr_up_ = false;
+        update_peers({});
+        return;
+    }
+    nlohmann::json j;
+    if (r && !r->timed_out && r->exit_code == 0)
+        j = nlohmann::json::parse(r->out, nullptr, false);
+    if (!j.is_object()) {
+        std::string why = !r                  ? r.error().message
+                          : r->timed_out      ? fmt::format("no answer within {} s",
+                                                            frr::Instance::kQueryTimeout.count())
+                          : r->exit_code != 0 ? fmt::format("vtysh exited with {}", r->exit_code)
+                                              : std::string("not a JSON object");
+        if (query_misses_.missed(frr_up_) == QueryMisses::Verdict::KeepLast) {
+            // peers_answered_usec_ stays: the next reader or event asks again at once.
+            spdlog::info(
+                "underlay sessions: FRR did not answer ({}); keeping the last answer's "
+                "states until the next query",
+                why);
+            return;
+        }
+        if (!r || frr_up_)
+            spdlog::warn("underlay sessions: FRR did not answer ({}) {} times in a row", why,
+                         query_misses_.misses());
+        sd_event_now(event_, CLOCK_MONOTONIC, &peers_answered_usec_);
+        frr_up_ = false;
+        update_peers({});
+        return;
+    }
+    query_misses_.answered();
+    sd_event_now(event_, CLOCK_MONOTONIC, &peers_answered_usec_);
+    frr_up_ = true;
+    update_peers(underlay_session_states(current_->underlay->neighbors, j));
 }
 
 void Service::update_peers(std::map<std::string, std::string> now) {

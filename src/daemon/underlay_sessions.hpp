@@ -21,4 +21,25 @@ std::string session_label(const config::Neighbor& n);
 std::map<std::string, std::string> underlay_session_states(
     const std::vector<config::Neighbor>& neighbors, const nlohmann::json& frr_neighbors);
 
+/// What an unanswered session query means. FRR that does not answer within the query's timeout
+/// is often only busy (bgpd's main thread working through a change of a thousand VNIs; its I/O
+/// thread keeps the sessions alive meanwhile), so the first miss keeps the states of the last
+/// answer; a second miss in a row means FRR is not answering (hung or gone) and the sessions
+/// count as down (reliability R10). The daemon asks again at once after a miss.
+class QueryMisses {
+  public:
+    static constexpr int kBeforeDown = 2;
+    enum class Verdict { KeepLast, Down };
+    void answered() { misses_ = 0; }
+    /// `known`: an earlier answer is there to keep.
+    Verdict missed(bool known) {
+        ++misses_;
+        return known && misses_ < kBeforeDown ? Verdict::KeepLast : Verdict::Down;
+    }
+    int misses() const { return misses_; }
+
+  private:
+    int misses_ = 0;
+};
+
 }  // namespace perouter::daemon

@@ -42,5 +42,18 @@ TEST(UnderlaySessions, NoAnswerMeansNoStates) {
     EXPECT_TRUE(underlay_session_states({at("10.0.0.1")}, nlohmann::json()).empty());
 }
 
+TEST(QueryMisses, OneMissKeepsTheLastAnswerAndTheSecondInARowIsDown) {
+    using V = QueryMisses::Verdict;
+    QueryMisses q;
+    EXPECT_EQ(q.missed(true), V::KeepLast);  // busy
+    EXPECT_EQ(q.missed(true), V::Down);      // not answering
+    EXPECT_EQ(q.missed(false), V::Down);
+    q.answered();
+    EXPECT_EQ(q.misses(), 0);
+    EXPECT_EQ(q.missed(true), V::KeepLast);  // a new streak
+    q.answered();
+    EXPECT_EQ(q.missed(false), V::Down);  // nothing known to keep
+}
+
 }  // namespace
 }  // namespace perouter::daemon
