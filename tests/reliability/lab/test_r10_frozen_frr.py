@@ -2,8 +2,8 @@
 nobody restarts them) while perouterd runs. perouterd's event loop must stay free: every
 `perouterctl status` during the freeze answers (it asks over D-Bus, which the loop serves), and
 the status stops claiming an established underlay once FRR's answer is overdue (the underlay
-query runs as a child process with a 5 s timeout, src/daemon/async_process.hpp; one unanswered
-query keeps the last answer's states, since a busy bgpd answers late, and the second in a row
+query runs as a child process with a 5 s timeout, src/daemon/async_process.hpp; two unanswered
+queries keep the last answer's states, since a busy bgpd answers late, and the third in a row
 counts as down: QueryMisses in src/daemon/underlay_sessions.hpp). After SIGCONT the sessions
 come back and the status says so.
 
@@ -30,8 +30,8 @@ from lab_bus import PrivateBus  # noqa: E402
 
 # Long enough for a status read to find the last session answer stale (over 5 s old: perouterd
 # asks FRR again, Service::refresh_if_stale(); nothing polls a settled underlay in the lab, which
-# has no watchdog) and for two such queries' 5 s timeouts to pass: ~15 s.
-FROZEN_SECONDS = 20
+# has no watchdog) and for three such queries' 5 s timeouts to pass: ~20 s.
+FROZEN_SECONDS = 30
 # A status call that takes longer than this failed: an idle loop answers in milliseconds, a
 # loop blocked in vtysh would not answer for as long as FRR stays frozen.
 CALL_TIMEOUT = 10
