@@ -393,10 +393,11 @@ TEST_F(NetlinkTest, ApplySetsEveryAttributeAndConverges) {
 // One line with everything the diff reads of a link, to compare two observers.
 std::string summary(const reconcile::ObservedLink& l) {
     return fmt::format(
-        "{} {} {} kind={} master={} mtu={} up={} group={} alias={} agm={} vxlan={} port={} "
-        "peer={}",
+        "{} {} {} kind={} master={} mtu={} up={} group={} alias={} agm={} ipv6off={} vxlan={} "
+        "port={} peer={}",
         plan::to_string(l.side), l.name, l.ifindex, plan::kernel_name(l.kind, l.other_kind),
         l.master.value_or("-"), l.mtu, l.up, l.group, l.alias, l.addr_gen_mode_none,
+        l.ipv6_off ? (*l.ipv6_off ? "1" : "0") : "-",
         l.vxlan ? fmt::format("{}/{}/{}/{}", l.vxlan->vni, l.vxlan->local.str(), l.vxlan->port,
                               l.vxlan->learning)
                 : "-",
@@ -525,6 +526,53 @@ TEST_F(NetlinkTest, ChangingOneAttributeChangesOnlyThat) {
     now.erase("vni110");
     before_pe.erase("vni110");
     EXPECT_EQ(now, before_pe);
+}
+
+// Bridge ports come up with IPv6 off (LinkSpec::ipv6_off, as the planner sets it), an adopted
+// port that has IPv6 gets it turned off in place, and a port without any IPv6 state (an MTU
+// below IPv6's minimum) is created all the same.
+TEST_F(NetlinkTest, BridgePortsComeUpWithoutIPv6) {
+    plan::DesiredState d = sample();
+    auto ports = {"vni110", "pe-e-110", "host-e-110"};
+    for (auto& l : d.links)
+        if (std::find(ports.begin(), ports.end(), l.name) != ports.end())
+            l.ipv6_off = true;
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    auto sysctl = [](const std::string& ns, const std::string& link) {
+        return output_of(
+            fmt::format("ip netns exec {} cat /proc/sys/net/ipv6/conf/{}/disable_ipv6", ns, link));
+    };
+    EXPECT_EQ(sysctl(pe_, "vni110"), "1\n");
+    EXPECT_EQ(sysctl(pe_, "pe-e-110"), "1\n");
+    EXPECT_EQ(sysctl(host_, "host-e-110"), "1\n");
+    EXPECT_EQ(sysctl(pe_, "br-pe-110"), "0\n");
+    EXPECT_EQ(sysctl(host_, "br-hs-110"), "0\n");
+    EXPECT_EQ(output_of("ip -n " + pe_ + " -6 route show table all dev pe-e-110"), "");
+    auto after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
+
+    auto before = ifindexes(pe_);
+    output_of("ip netns exec " + pe_ + " sysctl -qw net.ipv6.conf.pe-e-110.disable_ipv6=0");
+    auto r = fresh_diff(d);
+    EXPECT_EQ(text(r), "change veth pe-e-110 in router: ipv6 off\n");
+    for (const auto& a : r.actions) {
+        auto s = execute(*ns_, a, ctx_);
+        ASSERT_TRUE(s.ok()) << s.error().message;
+    }
+    EXPECT_EQ(sysctl(pe_, "pe-e-110"), "1\n");
+    EXPECT_EQ(ifindexes(pe_), before);
+
+    output_of("ip -n " + host_ + " link del host-e-110");
+    for (auto& l : d.links)
+        if (l.name == "host-e-110" || l.name == "pe-e-110")
+            l.mtu = 1200;
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    after = fresh_diff(d);
+    EXPECT_TRUE(after.empty()) << text(after);
+    auto pe = links_in(pe_);
+    EXPECT_EQ(pe["pe-e-110"]["mtu"], 1200);
+    EXPECT_TRUE(has_flag(pe["pe-e-110"], "UP"));
+    EXPECT_EQ(pe["pe-e-110"]["master"], "br-pe-110");
 }
 
 TEST_F(NetlinkTest, ForeignObjectsSurviveEverythingAndTeardownRestoresTheUnderlay) {
