@@ -42,9 +42,32 @@ int collect_port(nl_msg* msg, void* arg) {
 }  // namespace
 
 LinkPtr new_bridge() {
-    LinkPtr link(rtnl_link_alloc());
-    rtnl_link_set_type(link.get(), "bridge");
-    return link;
+    // No type: add_bridge() appends the bridge's IFLA_LINKINFO itself.
+    return LinkPtr(rtnl_link_alloc());
+}
+
+// Our bridges run without STP, and with STP off the kernel still arms the forward-delay timer
+// (15 s by default) for every port that comes up and reports the port again when it fires: a
+// burst of 3000 link events 15 s after 1000 L2VNIs were applied, which overran the link monitor
+// and cost a reconcile of everything. With a forward delay of 0 the port is reported once, as
+// libvirt's and Docker's bridges are set up. libnl 3.7 has no bridge link-info module, so the
+// request is libnl's for the common attributes with IFLA_LINKINFO appended here.
+int add_bridge(nl_sock* sock, rtnl_link* link) {
+    nl_msg* raw = nullptr;
+    int err = rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, &raw);
+    if (err < 0)
+        return err;
+    MsgPtr msg(raw);
+    nlattr* info = nla_nest_start(msg.get(), IFLA_LINKINFO);
+    bool ok = info != nullptr && nla_put_string(msg.get(), IFLA_INFO_KIND, "bridge") >= 0;
+    nlattr* data = ok ? nla_nest_start(msg.get(), IFLA_INFO_DATA) : nullptr;
+    ok = data != nullptr && nla_put_u32(msg.get(), IFLA_BR_FORWARD_DELAY, 0) >= 0;
+    if (!ok)
+        return -NLE_NOMEM;
+    nla_nest_end(msg.get(), data);
+    nla_nest_end(msg.get(), info);
+    // nl_send_sync() frees the message.
+    return nl_send_sync(sock, msg.release());
 }
 
 Status set_bridge_port(nl_sock* sock, int ifindex, const plan::BridgePortAttrs& p) {

@@ -291,7 +291,9 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
         return fail(std::move(master).error().context(create_subject(spec)));
     const InCreate in = in_create(spec, *master);
     set_create_attrs(link->get(), spec, *master, in);
-    int err = rtnl_link_add(sock->get(), link->get(), NLM_F_CREATE | NLM_F_EXCL);
+    int err = spec.kind == LinkKind::Bridge
+                  ? add_bridge(sock->get(), link->get())
+                  : rtnl_link_add(sock->get(), link->get(), NLM_F_CREATE | NLM_F_EXCL);
     if (err < 0)
         return fail(nl_error(err, create_subject(spec)));
 

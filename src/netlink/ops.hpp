@@ -94,6 +94,8 @@ Status set_router_lo_up(const Namespaces& ns);
 // --- per kind: the link object of a create request ---------------------------------------
 
 LinkPtr new_bridge();
+/// rtnl_link_add() for a link from new_bridge(): a bridge with forward delay 0 (bridge.cpp).
+int add_bridge(nl_sock* sock, rtnl_link* link);
 Result<LinkPtr> new_vxlan(const plan::VxlanAttrs& v);
 LinkPtr new_vrf(uint32_t table);
 /// Both ends in one request: `a` in its side, `b` moved to its side by the same request.

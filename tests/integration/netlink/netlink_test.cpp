@@ -303,6 +303,9 @@ TEST_F(NetlinkTest, ApplySetsEveryAttributeAndConverges) {
     auto br = pe["br-pe-110"];
     EXPECT_EQ(br["linkinfo"]["info_kind"], "bridge");
     EXPECT_TRUE(has_flag(br, "UP"));
+    // No STP: no forward delay either, so the kernel does not report each port 15 s later.
+    EXPECT_EQ(br["linkinfo"]["info_data"]["forward_delay"], 0) << br.dump();
+    EXPECT_EQ(br["linkinfo"]["info_data"]["stp_state"], 0) << br.dump();
 
     auto vx = pe["vni110"];
     EXPECT_EQ(vx["linkinfo"]["info_kind"], "vxlan");
@@ -335,6 +338,7 @@ TEST_F(NetlinkTest, ApplySetsEveryAttributeAndConverges) {
     EXPECT_EQ(host.count("toswitch"), 0u);
     auto hs = host["br-hs-110"];
     EXPECT_EQ(hs["linkinfo"]["info_kind"], "bridge");
+    EXPECT_EQ(hs["linkinfo"]["info_data"]["forward_delay"], 0) << hs.dump();
     EXPECT_EQ(hs["ifalias"], "perouter");
     EXPECT_TRUE(has_flag(hs, "UP"));
     auto host_e = host["host-e-110"];
