@@ -34,7 +34,7 @@ reconcile::ObservedLink to_observed(rtnl_link* link, plan::Side side,
 reconcile::ObservedRoute to_observed(const ops::KernelRoute& k, plan::Side side,
                                      const std::map<int, std::string>& names);
 PeerRef peer_ref(rtnl_link* link, plan::Side side);
-/// Reads net.ipv6.conf.<name>.disable_ipv6 into ObservedLink::ipv6_off for the links of `side`
+/// Reads net.ipv6.conf.<name>.disable_ipv6 into ObservedLink::ipv6_off for our links of `side`
 /// in `links` that have a master (the ones LinkSpec::ipv6_off can be about), in one entry of
 /// the namespace.
 Status read_ipv6_off(const Namespaces& ns, plan::Side side,

@@ -51,8 +51,8 @@ struct ObservedLink {
     uint32_t group = 0;
     std::string alias;  ///< IFLA_IFALIAS, "" when unset
     bool addr_gen_mode_none = false;
-    /// net.ipv6.conf.<name>.disable_ipv6, read for links with a master (the only ones the plan
-    /// turns IPv6 off on); absent when not read or when the link has no IPv6 state at all.
+    /// net.ipv6.conf.<name>.disable_ipv6, read for our links with a master (the only ones the
+    /// plan turns IPv6 off on); absent when not read or when the link has no IPv6 state at all.
     std::optional<bool> ipv6_off;
     std::optional<uint32_t> vrf_table;                ///< kind Vrf
     std::optional<plan::VxlanAttrs> vxlan;            ///< kind Vxlan
