@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,16 +17,19 @@
 
 namespace perouter {
 
-Result<Spawned> spawn_process(const std::vector<std::string>& argv) {
+Result<Spawned> spawn_process(const std::vector<std::string>& argv, Stdin in) {
     if (argv.empty())
         return fail(std::string("spawn_process: empty command"));
-    int out_pipe[2], err_pipe[2];
+    int out_pipe[2], err_pipe[2], in_pipe[2] = {-1, -1};
     if (pipe2(out_pipe, O_CLOEXEC) != 0)
         return fail(errno_error(errno, "pipe"));
     Fd out_r(out_pipe[0]), out_w(out_pipe[1]);
     if (pipe2(err_pipe, O_CLOEXEC) != 0)
         return fail(errno_error(errno, "pipe"));
     Fd err_r(err_pipe[0]), err_w(err_pipe[1]);
+    if (in == Stdin::Pipe && pipe2(in_pipe, O_CLOEXEC) != 0)
+        return fail(errno_error(errno, "pipe"));
+    Fd in_r(in_pipe[0]), in_w(in_pipe[1]);
 
     std::vector<char*> args;
     for (const auto& a : argv)
@@ -48,15 +52,15 @@ Result<Spawned> spawn_process(const std::vector<std::string>& argv) {
         return fail(errno_error(errno, "fork"));
     if (pid == 0) {
         // Child: only async-signal-safe calls until exec.
-        int devnull = ::open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, 0);
+        int stdin_fd = in_r.valid() ? in_r.get() : ::open("/dev/null", O_RDONLY);
+        if (stdin_fd >= 0)
+            dup2(stdin_fd, 0);
         dup2(out_w.get(), 1);
         dup2(err_w.get(), 2);
         execvpe(args[0], args.data(), env.data());
         _exit(127);
     }
-    Spawned sp{pid, out_r.release(), err_r.release()};
+    Spawned sp{pid, in_w.release(), out_r.release(), err_r.release()};
     return sp;
 }
 
@@ -68,29 +72,65 @@ void reap_process(int pid, ProcessResult& r) {
         r.exit_code = WEXITSTATUS(status);
 }
 
-Result<ProcessResult> run_process(const std::vector<std::string>& argv,
-                                  std::chrono::milliseconds timeout) {
-    auto sp = spawn_process(argv);
-    if (!sp)
-        return fail(std::move(sp).error());
-    Fd out_r(sp->out_fd), err_r(sp->err_fd);
-    const pid_t pid = sp->pid;
+namespace {
 
+// SIGPIPE blocked for this thread while writing to a child that may have exited; a SIGPIPE the
+// writes raised is taken off the pending set before the old mask returns (one that was pending
+// already is left alone).
+class NoSigpipe {
+  public:
+    NoSigpipe() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        sigset_t pending;
+        sigpending(&pending);
+        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    }
+    ~NoSigpipe() {
+        if (raised_ && !was_pending_) {
+            timespec zero{};
+            while (sigtimedwait(&pipe_, nullptr, &zero) < 0 && errno == EINTR) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    NoSigpipe(const NoSigpipe&) = delete;
+    NoSigpipe& operator=(const NoSigpipe&) = delete;
+    void raised() { raised_ = true; }
+
+  private:
+    sigset_t pipe_{}, old_{};
+    bool was_pending_ = false;
+    bool raised_ = false;
+};
+
+}  // namespace
+
+ProcessResult communicate(Spawned& sp, std::string_view input, std::chrono::milliseconds timeout) {
+    Fd in_w(std::exchange(sp.in_fd, -1)), out_r(std::exchange(sp.out_fd, -1)),
+        err_r(std::exchange(sp.err_fd, -1));
     ProcessResult r;
+    NoSigpipe no_sigpipe;
+    if (in_w.valid()) {
+        ::fcntl(in_w.get(), F_SETFL, ::fcntl(in_w.get(), F_GETFL) | O_NONBLOCK);
+        if (input.empty())
+            in_w.reset();
+    }
     auto deadline = std::chrono::steady_clock::now() + timeout;
     std::array<char, 8192> buf{};
-    bool out_open = true, err_open = true;
-    while (out_open || err_open) {
+    while (out_r.valid() || err_r.valid()) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
-            kill(pid, SIGKILL);
+            kill(sp.pid, SIGKILL);
             r.timed_out = true;
             break;
         }
-        pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0},
-                         {err_open ? err_r.get() : -1, POLLIN, 0}};
-        int n = poll(fds, 2, static_cast<int>(left.count()));
+        pollfd fds[3] = {{out_r.valid() ? out_r.get() : -1, POLLIN, 0},
+                         {err_r.valid() ? err_r.get() : -1, POLLIN, 0},
+                         {in_w.valid() ? in_w.get() : -1, POLLOUT, 0}};
+        int n = poll(fds, 3, static_cast<int>(left.count()));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -99,14 +139,32 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             ssize_t got = ::read(fds[i].fd, buf.data(), buf.size());
-            if (got > 0) {
+            if (got > 0)
                 (i == 0 ? r.out : r.err).append(buf.data(), static_cast<size_t>(got));
-            } else if (got == 0 || errno != EINTR) {
-                (i == 0 ? out_open : err_open) = false;
-            }
+            else if (got == 0 || errno != EINTR)
+                (i == 0 ? out_r : err_r).reset();
+        }
+        if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t put = ::write(in_w.get(), input.data(), input.size());
+            if (put > 0)
+                input.remove_prefix(static_cast<size_t>(put));
+            else if (put < 0 && errno == EPIPE)
+                no_sigpipe.raised();
+            if (input.empty() || (put < 0 && errno != EAGAIN && errno != EINTR))
+                in_w.reset();  // all of it, or the child stopped reading: it sees EOF
         }
     }
-    reap_process(pid, r);
+    if (int pid = std::exchange(sp.pid, -1); pid > 0)
+        reap_process(pid, r);
+    return r;
+}
+
+Result<ProcessResult> run_process(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout) {
+    auto sp = spawn_process(argv);
+    if (!sp)
+        return fail(std::move(sp).error());
+    ProcessResult r = communicate(*sp, {}, timeout);
     if (r.exit_code == 127 && r.out.empty() && r.err.empty())
         return fail(Error{"cannot run '" + argv[0] + "'", ENOENT});
     return r;

@@ -23,17 +23,27 @@ struct ProcessResult {
 Result<ProcessResult> run_process(const std::vector<std::string>& argv,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-/// A child started by spawn_process(): its pid and the read ends of its stdout and stderr
-/// (close-on-exec; the caller closes them and reaps the pid).
+/// A child started by spawn_process(): its pid, the write end of its stdin when it has a pipe
+/// there (else -1), and the read ends of its stdout and stderr (all close-on-exec; the caller
+/// closes them and reaps the pid, or hands them to communicate()).
 struct Spawned {
     int pid = -1;
+    int in_fd = -1;
     int out_fd = -1;
     int err_fd = -1;
 };
 
-/// Starts argv[0] (searched in PATH) with stdin on /dev/null and without the service manager's
-/// notification variables, and returns at once. run_process() is this plus the waiting.
-Result<Spawned> spawn_process(const std::vector<std::string>& argv);
+/// What a spawned child reads: nothing (/dev/null), or a pipe the caller writes.
+enum class Stdin { Null, Pipe };
+
+/// Starts argv[0] (searched in PATH) without the service manager's notification variables, and
+/// returns at once. run_process() is this plus communicate().
+Result<Spawned> spawn_process(const std::vector<std::string>& argv, Stdin in = Stdin::Null);
+
+/// Feeds `input` to the child's stdin (when it has a pipe there; then closes it), collects its
+/// stdout and stderr until it closes them, kills it after `timeout`, and reaps it. Closes every
+/// descriptor of `sp`. A child that stops reading early does not raise SIGPIPE here.
+ProcessResult communicate(Spawned& sp, std::string_view input, std::chrono::milliseconds timeout);
 
 /// Waits for a spawned child and fills in its exit code (-1 when a signal ended it). Only for
 /// a child that closed its output (or was killed): this may block until it exits.

@@ -1,6 +1,6 @@
 #include "daemon/raw_frr_check.hpp"
 
-#include "frr/instance.hpp"
+#include "frr/syntax_check.hpp"
 
 namespace perouter::daemon {
 

@@ -463,6 +463,9 @@ int Service::run() {
         return 1;
     }
     router_ = std::move(*router);
+    // The first check (the day-0 configuration) comes after the sources are read and planned:
+    // the vtysh that makes it builds its command tables meanwhile, on the other core.
+    router_->frr().keep_checker_warm();
 
     sigset_t mask;
     sigemptyset(&mask);

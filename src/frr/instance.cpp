@@ -14,6 +14,7 @@
 
 #include "common/process.hpp"
 #include "frr/delta.hpp"
+#include "frr/syntax_check.hpp"
 #include "frr/vty.hpp"
 
 namespace perouter::frr {
@@ -269,37 +270,11 @@ Result<nlohmann::json> Instance::vtysh_json(const std::string& command,
     return j;
 }
 
-Status syntax_check(const std::string& config) {
-    // A private file that mkstemp creates exclusively with mode 0600 (the text may hold BGP
-    // passwords), written through the descriptor mkstemp opened, never reopened by name.
-    std::string tmp = (fs::temp_directory_path() / "perouter-frr-check.XXXXXX").string();
-    int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-    if (fd < 0)
-        return fail(errno_error(errno, "create temporary file"));
-    Status written = write_all(fd, config);
-    ::close(fd);
-    if (!written) {
-        ::unlink(tmp.c_str());
-        return written;
-    }
-    auto r = run_process({"vtysh", "-C", "-f", tmp}, kVtyshTimeout);
-    ::unlink(tmp.c_str());
-    if (!r)
-        return fail(std::move(r).error());
-    if (r->exit_code != 0) {
-        std::string out = r->out.empty() ? r->err : r->out;
-        while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-            out.pop_back();
-        return fail(out);
-    }
-    return {};
-}
-
 Status Instance::check(const std::string& config) const {
     if (!checked_.empty() && config == checked_)
         return {};
     // Checked before the instance (and its run directory) exists.
-    if (Status st = syntax_check(config); !st)
+    if (Status st = checker_.check(config); !st)
         return fail(fmt::format("FRR rejects the generated configuration: {}", st.error().message));
     checked_ = config;
     return {};
@@ -322,14 +297,35 @@ std::string Instance::applied() const {
     return text ? *text : std::string();
 }
 
-Status Instance::run_vtysh_file(const std::string& path) const {
-    auto r = run_process({"vtysh", "--vty_socket", paths_.rundir(), "-f", path}, kVtyshTimeout);
+namespace {
+
+Status run_vtysh_file(const InstancePaths& paths, const std::string& path) {
+    auto r = run_process({"vtysh", "--vty_socket", paths.rundir(), "-f", path}, kVtyshTimeout);
     if (!r)
         return fail(std::move(r).error());
     if (r->exit_code != 0)
         return fail(fmt::format("vtysh -f failed (exit {}): {}", r->exit_code,
                                 r->err.empty() ? r->out : r->err));
     return {};
+}
+
+}  // namespace
+
+Result<DeltaRoute> send_delta(const InstancePaths& paths, const std::string& script) {
+    if (script.empty())
+        return DeltaRoute::Nothing;
+    if (bgpd_only(script)) {
+        // One VPN's route targets and the like: no vtysh, which spends ~35 ms building its
+        // command tables to send a few lines.
+        PEROUTER_TRY(vty_configure(paths.vty_socket("bgpd"), script, kVtyshTimeout));
+        return DeltaRoute::BgpdSocket;
+    }
+    std::string tmp = temp_path(paths, "delta.conf");
+    PEROUTER_TRY(write_file_atomic(tmp, script, 0600));
+    Status st = run_vtysh_file(paths, tmp);
+    ::unlink(tmp.c_str());
+    PEROUTER_TRY(std::move(st));
+    return DeltaRoute::Vtysh;
 }
 
 Result<size_t> Instance::apply(const std::string& config) {
@@ -344,13 +340,8 @@ Result<size_t> Instance::apply(const std::string& config) {
     for (char c : script)
         if (c == '\n')
             ++lines;
-    if (!script.empty()) {
-        std::string tmp = temp_path(paths_, "delta.conf");
-        PEROUTER_TRY(write_file_atomic(tmp, script, 0600));
-        Status st = run_vtysh_file(tmp);
-        ::unlink(tmp.c_str());
-        PEROUTER_TRY(std::move(st));
-    }
+    if (auto sent = send_delta(paths_, script); !sent)
+        return fail(std::move(sent).error());
     // Stored only after FRR took it: the next delta starts from what FRR really has. frr.conf
     // gets it too, so a restarted daemon loads the same configuration.
     std::error_code ec;
@@ -362,7 +353,7 @@ Result<size_t> Instance::apply(const std::string& config) {
 }
 
 Status Instance::push_full() {
-    return run_vtysh_file(paths_.config_file());
+    return run_vtysh_file(paths_, paths_.config_file());
 }
 
 std::vector<int> Instance::daemon_pids() const {

@@ -15,6 +15,7 @@
 
 #include "common/result.hpp"
 #include "common/systemd_unit.hpp"
+#include "frr/syntax_check.hpp"
 
 namespace perouter::frr {
 
@@ -48,10 +49,6 @@ struct InstancePaths {
 /// perouterd runs frrinit.sh itself.
 using perouter::Launcher;
 
-/// FRR's own parser (`vtysh -C`, no daemons needed) on `config`: an error holds what vtysh
-/// printed about the lines it rejects.
-Status syntax_check(const std::string& config);
-
 class Instance {
   public:
     Instance(InstancePaths paths, std::string netns, Launcher launcher = Launcher::Direct);
@@ -84,6 +81,9 @@ class Instance {
     /// Validates a configuration with FRR's own parser (`vtysh -C`), without daemons. The text
     /// that passed last is remembered: checking it again costs nothing.
     Status check(const std::string& config) const;
+    /// Keeps a vtysh for the next check() started ahead (frr/syntax_check.hpp): for the daemon,
+    /// whose every change is checked before anything is touched.
+    void keep_checker_warm() { checker_.warm_up(); }
     /// Checks only what apply(config) would send, the delta from applied(), with FRR's parser:
     /// a change costs what it changes, not a parse of the whole configuration.
     Status check_change(const std::string& config) const;
@@ -113,7 +113,6 @@ class Instance {
 
   private:
     Status write_support_files(const std::string& config) const;
-    Status run_vtysh_file(const std::string& path) const;
 
     Status start_direct();
     /// frr@<name>.service. start() refuses it when systemd would not put it into the router
@@ -125,7 +124,16 @@ class Instance {
     Launcher launcher_;
     mutable std::optional<std::string> applied_;  // applied(), once read or written
     mutable std::string checked_;                 // the last text check() passed
+    mutable SyntaxChecker checker_;
 };
+
+/// How send_delta() sent a script.
+enum class DeltaRoute { Nothing, BgpdSocket, Vtysh };
+
+/// Sends a delta script (frr/delta.hpp) to the running instance: straight to bgpd's vty socket
+/// when every line is bgpd's (bgpd_only(): one VPN's route targets, a neighbor), otherwise by one
+/// `vtysh -f`, which routes each line to its daemons. An empty script sends nothing.
+Result<DeltaRoute> send_delta(const InstancePaths& paths, const std::string& script);
 
 /// Systemd when perouterd itself runs as a systemd service on the real system and the frr@
 /// template unit is installed; Direct otherwise.

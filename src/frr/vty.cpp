@@ -88,6 +88,24 @@ Result<Fd> connect_vty(const std::string& socket_path) {
     return fd;
 }
 
+// One command's status, or an error when the daemon did not answer.
+Result<std::pair<std::string, int>> run_one(int fd, const std::string& command,
+                                            Clock::time_point deadline,
+                                            const std::string& socket_path) {
+    const std::string what = fmt::format("'{}' on {}", command, socket_path);
+    PEROUTER_TRY(send_all(fd, command + std::string(1, '\0'), deadline, what));
+    return read_answer(fd, deadline, what);
+}
+
+std::string trimmed_output(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+constexpr int kCmdSuccess = 0;  // lib/command.h CMD_SUCCESS
+constexpr int kCmdWarning = 1;  // CMD_WARNING: parsed, possibly already present
+
 }  // namespace
 
 Status vty_accepts(const std::string& socket_path) {
@@ -106,20 +124,55 @@ Result<std::string> vty_query(const std::string& socket_path,
         return fail(std::move(fd).error().context("connect"));
     std::string out;
     for (const std::string& command : commands) {
-        const std::string what = fmt::format("'{}' on {}", command, socket_path);
-        PEROUTER_TRY(send_all(fd->get(), command + std::string(1, '\0'), deadline, what));
-        auto answer = read_answer(fd->get(), deadline, what);
+        auto answer = run_one(fd->get(), command, deadline, socket_path);
         if (!answer)
             return fail(std::move(answer).error());
-        if (answer->second != 0) {
-            std::string text = answer->first;
-            while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-                text.pop_back();
-            return fail(fmt::format("{}: status {}: {}", what, answer->second, text));
-        }
+        if (answer->second != kCmdSuccess)
+            return fail(fmt::format("'{}' on {}: status {}: {}", command, socket_path,
+                                    answer->second, trimmed_output(answer->first)));
         out = std::move(answer->first);
     }
     return out;
+}
+
+Status vty_configure(const std::string& socket_path, const std::string& script,
+                     std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    auto fd = connect_vty(socket_path);
+    if (!fd)
+        return fail(std::move(fd).error().context("connect"));
+    for (const char* enter : {"enable", "configure terminal", "XFRR_start_configuration"}) {
+        auto answer = run_one(fd->get(), enter, deadline, socket_path);
+        if (!answer)
+            return fail(std::move(answer).error());
+        if (answer->second != kCmdSuccess)
+            return fail(fmt::format("'{}' on {}: status {}: {}", enter, socket_path, answer->second,
+                                    trimmed_output(answer->first)));
+    }
+    Status first_failure;
+    size_t line_no = 0;
+    size_t pos = 0;
+    while (pos < script.size()) {
+        size_t nl = script.find('\n', pos);
+        std::string line = script.substr(pos, nl == std::string::npos ? nl : nl - pos);
+        pos = nl == std::string::npos ? script.size() : nl + 1;
+        ++line_no;
+        if (line.find_first_not_of(' ') == std::string::npos || line[0] == '!')
+            continue;
+        auto answer = run_one(fd->get(), line, deadline, socket_path);
+        if (!answer)
+            return fail(std::move(answer).error());  // no answer: nothing more goes through
+        if (answer->second != kCmdSuccess && answer->second != kCmdWarning && first_failure)
+            first_failure =
+                fail(fmt::format("line {}: '{}' on {}: status {}: {}", line_no, line, socket_path,
+                                 answer->second, trimmed_output(answer->first)));
+    }
+    for (const char* leave : {"XFRR_end_configuration", "end"}) {
+        auto answer = run_one(fd->get(), leave, deadline, socket_path);
+        if (!answer)
+            return fail(std::move(answer).error());
+    }
+    return first_failure;
 }
 
 }  // namespace perouter::frr

@@ -24,4 +24,14 @@ Result<std::string> vty_query(const std::string& socket_path,
                               const std::vector<std::string>& commands,
                               std::chrono::milliseconds timeout);
 
+/// Applies a configuration script (vtysh -f's input) on the daemon behind `socket_path` the way
+/// `vtysh -f` does for each daemon (vtysh/vtysh_config.c vtysh_read_file, FRR 8.4): "enable",
+/// "configure terminal", "XFRR_start_configuration", the script's lines, then
+/// "XFRR_end_configuration" and "end" — the end marker is sent even after a failed line, so the
+/// daemon never waits for the rest of a configuration read. A line fails when its status is
+/// neither success nor a warning (vtysh's rule); every line is tried, the first failure is
+/// returned with its line number. Only for a script whose every line is this daemon's.
+Status vty_configure(const std::string& socket_path, const std::string& script,
+                     std::chrono::milliseconds timeout);
+
 }  // namespace perouter::frr

@@ -2,8 +2,10 @@
 """delta() against a real FRR 8.4 (integration tier, root).
 
 For every chain of configurations written by delta_cases (see delta_cases.cpp), one FRR instance
-loads the first file whole and then applies each delta with a single `vtysh -f`; after every step
-its running config must equal the running config of a fresh FRR that loaded the target file.
+loads the first file whole and then applies each delta as perouterd sends it (frr::send_delta,
+run by the frr_send_delta helper: bgpd's vty socket for a script that is bgpd's alone, else one
+`vtysh -f`); after every step its running config must equal the running config of a fresh FRR
+that loaded the target file. Both routes must have been taken at least once.
 The `session` chain additionally runs against a leaf FRR over a veth, and checks that the
 underlay BGP session is never reset by a delta that only touches VRFs, the passthrough or BFD
 profiles (and, as a control, that a real reset is detected).
@@ -108,7 +110,9 @@ class Frr:
     """One FRR instance (zebra, bgpd, staticd, bfdd) with its own directory and namespace."""
 
     def __init__(self, base, name, netns):
-        self.dir = os.path.join(base, name)
+        # The layout of frr::InstancePaths with root `base`, so frr_send_delta finds it.
+        self.base = base
+        self.dir = os.path.join(base, "run", "frr", name)
         self.netns = netns
         self.name = name
 
@@ -160,6 +164,15 @@ class Frr:
         errors = [l for l in output.splitlines() if "%" in l]
         if r.returncode != 0 or errors:
             return f"vtysh -f {path}: exit {r.returncode}\n{output}"
+        return None
+
+    def send_delta(self, path, send_bin, routes):
+        """Applies a delta as perouterd does (frr_send_delta); counts the route in `routes`."""
+        r = run([send_bin, self.base, self.name, path], check=False)
+        if r.returncode != 0:
+            return f"frr_send_delta {path}: exit {r.returncode}\n{(r.stdout + r.stderr).strip()}"
+        route = r.stdout.strip()
+        routes[route] = routes.get(route, 0) + 1
         return None
 
     def running(self):
@@ -217,6 +230,10 @@ class Reference:
         return self.cache[text]
 
 
+ROUTES = {}  # how the deltas went: frr::DeltaRoute names -> count
+SEND_BIN = None
+
+
 def run_chain(chain_dir, frr, ref, failures, after_step=None):
     name = os.path.basename(chain_dir)
     confs = sorted(glob.glob(f"{chain_dir}/*.conf"))
@@ -230,7 +247,7 @@ def run_chain(chain_dir, frr, ref, failures, after_step=None):
         if i > 0:
             delta = conf[:-len(".conf")] + ".delta"
             if os.path.getsize(delta) > 0:
-                error = frr.apply(delta)
+                error = frr.send_delta(delta, SEND_BIN, ROUTES)
                 if error:
                     failures.append(f"{label}: delta rejected: {error}")
         want = ref.of(conf)
@@ -335,9 +352,12 @@ def session_test(base, pid, chain_dir, ref, failures, namespaces, instances):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases-bin", required=True, help="the delta_cases executable")
+    parser.add_argument("--send-bin", required=True, help="the frr_send_delta executable")
     parser.add_argument("--keep", action="store_true", help="keep /tmp/frt-<pid> for debugging")
     parser.add_argument("--only", help="run only this chain")
     args = parser.parse_args()
+    global SEND_BIN
+    SEND_BIN = args.send_bin
 
     if os.geteuid() != 0:
         log("SKIP: needs root (network namespaces, FRR daemons); run in the integration tier")
@@ -386,6 +406,11 @@ def main():
             run(["ip", "netns", "del", ns], check=False)
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
+    log(f"deltas sent: {ROUTES}")
+    if not args.only:
+        for route in ("bgpd-socket", "vtysh"):
+            if not ROUTES.get(route):
+                failures.append(f"no delta went by {route}: that route is untested")
     log(f"{len(failures)} failure(s) in {time.monotonic() - started:.1f}s")
     for f in failures:
         log("\n" + f)

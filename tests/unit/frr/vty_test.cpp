@@ -123,5 +123,69 @@ TEST(VtyQuery, NoSocketIsAnError) {
     EXPECT_EQ(out.error().code, ENOENT) << out.error().message;
 }
 
+// vty_configure speaks as `vtysh -f` does to one daemon: into configuration mode with the
+// start marker, the script's lines (blank and "!" lines skipped), the end marker, "end".
+TEST(VtyConfigure, SendsTheScriptBetweenTheMarkers) {
+    std::string seen;
+    {
+        FakeDaemon d([&](int fd, const std::string& command) {
+            seen += command + ";";
+            reply(fd, "", 0);
+            return true;
+        });
+        Status st = vty_configure(d.path(),
+                                  "router bgp 64514\n address-family l2vpn evpn\n\n!\n"
+                                  "  vni 999\n  exit-vni\n exit-address-family\nexit\n",
+                                  2000ms);
+        ASSERT_TRUE(st) << st.error().message;
+    }
+    EXPECT_EQ(seen,
+              "enable;configure terminal;XFRR_start_configuration;router bgp 64514; address-family "
+              "l2vpn evpn;  vni 999;  exit-vni; exit-address-family;exit;"
+              "XFRR_end_configuration;end;");
+}
+
+// A rejected line is reported with its number; the other lines and the end marker still go,
+// as with vtysh -f, so the daemon does not wait for the rest of a configuration read. A warning
+// (CMD_WARNING, 1) is not a failure.
+TEST(VtyConfigure, AFailedLineIsReportedAndTheEndMarkerStillSent) {
+    std::string seen;
+    Status st;
+    {
+        FakeDaemon d([&](int fd, const std::string& command) {
+            seen += command + ";";
+            if (command == "  bogus one" || command == "  bogus two")
+                reply(fd, "% Unknown command: " + command.substr(2) + "\n", 2);
+            else
+                reply(fd, "", command == " neighbor x" ? 1 : 0);
+            return true;
+        });
+        st = vty_configure(d.path(), "router bgp 1\n neighbor x\n  bogus one\n  bogus two\nexit\n",
+                           2000ms);
+    }
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("line 3: '  bogus one'"), std::string::npos)
+        << st.error().message;
+    EXPECT_NE(st.error().message.find("status 2: % Unknown command: bogus one"), std::string::npos)
+        << st.error().message;
+    EXPECT_NE(seen.find("  bogus two;exit;XFRR_end_configuration;end;"), std::string::npos) << seen;
+}
+
+TEST(VtyConfigure, ADaemonThatClosesIsAnError) {
+    Status st;
+    {
+        FakeDaemon d([](int fd, const std::string& command) {
+            if (command == "router bgp 1")
+                return false;
+            reply(fd, "", 0);
+            return true;
+        });
+        st = vty_configure(d.path(), "router bgp 1\nexit\n", 2000ms);
+    }
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("closed the connection"), std::string::npos)
+        << st.error().message;
+}
+
 }  // namespace
 }  // namespace perouter::frr
