@@ -36,13 +36,14 @@ bool is_exit(std::string_view line) {
            line == "exit-vni";
 }
 
-// The block with `header` among `blocks`, created at the end when there is none.
-ConfigBlock& open_block(std::vector<ConfigBlock>& blocks, std::string_view header) {
-    auto it = std::find_if(blocks.begin(), blocks.end(),
-                           [&](const ConfigBlock& b) { return b.header == header; });
-    if (it != blocks.end())
-        return *it;
-    return blocks.emplace_back(ConfigBlock{std::string(header), {}, {}});
+// The block with `header` among `blocks` (indexed by `index`), created at the end when there
+// is none.
+ConfigBlock& open_block(std::vector<ConfigBlock>& blocks, HeaderIndex& index,
+                        std::string_view header) {
+    if (auto it = index.find(header); it != index.end())
+        return blocks[it->second];
+    index.emplace(std::string(header), blocks.size());
+    return blocks.emplace_back(ConfigBlock{std::string(header), {}, {}, {}});
 }
 
 }  // namespace
@@ -78,7 +79,7 @@ ConfigTree parse_config(std::string_view text) {
             open.clear();
         if (open.empty()) {
             if (opens_top_level(line)) {
-                open.push_back(&open_block(tree.blocks, line));
+                open.push_back(&open_block(tree.blocks, tree.block_index, line));
             } else {
                 tree.globals.emplace_back(line);
             }
@@ -91,7 +92,8 @@ ConfigTree parse_config(std::string_view text) {
         });
         if (opener != open.rend()) {
             open.erase(opener.base(), open.end());
-            open.push_back(&open_block(open.back()->children, line));
+            ConfigBlock* parent = open.back();
+            open.push_back(&open_block(parent->children, parent->child_index, line));
             continue;
         }
         open.back()->lines.emplace_back(line);

@@ -152,14 +152,6 @@ LineSet line_set(const std::vector<std::string>& lines) {
     return LineSet(lines.begin(), lines.end());
 }
 
-const ConfigBlock* find_child(const ConfigBlock& b, std::string_view header) {
-    for (const auto& c : b.children) {
-        if (c.header == header)
-            return &c;
-    }
-    return nullptr;
-}
-
 bool is_default_bgp(std::string_view header) {
     return header.starts_with("router bgp ") && header.find(" vrf ") == std::string_view::npos;
 }
@@ -298,7 +290,7 @@ std::vector<std::string> removal_body(const ConfigBlock& from, const ConfigBlock
     static const ConfigBlock kEmpty;
     std::vector<std::string> body;
     for (const auto& child : reversed(from.children)) {
-        const ConfigBlock* other = find_child(to, child.header);
+        const ConfigBlock* other = to.child(child.header);
         if (other == nullptr && removable_sub_context(child.header)) {
             body.push_back("no " + child.header);
             continue;
@@ -331,7 +323,7 @@ void remove_changed(Script& s, const ConfigBlock& from, const ConfigBlock& to) {
 std::vector<std::string> addition_body(const ConfigBlock& from, const ConfigBlock& to) {
     std::vector<std::string> body = added_lines(from.lines, to.lines);
     for (const auto& child : to.children) {
-        const ConfigBlock* other = find_child(from, child.header);
+        const ConfigBlock* other = from.child(child.header);
         if (other == nullptr) {
             Script sub;
             sub.whole(0, child);
