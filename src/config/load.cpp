@@ -48,19 +48,17 @@ Result<std::vector<ConfigText>, Diagnostics> read_all(const std::vector<Discover
     return texts;
 }
 
-Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigText* main_instead,
-              const RawFrrCheck& raw_check) {
+Sources read_sources(const Layout& layout, const InProgress& in_progress,
+                     const ConfigText* main_instead) {
+    Sources out;
     auto files = discover_files(layout);
     if (!files) {
-        Assembly out;
         out.fatal.push_back(files.error());
         return out;
     }
     // Read one at a time: a drop-in that cannot be read is left out like one that fails.
-    std::vector<ConfigText> texts;
-    std::vector<SkippedFile> unreadable_files;
     if (main_instead)
-        texts.push_back(*main_instead);
+        out.texts.push_back(*main_instead);
     for (const auto& f : *files) {
         if (main_instead && f.name == layout.main_file_name())
             continue;
@@ -68,16 +66,15 @@ Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigT
             if (in_progress.previous)
                 for (const auto& p : *in_progress.previous)
                     if (p.path == f.path)
-                        texts.push_back(p);
+                        out.texts.push_back(p);
             continue;
         }
         if (f.masked)
             continue;
         auto t = read_one(f);
         if (t) {
-            texts.push_back(std::move(*t));
+            out.texts.push_back(std::move(*t));
         } else if (f.name == layout.main_file_name()) {
-            Assembly out;
             out.fatal.push_back(unreadable(f, t.error()));
             return out;
         } else if (std::error_code ec;
@@ -88,12 +85,26 @@ Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigT
             // reported below.
             continue;
         } else {
-            unreadable_files.push_back({f.path, {unreadable(f, t.error())}});
+            out.unreadable.push_back({f.path, {unreadable(f, t.error())}});
         }
     }
-    Assembly out = assemble(texts, raw_check);
-    out.skipped.insert(out.skipped.begin(), unreadable_files.begin(), unreadable_files.end());
     return out;
+}
+
+Assembly assemble(const Sources& sources, const RawFrrCheck& raw_check) {
+    if (!sources.fatal.empty()) {
+        Assembly out;
+        out.fatal = sources.fatal;
+        return out;
+    }
+    Assembly out = assemble(sources.texts, raw_check);
+    out.skipped.insert(out.skipped.begin(), sources.unreadable.begin(), sources.unreadable.end());
+    return out;
+}
+
+Assembly load(const Layout& layout, const InProgress& in_progress, const ConfigText* main_instead,
+              const RawFrrCheck& raw_check) {
+    return assemble(read_sources(layout, in_progress, main_instead), raw_check);
 }
 
 }  // namespace perouter::config

@@ -105,8 +105,22 @@ struct InProgress {
     const std::vector<ConfigText>* previous = nullptr;
 };
 
-/// discover() + read each file + assemble(). A file that cannot be read is skipped like one
-/// that does not parse; a directory that cannot be listed is fatal.
+/// The texts of the files discover() finds, read one at a time (a file in progress: its text in
+/// `previous`, or nothing), before anything is parsed.
+struct Sources {
+    std::vector<ConfigText> texts;        // merge order
+    std::vector<SkippedFile> unreadable;  // drop-ins that could not be read: left out
+    Diagnostics fatal;                    // a directory could not be listed, or the main file read
+};
+Sources read_sources(const Layout& layout, const InProgress& in_progress = {},
+                     const ConfigText* main_instead = nullptr);
+
+/// assemble(sources.texts), with the files read_sources() could not read left out (or its fatal
+/// error): what load() returns for those sources.
+Assembly assemble(const Sources& sources, const RawFrrCheck& raw_check = {});
+
+/// read_sources() + assemble(). A file that cannot be read is skipped like one that does not
+/// parse; a directory that cannot be listed is fatal.
 /// `main_instead`, when set, stands in for the main file on disk (at start, the last good main
 /// file when the one on disk fails): the drop-ins are still read as they are now.
 Assembly load(const Layout& layout, const InProgress& in_progress = {},

@@ -82,13 +82,14 @@ int one_shot(const Options& opts, const std::string& mode) {
         std::cout << plan::describe(*d);
         return 0;
     }
-    auto r = (*router)->reconcile(*cfg);
+    const auto shared = std::make_shared<const config::Config>(std::move(*cfg));
+    auto r = (*router)->reconcile(shared);
     // One-shot: waiting here is fine (the daemon's loop polls instead).
     while (r && r->frr_starting) {
         while (!(*router)->frr_start_settled())
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         size_t before = r->changes;
-        r = (*router)->reconcile(*cfg);
+        r = (*router)->reconcile(shared);
         if (r)
             r->changes += before;
     }

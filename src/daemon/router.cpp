@@ -361,8 +361,8 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
     return {};
 }
 
-Result<Report> Router::reconcile(const config::Config& cfg, const Scope& scope) {
-    if (!scope.full && applied_ && cfg.underlay) {
+Result<Report> Router::reconcile(std::shared_ptr<const config::Config> cfg, const Scope& scope) {
+    if (!scope.full && applied_ && cfg->underlay) {
         auto changed = reconcile_changes(cfg, scope.links);
         if (!changed)
             return fail(std::move(changed).error());
@@ -376,15 +376,15 @@ Result<Report> Router::reconcile(const config::Config& cfg, const Scope& scope) 
     return report;
 }
 
-Result<Report> Router::reconcile_everything(const config::Config& cfg) {
+Result<Report> Router::reconcile_everything(const std::shared_ptr<const config::Config>& cfg) {
     applied_.reset();
-    auto facts = gather_facts(cfg);
+    auto facts = gather_facts(*cfg);
     if (!facts)
         return fail(std::move(facts).error());
-    auto d = plan_with(cfg, *facts);
+    auto d = plan_with(*cfg, *facts);
     if (!d)
         return fail(std::move(d).error());
-    if (!cfg.underlay)
+    if (!cfg->underlay)
         return teardown();
 
     Report report;
@@ -449,8 +449,7 @@ Result<Report> Router::reconcile_everything(const config::Config& cfg) {
             run_phase(*d, p, report);
     }
     apply_ovs(*d, report);
-    facts_ = std::move(*facts);
-    applied_ = std::move(*d);
+    applied_ = Applied{cfg, std::move(*facts)};
     return report;
 }
 
@@ -508,28 +507,32 @@ bool modifies(const reconcile::DiffResult& diff) {
 
 }  // namespace
 
-Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cfg,
-                                                        const netlink::LinkNames& drifted) {
+Result<std::optional<Report>> Router::reconcile_changes(
+    const std::shared_ptr<const config::Config>& cfg, const netlink::LinkNames& drifted) {
     using Nothing = std::optional<Report>;
     if (frr_.state() != frr::Instance::State::Running || frr_started_ || !ns_.router_exists())
         return Nothing();
-    // The facts of the last reconcile of everything; the VRFs created since keep their tables.
-    plan::Facts facts = facts_;
-    for (const auto& l : applied_->links)
+    // What was applied, planned again from its configuration and facts.
+    auto had_all = plan_with(*applied_->cfg, applied_->facts);
+    if (!had_all)
+        return Nothing();  // cannot happen (it was planned before); everything is looked at
+    // The same facts; the VRFs created since they were gathered keep their tables.
+    plan::Facts facts = applied_->facts;
+    for (const auto& l : had_all->links)
         if (l.kind == plan::LinkKind::Vrf && l.vrf_table)
             facts.vrf_tables[l.name] = *l.vrf_table;
-    auto d = plan_with(cfg, facts);
+    auto d = plan_with(*cfg, facts);
     if (!d)
         return fail(std::move(d).error());
-    if (!plan::same_node_wide(*applied_, *d))
+    if (!plan::same_node_wide(*had_all, *d))
         return Nothing();
 
-    std::set<std::string> owners = plan::changed_owners(*applied_, *d);
+    std::set<std::string> owners = plan::changed_owners(*had_all, *d);
     // Links someone else changed: their owners are reconciled; a name of ours no owner has
     // (a leftover, or the late event of a link we deleted) is looked at by itself. Anything
     // else (an underlay NIC, an external bridge) may change facts: everything is looked at.
     std::map<std::string, std::string> owner_of;
-    for (const auto& l : applied_->links)
+    for (const auto& l : had_all->links)
         owner_of.emplace(l.name, l.owner);
     netlink::LinkNames names;
     for (const auto& [side, name] : drifted) {
@@ -541,18 +544,18 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
             return Nothing();
     }
     // A slice holds the masters its links hang off (an L2VNI's routing domain's VRF).
-    owners = plan::with_master_owners(std::move(owners), *d, *applied_);
+    owners = plan::with_master_owners(std::move(owners), *d, *had_all);
     Report report;
     report.owners_looked_at = owners.size();
     const bool frr_changed = d->frr_config != frr_.applied();
     if (owners.empty() && names.empty() && !frr_changed) {
-        applied_ = std::move(*d);
+        applied_ = Applied{cfg, std::move(facts)};
         return Nothing(std::move(report));
     }
     if (frr_changed)
         PEROUTER_TRY(frr_.check_change(d->frr_config));
     const plan::DesiredState want = plan::slice(*d, owners);
-    const plan::DesiredState had = plan::slice(*applied_, owners);
+    const plan::DesiredState had = plan::slice(*had_all, owners);
     if (!want.ovs_ports.empty() || !had.ovs_ports.empty())
         return Nothing();  // OVSDB is observed as a whole (reconcile/ovs_diff.hpp)
     add_names(want, names);
@@ -588,7 +591,7 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
     // Only when FRR's configuration does not change: an L3VNI's VXLAN device before FRR has
     // its VRF's vni line kept the VRF's host session down (seen in the system tier).
     const bool evpn =
-        !frr_changed && applied_->frr.underlay && applied_->frr.underlay->advertise_all_vni;
+        !frr_changed && had_all->frr.underlay && had_all->frr.underlay->advertise_all_vni;
     execute(diff, Phase::Underlay, report);
     execute(diff, Phase::Links, report, evpn ? VxlanCreates::Included : VxlanCreates::Excluded);
     execute(diff, Phase::Addresses, report);
@@ -619,7 +622,7 @@ Result<std::optional<Report>> Router::reconcile_changes(const config::Config& cf
         }
     }
     if (report.errors.empty() && report.problems.empty())
-        applied_ = std::move(*d);
+        applied_ = Applied{cfg, std::move(facts)};
     else
         applied_.reset();
     return Nothing(std::move(report));

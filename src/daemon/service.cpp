@@ -96,7 +96,7 @@ Service::~Service() {
 void Service::apply(const char* why, const Scope& scope) {
     if (!current_)
         return;
-    auto r = router_->reconcile(*current_, scope);
+    auto r = router_->reconcile(current_, scope);
     if (r) {
         last_ = std::move(*r);
         for (const auto& p : last_.problems)
@@ -423,7 +423,7 @@ int Service::on_netlink(sd_event_source*, int fd, uint32_t, void* self) {
         return 0;
     bool relevant = false;
     for (const auto& name : s->monitor_->drain(fd)) {
-        if (!relevant_link(name, s->current_ ? &*s->current_ : nullptr))
+        if (!relevant_link(name, s->current_.get()))
             continue;
         relevant = true;
         // Which namespace the event came from does not matter: both are looked at by name.

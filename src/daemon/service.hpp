@@ -78,6 +78,19 @@ class Service : public Controller {
     /// reload() for AddVpn/RemoveVpn: drop-ins left out that are not `file` (the caller's own)
     /// do not make the caller's call fail; they stay reported in the status.
     ControlResult<void> reload_for(const std::string& file);
+    /// The files being written (a load uses the text it read before, config/load.hpp).
+    config::InProgress in_progress() const;
+    /// What the configuration files hold now, for the D-Bus calls that check against them
+    /// (Validate, AddVpn, RemoveVpn). When they are the texts the running configuration was
+    /// assembled from (every file stood), that configuration is their parse (assemble() is
+    /// pure) and nothing is parsed; otherwise they are assembled as a load would.
+    struct FilesNow {
+        std::shared_ptr<const config::Config> config;  // null when the main file fails
+        std::vector<config::ConfigText> texts;         // what `config` was assembled from
+        std::vector<config::SkippedFile> skipped;
+        Diagnostics diagnostics;  // config::Assembly::diagnostics()
+    };
+    FilesNow files_now();
     /// Logs what a load left out or rejected and records it as the configuration error.
     void report_load(const config::Assembly& loaded);
     /// The drop-ins a load left out: logged with their positions, kept for the status.
@@ -160,7 +173,8 @@ class Service : public Controller {
 
     Options opts_;
     std::unique_ptr<Router> router_;
-    std::optional<config::Config> current_;  // the running configuration
+    // The running configuration; shared with the router, which keeps the one it applied.
+    std::shared_ptr<const config::Config> current_;
     Report last_;
     bool applied_once_ = false;
     RunState state_ = RunState::Starting;

@@ -15,12 +15,29 @@
 
 namespace perouter::daemon {
 
-ControlResult<void> Service::load_and_apply(const char* why) {
+config::InProgress Service::in_progress() const {
     static const std::set<std::string> kNone;
+    return config::InProgress{files_ ? files_->writing() : kNone, &read_texts_};
+}
+
+Service::FilesNow Service::files_now() {
+    config::Sources sources = config::read_sources(config::Layout{opts_.root}, in_progress());
+    if (sources.fatal.empty() && sources.unreadable.empty() && current_ && !on_last_good_ &&
+        skipped_.empty() && rejected_.empty() && sources.texts == read_texts_)
+        return FilesNow{current_, std::move(sources.texts), {}, {}};
+    config::Assembly loaded = config::assemble(sources, raw_frr_check_.callback());
+    FilesNow now;
+    if (loaded.config)
+        now.config = std::make_shared<const config::Config>(std::move(*loaded.config));
+    now.texts = std::move(loaded.texts);
+    now.diagnostics = loaded.diagnostics();
+    now.skipped = std::move(loaded.skipped);
+    return now;
+}
+
+ControlResult<void> Service::load_and_apply(const char* why) {
     config::Assembly loaded =
-        config::load(config::Layout{opts_.root},
-                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, nullptr,
-                     raw_frr_check_.callback());
+        config::load(config::Layout{opts_.root}, in_progress(), nullptr, raw_frr_check_.callback());
     // The texts the running configuration was built from, before this load replaces them.
     const bool same_texts = loaded.config && current_ && loaded.texts == read_texts_;
     if (loaded.config)
@@ -47,11 +64,11 @@ ControlResult<void> Service::load_and_apply(const char* why) {
         return {};
     }
     on_last_good_ = false;
-    std::optional<config::Config> before = std::move(current_);
-    current_ = std::move(*loaded.config);
+    std::shared_ptr<const config::Config> before = std::move(current_);
+    current_ = std::make_shared<const config::Config>(std::move(*loaded.config));
     check_file_modes(*current_);
     apply(why, Scope::changes());
-    after_apply(before ? &*before : nullptr);
+    after_apply(before.get());
     if (last_.errors.empty() && last_.problems.empty()) {
         // Only the main file: the drop-ins stand alone and are read as they are at start.
         std::vector<config::ConfigText> main;
@@ -117,11 +134,8 @@ bool Service::start_from_last_good() {
         spdlog::error("{} holds no main file", last_good_.path());
         return false;
     }
-    static const std::set<std::string> kNone;
     config::Assembly saved =
-        config::load(config::Layout{opts_.root},
-                     config::InProgress{files_ ? files_->writing() : kNone, &read_texts_}, &*main,
-                     raw_frr_check_.callback());
+        config::load(config::Layout{opts_.root}, in_progress(), &*main, raw_frr_check_.callback());
     if (!saved.config) {
         // Saved by an older or newer perouterd whose rules differ, or no longer loadable.
         for (const auto& d : saved.diagnostics())
@@ -135,7 +149,7 @@ bool Service::start_from_last_good() {
                           last_good_.path()),
               {{"PEROUTER_LAST_GOOD", last_good_.path()}});
     on_last_good_ = true;
-    current_ = std::move(*saved.config);
+    current_ = std::make_shared<const config::Config>(std::move(*saved.config));
     apply("start (last good configuration)");
     after_apply(nullptr);
     return true;

@@ -21,9 +21,9 @@ namespace fs = std::filesystem;
 
 Diagnostics Service::validate(const std::string& toml) {
     // Against the files that stand now, as the loader would see them.
-    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    FilesNow loaded = files_now();
     if (!loaded.config)
-        return loaded.diagnostics();
+        return loaded.diagnostics;
     auto r = config::parse_with(loaded.texts, config::ConfigText{"<validate>", toml});
     return r ? Diagnostics{} : r.error();
 }
@@ -66,9 +66,9 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
                 {}});
     }
 
-    config::Assembly loaded = config::load(layout);
+    FilesNow loaded = files_now();
     if (!loaded.config)
-        return fail(invalid_config(loaded.diagnostics()));
+        return fail(invalid_config(loaded.diagnostics));
     for (const auto& v : config::vpns_of(*loaded.config))
         if (v.name == name)
             return fail(
@@ -105,7 +105,7 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
                            [&](const std::string& o) { return same(o, path); });
     };
 
-    config::Assembly loaded = config::load(config::Layout{opts_.root});
+    FilesNow loaded = files_now();
     std::optional<config::VpnRef> found;
     if (loaded.config)
         for (auto& v : config::vpns_of(*loaded.config))

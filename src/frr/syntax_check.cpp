@@ -41,7 +41,7 @@ Status verdict(const ProcessResult& r) {
 
 // The file execvpe() would run for kProgram, as stat() sees it; zeroed when there is none.
 struct stat program_in_path() {
-    struct stat st{};
+    struct stat st {};
     const char* path = std::getenv("PATH");
     std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
     while (!dirs.empty()) {
@@ -82,7 +82,9 @@ SyntaxChecker& SyntaxChecker::operator=(SyntaxChecker&& o) noexcept {
     return *this;
 }
 
-SyntaxChecker::~SyntaxChecker() { stop_standby(); }
+SyntaxChecker::~SyntaxChecker() {
+    stop_standby();
+}
 
 void SyntaxChecker::warm_up() {
     warm_ = true;

@@ -47,7 +47,7 @@ class SyntaxChecker {
 
     bool warm_ = false;
     std::optional<Spawned> standby_;
-    struct stat program_{};  // what "vtysh" in PATH was when the standby started
+    struct stat program_ {};  // what "vtysh" in PATH was when the standby started
 };
 
 }  // namespace perouter::frr

@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "cannot read %s\n", argv[3]);
         return 2;
     }
-    auto sent = perouter::frr::send_delta(perouter::frr::InstancePaths{argv[2], argv[1]},
-                                          text.str());
+    auto sent =
+        perouter::frr::send_delta(perouter::frr::InstancePaths{argv[2], argv[1]}, text.str());
     if (!sent) {
         std::fprintf(stderr, "%s\n", sent.error().message.c_str());
         return 1;

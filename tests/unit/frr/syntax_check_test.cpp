@@ -49,8 +49,7 @@ TEST_F(SyntaxCheckerTest, OneShotCheckGivesFrrsVerdict) {
     EXPECT_TRUE(syntax_check(kGood));
     Status st = syntax_check(kBad);
     ASSERT_FALSE(st);
-    EXPECT_NE(st.error().message.find("no such command"), std::string::npos)
-        << st.error().message;
+    EXPECT_NE(st.error().message.find("no such command"), std::string::npos) << st.error().message;
 }
 
 // Each check is made by the vtysh that waited, and the next one is started at once.
@@ -67,8 +66,7 @@ TEST_F(SyntaxCheckerTest, AWarmCheckerUsesTheWaitingVtyshAndStartsTheNext) {
     EXPECT_NE(second, first);
     Status st = c.check(kBad);
     ASSERT_FALSE(st);
-    EXPECT_NE(st.error().message.find("no such command"), std::string::npos)
-        << st.error().message;
+    EXPECT_NE(st.error().message.find("no such command"), std::string::npos) << st.error().message;
     EXPECT_NE(c.standby_pid(), second);
 }
 
@@ -81,8 +79,7 @@ TEST_F(SyntaxCheckerTest, AKilledStandbyIsReplaced) {
     ASSERT_EQ(::kill(c.standby_pid(), SIGKILL), 0);
     Status st = c.check(kBad);
     ASSERT_FALSE(st);
-    EXPECT_NE(st.error().message.find("no such command"), std::string::npos)
-        << st.error().message;
+    EXPECT_NE(st.error().message.find("no such command"), std::string::npos) << st.error().message;
 }
 
 // After an FRR upgrade (the vtysh in PATH is another file) the old parser does not judge: the
