@@ -305,7 +305,7 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
         PEROUTER_TRY(frr_.check(d.frr_config));
         spdlog::info("starting FRR instance '{}' in namespace '{}'", frr_.paths().name,
                      opts_.netns);
-        PEROUTER_TRY(frr_.start(d.frr_config));
+        PEROUTER_TRY(frr_.start());
         ++report.changes;
         frr_started_ = std::chrono::steady_clock::now();
     }
@@ -320,11 +320,11 @@ Status Router::ensure_frr(const plan::DesiredState& d, Report& report) {
                                     frr_.paths().name, kFrrStartTimeout.count(),
                                     st.error().message));
         }
-        // FRR's start loaded frr.conf (`vtysh -b`; ready() waits for it), but frr.conf may be
-        // older than this configuration, and under load that boot read can leave a daemon
-        // without its part (seen: a loaded machine's bgpd never opened the session to the leaf,
-        // reliability R3/R8): push it whole, then the delta.
-        PEROUTER_TRY(frr_.push_full());
+        // The daemons started empty (frr::Instance::start()); every one answers now, and gets
+        // this configuration whole in one read (a boot read under load could leave a daemon
+        // without its part: a loaded machine's bgpd never opened the session to the leaf,
+        // reliability R3/R8).
+        PEROUTER_TRY(frr_.push_whole(d.frr_config));
         ++report.changes;
         frr_started_.reset();
         frr_pids_.clear();  // a new instance: its pids are not a restart

@@ -81,6 +81,7 @@ Service::~Service() {
     sd_event_source_unref(drift_timer_);
     sd_event_source_unref(frr_wait_timer_);
     sd_event_source_unref(files_defer_);
+    sd_event_source_unref(trim_defer_);
     sd_event_source_unref(poll_timer_);
     sd_event_source_unref(watchdog_timer_);
     sd_event_source_unref(retry_timer_);
@@ -144,10 +145,12 @@ void Service::apply(const char* why, const Scope& scope) {
     publish();
     rearm_poll();
     notify_ready_when_applied();
-    // A reconcile's observations and plans are freed by now; without this glibc keeps their
-    // pages (freed chunks between live ones are not returned), and an idle perouterd with
-    // 1000 VNIs would hold several MiB it no longer uses.
-    malloc_trim(0);
+    trim_later();  // the reconcile's observations and plans are freed by now
+}
+
+void Service::trim_later() const {
+    if (trim_defer_)
+        sd_event_source_set_enabled(trim_defer_, SD_EVENT_ONESHOT);
 }
 
 void Service::notify_ready_when_applied() {
@@ -498,6 +501,16 @@ int Service::run() {
 
     // A completed file is applied as soon as the loop has nothing else to do: the other files
     // of a burst (an editor's save, a package install) that completed meanwhile join it.
+    // After the other idle work (a file burst's reload, a health check): one trim for all.
+    sd_event_add_defer(
+        event_, &trim_defer_,
+        [](sd_event_source*, void*) {
+            malloc_trim(0);
+            return 0;
+        },
+        nullptr);
+    sd_event_source_set_priority(trim_defer_, SD_EVENT_PRIORITY_IDLE + 10);
+    sd_event_source_set_enabled(trim_defer_, SD_EVENT_OFF);
     sd_event_add_defer(event_, &files_defer_, on_files_changed, this);
     sd_event_source_set_priority(files_defer_, SD_EVENT_PRIORITY_IDLE);
     sd_event_source_set_enabled(files_defer_, SD_EVENT_OFF);

@@ -106,6 +106,11 @@ class Service : public Controller {
     /// netlink requests returned), so that only others' changes schedule a repair.
     void drain_monitor();
     void after_apply(const config::Config* before);
+    /// After work that allocates in proportion to the configuration (a load, a reconcile, a
+    /// D-Bus answer listing every VPN): malloc_trim() once the loop is idle. glibc keeps the
+    /// freed pages otherwise (free chunks between live ones are not returned): with 1000 VNIs
+    /// a reload that changes nothing left ~2 MiB of freed heap resident.
+    void trim_later() const;
     /// What must be looked at every 2 s: the underlay sessions while one is not Established
     /// (or FRR does not answer), the [online] probe when configured. Once all is settled only
     /// events, the watchdog and readers of the status wake the loop (refresh_if_stale()). (A
@@ -212,6 +217,8 @@ class Service : public Controller {
     // Runs once the loop has nothing else pending (idle priority): the configuration files that
     // completed meanwhile, all of them, become one reload.
     sd_event_source* files_defer_ = nullptr;
+    // Gives the heap's free pages back once the loop is idle (trim_later()).
+    sd_event_source* trim_defer_ = nullptr;
     sd_event_source* drift_timer_ = nullptr;      // debounce of link changes made by others
     netlink::LinkNames drifted_;                  // the links those changes were about
     sd_event_source* frr_wait_timer_ = nullptr;   // polls a starting FRR (Report::frr_starting)

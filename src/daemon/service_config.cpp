@@ -38,6 +38,7 @@ Service::FilesNow Service::files_now() {
 ControlResult<void> Service::load_and_apply(const char* why) {
     config::Assembly loaded =
         config::load(config::Layout{opts_.root}, in_progress(), nullptr, raw_frr_check_.callback());
+    trim_later();  // a parse of every file, also when nothing is applied
     // The texts the running configuration was built from, before this load replaces them.
     const bool same_texts = loaded.config && current_ && loaded.texts == read_texts_;
     if (loaded.config)

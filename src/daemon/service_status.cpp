@@ -187,6 +187,7 @@ int Service::on_probe_reply(sd_event_source*, int, uint32_t, void* self) {
 // ---- Controller ---------------------------------------------------------------------------
 
 std::vector<VpnInfo> Service::vpns() const {
+    trim_later();  // the answer holds every VPN
     std::vector<VpnInfo> out;
     if (!current_)
         return out;
@@ -282,6 +283,7 @@ reconcile::OnlineVerdict Service::online_verdict() const {
 }
 
 nlohmann::json Service::describe() const {
+    trim_later();  // the answer holds every VPN
     ManagerStatus s = status();
     nlohmann::json j;
     j["state"] = s.state;

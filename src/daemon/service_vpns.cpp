@@ -20,6 +20,7 @@ namespace perouter::daemon {
 namespace fs = std::filesystem;
 
 Diagnostics Service::validate(const std::string& toml) {
+    trim_later();  // files_now() and the check may parse every file
     // Against the files that stand now, as the loader would see them.
     FilesNow loaded = files_now();
     if (!loaded.config)

@@ -106,7 +106,7 @@ Instance::State Instance::state() const {
     return process_in_netns(zebra, netns_) ? State::Running : State::WrongNamespace;
 }
 
-Status Instance::write_support_files(const std::string& config) const {
+Status Instance::write_support_files() const {
     if (!paths_.root.empty()) {
         // Let user frr traverse the prefix (mkdtemp makes 0700 directories).
         for (fs::path p = paths_.root; !p.empty() && p != p.root_path(); p = p.parent_path()) {
@@ -121,13 +121,20 @@ Status Instance::write_support_files(const std::string& config) const {
     PEROUTER_TRY(make_dir(paths_.rundir(), 0750));
     PEROUTER_TRY(write_owned(paths_.confdir() + "/daemons", kDaemonsFile, "frr"));
     PEROUTER_TRY(write_owned(paths_.confdir() + "/vtysh.conf", kVtyshConf, "frrvty"));
-    if (!fs::exists(paths_.config_file()))
-        PEROUTER_TRY(write_owned(paths_.config_file(), config, "frr"));
     return {};
 }
 
-Status Instance::start(const std::string& config) {
-    PEROUTER_TRY(write_support_files(config));
+Status Instance::start() {
+    PEROUTER_TRY(write_support_files());
+    // Without frr.conf, frrinit.sh starts the daemons and skips its boot read (`vtysh -b`,
+    // tools/frrcommon.sh vtysh_b): the daemons come up empty and push_whole() gives them the
+    // configuration once they all answer (under load the boot read could leave a daemon
+    // without its part anyway, reliability R3/R8), then writes frr.conf again for the
+    // restarts watchfrr makes. One read of the configuration instead of two: ~50 ms of a start.
+    std::error_code ec;
+    fs::remove(paths_.config_file(), ec);
+    if (ec)
+        return fail(fmt::format("remove {}: {}", paths_.config_file(), ec.message()));
     // The job finishes asynchronously; wait_ready() tells when the daemons answer.
     if (launcher_ == Launcher::Systemd) {
         PEROUTER_TRY(check_unit_namespace(
@@ -342,18 +349,32 @@ Result<size_t> Instance::apply(const std::string& config) {
             ++lines;
     if (auto sent = send_delta(paths_, script); !sent)
         return fail(std::move(sent).error());
+    PEROUTER_TRY(store_applied(config));
+    return lines;
+}
+
+Status Instance::store_applied(const std::string& config) {
     // Stored only after FRR took it: the next delta starts from what FRR really has. frr.conf
     // gets it too, so a restarted daemon loads the same configuration.
     std::error_code ec;
     fs::create_directories(fs::path(paths_.applied_record()).parent_path(), ec);
     PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600));
     applied_ = config;
-    PEROUTER_TRY(write_owned(paths_.config_file(), config, "frr"));
-    return lines;
+    return write_owned(paths_.config_file(), config, "frr");
+}
+
+Status Instance::push_whole(const std::string& config) {
+    PEROUTER_TRY(check(config));  // nothing to do when it passed before the start
+    std::string tmp = temp_path(paths_, "whole.conf");
+    PEROUTER_TRY(write_file_atomic(tmp, config, 0600));
+    Status st = run_vtysh_file(paths_, tmp);
+    ::unlink(tmp.c_str());
+    PEROUTER_TRY(std::move(st));
+    return store_applied(config);
 }
 
 Status Instance::push_full() {
-    return run_vtysh_file(paths_, paths_.config_file());
+    return push_whole(applied());
 }
 
 std::vector<int> Instance::daemon_pids() const {

@@ -62,9 +62,10 @@ class Instance {
     };
     State state() const;
 
-    /// Writes the instance files (daemons, vtysh.conf, and frr.conf with `config` when no
-    /// frr.conf exists yet) and starts watchfrr + daemons in the router namespace.
-    Status start(const std::string& config);
+    /// Writes the instance files (daemons, vtysh.conf), removes frr.conf (the daemons start
+    /// empty, without FRR's boot read) and starts watchfrr + daemons in the router namespace.
+    /// Once ready(), push_whole() gives them their configuration.
+    Status start();
     /// Stops watchfrr and every daemon (by pid file); waits until they are gone.
     Status stop();
     /// Removes the instance's directories (after stop()).
@@ -94,7 +95,10 @@ class Instance {
     /// with one `vtysh -f` (checked first, unless check(config) passed), then stores `config`
     /// as frr.conf. Returns the number of delta lines sent (0 = nothing changed).
     Result<size_t> apply(const std::string& config);
-    /// Pushes the whole stored configuration again (after FRR restarted). Idempotent.
+    /// Sends `config` whole (one `vtysh -f`, checked first unless check() passed it), then
+    /// stores it as applied() and frr.conf: after start(), and after daemons restarted.
+    Status push_whole(const std::string& config);
+    /// push_whole(applied()): after FRR's daemons restarted. Idempotent.
     Status push_full();
 
     /// Pids of the routing daemons, to notice restarts.
@@ -112,7 +116,9 @@ class Instance {
                                       std::chrono::milliseconds timeout = kQueryTimeout) const;
 
   private:
-    Status write_support_files(const std::string& config) const;
+    Status write_support_files() const;
+    /// Records `config` as applied (perouterd's record and frr.conf).
+    Status store_applied(const std::string& config);
 
     Status start_direct();
     /// frr@<name>.service. start() refuses it when systemd would not put it into the router

@@ -21,6 +21,21 @@ class FrrRestartTest(LabTestCase):
     def log_since(self, offset: int) -> str:
         return self.lab.node_log_text()[offset:]
 
+    def test_0_started_instance_reads_its_configuration_once(self):
+        # perouterd starts FRR without frr.conf (frrinit.sh then skips its boot read) and sends
+        # the whole configuration once every daemon answers; frr.conf is written after that,
+        # for the restarts watchfrr makes. Each daemon logs the end of every configuration
+        # read it gets (lib/lib_vty.c, "Configuration Read in Took").
+        self.wait_established()
+        log = (self.lab.router_frr_dir / "frr.log").read_text()
+        for daemon in ("ZEBRA", "BGP", "STATIC", "BFD"):
+            reads = [l for l in log.splitlines() if f" {daemon}: " in l and "Configuration Read in" in l]
+            self.assertEqual(len(reads), 1, f"{daemon} configuration reads: {reads}")
+        conf = self.lab.root / "etc" / "frr" / self.lab.router_ns / "frr.conf"
+        record = self.lab.root / "run" / "perouter" / "state" / f"frr-{self.lab.router_ns}.conf"
+        self.assertEqual(conf.read_text(), record.read_text())
+        self.assertIn("router bgp 64514", conf.read_text())
+
     def test_1_killed_bgpd_is_restarted_and_reconfigured(self):
         self.wait_established()
         self.wait_l2_ping()
