@@ -306,8 +306,12 @@ std::string Instance::applied() const {
 
 namespace {
 
-Status run_vtysh_file(const InstancePaths& paths, const std::string& path) {
-    auto r = run_process({"vtysh", "--vty_socket", paths.rundir(), "-f", path}, kVtyshTimeout);
+// One `vtysh -f` of `script`, through a private file in the run directory.
+Status run_vtysh_script(const InstancePaths& paths, const char* name, const std::string& script) {
+    std::string tmp = temp_path(paths, name);
+    PEROUTER_TRY(write_file_atomic(tmp, script, 0600));
+    auto r = run_process({"vtysh", "--vty_socket", paths.rundir(), "-f", tmp}, kVtyshTimeout);
+    ::unlink(tmp.c_str());
     if (!r)
         return fail(std::move(r).error());
     if (r->exit_code != 0)
@@ -327,11 +331,7 @@ Result<DeltaRoute> send_delta(const InstancePaths& paths, const std::string& scr
         PEROUTER_TRY(vty_configure(paths.vty_socket("bgpd"), script, kVtyshTimeout));
         return DeltaRoute::BgpdSocket;
     }
-    std::string tmp = temp_path(paths, "delta.conf");
-    PEROUTER_TRY(write_file_atomic(tmp, script, 0600));
-    Status st = run_vtysh_file(paths, tmp);
-    ::unlink(tmp.c_str());
-    PEROUTER_TRY(std::move(st));
+    PEROUTER_TRY(run_vtysh_script(paths, "delta.conf", script));
     return DeltaRoute::Vtysh;
 }
 
@@ -365,11 +365,7 @@ Status Instance::store_applied(const std::string& config) {
 
 Status Instance::push_whole(const std::string& config) {
     PEROUTER_TRY(check(config));  // nothing to do when it passed before the start
-    std::string tmp = temp_path(paths_, "whole.conf");
-    PEROUTER_TRY(write_file_atomic(tmp, config, 0600));
-    Status st = run_vtysh_file(paths_, tmp);
-    ::unlink(tmp.c_str());
-    PEROUTER_TRY(std::move(st));
+    PEROUTER_TRY(run_vtysh_script(paths_, "whole.conf", config));
     return store_applied(config);
 }
 

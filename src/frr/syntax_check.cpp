@@ -111,17 +111,15 @@ std::optional<Spawned> SyntaxChecker::take_standby() {
     if (!standby_)
         return std::nullopt;
     int status = 0;
-    const bool exited = ::waitpid(standby_->pid, &status, WNOHANG) == standby_->pid;
-    if (exited)
-        standby_->pid = -1;  // already reaped: nothing left to kill or wait for
-    if (exited || !same_file(program_, program_in_path())) {
-        if (exited) {
-            Spawned sp = *std::exchange(standby_, std::nullopt);
-            for (int fd : {sp.in_fd, sp.out_fd, sp.err_fd})
-                ::close(fd);
-        } else {
-            stop_standby();
-        }
+    if (::waitpid(standby_->pid, &status, WNOHANG) == standby_->pid) {
+        // It exited and is reaped now: only its pipes are left.
+        for (int fd : {standby_->in_fd, standby_->out_fd, standby_->err_fd})
+            ::close(fd);
+        standby_.reset();
+        return std::nullopt;
+    }
+    if (!same_file(program_, program_in_path())) {
+        stop_standby();
         return std::nullopt;
     }
     return std::exchange(standby_, std::nullopt);
