@@ -246,6 +246,11 @@ class Tier:
                      **{n: n in host for n in ("host-e-110", "br-hs-110", "pt-host")}}
         stop.set()
         watcher.join(1)
+        # The watcher may be between two polls when start returns (it polls every 10 ms and the
+        # state can complete in the last of them): then what was checked at the return is the
+        # first sighting.
+        if "t" not in seen and all(at_return.values()):
+            seen["t"] = t1
         s = show(UNIT, "ActiveState", "SubState", "ExecMainStartTimestampMonotonic",
                  "ActiveEnterTimestampMonotonic", "StatusText", "Type")
 
@@ -258,7 +263,7 @@ class Tier:
             # that and still found it missing disproves it, however slow the polls are.
             ok = (p.returncode == 0 and s.get("ActiveState") == "active" and not missing
                   and t0 - 0.01 <= e <= a <= t1 + 0.01 and w is not None and (m is None or m <= a))
-            rel = lambda t: f"+{t - t0:.2f} s" if t else "never"  # noqa: E731
+            rel = lambda t: f"+{t - t0:.3f} s" if t else "never"  # noqa: E731
             return ok, (f"systemctl start exit {p.returncode} after {t1 - t0:.2f} s; main process "
                         f"{rel(e)}, active {rel(a)}, namespace+toswitch+frr.conf first seen "
                         f"{rel(w)} (last seen missing by a poll begun {rel(m)}); missing right after return: {missing or 'nothing'}; "
