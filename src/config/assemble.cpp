@@ -39,7 +39,7 @@ void sort_diagnostics(Diagnostics& diags, const std::vector<const ConfigText*>& 
 /// does not parse would make the merged view misleading (its underlay would seem missing), so
 /// syntax errors are reported alone.
 Result<Config, Diagnostics> build(const std::vector<const ConfigText*>& in,
-                                  const RawFrrCheck& raw_check = {}) {
+                                  const RawFrrCheck& raw_check = {}, bool* replaced = nullptr) {
     Diagnostics diags;
     std::vector<toml::table> docs;
     for (const ConfigText* t : in) {
@@ -48,8 +48,11 @@ Result<Config, Diagnostics> build(const std::vector<const ConfigText*>& in,
     }
     if (diags.empty()) {
         toml::table merged;
+        bool any = false;
         for (auto& doc : docs)
-            merge_into(merged, std::move(doc));
+            any = merge_into(merged, std::move(doc)) || any;
+        if (replaced)
+            *replaced = any;
         Config config = convert(merged, diags);
         std::vector<std::string> files;  // two-place errors blame the later file
         for (const ConfigText* t : in)
@@ -113,7 +116,7 @@ Assembly assemble(const std::vector<ConfigText>& texts, const RawFrrCheck& raw_c
     }
     // Each round either succeeds, or fails for good, or leaves out at least one drop-in.
     while (true) {
-        auto r = build(in, raw_check);
+        auto r = build(in, raw_check, &out.replaced);
         if (r) {
             out.config = std::move(*r);
             for (const ConfigText* t : in)

@@ -83,6 +83,9 @@ struct Assembly {
     std::vector<ConfigText> texts;
     std::vector<SkippedFile> skipped;
     Diagnostics fatal;
+    /// An [[l3vni]]/[[l2vni]] entry of one file replaced an earlier file's entry of the same name
+    /// (what reassemble() cannot build on).
+    bool replaced = false;
 
     /// Every file stood.
     bool clean() const { return config.has_value() && skipped.empty(); }
@@ -95,6 +98,23 @@ struct Assembly {
 /// points into a drop-in, that drop-in is left out and the rest is tried again; when the only
 /// diagnostics point into the main file (or nowhere), the main file failed and nothing stands.
 Assembly assemble(const std::vector<ConfigText>& texts, const RawFrrCheck& raw_check = {});
+
+/// What reassemble() builds on: a configuration and the texts it was assembled from (the texts
+/// that stood), and whether an entry of one file replaced another's there (Assembly::replaced).
+struct AssemblyBase {
+    const std::vector<ConfigText>& texts;
+    const Config& config;
+    bool replaced = false;
+};
+
+/// assemble(texts), built from `base` by parsing only the texts that differ from base.texts:
+/// a change of drop-ins that hold nothing but [[l3vni]]/[[l2vni]] entries (what AddVpn writes,
+/// a file of many VPNs) costs what those files hold, not what every file holds. Pure.
+/// nullopt when that does not apply: the main file or a file holding anything else changed, an
+/// entry would replace another file's (or `base` has one that did), the result does not
+/// validate (then assemble() finds which file to leave out). When it returns a configuration,
+/// that configuration equals assemble(texts).config (tests/unit/config/reassemble_test.cpp).
+std::optional<Assembly> reassemble(const AssemblyBase& base, const std::vector<ConfigText>& texts);
 
 /// Files that are still being written (a watcher saw them created or modified and not yet
 /// closed): load() does not read them but uses the text an earlier load read (`previous`), or

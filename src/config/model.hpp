@@ -33,10 +33,14 @@ class Positions {
     /// Gives back the spare capacity once a table is read.
     void shrink() { fields_.shrink_to_fit(); }
 
+    bool operator==(const Positions&) const = default;
+
   private:
     struct Field {
         std::string_view key;  // interned
         SourcePos pos;
+
+        bool operator==(const Field&) const = default;
     };
     std::vector<Field>::const_iterator lower_bound(std::string_view key) const;
     std::vector<Field> fields_;
@@ -59,6 +63,8 @@ struct Bfd {
         return receive_interval_ms || transmit_interval_ms || detect_multiplier || passive ||
                minimum_ttl;
     }
+
+    bool operator==(const Bfd&) const = default;
 };
 
 /// A BGP address family a neighbor is activated in (`address_families`).
@@ -98,6 +104,8 @@ struct Neighbor {
     bool ebgp_multihop = false;                      // `ebgp_multihop = true` (no TTL)
     std::optional<Bfd> bfd;
     Positions pos;
+
+    bool operator==(const Neighbor&) const = default;
 };
 
 /// Presence enables graceful restart. Defaults are FRR's and are never rendered.
@@ -105,12 +113,16 @@ struct GracefulRestart {
     uint32_t restart_time_seconds = 120;     // 1..4095
     uint32_t stale_path_time_seconds = 360;  // 1..4095
     Positions pos;
+
+    bool operator==(const GracefulRestart&) const = default;
 };
 
 /// `[underlay.route_reflector]`: presence makes this node a route reflector.
 struct RouteReflector {
     IpAddress cluster_id = *IpAddress::parse("192.0.2.1");  // outside router_id_cidr
     Positions pos;
+
+    bool operator==(const RouteReflector&) const = default;
 };
 
 /// How a macvlan underlay link forwards between its siblings on the same parent (the kernel's
@@ -142,6 +154,8 @@ struct MacvlanUnderlay {
     /// `addresses` then holds no IPv4 address.
     bool dhcp = false;
     Positions pos;
+
+    bool operator==(const MacvlanUnderlay&) const = default;
 };
 
 struct Underlay {
@@ -165,11 +179,15 @@ struct Underlay {
     const SourcePos& fabric_links_pos() const {
         return macvlan ? macvlan->pos.of("name") : pos.of("interfaces");
     }
+
+    bool operator==(const Underlay&) const = default;
 };
 
 struct LocalCidr {
     std::optional<IpPrefix> ipv4;
     std::optional<IpPrefix> ipv6;
+
+    bool operator==(const LocalCidr&) const = default;
 };
 
 /// One entry of `import_prefixes` / `export_prefixes`: "PREFIX [ge N] [le M]", as an FRR
@@ -180,6 +198,8 @@ struct PrefixFilter {
     std::optional<uint8_t> ge;
     std::optional<uint8_t> le;
     SourcePos pos;
+
+    bool operator==(const PrefixFilter&) const = default;
 };
 
 /// The BGP session between the router and the host over a veth.
@@ -192,6 +212,8 @@ struct HostSession {
     std::optional<std::vector<PrefixFilter>> import_prefixes;
     std::optional<std::vector<PrefixFilter>> export_prefixes;
     Positions pos;
+
+    bool operator==(const HostSession&) const = default;
 };
 
 struct L3Vni {
@@ -206,6 +228,8 @@ struct L3Vni {
     std::optional<std::string> rd;  // route distinguisher; absent = FRR's <router-id>:<n>
     bool default_gateway = false;   // the host's default route goes through this VNI's veth
     Positions pos;
+
+    bool operator==(const L3Vni&) const = default;
 };
 
 /// What the host end of an L2VNI's veth is plugged into: a Linux bridge (enslaved by netlink)
@@ -223,6 +247,8 @@ struct HostMaster {
     HostMasterLifecycle lifecycle = HostMasterLifecycle::Managed;
     std::optional<std::string> name;  // required for external, forbidden for managed
     Positions pos;
+
+    bool operator==(const HostMaster&) const = default;
 };
 
 struct L2Vni {
@@ -239,11 +265,15 @@ struct L2Vni {
     std::vector<std::string> import_rts;
     std::optional<std::string> rd;
     Positions pos;
+
+    bool operator==(const L2Vni&) const = default;
 };
 
 struct Passthrough {
     HostSession host_session;
     Positions pos;
+
+    bool operator==(const Passthrough&) const = default;
 };
 
 struct Node {
@@ -251,6 +281,8 @@ struct Node {
     std::optional<std::string> index_from_interface;  // index_from_interface
     std::optional<IpPrefix> index_cidr;               // only with index_from_interface
     Positions pos;
+
+    bool operator==(const Node&) const = default;
 };
 
 /// One thing `[online]` waits for: a route in the default-gateway VRF of its family that
@@ -258,6 +290,8 @@ struct Node {
 struct OnlineTarget {
     IpPrefix prefix;  // an address is written as a host route
     SourcePos pos;
+
+    bool operator==(const OnlineTarget&) const = default;
 };
 
 /// `[online]`: what "online" (perouterd-wait-online) waits for beyond an Established underlay.
@@ -265,6 +299,8 @@ struct Online {
     std::vector<OnlineTarget> targets;  // empty: the default route of each gateway family
     std::optional<IpAddress> probe;     // must answer ICMP echo through the host's default route
     Positions pos;
+
+    bool operator==(const Online&) const = default;
 };
 
 /// `[[raw_frr]]`: FRR configuration appended to what perouterd renders, the escape hatch for
@@ -275,6 +311,8 @@ struct RawFrr {
     uint32_t priority = 0;
     std::string config;
     Positions pos;
+
+    bool operator==(const RawFrr&) const = default;
 };
 
 struct Config {
@@ -285,6 +323,8 @@ struct Config {
     std::optional<Passthrough> passthrough;
     std::optional<Online> online;
     std::vector<RawFrr> raw_frr;
+
+    bool operator==(const Config&) const = default;
 };
 
 }  // namespace perouter::config

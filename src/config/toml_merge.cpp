@@ -20,7 +20,7 @@ std::optional<std::string> entry_name(const toml::node& n) {
     return name->as_string()->get();
 }
 
-void merge_keyed(toml::array& dst, toml::array&& src) {
+bool merge_keyed(toml::array& dst, toml::array&& src) {
     // Only entries of earlier documents are replaced; names this document already wrote are
     // appended again, so a duplicate inside one document stays visible to validation. One
     // index of the earlier names keeps a merge of n entries into m at O((n + m) log m).
@@ -30,13 +30,14 @@ void merge_keyed(toml::array& dst, toml::array&& src) {
         if (auto name = entry_name(dst[i]))
             index.emplace(std::move(*name), i);  // the first of equal names is the one replaced
     std::set<std::string> written;
+    bool any = false;
     for (toml::node& entry : src) {
         auto name = entry_name(entry);
         bool replaced = false;
         if (name && !written.count(*name)) {
             if (auto it = index.find(*name); it != index.end()) {
                 dst.replace(dst.cbegin() + static_cast<ptrdiff_t>(it->second), std::move(entry));
-                replaced = true;
+                replaced = any = true;
             }
         }
         if (name)
@@ -44,9 +45,11 @@ void merge_keyed(toml::array& dst, toml::array&& src) {
         if (!replaced)
             dst.push_back(std::move(entry));
     }
+    return any;
 }
 
-void merge_tables(toml::table& dst, toml::table&& src, bool top_level) {
+bool merge_tables(toml::table& dst, toml::table&& src, bool top_level) {
+    bool replaced = false;
     for (auto&& [key, value] : src) {
         toml::node* existing = dst.get(key.str());
         if (existing && existing->is_table() && value.is_table()) {
@@ -56,7 +59,7 @@ void merge_tables(toml::table& dst, toml::table&& src, bool top_level) {
         bool keyed =
             top_level && (key.str() == "l3vni" || key.str() == "l2vni" || key.str() == "raw_frr");
         if (existing && keyed && existing->is_array() && value.is_array()) {
-            merge_keyed(*existing->as_array(), std::move(*value.as_array()));
+            replaced = merge_keyed(*existing->as_array(), std::move(*value.as_array())) || replaced;
             continue;
         }
         // Erase first so that the key, too, points at the file that wrote the winning value.
@@ -64,12 +67,13 @@ void merge_tables(toml::table& dst, toml::table&& src, bool top_level) {
             dst.erase(key.str());
         dst.insert(key, std::move(value));
     }
+    return replaced;
 }
 
 }  // namespace
 
-void merge_into(toml::table& dst, toml::table&& src) {
-    merge_tables(dst, std::move(src), true);
+bool merge_into(toml::table& dst, toml::table&& src) {
+    return merge_tables(dst, std::move(src), true);
 }
 
 }  // namespace perouter::config

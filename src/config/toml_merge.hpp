@@ -13,6 +13,8 @@ namespace perouter::config {
 /// - the top-level `l3vni`, `l2vni` and `raw_frr` arrays are keyed by `name`: an entry replaces the
 ///   earlier entry of that name, other entries are appended in order. Two entries of the same
 ///   name inside one document are both kept so validation can report the duplicate.
-void merge_into(toml::table& dst, toml::table&& src);
+/// Returns whether an entry of `src` replaced an earlier one (config/reassemble.cpp builds on
+/// configurations where none did).
+bool merge_into(toml::table& dst, toml::table&& src);
 
 }  // namespace perouter::config

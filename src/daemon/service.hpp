@@ -89,8 +89,15 @@ class Service : public Controller {
         std::vector<config::ConfigText> texts;         // what `config` was assembled from
         std::vector<config::SkippedFile> skipped;
         Diagnostics diagnostics;  // config::Assembly::diagnostics()
+        bool replaced = false;    // config::Assembly::replaced
     };
     FilesNow files_now();
+    /// config::assemble(sources), parsing only the files that differ from the running
+    /// configuration's when config::reassemble() can (a change of VPN drop-ins).
+    config::Assembly assemble(const config::Sources& sources);
+    /// The errors of `files` with `extra` added (Validate, AddVpn): config::parse_with, or
+    /// config::reassemble when only VPN entries are added.
+    static Diagnostics check_with(const FilesNow& files, const config::ConfigText& extra);
     /// Logs what a load left out or rejected and records it as the configuration error.
     void report_load(const config::Assembly& loaded);
     /// The drop-ins a load left out: logged with their positions, kept for the status.
@@ -225,6 +232,7 @@ class Service : public Controller {
     std::unique_ptr<ConfigWatch> files_;          // the configuration directories
     std::string files_why_;                       // the first file changed since the last load
     std::vector<config::ConfigText> read_texts_;  // what the last load read
+    bool read_replaced_ = false;                  // its config::Assembly::replaced
     std::vector<sd_event_source*> netlink_io_;
     std::unique_ptr<netlink::LinkMonitor> monitor_;
     uint64_t peers_answered_usec_ = 0;  // CLOCK_MONOTONIC of the last answer (or failure)

@@ -24,25 +24,47 @@ Service::FilesNow Service::files_now() {
     config::Sources sources = config::read_sources(config::Layout{opts_.root}, in_progress());
     if (sources.fatal.empty() && sources.unreadable.empty() && current_ && !on_last_good_ &&
         skipped_.empty() && rejected_.empty() && sources.texts == read_texts_)
-        return FilesNow{current_, std::move(sources.texts), {}, {}};
-    config::Assembly loaded = config::assemble(sources, raw_frr_check_.callback());
+        return FilesNow{current_, std::move(sources.texts), {}, {}, read_replaced_};
+    config::Assembly loaded = assemble(sources);
     FilesNow now;
     if (loaded.config)
         now.config = std::make_shared<const config::Config>(std::move(*loaded.config));
     now.texts = std::move(loaded.texts);
     now.diagnostics = loaded.diagnostics();
     now.skipped = std::move(loaded.skipped);
+    now.replaced = loaded.replaced;
     return now;
+}
+
+config::Assembly Service::assemble(const config::Sources& sources) {
+    // The running configuration is the assembly of read_texts_ unless it is the last good one
+    // (start_from_last_good) or the last load failed as a whole.
+    if (sources.fatal.empty() && sources.unreadable.empty() && current_ && !on_last_good_ &&
+        rejected_.empty())
+        if (auto r = config::reassemble({read_texts_, *current_, read_replaced_}, sources.texts))
+            return std::move(*r);
+    return config::assemble(sources, raw_frr_check_.callback());
+}
+
+Diagnostics Service::check_with(const FilesNow& files, const config::ConfigText& extra) {
+    std::vector<config::ConfigText> all = files.texts;
+    all.push_back(extra);
+    if (files.config && config::reassemble({files.texts, *files.config, files.replaced}, all))
+        return {};
+    auto r = config::parse_with(files.texts, extra);
+    return r ? Diagnostics{} : r.error();
 }
 
 ControlResult<void> Service::load_and_apply(const char* why) {
     config::Assembly loaded =
-        config::load(config::Layout{opts_.root}, in_progress(), nullptr, raw_frr_check_.callback());
+        assemble(config::read_sources(config::Layout{opts_.root}, in_progress()));
     trim_later();  // a parse of every file, also when nothing is applied
     // The texts the running configuration was built from, before this load replaces them.
     const bool same_texts = loaded.config && current_ && loaded.texts == read_texts_;
-    if (loaded.config)
+    if (loaded.config) {
         read_texts_ = loaded.texts;
+        read_replaced_ = loaded.replaced;
+    }
     report_load(loaded);
     if (!loaded.config) {
         if (!current_ && start_from_last_good()) {

@@ -25,8 +25,7 @@ Diagnostics Service::validate(const std::string& toml) {
     FilesNow loaded = files_now();
     if (!loaded.config)
         return loaded.diagnostics;
-    auto r = config::parse_with(loaded.texts, config::ConfigText{"<validate>", toml});
-    return r ? Diagnostics{} : r.error();
+    return check_with(loaded, config::ConfigText{"<validate>", toml});
 }
 
 ControlResult<void> Service::reload_for(const std::string& file) {
@@ -76,8 +75,8 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
                 ControlError{ControlErrorKind::VpnExists,
                              fmt::format("vpn '{}' already exists (defined in {})", name, v.source),
                              {}});
-    if (auto merged = config::parse_with(loaded.texts, {target, toml}); !merged)
-        return fail(invalid_config(merged.error()));
+    if (Diagnostics diags = check_with(loaded, {target, toml}); !diags.empty())
+        return fail(invalid_config(std::move(diags)));
 
     std::error_code ec;
     fs::create_directories(dir, ec);
