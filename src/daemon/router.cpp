@@ -531,9 +531,10 @@ Result<std::optional<Report>> Router::reconcile_changes(
     // Links someone else changed: their owners are reconciled; a name of ours no owner has
     // (a leftover, or the late event of a link we deleted) is looked at by itself. Anything
     // else (an underlay NIC, an external bridge) may change facts: everything is looked at.
-    std::map<std::string, std::string> owner_of;
-    for (const auto& l : had_all->links)
-        owner_of.emplace(l.name, l.owner);
+    std::map<std::string, std::string> owner_of;  // only when links drifted
+    if (!drifted.empty())
+        for (const auto& l : had_all->links)
+            owner_of.emplace(l.name, l.owner);
     netlink::LinkNames names;
     for (const auto& [side, name] : drifted) {
         if (auto it = owner_of.find(name); it != owner_of.end())

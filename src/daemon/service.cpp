@@ -501,14 +501,17 @@ int Service::run() {
 
     // A completed file is applied as soon as the loop has nothing else to do: the other files
     // of a burst (an editor's save, a package install) that completed meanwhile join it.
-    // After the other idle work (a file burst's reload, a health check): one trim for all.
+    // After the other idle work (a file burst's reload, a health check): one trim for all, and
+    // the vtysh that waits for the next check is started (frr/syntax_check.hpp: not during the
+    // change it would follow).
     sd_event_add_defer(
         event_, &trim_defer_,
-        [](sd_event_source*, void*) {
+        [](sd_event_source*, void* self) {
             malloc_trim(0);
+            static_cast<Service*>(self)->router_->frr().keep_checker_warm();
             return 0;
         },
-        nullptr);
+        this);
     sd_event_source_set_priority(trim_defer_, SD_EVENT_PRIORITY_IDLE + 10);
     sd_event_source_set_enabled(trim_defer_, SD_EVENT_OFF);
     sd_event_add_defer(event_, &files_defer_, on_files_changed, this);

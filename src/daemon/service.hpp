@@ -116,7 +116,8 @@ class Service : public Controller {
     /// After work that allocates in proportion to the configuration (a load, a reconcile, a
     /// D-Bus answer listing every VPN): malloc_trim() once the loop is idle. glibc keeps the
     /// freed pages otherwise (free chunks between live ones are not returned): with 1000 VNIs
-    /// a reload that changes nothing left ~2 MiB of freed heap resident.
+    /// a reload that changes nothing left ~2 MiB of freed heap resident. The same idle event
+    /// starts the vtysh that waits for the next FRR check, when the last check used it.
     void trim_later() const;
     /// What must be looked at every 2 s: the underlay sessions while one is not Established
     /// (or FRR does not answer), the [online] probe when configured. Once all is settled only

@@ -213,6 +213,7 @@ Status Instance::remove_files() {
     fs::remove_all(paths_.rundir(), ec);
     fs::remove(paths_.applied_record(), ec);
     applied_.reset();
+    delta_.reset();
     if (ec)
         return fail(Error{fmt::format("remove FRR instance files: {}", ec.message()), ec.value()});
     return {};
@@ -287,10 +288,16 @@ Status Instance::check(const std::string& config) const {
     return {};
 }
 
+const std::string& Instance::delta_to(const std::string& config) const {
+    if (!delta_ || delta_->to != config)
+        delta_ = Delta{config, delta(applied(), config)};
+    return delta_->script;
+}
+
 Status Instance::check_change(const std::string& config) const {
     if (config == checked_)
         return {};
-    std::string script = delta(applied(), config);
+    const std::string& script = delta_to(config);
     return script.empty() ? Status{} : check(script);
 }
 
@@ -339,7 +346,8 @@ Result<size_t> Instance::apply(const std::string& config) {
     const std::string before = applied();
     if (config == before && applied_)
         return size_t{0};
-    std::string script = delta(before, config);
+    const std::string script = delta_to(config);
+    delta_.reset();  // also when the send fails: applied() is then what FRR has, unknown
     // What is sent is what FRR's parser checks, unless the whole text passed already.
     if (!script.empty() && config != checked_)
         PEROUTER_TRY(check(script));
@@ -360,6 +368,7 @@ Status Instance::store_applied(const std::string& config) {
     fs::create_directories(fs::path(paths_.applied_record()).parent_path(), ec);
     PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600));
     applied_ = config;
+    delta_.reset();
     return write_owned(paths_.config_file(), config, "frr");
 }
 

@@ -70,12 +70,11 @@ Status syntax_check(const std::string& config) {
 }
 
 SyntaxChecker::SyntaxChecker(SyntaxChecker&& o) noexcept
-    : warm_(o.warm_), standby_(std::exchange(o.standby_, std::nullopt)), program_(o.program_) {}
+    : standby_(std::exchange(o.standby_, std::nullopt)), program_(o.program_) {}
 
 SyntaxChecker& SyntaxChecker::operator=(SyntaxChecker&& o) noexcept {
     if (this != &o) {
         stop_standby();
-        warm_ = o.warm_;
         standby_ = std::exchange(o.standby_, std::nullopt);
         program_ = o.program_;
     }
@@ -87,7 +86,6 @@ SyntaxChecker::~SyntaxChecker() {
 }
 
 void SyntaxChecker::warm_up() {
-    warm_ = true;
     if (!standby_)
         start_standby();
 }
@@ -138,8 +136,6 @@ Status SyntaxChecker::check(const std::string& config) {
             return fail(std::move(fresh).error());
         r = communicate(*fresh, config, kCheckTimeout);
     }
-    if (warm_)
-        start_standby();
     return verdict(*r);
 }
 

@@ -2,11 +2,12 @@
 // goes through a pipe (never a file: it may hold BGP passwords).
 //
 // A vtysh spends ~35 ms of CPU building its command tables before it reads the first line; the
-// reading itself takes a few milliseconds. A SyntaxChecker that is kept warm starts the next
-// vtysh right after each check (and once at warm_up()), which builds its tables on the other
-// core and then waits on its empty stdin: the next check only pays for the reading. The daemon
-// checks every change before it touches anything, so this is on the path of every AddVpn,
-// drop-in and start (src/README.md, "The FRR side").
+// reading itself takes a few milliseconds. warm_up() starts a vtysh that builds its tables and
+// then waits on its empty stdin: the next check only pays for the reading. The daemon checks
+// every change before it touches anything, so this is on the path of every AddVpn, drop-in and
+// start (src/README.md, "The FRR side"). It calls warm_up() at start and once its loop is idle
+// after a change, not right after the check: a vtysh building its tables then would take a
+// core from the change it checked (and from FRR taking it in).
 #pragma once
 
 #include <sys/stat.h>
@@ -31,7 +32,7 @@ class SyntaxChecker {
     SyntaxChecker& operator=(const SyntaxChecker&) = delete;
     ~SyntaxChecker();
 
-    /// From now on one vtysh waits ahead of each check; started here.
+    /// Starts a vtysh that waits for the next check, unless one waits already.
     void warm_up();
     /// syntax_check(config), by the waiting vtysh when there is one (and its program is still
     /// the vtysh in PATH: an FRR upgrade is not checked by the old parser).
@@ -45,7 +46,6 @@ class SyntaxChecker {
     std::optional<Spawned> take_standby();
     void stop_standby();
 
-    bool warm_ = false;
     std::optional<Spawned> standby_;
     struct stat program_ {};  // what "vtysh" in PATH was when the standby started
 };

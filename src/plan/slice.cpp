@@ -1,6 +1,7 @@
 #include "plan/slice.hpp"
 
-#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace perouter::plan {
@@ -8,9 +9,11 @@ namespace perouter::plan {
 namespace {
 
 // Each owner's objects of one kind, in order.
+// Keyed by views into `items`, hashed: a state of 1000 VNIs has 1000 owners.
 template <class T>
-std::map<std::string, std::vector<const T*>> by_owner(const std::vector<T>& items) {
-    std::map<std::string, std::vector<const T*>> out;
+std::unordered_map<std::string_view, std::vector<const T*>> by_owner(const std::vector<T>& items) {
+    std::unordered_map<std::string_view, std::vector<const T*>> out;
+    out.reserve(items.size());
     for (const auto& item : items)
         out[item.owner].push_back(&item);
     return out;
@@ -31,11 +34,11 @@ void add_differing(const std::vector<T>& before, const std::vector<T>& after,
     for (const auto& [owner, items] : a) {
         auto it = b.find(owner);
         if (it == b.end() || !equal(items, it->second))
-            out.insert(owner);
+            out.insert(std::string(owner));
     }
     for (const auto& [owner, items] : b)
         if (!a.contains(owner))
-            out.insert(owner);
+            out.insert(std::string(owner));
 }
 
 template <class T>
@@ -61,19 +64,20 @@ std::set<std::string> changed_owners(const DesiredState& before, const DesiredSt
 
 std::set<std::string> with_master_owners(std::set<std::string> owners, const DesiredState& a,
                                          const DesiredState& b) {
+    // Each round: the masters the owners' links hang off, then who owns them; a few linear
+    // passes (the owners are few, the links may be thousands).
     for (bool grown = true; grown;) {
         grown = false;
         for (const DesiredState* state : {&a, &b}) {
-            std::map<std::pair<Side, std::string>, std::string> owner_of;
+            std::set<std::pair<Side, std::string>> masters;
             for (const auto& l : state->links)
-                owner_of.emplace(std::pair{l.side, l.name}, l.owner);
-            for (const auto& l : state->links) {
-                if (!owners.contains(l.owner) || !l.master)
-                    continue;
-                auto it = owner_of.find({l.side, *l.master});
-                if (it != owner_of.end() && owners.insert(it->second).second)
+                if (l.master && owners.contains(l.owner))
+                    masters.insert({l.side, *l.master});
+            if (masters.empty())
+                continue;
+            for (const auto& l : state->links)
+                if (masters.contains({l.side, l.name}) && owners.insert(l.owner).second)
                     grown = true;
-            }
         }
     }
     return owners;

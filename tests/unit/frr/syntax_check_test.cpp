@@ -52,30 +52,40 @@ TEST_F(SyntaxCheckerTest, OneShotCheckGivesFrrsVerdict) {
     EXPECT_NE(st.error().message.find("no such command"), std::string::npos) << st.error().message;
 }
 
-// Each check is made by the vtysh that waited, and the next one is started at once.
-TEST_F(SyntaxCheckerTest, AWarmCheckerUsesTheWaitingVtyshAndStartsTheNext) {
+// Each check is made by the vtysh that waited; the next one waits once warm_up() is called
+// again (the daemon does when its loop is idle), not before.
+TEST_F(SyntaxCheckerTest, AWarmCheckerUsesTheWaitingVtyshAndWarmsUpTheNextWhenAsked) {
     SyntaxChecker c;
     EXPECT_EQ(c.standby_pid(), -1);
     c.warm_up();
     const int first = c.standby_pid();
     ASSERT_GT(first, 0);
     EXPECT_EQ(::kill(first, 0), 0);
+    c.warm_up();  // one waits already
+    EXPECT_EQ(c.standby_pid(), first);
     EXPECT_TRUE(c.check(kGood));
+    EXPECT_EQ(c.standby_pid(), -1);
+    c.warm_up();
     const int second = c.standby_pid();
     ASSERT_GT(second, 0);
     EXPECT_NE(second, first);
     Status st = c.check(kBad);
     ASSERT_FALSE(st);
     EXPECT_NE(st.error().message.find("no such command"), std::string::npos) << st.error().message;
-    EXPECT_NE(c.standby_pid(), second);
+    EXPECT_EQ(c.standby_pid(), -1);
+    // Without a waiting one, a check runs its own vtysh.
+    EXPECT_TRUE(c.check(kGood));
 }
 
 // A waiting vtysh that was killed is no verdict: the check runs a fresh one.
 TEST_F(SyntaxCheckerTest, AKilledStandbyIsReplaced) {
     SyntaxChecker c;
     c.warm_up();
+    ASSERT_GT(c.standby_pid(), 0);
     ASSERT_EQ(::kill(c.standby_pid(), SIGKILL), 0);
     EXPECT_TRUE(c.check(kGood));
+    c.warm_up();
+    ASSERT_GT(c.standby_pid(), 0);
     ASSERT_EQ(::kill(c.standby_pid(), SIGKILL), 0);
     Status st = c.check(kBad);
     ASSERT_FALSE(st);
@@ -101,6 +111,7 @@ TEST_F(SyntaxCheckerTest, AReplacedProgramIsNotJudgedByTheWaitingOldOne) {
         SyntaxChecker c;
         c.warm_up();
         EXPECT_TRUE(c.check(kGood));  // by the wrapped vtysh
+        c.warm_up();
         // The next one waits: once it runs vtysh itself (sh has read the old script and exec'd),
         // replacing the script no longer changes what it is.
         ASSERT_TRUE(runs_vtysh(c.standby_pid()));
