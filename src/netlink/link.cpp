@@ -137,7 +137,8 @@ Result<std::optional<MasterRef>> lookup_master(nl_sock* sock, const plan::LinkSp
 }
 
 InCreate in_create(const plan::LinkSpec& spec, const std::optional<MasterRef>& master) {
-    return InCreate{master.has_value(), spec.up && !spec.addr_gen_mode_none && !spec.ipv6_off &&
+    return InCreate{master.has_value(), spec.up && !spec.addr_gen_mode_none &&
+                                            spec.ipv6 == plan::Ipv6::AsCreated &&
                                             !(master && master->vrf)};
 }
 
@@ -298,8 +299,8 @@ Status create_link(const Namespaces& ns, const reconcile::CreateLink& c) {
         return fail(nl_error(err, create_subject(spec)));
 
     Status finished;
-    if (spec.ipv6_off)
-        finished = turn_ipv6_off(ns, spec.side, spec.name);
+    if (spec.ipv6 != plan::Ipv6::AsCreated)
+        finished = set_link_ipv6(ns, spec.side, spec.name, spec.ipv6 == plan::Ipv6::Off);
     if (finished.ok())
         finished = finish_create(sock->get(), spec, *master, in);
     if (!finished.ok()) {
@@ -316,10 +317,11 @@ Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m) {
     if (!sock.ok())
         return fail(std::move(sock).error().context(subject));
     if (m.ipv6_off) {
-        // Before `up`, so that IPv6 never starts on a link that comes up with this change.
-        auto off = turn_ipv6_off(ns, m.side, m.name);
-        if (!off.ok())
-            return fail(std::move(off).error().context(subject));
+        // Before `up`, so that IPv6 never starts on a link that comes up with this change (or
+        // starts as it comes up).
+        auto set = set_link_ipv6(ns, m.side, m.name, *m.ipv6_off);
+        if (!set.ok())
+            return fail(std::move(set).error().context(subject));
     }
     if (!m.master && !m.mtu && !m.mac && !m.alias && !m.addr_gen_mode_none && !m.bridge_port &&
         !m.up)

@@ -76,7 +76,11 @@ Status create_macvlan(const Namespaces& ns, const plan::LinkSpec& spec) {
     if (err < 0)
         return fail(nl_error(err, subject));
 
-    auto finished = finish_create(router->get(), spec, *master, in);
+    Status finished;
+    if (spec.ipv6 != plan::Ipv6::AsCreated)
+        finished = set_link_ipv6(ns, spec.side, spec.name, spec.ipv6 == plan::Ipv6::Off);
+    if (finished.ok())
+        finished = finish_create(router->get(), spec, *master, in);
     if (!finished.ok()) {
         if (auto created = get_link(router->get(), spec.name); created.ok())
             rtnl_link_delete(router->get(), created->get());

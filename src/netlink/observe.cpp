@@ -151,7 +151,7 @@ void resolve_veth_peers(reconcile::Observed& out, const std::vector<PeerRef>& pe
 Status read_ipv6_off(const Namespaces& ns, Side side, std::vector<ObservedLink>& links) {
     return ns.run_in(side, [&]() -> Status {
         for (auto& l : links) {
-            if (l.side != side || !l.master || !reconcile::is_owned(l))
+            if (l.side != side || (!l.master && side != Side::Router) || !reconcile::is_owned(l))
                 continue;
             auto value = ops::read_sysctl(plan::ipv6_disable_key(l.name));
             if (!value.ok())

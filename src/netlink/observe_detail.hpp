@@ -35,8 +35,8 @@ reconcile::ObservedRoute to_observed(const ops::KernelRoute& k, plan::Side side,
                                      const std::map<int, std::string>& names);
 PeerRef peer_ref(rtnl_link* link, plan::Side side);
 /// Reads net.ipv6.conf.<name>.disable_ipv6 into ObservedLink::ipv6_off for our links of `side`
-/// in `links` that have a master (the ones LinkSpec::ipv6_off can be about), in one entry of
-/// the namespace.
+/// in `links` that have a master or are in the router namespace (the ones LinkSpec::ipv6 can
+/// be about), in one entry of the namespace.
 Status read_ipv6_off(const Namespaces& ns, plan::Side side,
                      std::vector<reconcile::ObservedLink>& links);
 /// Sets veth_peer on the links of `out` whose peers name each other.

@@ -76,9 +76,9 @@ void set_create_attrs(rtnl_link* link, const plan::LinkSpec& spec,
 Status finish_create(nl_sock* sock, const plan::LinkSpec& spec,
                      const std::optional<MasterRef>& master, InCreate in);
 
-/// IPv6 off on a new link (LinkSpec::ipv6_off) before finish_create() brings it up. The
-/// kernel has no netlink attribute for it: the link's sysctl, written in its namespace.
-Status turn_ipv6_off(const Namespaces& ns, plan::Side side, const std::string& link);
+/// IPv6 off or on on a link (LinkSpec::ipv6) before finish_create() brings it up. The kernel
+/// has no netlink attribute for it: the link's sysctl, written in its namespace.
+Status set_link_ipv6(const Namespaces& ns, plan::Side side, const std::string& link, bool off);
 
 Status create_link(const Namespaces& ns, const reconcile::CreateLink& c);
 Status modify_link(const Namespaces& ns, const reconcile::ModifyLink& m);

@@ -217,6 +217,11 @@ Status move_nic_in(const Namespaces& ns, const std::string& nic, const fs::path&
     auto grouped = set_link(router->get(), link->get(), group.get(), "set group");
     if (!grouped.ok())
         return fail(std::move(grouped).error().context(subject));
+    // A moved NIC takes the namespace's defaults, and new links there come without IPv6
+    // (plan/planner.cpp, plan_ipv6): it carries the fabric's sessions and gets its IPv6
+    // addresses back below.
+    if (Status v6 = set_link_ipv6(ns, plan::Side::Router, nic, false); !v6.ok())
+        return fail(std::move(v6).error().context(subject));
 
     auto saved = read_state(file);
     if (!saved.ok())

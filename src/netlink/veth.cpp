@@ -39,8 +39,8 @@ Status create_veth_pair(const Namespaces& ns, const plan::LinkSpec& a, const pla
 
     Status finished;
     for (const plan::LinkSpec* end : {&a, &b})
-        if (finished.ok() && end->ipv6_off)
-            finished = turn_ipv6_off(ns, end->side, end->name);
+        if (finished.ok() && end->ipv6 != plan::Ipv6::AsCreated)
+            finished = set_link_ipv6(ns, end->side, end->name, end->ipv6 == plan::Ipv6::Off);
     if (finished.ok())
         finished = finish_create(sock_a->get(), a, *master_a, in_a);
     if (finished.ok())

@@ -28,8 +28,8 @@ std::string describe(const LinkSpec& l) {
         s += fmt::format(" address {}", l.mac->str());
     if (l.addr_gen_mode_none)
         s += " addrgenmode none";
-    if (l.ipv6_off)
-        s += " ipv6 off";
+    if (l.ipv6 != Ipv6::AsCreated)
+        s += l.ipv6 == Ipv6::Off ? " ipv6 off" : " ipv6 on";
     if (l.ovs_port)
         s += " ovs-port";
     s += l.up ? " up" : " down";

@@ -83,6 +83,16 @@ struct BridgePortAttrs {
 /// A link we create and own. A veth pair is one LinkSpec (kind Veth, the end named `name` in
 /// `side`) plus a second LinkSpec of kind Veth for the peer end that names the first as its
 /// peer; the executor creates both ends at once.
+/// IPv6 on a link we create. The router namespace gives new links IPv6 off (its
+/// net.ipv6.conf.default.disable_ipv6 = 1, plan/planner.cpp): a bridge port hands every frame to
+/// its bridge, and IPv6 on a link adds routes the kernel walks whole whenever any link comes up,
+/// goes or changes its MTU, so only the links that route or learn get it.
+enum class Ipv6 {
+    AsCreated,  ///< left as the kernel made it (host-side links that are not bridge ports)
+    Off,        ///< disable_ipv6 = 1 before the link comes up
+    On,         ///< disable_ipv6 = 0 before the link comes up
+};
+
 struct LinkSpec {
     Side side = Side::Router;
     std::string name;
@@ -92,10 +102,8 @@ struct LinkSpec {
     std::optional<MacAddress> mac;      // absent = leave the kernel's choice
     bool up = true;
     bool addr_gen_mode_none = false;  // no IPv6 link-local address
-    /// net.ipv6.conf.<name>.disable_ipv6 = 1 (plan/planner.cpp, `no_ipv6_on_bridge_ports`):
-    /// a bridge port hands every frame to its bridge, so IPv6 on it would only add routes the
-    /// kernel walks on every link change. false = left as the kernel made it.
-    bool ipv6_off = false;
+    /// net.ipv6.conf.<name>.disable_ipv6 (plan/planner.cpp, `plan_ipv6`).
+    Ipv6 ipv6 = Ipv6::AsCreated;
     std::optional<uint32_t> vrf_table;           // kind Vrf
     std::optional<VxlanAttrs> vxlan;             // kind Vxlan
     std::optional<MacvlanAttrs> macvlan;         // kind Macvlan
@@ -183,7 +191,7 @@ struct SysctlSpec {
 /// "net/ipv6/neigh/<if>/..."); nullopt for other keys and for "all" and "default".
 std::optional<std::string> sysctl_interface(std::string_view key);
 
-/// The per-interface sysctl that turns IPv6 off on `link` (LinkSpec::ipv6_off).
+/// The per-interface sysctl that turns IPv6 off or on on `link` (LinkSpec::ipv6).
 std::string ipv6_disable_key(std::string_view link);
 
 /// A DHCP client (dhcp/client.hpp) leasing the IPv4 address of a router-side link. The diff

@@ -27,11 +27,14 @@ Result<uint32_t> resolve_node_index(const config::Node& node, const Facts& facts
 
 // Sysctls of the router namespace (nothing is set in the host namespace). Forwarding makes it
 // a router; arp_accept and accept_untracked_na let the EVPN bridges learn neighbours from
-// gratuitous ARP/unsolicited NA so type-2 MAC+IP routes are advertised promptly.
+// gratuitous ARP/unsolicited NA so type-2 MAC+IP routes are advertised promptly; new links come
+// without IPv6 (plan_ipv6 below).
 void plan_sysctls(DesiredState& out) {
     auto add = [&](std::string key, bool optional) {
         out.sysctls.push_back(SysctlSpec{Side::Router, std::move(key), "1", optional});
     };
+    // Absent when the kernel has no IPv6.
+    add("net/ipv6/conf/default/disable_ipv6", true);
     add("net/ipv4/conf/all/forwarding", false);
     add("net/ipv6/conf/all/forwarding", false);
     add("net/ipv4/conf/all/arp_accept", false);
@@ -41,19 +44,29 @@ void plan_sysctls(DesiredState& out) {
     add("net/ipv6/conf/default/accept_untracked_na", true);
 }
 
-// A port of a bridge (ours or the operator's, Linux or Open vSwitch) hands every frame to its
-// bridge before IPv6 would see it, so IPv6 on it only costs: each such link would add a
-// link-local, a local and a multicast route, and the kernel walks the namespace's whole IPv6
-// routing table on every link that comes up or changes its MTU (tests/bench/RESULTS.md, "P5
-// profiled"). A VRF's ports route, and keep IPv6.
-void no_ipv6_on_bridge_ports(DesiredState& out) {
+// IPv6 only where it is used. A port of a bridge (ours or the operator's, Linux or Open
+// vSwitch) hands every frame to its bridge before IPv6 would see it, so IPv6 on it only costs:
+// each such link would add a link-local, a local and a multicast route, and the kernel walks
+// the namespace's whole IPv6 routing table whenever a link comes up, goes or changes its MTU
+// (tests/bench/RESULTS.md, "P5 profiled"). The router namespace gives every new link IPv6 off
+// (plan_sysctls), so that the ports never had it (turning it off walks the table too); the
+// other links there get it back before they come up: VRFs and their ports route, the VNI
+// bridges learn neighbours and carry gateways, the underlay NICs and the macvlan carry the
+// fabric's sessions (a NIC moved in takes the namespace's default). Host-side links that are
+// not ports are left as the host's defaults make them.
+void plan_ipv6(DesiredState& out) {
     std::set<std::pair<Side, std::string>> vrfs;
     for (const auto& l : out.links)
         if (l.kind == LinkKind::Vrf)
             vrfs.insert({l.side, l.name});
-    for (auto& l : out.links)
+    for (auto& l : out.links) {
         if (l.ovs_port || (l.master && !vrfs.contains({l.side, *l.master})))
-            l.ipv6_off = true;
+            l.ipv6 = Ipv6::Off;
+        else if (l.side == Side::Router)
+            l.ipv6 = Ipv6::On;
+    }
+    for (const auto& nic : out.underlay_nics)
+        out.sysctls.push_back(SysctlSpec{Side::Router, ipv6_disable_key(nic), "0", true});
 }
 
 }  // namespace
@@ -88,7 +101,7 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
                      [](const auto* x, const auto* y) { return x->priority < y->priority; });
     for (const auto* r : raw)
         out.frr.raw.push_back(frr::RawBlock{r->name, r->config});
-    no_ipv6_on_bridge_ports(out);
+    plan_ipv6(out);
     out.frr_config = frr::render(out.frr);
     return out;
 }

@@ -41,8 +41,8 @@ std::string spec_attrs(const plan::LinkSpec& s) {
         add(port_flags(*s.bridge_port));
     if (s.addr_gen_mode_none)
         add("addrgenmode none");
-    if (s.ipv6_off)
-        add("ipv6 off");
+    if (s.ipv6 != plan::Ipv6::AsCreated)
+        add(s.ipv6 == plan::Ipv6::Off ? "ipv6 off" : "ipv6 on");
     add(s.up ? "up" : "down");
     return out;
 }
@@ -112,7 +112,7 @@ std::string describe(const Action& action) {
                 if (m.addr_gen_mode_none)
                     add("addrgenmode none");
                 if (m.ipv6_off)
-                    add("ipv6 off");
+                    add(*m.ipv6_off ? "ipv6 off" : "ipv6 on");
                 if (m.master)
                     add(m.master->empty() ? "nomaster" : "master " + *m.master);
                 if (m.bridge_port)

@@ -52,7 +52,7 @@ struct ModifyLink {
     std::optional<bool> up;
     std::optional<plan::BridgePortAttrs> bridge_port;
     bool addr_gen_mode_none = false;  ///< switch to addr_gen_mode none
-    bool ipv6_off = false;            ///< net.ipv6.conf.<name>.disable_ipv6 = 1, before `up`
+    std::optional<bool> ipv6_off;     ///< net.ipv6.conf.<name>.disable_ipv6, before `up`
     std::optional<std::string> alias;
 };
 

@@ -335,8 +335,9 @@ class Differ {
             m.up = spec.up;
         if (spec.addr_gen_mode_none && !obs.addr_gen_mode_none)
             m.addr_gen_mode_none = true;
-        if (spec.ipv6_off && obs.ipv6_off.has_value() && !*obs.ipv6_off)
-            m.ipv6_off = true;
+        const bool off = spec.ipv6 == plan::Ipv6::Off;
+        if (spec.ipv6 != plan::Ipv6::AsCreated && obs.ipv6_off.has_value() && *obs.ipv6_off != off)
+            m.ipv6_off = off;
         if (obs.alias != plan::kLinkAlias)
             m.alias = std::string(plan::kLinkAlias);
         // Enslaving resets the port flags to the bridge's defaults.
@@ -346,8 +347,8 @@ class Differ {
 
         if (m.master && !m.master->empty() && is_vrf(spec.side, *m.master))
             vrf_enslaved_.insert({spec.side, spec.name});
-        bool changed = m.master || m.mtu || m.mac || m.up || m.addr_gen_mode_none || m.ipv6_off ||
-                       m.alias || m.bridge_port;
+        bool changed = m.master || m.mtu || m.mac || m.up || m.addr_gen_mode_none ||
+                       m.ipv6_off.has_value() || m.alias || m.bridge_port;
         if (changed)
             links_.push_back(Action{Phase::Links, spec.owner, std::move(m)});
     }

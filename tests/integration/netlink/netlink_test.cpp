@@ -532,7 +532,7 @@ TEST_F(NetlinkTest, ChangingOneAttributeChangesOnlyThat) {
     EXPECT_EQ(now, before_pe);
 }
 
-// Bridge ports come up with IPv6 off (LinkSpec::ipv6_off, as the planner sets it), an adopted
+// Bridge ports come up with IPv6 off (LinkSpec::ipv6, as the planner sets it), an adopted
 // port that has IPv6 gets it turned off in place, and a port without any IPv6 state (an MTU
 // below IPv6's minimum) is created all the same.
 TEST_F(NetlinkTest, BridgePortsComeUpWithoutIPv6) {
@@ -540,7 +540,7 @@ TEST_F(NetlinkTest, BridgePortsComeUpWithoutIPv6) {
     auto ports = {"vni110", "pe-e-110", "host-e-110"};
     for (auto& l : d.links)
         if (std::find(ports.begin(), ports.end(), l.name) != ports.end())
-            l.ipv6_off = true;
+            l.ipv6 = plan::Ipv6::Off;
     ASSERT_NO_FATAL_FAILURE(apply(d));
     auto sysctl = [](const std::string& ns, const std::string& link) {
         return output_of(
@@ -577,6 +577,42 @@ TEST_F(NetlinkTest, BridgePortsComeUpWithoutIPv6) {
     EXPECT_EQ(pe["pe-e-110"]["mtu"], 1200);
     EXPECT_TRUE(has_flag(pe["pe-e-110"], "UP"));
     EXPECT_EQ(pe["pe-e-110"]["master"], "br-pe-110");
+}
+
+// In a router namespace whose new links come without IPv6 (net.ipv6.conf.default.disable_ipv6
+// = 1, as the planner sets it), the links that must have it get it before they come up, the
+// ports never have it (so no IPv6 route ever names them), and one that lost it gets it back.
+TEST_F(NetlinkTest, LinksGetIPv6BackWhereTheNamespaceDefaultIsOff) {
+    ASSERT_EQ(run("ip netns exec " + pe_ + " sysctl -qw net.ipv6.conf.default.disable_ipv6=1"), 0);
+    plan::DesiredState d = sample();
+    for (auto& l : d.links) {
+        if (l.name == "vni110" || l.name == "pe-e-110" || l.name == "host-e-110")
+            l.ipv6 = plan::Ipv6::Off;
+        else if (l.side == plan::Side::Router)
+            l.ipv6 = plan::Ipv6::On;
+    }
+    ASSERT_NO_FATAL_FAILURE(apply(d));
+    auto sysctl = [](const std::string& ns, const std::string& link) {
+        return output_of(
+            fmt::format("ip netns exec {} cat /proc/sys/net/ipv6/conf/{}/disable_ipv6", ns, link));
+    };
+    EXPECT_EQ(sysctl(pe_, "br-pe-110"), "0\n");
+    EXPECT_EQ(sysctl(pe_, "vni110"), "1\n");
+    EXPECT_EQ(sysctl(pe_, "pe-e-110"), "1\n");
+    EXPECT_EQ(output_of("ip -n " + pe_ + " -6 route show table all dev pe-e-110"), "");
+    EXPECT_EQ(output_of("ip -n " + pe_ + " -6 route show table all dev vni110"), "");
+    EXPECT_NE(output_of("ip -n " + pe_ + " -6 route show table all dev br-pe-110"), "");
+    EXPECT_TRUE(fresh_diff(d).empty()) << text(fresh_diff(d));
+
+    output_of("ip netns exec " + pe_ + " sysctl -qw net.ipv6.conf.br-pe-110.disable_ipv6=1");
+    auto r = fresh_diff(d);
+    EXPECT_EQ(text(r), "change bridge br-pe-110 in router: ipv6 on\n");
+    for (const auto& a : r.actions) {
+        auto s = execute(*ns_, a, ctx_);
+        ASSERT_TRUE(s.ok()) << s.error().message;
+    }
+    EXPECT_EQ(sysctl(pe_, "br-pe-110"), "0\n");
+    EXPECT_TRUE(fresh_diff(d).empty()) << text(fresh_diff(d));
 }
 
 TEST_F(NetlinkTest, ForeignObjectsSurviveEverythingAndTeardownRestoresTheUnderlay) {

@@ -159,8 +159,9 @@ void add_link(Observed& o, const LinkSpec& s) {
     l.up = s.up;
     l.alias = std::string(plan::kLinkAlias);
     l.addr_gen_mode_none = s.addr_gen_mode_none;
-    if (s.master)  // what the observer reads (netlink/observe.cpp, read_ipv6_off)
-        l.ipv6_off = s.ipv6_off;
+    // What the observer reads (netlink/observe.cpp, read_ipv6_off).
+    if (s.master || s.side == Side::Router)
+        l.ipv6_off = s.ipv6 == plan::Ipv6::Off;
     l.vrf_table = s.vrf_table;
     l.vxlan = s.vxlan;
     if (s.macvlan) {  // created from the host side with our group (netlink/macvlan.cpp)
@@ -200,7 +201,7 @@ void apply(Observed& o, const Action& a) {
                 if (op.addr_gen_mode_none)
                     l->addr_gen_mode_none = true;
                 if (op.ipv6_off)
-                    l->ipv6_off = true;
+                    l->ipv6_off = *op.ipv6_off;
                 if (op.master) {
                     if (op.master->empty()) {
                         l->master.reset();
@@ -727,7 +728,7 @@ TEST(Diff, IPv6IsTurnedOffOnAPortThatHasItAndLeftAloneWhereUnknown) {
     plan::DesiredState d = sample();
     for (auto& l : d.links)
         if (l.name == "pe-e-110" || l.name == "vni110")
-            l.ipv6_off = true;
+            l.ipv6 = plan::Ipv6::Off;
     Observed o = converged();
     find(o, Side::Router, "pe-e-110")->ipv6_off = false;
     find(o, Side::Router, "vni110")->ipv6_off.reset();  // not read: no IPv6 state
@@ -735,6 +736,18 @@ TEST(Diff, IPv6IsTurnedOffOnAPortThatHasItAndLeftAloneWhereUnknown) {
     EXPECT_EQ(lines(r), (std::vector<std::string>{"change veth pe-e-110 in router: ipv6 off"}))
         << joined(r);
     EXPECT_TRUE(diff(d, applied(o, r)).empty());
+
+    // A link that must have IPv6 and lost it (born in a namespace whose default is off) gets
+    // it back; one whose IPv6 is left to the kernel is not looked at.
+    for (auto& l : d.links)
+        if (l.name == "br-pe-110")
+            l.ipv6 = plan::Ipv6::On;
+    Observed off = applied(o, r);
+    find(off, Side::Router, "br-pe-110")->ipv6_off = true;
+    r = diff(d, off);
+    EXPECT_EQ(lines(r), (std::vector<std::string>{"change bridge br-pe-110 in router: ipv6 on"}))
+        << joined(r);
+    EXPECT_TRUE(diff(d, applied(off, r)).empty());
 
     // A new port gets it in its create request's description, and nothing after.
     Observed none = converged();

@@ -184,14 +184,23 @@ host_master = { type = "linux-bridge", lifecycle = "managed" }
     EXPECT_EQ(br->master, "red");
     EXPECT_EQ(br->mac->str(), "00:f3:00:00:00:d3");
     EXPECT_FALSE(br->addr_gen_mode_none);  // L2 bridges keep link-local addresses
-    // Bridge ports carry no IPv6; a VRF's ports (the bridge, an L3VNI's veth) keep it.
-    EXPECT_FALSE(br->ipv6_off);
-    EXPECT_TRUE(find_link(*d, Side::Router, "vni210")->ipv6_off);
-    EXPECT_TRUE(find_link(*d, Side::Router, "pe-e-210")->ipv6_off);
-    EXPECT_TRUE(find_link(*d, Side::Host, "host-e-210")->ipv6_off);
-    EXPECT_FALSE(find_link(*d, Side::Host, "br-hs-210")->ipv6_off);
-    EXPECT_FALSE(find_link(*d, Side::Router, "br-pe-100")->ipv6_off);
-    EXPECT_TRUE(find_link(*d, Side::Router, "vni100")->ipv6_off);
+    // Bridge ports carry no IPv6; every other router-side link gets it back (the namespace's
+    // default is off); host-side links that are not ports are left alone.
+    EXPECT_EQ(br->ipv6, Ipv6::On);
+    EXPECT_EQ(find_link(*d, Side::Router, "vni210")->ipv6, Ipv6::Off);
+    EXPECT_EQ(find_link(*d, Side::Router, "pe-e-210")->ipv6, Ipv6::Off);
+    EXPECT_EQ(find_link(*d, Side::Host, "host-e-210")->ipv6, Ipv6::Off);
+    EXPECT_EQ(find_link(*d, Side::Host, "br-hs-210")->ipv6, Ipv6::AsCreated);
+    EXPECT_EQ(find_link(*d, Side::Router, "br-pe-100")->ipv6, Ipv6::On);
+    EXPECT_EQ(find_link(*d, Side::Router, "red")->ipv6, Ipv6::On);
+    EXPECT_EQ(find_link(*d, Side::Router, "vni100")->ipv6, Ipv6::Off);
+    const auto has_sysctl = [&](const std::string& key, const std::string& value) {
+        return std::any_of(d->sysctls.begin(), d->sysctls.end(), [&](const SysctlSpec& s) {
+            return s.side == Side::Router && s.key == key && s.value == value;
+        });
+    };
+    EXPECT_TRUE(has_sysctl("net/ipv6/conf/default/disable_ipv6", "1"));
+    EXPECT_TRUE(has_sysctl("net/ipv6/conf/toswitch/disable_ipv6", "0"));  // the NIC
     EXPECT_TRUE(find_link(*d, Side::Host, "br-hs-210"));
     EXPECT_EQ(find_link(*d, Side::Host, "host-e-210")->master, "br-hs-210");
     EXPECT_EQ(find_link(*d, Side::Router, "pe-e-210")->master, "br-pe-210");
