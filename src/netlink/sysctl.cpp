@@ -66,8 +66,8 @@ Status set_sysctl(const Namespaces& ns, const reconcile::SetSysctl& s) {
 }
 
 Status set_link_ipv6(const Namespaces& ns, plan::Side side, const std::string& link, bool off) {
-    auto r = set_sysctl(ns,
-                        reconcile::SetSysctl{side, plan::ipv6_disable_key(link), off ? "1" : "0", {}});
+    auto r = set_sysctl(
+        ns, reconcile::SetSysctl{side, plan::ipv6_disable_key(link), off ? "1" : "0", {}});
     // No such sysctl: the link has no IPv6 to turn off or on (a kernel booted with
     // ipv6.disable=1, or an MTU below IPv6's minimum).
     if (!r.ok() && r.error().code == ENOENT)
