@@ -411,21 +411,4 @@ std::string delta(std::string_view from_text, std::string_view to_text) {
     return std::move(s.text());
 }
 
-bool bgpd_only(std::string_view script) {
-    bool any = false;
-    while (!script.empty()) {
-        size_t nl = script.find('\n');
-        std::string_view line = script.substr(0, nl);
-        script = nl == std::string_view::npos ? std::string_view{} : script.substr(nl + 1);
-        if (line.empty() || line[0] == ' ')
-            continue;  // inside the stanza its head opened
-        if (line == "exit")
-            continue;
-        if (!line.starts_with("router bgp ") && !line.starts_with("no router bgp "))
-            return false;
-        any = true;
-    }
-    return any;
-}
-
 }  // namespace perouter::frr

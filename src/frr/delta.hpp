@@ -18,9 +18,4 @@ namespace perouter::frr {
 /// configuration did not change are not touched.
 std::string delta(std::string_view from, std::string_view to);
 
-/// Whether every stanza of a delta script is a `router bgp` one (or its removal): then each of
-/// its lines is bgpd's alone, as vtysh would route it, and the script can go to bgpd's vty
-/// socket without a vtysh (frr/vty.hpp vty_configure). False for an empty script.
-bool bgpd_only(std::string_view script);
-
 }  // namespace perouter::frr

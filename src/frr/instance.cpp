@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/process.hpp"
+#include "frr/daemon_route.hpp"
 #include "frr/delta.hpp"
 #include "frr/syntax_check.hpp"
 #include "frr/vty.hpp"
@@ -332,11 +333,13 @@ Status run_vtysh_script(const InstancePaths& paths, const char* name, const std:
 Result<DeltaRoute> send_delta(const InstancePaths& paths, const std::string& script) {
     if (script.empty())
         return DeltaRoute::Nothing;
-    if (bgpd_only(script)) {
-        // One VPN's route targets and the like: no vtysh, which spends ~35 ms building its
-        // command tables to send a few lines.
-        PEROUTER_TRY(vty_configure(paths.vty_socket("bgpd"), script, kVtyshTimeout));
-        return DeltaRoute::BgpdSocket;
+    if (auto parts = split_by_daemon(script)) {
+        // Each daemon its lines over its vty socket: no vtysh, which spends ~35 ms building its
+        // command tables before it sends a line. Zebra first (frr/daemon_route.hpp).
+        for (const DaemonScript& part : *parts)
+            PEROUTER_TRY(vty_configure(paths.vty_socket(std::string(to_string(part.daemon))),
+                                       part.script, kVtyshTimeout));
+        return DeltaRoute::DaemonSockets;
     }
     PEROUTER_TRY(run_vtysh_script(paths, "delta.conf", script));
     return DeltaRoute::Vtysh;
@@ -374,7 +377,9 @@ Status Instance::store_applied(const std::string& config) {
 
 Status Instance::push_whole(const std::string& config) {
     PEROUTER_TRY(check(config));  // nothing to do when it passed before the start
-    PEROUTER_TRY(run_vtysh_script(paths_, "whole.conf", config));
+    // As a delta from nothing: the daemons started empty.
+    if (auto sent = send_delta(paths_, config); !sent)
+        return fail(std::move(sent).error());
     return store_applied(config);
 }
 

@@ -143,11 +143,12 @@ class Instance {
 };
 
 /// How send_delta() sent a script.
-enum class DeltaRoute { Nothing, BgpdSocket, Vtysh };
+enum class DeltaRoute { Nothing, DaemonSockets, Vtysh };
 
-/// Sends a delta script (frr/delta.hpp) to the running instance: straight to bgpd's vty socket
-/// when every line is bgpd's (bgpd_only(): one VPN's route targets, a neighbor), otherwise by one
-/// `vtysh -f`, which routes each line to its daemons. An empty script sends nothing.
+/// Sends a configuration script (a delta, frr/delta.hpp, or a whole configuration for daemons
+/// that started empty) to the running instance: each daemon its lines over its vty socket when
+/// every line is in frr/daemon_route.hpp's table (what render() emits), otherwise by one
+/// `vtysh -f`, which routes each line itself (raw_frr blocks). An empty script sends nothing.
 Result<DeltaRoute> send_delta(const InstancePaths& paths, const std::string& script);
 
 /// Systemd when perouterd itself runs as a systemd service on the real system and the frr@

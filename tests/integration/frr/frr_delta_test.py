@@ -3,8 +3,8 @@
 
 For every chain of configurations written by delta_cases (see delta_cases.cpp), one FRR instance
 loads the first file whole and then applies each delta as perouterd sends it (frr::send_delta,
-run by the frr_send_delta helper: bgpd's vty socket for a script that is bgpd's alone, else one
-`vtysh -f`); after every step its running config must equal the running config of a fresh FRR
+run by the frr_send_delta helper: each daemon its lines over its vty socket when
+frr/daemon_route.hpp routes every line, else one `vtysh -f`); after every step its running config must equal the running config of a fresh FRR
 that loaded the target file. Both routes must have been taken at least once.
 The `session` chain additionally runs against a leaf FRR over a veth, and checks that the
 underlay BGP session is never reset by a delta that only touches VRFs, the passthrough or BFD
@@ -408,7 +408,7 @@ def main():
             shutil.rmtree(base, ignore_errors=True)
     log(f"deltas sent: {ROUTES}")
     if not args.only:
-        for route in ("bgpd-socket", "vtysh"):
+        for route in ("daemon-sockets", "vtysh"):
             if not ROUTES.get(route):
                 failures.append(f"no delta went by {route}: that route is untested")
     log(f"{len(failures)} failure(s) in {time.monotonic() - started:.1f}s")

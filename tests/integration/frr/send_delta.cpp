@@ -1,7 +1,7 @@
 // frr_send_delta ROOT NAME FILE: sends a delta script to the FRR instance whose run directory
-// is ROOT/run/frr/NAME the way perouterd does (frr::send_delta: bgpd's vty socket when the
-// script is bgpd's alone, else one `vtysh -f`), and prints the route taken ("bgpd-socket",
-// "vtysh", "nothing"). For frr_delta_test.py.
+// is ROOT/run/frr/NAME the way perouterd does (frr::send_delta: each daemon its lines over its
+// vty socket when frr/daemon_route.hpp routes every line, else one `vtysh -f`), and prints the
+// route taken ("daemon-sockets", "vtysh", "nothing"). For frr_delta_test.py.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -27,9 +27,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", sent.error().message.c_str());
         return 1;
     }
-    const char* route = *sent == DeltaRoute::BgpdSocket ? "bgpd-socket"
-                        : *sent == DeltaRoute::Vtysh    ? "vtysh"
-                                                        : "nothing";
+    const char* route = *sent == DeltaRoute::DaemonSockets ? "daemon-sockets"
+                        : *sent == DeltaRoute::Vtysh       ? "vtysh"
+                                                           : "nothing";
     std::printf("%s\n", route);
     return 0;
 }

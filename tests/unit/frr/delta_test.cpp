@@ -471,20 +471,5 @@ TEST(Delta, NegatedDefaultsAreRestoredByDroppingTheNo) {
     EXPECT_EQ(delta(a, b), "router bgp 64514\n bgp default ipv4-unicast\nexit\n");
 }
 
-// Which delta scripts go to bgpd's socket directly (frr::send_delta): only those whose every
-// stanza is a `router bgp` one, as vtysh would send each of their lines to bgpd alone.
-TEST(Delta, BgpdOnlyScripts) {
-    Model a = golden_model("route_targets");
-    Model b = a;
-    b.vrfs[0].import_rts = {"64513:100", "64599:100"};
-    EXPECT_TRUE(bgpd_only(delta(render(a), render(b))));
-    EXPECT_TRUE(bgpd_only("no router bgp 64514 vrf red\n"));
-    // A new VRF brings its zebra stanza (`vrf red`, `vni`) along: vtysh routes that one.
-    EXPECT_FALSE(bgpd_only(delta(render(golden_model("basic")), render(two_vrfs()))));
-    EXPECT_FALSE(bgpd_only("log file /tmp/x.log\n"));
-    EXPECT_FALSE(bgpd_only("router bgp 64514\nexit\nip prefix-list p seq 5 permit any\n"));
-    EXPECT_FALSE(bgpd_only(""));
-}
-
 }  // namespace
 }  // namespace perouter::frr::testing
