@@ -154,11 +154,16 @@ def session_story(lab: perlab.Lab, vrf: str, router_end: str, host_end: str) -> 
         except Exception as e:  # noqa: BLE001 - a story, never a second failure
             return f"{side}: {type(e).__name__}: {e}"
         return f"{side} {peer}: " + ", ".join(f"{k}={n[k]}" for k in SESSION_FIELDS if k in n)
-    try:
-        nht = lab.vtysh("router", f"show bgp vrf {vrf} nexthop").strip().replace("\n", " | ")
-    except Exception as e:  # noqa: BLE001
-        nht = f"{type(e).__name__}: {e}"
-    return f"{one('router', host_end, vrf)}; {one('host', router_end, None)}; router nexthops: {nht}"
+    def show(command: str) -> str:
+        try:
+            return lab.vtysh("router", command).strip().replace("\n", " | ")
+        except Exception as e:  # noqa: BLE001
+            return f"{type(e).__name__}: {e}"
+    # bgpd's nexthop cache beside zebra's answer for the same address, and zebra's view of the
+    # VRF's connected networks: which daemon holds the stale state when bgpd waits for NHT.
+    return (f"{one('router', host_end, vrf)}; {one('host', router_end, None)}; router nexthops: "
+            f"{show(f'show bgp vrf {vrf} nexthop')}; zebra nht: {show(f'show ip nht vrf {vrf}')}; "
+            f"zebra connected: {show(f'show ip route vrf {vrf} connected')}")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -419,7 +424,13 @@ class Tier:
         for side, d in (("router", lab.router_frr_dir), ("host", lab.host.dir)):
             run(["vtysh", "--vty_socket", str(d), "-c", "debug bgp neighbor-events", "-c",
                  "configure terminal", "-c", f"log file {d / 'frr.log'} debugging"], check=False)
-        self.r.check("runtime-addvpn-l3vni-blue-traffic", add_blue)
+        rounds = blue_rounds()
+        if rounds:
+            # Stress mode (run.sh PEROUTER_QEMU_BLUE_ROUNDS): the L3VNI add and removal, again
+            # and again, and nothing else (remove_blue is defined below).
+            self.r.check("runtime-addvpn-l3vni-blue-traffic-1", add_blue)
+        else:
+            self.r.check("runtime-addvpn-l3vni-blue-traffic", add_blue)
 
         def remove_blue():
             t0 = time.monotonic()
@@ -445,6 +456,12 @@ class Tier:
                         f"withdrew {F.BLUE_HOST_IP}/32: "
                         f"{f'after {withdrawn:.1f} s' if withdrawn is not None else 'NO (60 s)'}; "
                         f"VPNs now {vpns}")
+        if rounds:
+            self.r.check("runtime-removevpn-l3vni-blue-gone-1", remove_blue)
+            for i in range(2, rounds + 1):
+                self.r.check(f"runtime-addvpn-l3vni-blue-traffic-{i}", add_blue)
+                self.r.check(f"runtime-removevpn-l3vni-blue-gone-{i}", remove_blue)
+            return
         self.r.check("runtime-removevpn-l3vni-blue-gone", remove_blue)
 
         dropin = ETC_DROPINS / "60-l2-120.toml"
@@ -755,6 +772,13 @@ def results_disk() -> Optional[str]:
     return None
 
 
+def blue_rounds() -> int:
+    """perouter.blue_rounds=N on the kernel command line (run.sh PEROUTER_QEMU_BLUE_ROUNDS): boot 1
+    only adds and removes the L3VNI blue N times, for hunting a rare failure of that path."""
+    m = re.search(r"perouter\.blue_rounds=(\d+)", Path("/proc/cmdline").read_text())
+    return int(m.group(1)) if m else 0
+
+
 def main() -> int:
     m = re.search(r"perouter\.boot=(\d+)", Path("/proc/cmdline").read_text())
     boot = int(m.group(1)) if m else 1
@@ -765,7 +789,9 @@ def main() -> int:
     try:
         tier.machine()
         tier.day0()
-        if boot == 1:
+        if boot == 1 and blue_rounds():
+            tier.runtime()
+        elif boot == 1:
             tier.rebuilds(REBUILD_ROUNDS)
             tier.integration()
             tier.runtime()
