@@ -6,7 +6,7 @@
 // In three files: service.cpp (the loop, its timers and signals, loading and applying),
 // service_status.cpp (underlay sessions, the online verdict, ManagerStatus, Describe, STATUS=),
 // service_vpns.cpp (Validate, AddVpn, RemoveVpn). The configuration directories are watched by
-// config_watch.hpp, helper programs run without blocking through async_process.hpp.
+// config_watch.hpp, FRR asked without blocking through async_vty_query.hpp.
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -20,7 +20,7 @@
 
 #include "config/load.hpp"
 #include "config/model.hpp"
-#include "daemon/async_process.hpp"
+#include "daemon/async_vty_query.hpp"
 #include "daemon/config_watch.hpp"
 #include "daemon/echo_probe.hpp"
 #include "daemon/health_watch.hpp"
@@ -147,7 +147,7 @@ class Service : public Controller {
     void refresh_if_stale() const;
     void update_peers(std::map<std::string, std::string> now);
     /// The answer (or not) to poll_underlay()'s query; a miss is judged by query_misses_.
-    void on_underlay_answer(Result<ProcessResult> r);
+    void on_underlay_answer(Result<std::string> r);
     /// The default-gateway VPN forwards (reconcile/online.hpp): the underlay, the kernel's
     /// routes, neighbours and FDB entries in the gateway VRFs, the [online] probe.
     reconcile::OnlineVerdict online_verdict() const;
@@ -238,7 +238,7 @@ class Service : public Controller {
     std::unique_ptr<netlink::LinkMonitor> monitor_;
     uint64_t peers_answered_usec_ = 0;  // CLOCK_MONOTONIC of the last answer (or failure)
     mutable sd_event_source* refresh_defer_ = nullptr;  // refresh_if_stale(), once idle
-    std::unique_ptr<AsyncProcess> underlay_query_;      // "show bgp neighbors json" in flight
+    std::unique_ptr<AsyncVtyQuery> underlay_query_;     // "show bgp neighbors json" in flight
     std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
     sd_event_source* probe_io_ = nullptr;
     reconcile::ProbeState probe_state_ = reconcile::ProbeState::NotConfigured;

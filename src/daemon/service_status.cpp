@@ -47,10 +47,11 @@ void Service::poll_underlay() {
     }
     if (underlay_query_ && !underlay_query_->finished())
         return;  // the last query is still running; its answer comes first
-    // Asked without waiting: the answer arrives through the event loop (async_process.hpp).
-    auto q = AsyncProcess::start(
-        event_, router_->frr().vtysh_argv("show bgp neighbors json"), frr::Instance::kQueryTimeout,
-        [this](Result<ProcessResult> r) { on_underlay_answer(std::move(r)); });
+    // Asked without waiting: the answer arrives through the event loop (async_vty_query.hpp).
+    auto q =
+        AsyncVtyQuery::start(event_, router_->frr().paths().vty_socket("bgpd"),
+                             "show bgp neighbors json", frr::Instance::kQueryTimeout,
+                             [this](Result<std::string> r) { on_underlay_answer(std::move(r)); });
     if (!q) {
         spdlog::warn("underlay sessions: {}", q.error().message);
         return;
@@ -58,7 +59,7 @@ void Service::poll_underlay() {
     underlay_query_ = std::move(*q);
 }
 
-void Service::on_underlay_answer(Result<ProcessResult> r) {
+void Service::on_underlay_answer(Result<std::string> r) {
     if (!current_ || !current_->underlay) {
         query_misses_.answered();
         frr_up_ = false;
@@ -66,14 +67,10 @@ void Service::on_underlay_answer(Result<ProcessResult> r) {
         return;
     }
     nlohmann::json j;
-    if (r && !r->timed_out && r->exit_code == 0)
-        j = nlohmann::json::parse(r->out, nullptr, false);
+    if (r)
+        j = nlohmann::json::parse(*r, nullptr, false);
     if (!j.is_object()) {
-        std::string why = !r                  ? r.error().message
-                          : r->timed_out      ? fmt::format("no answer within {} s",
-                                                            frr::Instance::kQueryTimeout.count())
-                          : r->exit_code != 0 ? fmt::format("vtysh exited with {}", r->exit_code)
-                                              : std::string("not a JSON object");
+        std::string why = !r ? r.error().message : std::string("not a JSON object");
         if (query_misses_.missed(frr_up_) == QueryMisses::Verdict::KeepLast) {
             // peers_answered_usec_ stays: the next reader or event asks again at once.
             spdlog::info(
@@ -82,7 +79,7 @@ void Service::on_underlay_answer(Result<ProcessResult> r) {
                 why);
             return;
         }
-        if (!r || frr_up_)
+        if (frr_up_)
             spdlog::warn("underlay sessions: FRR did not answer ({}) {} times in a row", why,
                          query_misses_.misses());
         sd_event_now(event_, CLOCK_MONOTONIC, &peers_answered_usec_);

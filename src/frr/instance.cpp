@@ -253,32 +253,6 @@ Status Instance::wait_ready(std::chrono::milliseconds timeout) const {
     }
 }
 
-std::vector<std::string> Instance::vtysh_argv(const std::string& command) const {
-    return {"vtysh", "--vty_socket", paths_.rundir(), "-c", command};
-}
-
-Result<std::string> Instance::vtysh(const std::string& command,
-                                    std::chrono::milliseconds timeout) const {
-    auto r = run_process(vtysh_argv(command), timeout);
-    if (!r)
-        return fail(std::move(r).error());
-    if (r->exit_code != 0)
-        return fail(fmt::format("vtysh -c '{}' failed (exit {}): {}", command, r->exit_code,
-                                r->err.empty() ? r->out : r->err));
-    return std::move(r->out);
-}
-
-Result<nlohmann::json> Instance::vtysh_json(const std::string& command,
-                                            std::chrono::milliseconds timeout) const {
-    auto out = vtysh(command, timeout);
-    if (!out)
-        return fail(std::move(out).error());
-    auto j = nlohmann::json::parse(*out, nullptr, false);
-    if (j.is_discarded())
-        return fail(fmt::format("vtysh -c '{}': output is not JSON", command));
-    return j;
-}
-
 Status Instance::check(const std::string& config) const {
     if (!checked_.empty() && config == checked_)
         return {};

@@ -108,13 +108,6 @@ class Instance {
     /// queries on every tick; a hung FRR must not stall it for longer than this.
     static constexpr std::chrono::seconds kQueryTimeout{5};
 
-    /// The command line that runs one vtysh command against this instance.
-    std::vector<std::string> vtysh_argv(const std::string& command) const;
-    Result<std::string> vtysh(const std::string& command,
-                              std::chrono::milliseconds timeout = kQueryTimeout) const;
-    Result<nlohmann::json> vtysh_json(const std::string& command,
-                                      std::chrono::milliseconds timeout = kQueryTimeout) const;
-
   private:
     Status write_support_files() const;
     /// Records `config` as applied (perouterd's record and frr.conf).

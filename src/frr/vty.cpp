@@ -56,10 +56,9 @@ Result<std::pair<std::string, int>> read_answer(int fd, Clock::time_point deadli
     std::string buf;
     char chunk[4096];
     for (;;) {
-        if (buf.size() >= 4 && buf.compare(buf.size() - 4, 3, std::string(3, '\0')) == 0) {
-            int status = static_cast<unsigned char>(buf.back());
+        if (auto status = vty_answer_status(buf)) {
             buf.resize(buf.size() - 4);
-            return std::make_pair(std::move(buf), status);
+            return std::make_pair(std::move(buf), *status);
         }
         ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
         if (n > 0) {
@@ -74,26 +73,12 @@ Result<std::pair<std::string, int>> read_answer(int fd, Clock::time_point deadli
     }
 }
 
-Result<Fd> connect_vty(const std::string& socket_path) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (socket_path.size() >= sizeof addr.sun_path)
-        return fail(fmt::format("{}: path too long for a socket", socket_path), ENAMETOOLONG);
-    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid())
-        return fail(errno_error(errno, "socket"));
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
-        return fail(errno_error(errno, socket_path));
-    return fd;
-}
-
 // One command's status, or an error when the daemon did not answer.
 Result<std::pair<std::string, int>> run_one(int fd, const std::string& command,
                                             Clock::time_point deadline,
                                             const std::string& socket_path) {
     const std::string what = fmt::format("'{}' on {}", command, socket_path);
-    PEROUTER_TRY(send_all(fd, command + std::string(1, '\0'), deadline, what));
+    PEROUTER_TRY(send_all(fd, vty_command(command), deadline, what));
     return read_answer(fd, deadline, what);
 }
 
@@ -108,8 +93,34 @@ constexpr int kCmdWarning = 1;  // CMD_WARNING: parsed, possibly already present
 
 }  // namespace
 
+Result<Fd> vty_connect(const std::string& socket_path, bool nonblocking) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (socket_path.size() >= sizeof addr.sun_path)
+        return fail(fmt::format("{}: path too long for a socket", socket_path), ENAMETOOLONG);
+    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0));
+    if (!fd.valid())
+        return fail(errno_error(errno, "socket"));
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+        return fail(errno_error(errno, socket_path));
+    return fd;
+}
+
+std::string vty_command(std::string_view command) {
+    std::string s(command);
+    s += '\0';
+    return s;
+}
+
+std::optional<int> vty_answer_status(std::string_view buf) {
+    if (buf.size() < 4 || buf.compare(buf.size() - 4, 3, std::string_view("\0\0\0", 3)) != 0)
+        return std::nullopt;
+    return static_cast<unsigned char>(buf.back());
+}
+
 Status vty_accepts(const std::string& socket_path) {
-    auto fd = connect_vty(socket_path);
+    auto fd = vty_connect(socket_path);
     if (!fd)
         return fail(std::move(fd).error());
     return {};
@@ -119,7 +130,7 @@ Result<std::string> vty_query(const std::string& socket_path,
                               const std::vector<std::string>& commands,
                               std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
-    auto fd = connect_vty(socket_path);
+    auto fd = vty_connect(socket_path);
     if (!fd)
         return fail(std::move(fd).error().context("connect"));
     std::string out;
@@ -138,7 +149,7 @@ Result<std::string> vty_query(const std::string& socket_path,
 Status vty_configure(const std::string& socket_path, const std::string& script,
                      std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
-    auto fd = connect_vty(socket_path);
+    auto fd = vty_connect(socket_path);
     if (!fd)
         return fail(std::move(fd).error().context("connect"));
     for (const char* enter : {"enable", "configure terminal", "XFRR_start_configuration"}) {

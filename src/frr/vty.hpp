@@ -6,12 +6,27 @@
 // each of them), a query here a few hundred microseconds.
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/fd.hpp"
 #include "common/result.hpp"
 
 namespace perouter::frr {
+
+/// A connected stream socket to the daemon behind `socket_path` (non-blocking when asked: a
+/// daemon whose listen backlog is full then fails with EAGAIN instead of blocking).
+Result<Fd> vty_connect(const std::string& socket_path, bool nonblocking = false);
+
+/// A command as the daemon reads it: its text and a NUL.
+std::string vty_command(std::string_view command);
+
+/// The daemon's answer framing: the command's status (0 success, 1 warning, ...) when `buf`
+/// holds a whole answer, which is then its output followed by those four bytes; nullopt while
+/// more is to come.
+std::optional<int> vty_answer_status(std::string_view buf);
 
 /// Whether the daemon accepts a connection on `socket_path` (what vtysh goes by when it lists
 /// the daemons it can reach): a connect(), nothing sent. The error says why not.

@@ -13,59 +13,15 @@
 #include <string>
 #include <thread>
 
+#include "support/vty_stand_in.hpp"
+
 namespace perouter::frr {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Accepts one connection and hands each NUL-terminated command to `answer`, which writes what
-// the daemon sends back (or closes the connection by returning false).
-class FakeDaemon {
-  public:
-    using Answer = std::function<bool(int fd, const std::string& command)>;
-
-    explicit FakeDaemon(Answer answer) {
-        char tmpl[] = "/tmp/perouter-vty-test.XXXXXX";
-        dir_ = ::mkdtemp(tmpl);
-        path_ = dir_ + "/bgpd.vty";
-        listen_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
-        EXPECT_EQ(::bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(::listen(listen_, 1), 0);
-        thread_ = std::thread([this, answer = std::move(answer)] {
-            int fd = ::accept(listen_, nullptr, nullptr);
-            if (fd < 0)
-                return;
-            std::string buf;
-            char c;
-            while (::read(fd, &c, 1) == 1) {
-                if (c != '\0') {
-                    buf += c;
-                    continue;
-                }
-                if (!answer(fd, buf))
-                    break;
-                buf.clear();
-            }
-            ::close(fd);
-        });
-    }
-    ~FakeDaemon() {
-        ::shutdown(listen_, SHUT_RDWR);
-        thread_.join();
-        ::close(listen_);
-        ::unlink(path_.c_str());
-        ::rmdir(dir_.c_str());
-    }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string dir_, path_;
-    int listen_ = -1;
-    std::thread thread_;
-};
+using perouter::testing::VtyStandIn;
+using FakeDaemon = VtyStandIn;
 
 void reply(int fd, const std::string& text, char status) {
     std::string msg = text + std::string(3, '\0') + std::string(1, status);
