@@ -28,10 +28,10 @@ Result<uint32_t> resolve_node_index(const config::Node& node, const Facts& facts
 // Sysctls of the router namespace (nothing is set in the host namespace). Forwarding makes it
 // a router; arp_accept and accept_untracked_na let the EVPN bridges learn neighbours from
 // gratuitous ARP/unsolicited NA so type-2 MAC+IP routes are advertised promptly; new links come
-// without IPv6 (plan_ipv6 below).
+// without IPv6 (plan_ipv6 below); the bridges' frames do not go through iptables.
 void plan_sysctls(DesiredState& out) {
-    auto add = [&](std::string key, bool optional) {
-        out.sysctls.push_back(SysctlSpec{Side::Router, std::move(key), "1", optional});
+    auto add = [&](std::string key, bool optional, const char* value = "1") {
+        out.sysctls.push_back(SysctlSpec{Side::Router, std::move(key), value, optional});
     };
     // Absent when the kernel has no IPv6.
     add("net/ipv6/conf/default/disable_ipv6", true);
@@ -42,6 +42,13 @@ void plan_sysctls(DesiredState& out) {
     // accept_untracked_na appeared in Linux 5.18.
     add("net/ipv6/conf/all/accept_untracked_na", true);
     add("net/ipv6/conf/default/accept_untracked_na", true);
+    // With br_netfilter loaded (a Kubernetes node has it) every namespace starts with these at
+    // 1, and each frame through an EVPN bridge would be handed to iptables, ip6tables and
+    // arptables, where the router namespace has no rules: off, for throughput. Absent without
+    // br_netfilter. The host namespace keeps its own (Kubernetes needs them there).
+    add("net/bridge/bridge-nf-call-iptables", true, "0");
+    add("net/bridge/bridge-nf-call-ip6tables", true, "0");
+    add("net/bridge/bridge-nf-call-arptables", true, "0");
 }
 
 // IPv6 only where it is used. A port of a bridge (ours or the operator's, Linux or Open

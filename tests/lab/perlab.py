@@ -382,6 +382,12 @@ class Lab:
     def _build_topology_commands(self) -> None:
         H, L, R = self.host_ns, self.leaf_ns, self.remote_ns
         run(["ip", "netns", "exec", L, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        # The leaf stands in for a hardware switch, whose bridging knows no iptables: where
+        # br_netfilter is loaded, its bridged frames skip netfilter (as perouterd's router
+        # namespace does; the host namespace keeps what the host set).
+        if Path("/proc/sys/net/bridge/bridge-nf-call-iptables").exists():
+            run(["ip", "netns", "exec", L, "sysctl", "-qw"]
+                + [f"net.bridge.bridge-nf-call-{k}=0" for k in ("iptables", "ip6tables", "arptables")])
         self.plug_underlay(with_host_address=True)
         self._ip(L, "addr", "add", f"{F.LEAF_VTEP}/32", "dev", "lo")
         self._ip(L, "addr", "add", f"{F.LEAF_ROUTE}/32", "dev", "lo")

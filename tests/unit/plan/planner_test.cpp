@@ -201,6 +201,18 @@ host_master = { type = "linux-bridge", lifecycle = "managed" }
     };
     EXPECT_TRUE(has_sysctl("net/ipv6/conf/default/disable_ipv6", "1"));
     EXPECT_TRUE(has_sysctl("net/ipv6/conf/toswitch/disable_ipv6", "0"));  // the NIC
+    // The router's bridges bypass iptables where br_netfilter is loaded (optional: absent
+    // without it); the host namespace's own settings are left alone.
+    for (const char* key :
+         {"net/bridge/bridge-nf-call-iptables", "net/bridge/bridge-nf-call-ip6tables",
+          "net/bridge/bridge-nf-call-arptables"}) {
+        EXPECT_TRUE(has_sysctl(key, "0")) << key;
+        EXPECT_TRUE(std::any_of(d->sysctls.begin(), d->sysctls.end(), [&](const SysctlSpec& s) {
+            return s.key == key && s.optional;
+        })) << key;
+    }
+    EXPECT_TRUE(std::none_of(d->sysctls.begin(), d->sysctls.end(),
+                             [](const SysctlSpec& s) { return s.side == Side::Host; }));
     EXPECT_TRUE(find_link(*d, Side::Host, "br-hs-210"));
     EXPECT_EQ(find_link(*d, Side::Host, "host-e-210")->master, "br-hs-210");
     EXPECT_EQ(find_link(*d, Side::Router, "pe-e-210")->master, "br-pe-210");
