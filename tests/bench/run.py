@@ -688,16 +688,21 @@ def run_idle(pb: PerouterdBench, res: Results, n: int, window: float = 20.0) -> 
     # it counts is every other wakeup. The ping itself (with the FRR health check it carries) is
     # counted apart, over a window around one ping.
     interval = int(WATCHDOG_USEC) / 2e6
-    since = time.monotonic()
-    ping = poll_until(lambda: bool(pb.lab.notify.times("WATCHDOG=1", since, pid)), interval + 5,
-                      "a watchdog ping")
-    c0 = ctx_switches(pid)
+
+    def next_ping(after: float) -> float:
+        return poll_until(lambda: bool(pb.lab.notify.times("WATCHDOG=1", after, pid)),
+                          interval + 5, "a watchdog ping")
+    ping = next_ping(time.monotonic())
     time.sleep(1.0)  # the ping's own health check ends
     t, c = time.monotonic(), ctx_switches(pid)
     time.sleep(window)
-    rate = (ctx_switches(pid) - c) / (time.monotonic() - t)
+    end, c_end = time.monotonic(), ctx_switches(pid)
+    rate = (c_end - c) / (end - t)
     pings = len(pb.lab.notify.times("WATCHDOG=1", t, pid))
-    per_ping = max(0, c - c0)
+    # The next ping, from the end of the quiet window to 1 s after it.
+    next_ping(end)
+    time.sleep(1.0)
+    per_ping = ctx_switches(pid) - c_end
     res.add("P6", "RSS (MiB)", "perouterd", n, {"s": vm_rss_kib(pid) / 1024})
     # Where it goes: the heap and stacks (anonymous) vs the pages of the binary and libraries.
     res.add("P6", "RSS anonymous (MiB)", "perouterd", n, {"s": vm_rss_kib(pid, "RssAnon") / 1024})
@@ -708,7 +713,7 @@ def run_idle(pb: PerouterdBench, res: Results, n: int, window: float = 20.0) -> 
             {"s": vm_rss_kib(pid, "RssFile") / 1024, "kib_by_mapping": by_file})
     res.add("P6", "context switches / s idle", "perouterd", n,
             {"s": rate, "watchdog_pings": pings, "window_s": window, "switches_per_ping": per_ping,
-             "ping_at_s": ping - since})
+             "quiet_window_after_ping_s": t - ping})
 
 
 # --- P7: throughput ------------------------------------------------------------------------------
