@@ -415,22 +415,22 @@ class Differ {
                 after[it->second].second.push_back(up(*end, links_[i].owner));
             }
         }
-        std::vector<Action> ordered;
-        ordered.reserve(links_.size() + 2 * deferred.size());
-        for (size_t i = 0; i < links_.size(); ++i) {
-            ordered.push_back(std::move(links_[i]));
-            auto it = after.find(i);
-            if (it == after.end())
-                continue;
-            auto& [bridges, ports] = it->second;
-            std::stable_partition(ports.begin(), ports.end(), [](const Action& a) {
-                return std::get<ModifyLink>(a.op).side == Side::Router;
-            });
-            for (auto* list : {&bridges, &ports})
-                for (auto& a : *list)
-                    ordered.push_back(std::move(a));
+        // Every creation and join first, then the new bridges come up, then their ports
+        // (router side first): the floor's order (`ip -batch` of the links, then of the ups).
+        std::vector<Action> bridges_up, ports_up;
+        for (auto& [i, lists] : after) {
+            for (auto& a : lists.first)
+                bridges_up.push_back(std::move(a));
+            for (auto& a : lists.second)
+                ports_up.push_back(std::move(a));
         }
-        links_ = std::move(ordered);
+        std::stable_partition(ports_up.begin(), ports_up.end(), [](const Action& a) {
+            return std::get<ModifyLink>(a.op).side == Side::Router;
+        });
+        links_.reserve(links_.size() + bridges_up.size() + ports_up.size());
+        for (auto* list : {&bridges_up, &ports_up})
+            for (auto& a : *list)
+                links_.push_back(std::move(a));
     }
 
     void plan_removed_links() {
