@@ -31,9 +31,11 @@ lines). Polled every 10 ms, never slept on.
 Anchors, measured in the same run on a second lab (prefix pbr) whose perouterd was started
 once (the same namespaces, links and FRR instance) and then stopped with SIGTERM, which leaves
 the router running without it:
-  reference  the upstream method: the kernel objects by `ip -n NS -batch FILE` (one batch per
-             namespace, one `link del` per link to remove) and the full FRR configuration (the
-             frr.conf perouterd renders for that configuration) by `frr-reload.py --reload`.
+  reference  the upstream method: the kernel objects by `ip -n NS -batch FILE` (per namespace
+             a batch creating the links, one `sysctl` process for their IPv6 settings, a batch
+             bringing them up; one `link del` per link to remove) and the full FRR configuration
+             (the frr.conf perouterd renders for that configuration) by `frr-reload.py --reload`.
+             The objects are perouterd's: its MTUs, IPv6 on and off where it has them.
   floor      the same `ip -batch` files (removing N at once: `link set ... group` and one
              `link del group`) and ONE `vtysh -f` of just the FRR lines that change.
 
@@ -315,24 +317,36 @@ class AnchorBench:
     def frr_conf_path(self) -> Path:
         return self.lab.root / "etc" / "frr" / self.lab.router_ns / "frr.conf"
 
-    # kernel: one ip -batch per namespace
-    def add_batches(self, vnis: list[int]) -> list[tuple[str, str]]:
-        """(namespace, batch text) creating the VNIs' links as perouterd does (--show-plan)."""
-        r, h = [], []
+    # kernel: one ip -batch per namespace (and one sysctl process where IPv6 differs from the
+    # namespace's default)
+    def add_batches(self, vnis: list[int]) -> list[tuple[str, str, str]]:
+        """(namespace, "batch"|"sysctl", text) steps creating the VNIs' links as perouterd does
+        (--show-plan): the VNI MTU on the bridge, the VXLAN device and the veth; IPv6 on the
+        router's bridges only (that namespace's default is off: perouterd set it), off on the
+        host end of the veth; everything up once it is complete."""
+        mtu = self.mtu
+        r, r_up, h, h_up = [], [], [], []
         for v in vnis:
-            r += [f"link add br-pe-{v} type bridge",
-                  f"link add vni{v} type vxlan id {v} local {VTEP} dstport 4789 nolearning",
+            r += [f"link add br-pe-{v} mtu {mtu} type bridge",
+                  f"link add vni{v} mtu {mtu} type vxlan id {v} local {VTEP} dstport 4789 "
+                  "nolearning",
                   f"link set vni{v} master br-pe-{v} addrgenmode none",
                   f"link set vni{v} type bridge_slave learning off neigh_suppress on",
-                  f"link add pe-e-{v} mtu {self.mtu} type veth peer name host-e-{v} "
-                  f"netns {self.lab.host_ns} mtu {self.mtu}",
-                  f"link set pe-e-{v} master br-pe-{v}",
-                  f"link set br-pe-{v} up", f"link set vni{v} up", f"link set pe-e-{v} up"]
-            h += [f"link add br-hs-{v} type bridge", f"link set host-e-{v} master br-hs-{v}",
-                  f"link set br-hs-{v} up", f"link set host-e-{v} up"]
-        return [(self.lab.router_ns, "\n".join(r) + "\n"), (self.lab.host_ns, "\n".join(h) + "\n")]
+                  f"link add pe-e-{v} mtu {mtu} type veth peer name host-e-{v} "
+                  f"netns {self.lab.host_ns} mtu {mtu}",
+                  f"link set pe-e-{v} master br-pe-{v}"]
+            r_up += [f"link set br-pe-{v} up", f"link set vni{v} up", f"link set pe-e-{v} up"]
+            h += [f"link add br-hs-{v} type bridge", f"link set host-e-{v} master br-hs-{v}"]
+            h_up += [f"link set br-hs-{v} up", f"link set host-e-{v} up"]
+        rns, hns = self.lab.router_ns, self.lab.host_ns
+        return [(rns, "batch", "\n".join(r) + "\n"),
+                (rns, "sysctl", " ".join(f"net.ipv6.conf.br-pe-{v}.disable_ipv6=0" for v in vnis)),
+                (rns, "batch", "\n".join(r_up) + "\n"),
+                (hns, "batch", "\n".join(h) + "\n"),
+                (hns, "sysctl", " ".join(f"net.ipv6.conf.host-e-{v}.disable_ipv6=1" for v in vnis)),
+                (hns, "batch", "\n".join(h_up) + "\n")]
 
-    def del_batches(self, vnis: list[int], group: bool) -> list[tuple[str, str]]:
+    def del_batches(self, vnis: list[int], group: bool) -> list[tuple[str, str, str]]:
         """One `link del` per link (deleting pe-e-V takes host-e-V with it), or with group: mark
         them and delete the group in one request (what the floor and perouterd do)."""
         if group:
@@ -342,10 +356,15 @@ class AnchorBench:
         else:
             r = [f"link del {x}" for v in vnis for x in (f"pe-e-{v}", f"vni{v}", f"br-pe-{v}")]
             h = [f"link del br-hs-{v}" for v in vnis]
-        return [(self.lab.router_ns, "\n".join(r) + "\n"), (self.lab.host_ns, "\n".join(h) + "\n")]
+        return [(self.lab.router_ns, "batch", "\n".join(r) + "\n"),
+                (self.lab.host_ns, "batch", "\n".join(h) + "\n")]
 
-    def run_batches(self, batches: list[tuple[str, str]]) -> None:
-        for ns, text in batches:
+    def run_batches(self, batches: list[tuple[str, str, str]]) -> None:
+        for ns, kind, text in batches:
+            if kind == "sysctl":
+                perlab.run(["ip", "netns", "exec", ns, "sysctl", "-qw", *text.split()],
+                           timeout=TIMEOUT)
+                continue
             with tempfile.NamedTemporaryFile("w", suffix=".batch") as f:
                 f.write(text)
                 f.flush()
