@@ -183,7 +183,7 @@ struct SysctlSpec {
     Side side = Side::Router;
     std::string key;  // path under /proc/sys, e.g. "net/ipv4/conf/all/forwarding"
     std::string value;
-    bool optional = false;  // absent on older kernels: skip with a warning
+    bool optional = false;  // the kernel may lack it (older kernel, module not loaded): skipped
     friend bool operator==(const SysctlSpec&, const SysctlSpec&) = default;
 };
 

@@ -506,12 +506,10 @@ class Differ {
             }
             auto it = o_.sysctls.find({s.side, s.key});
             if (it == o_.sysctls.end()) {
-                if (s.optional) {
-                    problems_.push_back(
-                        fmt::format("sysctl {} is not available in the {} namespace; skipped",
-                                    s.key, plan::to_string(s.side)));
+                // Optional: the kernel may lack it (a feature it does not have, a module not
+                // loaded: bridge-nf-call-* without br_netfilter); nothing to set, nothing wrong.
+                if (s.optional)
                     continue;
-                }
                 underlay_.push_back(
                     Action{Phase::Underlay, "underlay", SetSysctl{s.side, s.key, s.value, {}}});
                 continue;

@@ -715,10 +715,10 @@ TEST(Diff, SysctlChangesAndOptionalOnesThatDoNotExist) {
         lines(r),
         (std::vector<std::string>{"set sysctl net/ipv4/conf/all/forwarding = 1 in router (was 0)"}))
         << joined(r);
-    ASSERT_EQ(r.problems.size(), 1u);
-    EXPECT_EQ(r.problems[0],
-              "sysctl net/ipv6/conf/all/accept_untracked_na is not available in the router "
-              "namespace; skipped");
+    // An optional sysctl the kernel does not have (br_netfilter's without the module) is not a
+    // problem: a problem would make every AddVpn report "applied with errors" (seen in the QEMU
+    // guest, which does not load br_netfilter).
+    EXPECT_TRUE(r.problems.empty()) << r.problems.front();
 }
 
 TEST(Diff, SysctlOfALinkCreatedLaterWaitsForIt) {
