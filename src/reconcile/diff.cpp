@@ -385,9 +385,10 @@ class Differ {
             m.up = true;
             return Action{Phase::Links, owner, std::move(m)};
         };
-        // index in links_ -> the bridges, then the ports, to set up after that action
-        std::map<size_t, std::pair<std::vector<Action>, std::vector<Action>>> after;
-        std::map<Key, size_t> deferred;  // new bridge -> where it comes up
+        // Every creation and join first, then the new bridges come up, then their ports
+        // (router side first): the floor's order (`ip -batch` of the links, then of the ups).
+        std::vector<Action> bridges_up, ports_up;
+        std::set<Key> deferred;  // new bridges that come up after their new ports joined
         for (size_t i = 0; i < links_.size(); ++i) {
             auto* c = std::get_if<CreateLink>(&links_[i].op);
             if (c == nullptr || c->peer || c->spec.kind != LinkKind::Bridge || !c->spec.up)
@@ -396,33 +397,22 @@ class Differ {
             if (it == last_port.end() || it->second < i)
                 continue;
             c->spec.up = false;
-            deferred.emplace(Key{c->spec.side, c->spec.name}, it->second);
-            after[it->second].first.push_back(up(c->spec, links_[i].owner));
+            deferred.insert(Key{c->spec.side, c->spec.name});
+            bridges_up.push_back(up(c->spec, links_[i].owner));
         }
         if (deferred.empty())
             return;
-        for (size_t i = 0; i < links_.size(); ++i) {
-            auto* c = std::get_if<CreateLink>(&links_[i].op);
+        for (auto& a : links_) {
+            auto* c = std::get_if<CreateLink>(&a.op);
             if (c == nullptr)
                 continue;
             for (LinkSpec* end : {&c->spec, c->peer ? &*c->peer : nullptr}) {
-                if (end == nullptr || !end->up || !end->master)
-                    continue;
-                auto it = deferred.find({end->side, *end->master});
-                if (it == deferred.end())
+                if (end == nullptr || !end->up || !end->master ||
+                    !deferred.contains({end->side, *end->master}))
                     continue;
                 end->up = false;
-                after[it->second].second.push_back(up(*end, links_[i].owner));
+                ports_up.push_back(up(*end, a.owner));
             }
-        }
-        // Every creation and join first, then the new bridges come up, then their ports
-        // (router side first): the floor's order (`ip -batch` of the links, then of the ups).
-        std::vector<Action> bridges_up, ports_up;
-        for (auto& [i, lists] : after) {
-            for (auto& a : lists.first)
-                bridges_up.push_back(std::move(a));
-            for (auto& a : lists.second)
-                ports_up.push_back(std::move(a));
         }
         std::stable_partition(ports_up.begin(), ports_up.end(), [](const Action& a) {
             return std::get<ModifyLink>(a.op).side == Side::Router;
