@@ -29,8 +29,8 @@ Scenarios (each repeated --repeat times; min/median/max printed per figure):
 lines). Polled every 10 ms, never slept on.
 
 Anchors, measured in the same run on a second lab (prefix pbr) whose perouterd was started
-once (the same namespaces, links and FRR instance) and then stopped with SIGTERM, which leaves
-the router running without it:
+once (the same namespaces, links, FRR instance and the node's own BGP speaker) and then stopped
+with SIGTERM, which leaves the router running without it:
   reference  the upstream method: the kernel objects by `ip -n NS -batch FILE` (per namespace
              a batch creating the links, one `sysctl` process for their IPv6 settings, a batch
              bringing them up; one `link del` per link to remove) and the full FRR configuration
@@ -295,7 +295,9 @@ class AnchorBench:
         self.mtu = 0
 
     def up(self) -> None:
-        self.lab.up(host_speaker=False)
+        # The same lab as perouterd's, the node's BGP speaker included: its zebra reacts to
+        # every host-side link (br-hs-V, host-e-V) as much for an anchor as for perouterd.
+        self.lab.up()
         self.lab.stop_node()  # SIGTERM: the router keeps running without perouterd
         self.base_conf = self.frr_conf_path.read_text()
         first = self.reference_conf([])
