@@ -107,6 +107,24 @@ class NoSigpipe {
 
 }  // namespace
 
+Status feed(const Spawned& sp, std::string_view input) {
+    if (sp.in_fd < 0)
+        return fail(std::string("the child has no stdin pipe"));
+    NoSigpipe no_sigpipe;
+    const int flags = ::fcntl(sp.in_fd, F_GETFL);
+    ::fcntl(sp.in_fd, F_SETFL, flags | O_NONBLOCK);
+    ssize_t put = ::write(sp.in_fd, input.data(), input.size());
+    const int e = errno;
+    ::fcntl(sp.in_fd, F_SETFL, flags);
+    if (put < 0 && e == EPIPE)
+        no_sigpipe.raised();
+    if (put < 0)
+        return fail(errno_error(e, "write to the child"));
+    if (static_cast<size_t>(put) != input.size())
+        return fail(std::string("the child's stdin pipe is full"));
+    return {};
+}
+
 ProcessResult communicate(Spawned& sp, std::string_view input, std::chrono::milliseconds timeout) {
     Fd in_w(std::exchange(sp.in_fd, -1)), out_r(std::exchange(sp.out_fd, -1)),
         err_r(std::exchange(sp.err_fd, -1));

@@ -45,6 +45,11 @@ Result<Spawned> spawn_process(const std::vector<std::string>& argv, Stdin in = S
 /// descriptor of `sp`. A child that stops reading early does not raise SIGPIPE here.
 ProcessResult communicate(Spawned& sp, std::string_view input, std::chrono::milliseconds timeout);
 
+/// Writes `input` to the child's stdin pipe and leaves it open: the first part of what a later
+/// communicate() completes. Only what fits in the pipe at once (a child that has not read yet
+/// holds at least PIPE_BUF bytes); a child that exited does not raise SIGPIPE here.
+Status feed(const Spawned& sp, std::string_view input);
+
 /// Waits for a spawned child and fills in its exit code (-1 when a signal ended it). Only for
 /// a child that closed its output (or was killed): this may block until it exits.
 void reap_process(int pid, ProcessResult& r);

@@ -9,8 +9,9 @@
 
 namespace perouter::dbus {
 
-BusServer::BusServer(std::unique_ptr<detail::ServerCore> core, dbus::Controller& controller)
-    : core_(std::move(core)), controller_(controller) {}
+BusServer::BusServer(std::unique_ptr<detail::ServerCore> core, dbus::Controller& controller,
+                     sd_event* event)
+    : core_(std::move(core)), controller_(controller), event_(event) {}
 
 Result<std::unique_ptr<BusServer>> BusServer::start(sd_event* event, dbus::Controller& controller,
                                                     const BusOptions& options) {
@@ -29,25 +30,42 @@ Result<std::unique_ptr<BusServer>> BusServer::start(sd_event* event, dbus::Contr
     // Objects first, name last: a client that sees the name appear finds everything in place.
     if ((r = sd_bus_request_name(b, kBusName, 0)) < 0)
         return fail(errno_error(-r, std::string("request the bus name ") + kBusName));
-    std::unique_ptr<BusServer> server(new BusServer(std::move(core), controller));
-    detail::ServerCore* c = server->core_.get();
-    // on_change runs inside the daemon's code; nothing may unwind into it from here.
-    controller.on_change([c]() noexcept {
-        try {
-            c->refresh();
-        } catch (const std::exception& e) {
-            c->log(std::string("Failed to announce a change on the bus: ") + e.what());
-        }
-    });
+    std::unique_ptr<BusServer> server(new BusServer(std::move(core), controller, event));
+    controller.on_change([s = server.get()]() noexcept { s->refresh_soon(); });
     return server;
 }
 
 BusServer::~BusServer() {
     controller_.on_change({});
+    sd_event_source_disable_unref(refresh_due_);
 }
 
 void BusServer::refresh() {
     core_->refresh();
+}
+
+void BusServer::refresh_soon() noexcept {
+    if (refresh_due_)
+        return;
+    refreshes_at_change_ = core_->refreshes();
+    if (sd_event_add_defer(event_, &refresh_due_, on_refresh_due, this) >= 0)
+        return;
+    refresh_due_ = nullptr;
+    on_refresh_due(nullptr, this);  // no event source to be had: now, then
+}
+
+int BusServer::on_refresh_due(sd_event_source* /*source*/, void* userdata) {
+    auto* self = static_cast<BusServer*>(userdata);
+    self->refresh_due_ = sd_event_source_disable_unref(self->refresh_due_);
+    if (self->core_->refreshes() != self->refreshes_at_change_)
+        return 0;  // a refresh since the change has seen it
+    // This runs inside the daemon's loop; nothing may unwind into it from here.
+    try {
+        self->core_->refresh();
+    } catch (const std::exception& e) {
+        self->core_->log(std::string("Failed to announce a change on the bus: ") + e.what());
+    }
+    return 0;
 }
 
 sd_bus* BusServer::bus() const {

@@ -50,7 +50,11 @@ class BusServer {
     ~BusServer();
 
     /// Emits the signals for whatever changed since the bus last looked at the Controller.
-    /// The on_change callback does this; the daemon may call it too (on the loop thread).
+    /// The daemon may call it (on the loop thread). Controller::changed() does not refresh at
+    /// once: it asks for one refresh when the loop is back, so the several changes one reload
+    /// announces (reloading, applied, running) cost one look at every VPN, not one each. A
+    /// method that changed something refreshes before it replies, and then the deferred one is
+    /// dropped.
     void refresh();
 
     /// The server's connection, for the daemon's own calls on the same bus (e.g. to systemd).
@@ -60,10 +64,17 @@ class BusServer {
     size_t pending_authorizations() const;
 
   private:
-    BusServer(std::unique_ptr<detail::ServerCore> core, dbus::Controller& controller);
+    BusServer(std::unique_ptr<detail::ServerCore> core, dbus::Controller& controller,
+              sd_event* event);
+    /// Controller::changed(): a refresh once the loop is back, unless one comes first.
+    void refresh_soon() noexcept;
+    static int on_refresh_due(sd_event_source* source, void* userdata);
 
     std::unique_ptr<detail::ServerCore> core_;
     dbus::Controller& controller_;
+    sd_event* event_;
+    sd_event_source* refresh_due_ = nullptr;
+    uint64_t refreshes_at_change_ = 0;  // ServerCore::refreshes() when refresh_due_ was added
 };
 
 }  // namespace perouter::dbus

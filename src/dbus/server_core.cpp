@@ -46,6 +46,7 @@ void ServerCore::log(std::string_view message) const {
 }
 
 void ServerCore::refresh() {
+    ++refreshes_;
     Snapshot next{controller_.status(), controller_.vpns()};
     VpnDiff diff = diff_vpns(snapshot_.vpns, next.vpns);
     std::vector<std::string> manager = changed_manager_properties(snapshot_.status, next.status);

@@ -58,6 +58,8 @@ class ServerCore {
     /// Re-reads the Controller, swaps the snapshot and emits InterfacesRemoved/Added and
     /// PropertiesChanged (only the changed properties) for the difference.
     void refresh();
+    /// How many refresh() calls there were: one made after a change was announced has seen it.
+    uint64_t refreshes() const { return refreshes_; }
 
     /// Authorizes `call` for `polkit_action`, then runs `body`; exceptions become a Failed reply.
     int mutate(sd_bus_message* call, const char* polkit_action, std::string_view what,
@@ -71,6 +73,7 @@ class ServerCore {
     dbus::Controller& controller_;
     Log log_;
     Snapshot snapshot_;
+    uint64_t refreshes_ = 0;
     Authorizer authorizer_;
     std::vector<SlotPtr> slots_;
 };

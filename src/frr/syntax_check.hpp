@@ -2,12 +2,13 @@
 // goes through a pipe (never a file: it may hold BGP passwords).
 //
 // A vtysh spends ~35 ms of CPU building its command tables before it reads the first line; the
-// reading itself takes a few milliseconds. warm_up() starts a vtysh that builds its tables and
-// then waits on its empty stdin: the next check only pays for the reading. The daemon checks
-// every change before it touches anything, so this is on the path of every AddVpn, drop-in and
-// start (src/README.md, "The FRR side"). It calls warm_up() at start and once its loop is idle
-// after a change, not right after the check: a vtysh building its tables then would take a
-// core from the change it checked (and from FRR taking it in).
+// reading itself takes a few milliseconds, more when it first enters `router bgp`, a `vrf` or a
+// `route-map`. warm_up() starts a vtysh that builds its tables, reads a few lines entering those
+// nodes (syntax_check.cpp, kWarmUp) and then waits: the next check only pays for its own lines.
+// The daemon checks every change before it touches anything, so this is on the path of every
+// AddVpn, drop-in and start (src/README.md, "The FRR side"). It calls warm_up() at start and
+// once its loop is idle after a change, not right after the check: a vtysh building its tables
+// then would take a core from the change it checked (and from FRR taking it in).
 #pragma once
 
 #include <sys/stat.h>
@@ -47,7 +48,8 @@ class SyntaxChecker {
     void stop_standby();
 
     std::optional<Spawned> standby_;
-    struct stat program_ {};  // what "vtysh" in PATH was when the standby started
+    struct stat program_ {};   // what "vtysh" in PATH was when the standby started
+    size_t standby_read_ = 0;  // lines the standby was given ahead (syntax_check.cpp, kWarmUp)
 };
 
 }  // namespace perouter::frr

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace perouter::frr {
 namespace {
@@ -73,8 +74,35 @@ TEST_F(SyntaxCheckerTest, AWarmCheckerUsesTheWaitingVtyshAndWarmsUpTheNextWhenAs
     ASSERT_FALSE(st);
     EXPECT_NE(st.error().message.find("no such command"), std::string::npos) << st.error().message;
     EXPECT_EQ(c.standby_pid(), -1);
+    // The lines the waiting vtysh read ahead are not counted: the message names the checked
+    // text's own line.
+    EXPECT_EQ(st.error().message.rfind("line 2: ", 0), 0u) << st.error().message;
     // Without a waiting one, a check runs its own vtysh.
     EXPECT_TRUE(c.check(kGood));
+}
+
+// What the waiting vtysh read ahead (a `router bgp`, a `vrf`, a `route-map`) changes no verdict:
+// the same texts get the one-shot verdicts, with the lines numbered as the one-shot's.
+TEST_F(SyntaxCheckerTest, AWarmCheckGivesTheOneShotVerdictAndLineNumbers) {
+    const std::vector<std::string> texts{
+        kGood,
+        kBad,
+        "vrf red\n vni 100\nexit-vrf\nrouter bgp 64514 vrf red\n bgp router-id 10.0.0.1\nexit\n",
+        "route-map host-in-red permit 10\nexit\nbogus first\nrouter bgp 64514\n also bogus\nexit\n",
+        "no router bgp 64514 vrf red\nno vrf red\n",
+        "router bgp 64514\n neighbor 192.0.2.1 remote-as\nexit\n",
+    };
+    for (const auto& text : texts) {
+        SyntaxChecker c;
+        c.warm_up();
+        ASSERT_GT(c.standby_pid(), 0);
+        Status warm = c.check(text);
+        Status cold = syntax_check(text);
+        EXPECT_EQ(bool(warm), bool(cold)) << text;
+        if (!warm && !cold) {
+            EXPECT_EQ(warm.error().message, cold.error().message) << text;
+        }
+    }
 }
 
 // A waiting vtysh that was killed is no verdict: the check runs a fresh one.
