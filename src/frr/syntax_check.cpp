@@ -40,8 +40,9 @@ size_t line_count(std::string_view text) {
 }
 
 // vtysh -C names a rejected line as "line N: ..." at the start of a message line, counting from
-// the first line it read: `skipped` lines that were not the caller's come off N.
-std::string renumber(std::string_view out, size_t skipped) {
+// the first line it read: `skipped` lines that were not the caller's come off N. Sets
+// `rejected_skipped` when it names one of those (a vtysh that no longer takes kWarmUp).
+std::string renumber(std::string_view out, size_t skipped, bool& rejected_skipped) {
     constexpr std::string_view kLine = "line ";
     std::string result;
     while (!out.empty()) {
@@ -53,9 +54,13 @@ std::string renumber(std::string_view out, size_t skipped) {
             const char* end = line.data() + line.size();
             size_t n = 0;
             auto [last, ec] = std::from_chars(first, end, n);
-            if (ec == std::errc() && last != end && *last == ':' && n > skipped) {
-                result += fmt::format("line {}", n - skipped);
-                line.remove_prefix(static_cast<size_t>(last - line.data()));
+            if (ec == std::errc() && last != end && *last == ':') {
+                if (n <= skipped) {
+                    rejected_skipped = true;
+                } else {
+                    result += fmt::format("line {}", n - skipped);
+                    line.remove_prefix(static_cast<size_t>(last - line.data()));
+                }
             }
         }
         result += line;
@@ -170,12 +175,15 @@ Status SyntaxChecker::check(const std::string& config) {
     std::optional<ProcessResult> r;
     if (std::optional<Spawned> standby = take_standby()) {
         r = communicate(*standby, config, kCheckTimeout);
-        if (r->exit_code < 0 && !r->timed_out) {
-            r.reset();  // it died before it read (killed meanwhile): not a verdict on the text
-        } else {
-            r->out = renumber(r->out, standby_read_);
-            r->err = renumber(r->err, standby_read_);
+        bool rejected_ahead = false;
+        if (r->exit_code >= 0 || r->timed_out) {
+            r->out = renumber(r->out, standby_read_, rejected_ahead);
+            r->err = renumber(r->err, standby_read_, rejected_ahead);
         }
+        // It died before it read (killed meanwhile), or it rejected what it read ahead (an FRR
+        // whose parser no longer takes kWarmUp): not a verdict on the text.
+        if ((r->exit_code < 0 && !r->timed_out) || rejected_ahead)
+            r.reset();
     }
     if (!r) {
         auto fresh = spawn_process(check_argv(), Stdin::Pipe);

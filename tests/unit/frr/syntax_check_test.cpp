@@ -153,5 +153,35 @@ TEST_F(SyntaxCheckerTest, AReplacedProgramIsNotJudgedByTheWaitingOldOne) {
     fs::remove_all(dir);
 }
 
+// An FRR whose parser rejects what the waiting vtysh reads ahead must not fail every check: the
+// stand-in "vtysh" here rejects a text that starts with `router bgp 1` and takes anything else;
+// the check falls back on a vtysh of its own, which only reads the checked text.
+TEST_F(SyntaxCheckerTest, AVtyshThatRejectsWhatItReadAheadIsNotTheVerdict) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("perouter-vtysh-ahead-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    {
+        std::ofstream(dir / "vtysh") << "#!/bin/sh\n"
+                                        "read -r first\n"
+                                        "cat >/dev/null\n"
+                                        "if [ \"$first\" = 'router bgp 1' ]; then\n"
+                                        "  echo 'line 1: % Unknown command: router bgp 1' >&2\n"
+                                        "  exit 2\n"
+                                        "fi\n";
+    }
+    fs::permissions(dir / "vtysh", fs::perms::owner_all);
+    const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+    ::setenv("PATH", (dir.string() + ":" + old_path).c_str(), 1);
+    {
+        SyntaxChecker c;
+        c.warm_up();
+        ASSERT_GT(c.standby_pid(), 0);
+        Status st = c.check(kGood);
+        EXPECT_TRUE(st) << st.error().message;
+    }
+    ::setenv("PATH", old_path.c_str(), 1);
+    fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace perouter::frr
