@@ -326,9 +326,7 @@ int Service::on_signal(sd_event_source*, const struct signalfd_siginfo* si, void
                  strsignal(static_cast<int>(si->ssi_signo)));
     s->state_ = RunState::Stopping;
     notify_stopping();
-    // Signalled now: the loop ends before the refresh changed() asks for would run.
-    if (s->bus_)
-        s->bus_->refresh();
+    s->changed();
     sd_event_exit(s->event_, 0);
     return 0;
 }

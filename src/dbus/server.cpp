@@ -45,6 +45,11 @@ void BusServer::refresh() {
 }
 
 void BusServer::refresh_soon() noexcept {
+    try {
+        core_->refresh_status();
+    } catch (const std::exception& e) {
+        core_->log(std::string("Failed to announce a change on the bus: ") + e.what());
+    }
     if (refresh_due_)
         return;
     refreshes_at_change_ = core_->refreshes();

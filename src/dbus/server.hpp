@@ -50,11 +50,11 @@ class BusServer {
     ~BusServer();
 
     /// Emits the signals for whatever changed since the bus last looked at the Controller.
-    /// The daemon may call it (on the loop thread). Controller::changed() does not refresh at
-    /// once: it asks for one refresh when the loop is back, so the several changes one reload
-    /// announces (reloading, applied, running) cost one look at every VPN, not one each. A
-    /// method that changed something refreshes before it replies, and then the deferred one is
-    /// dropped.
+    /// The daemon may call it (on the loop thread). Controller::changed() signals the Manager's
+    /// properties at once but the VPN list (a look at every VPN) once the loop is back, so the
+    /// several changes one reload announces (reloading, applied, running) cost one look at the
+    /// VPNs, not one each. A method that changed something refreshes before it replies, and
+    /// then the deferred one is dropped.
     void refresh();
 
     /// The server's connection, for the daemon's own calls on the same bus (e.g. to systemd).
@@ -66,7 +66,8 @@ class BusServer {
   private:
     BusServer(std::unique_ptr<detail::ServerCore> core, dbus::Controller& controller,
               sd_event* event);
-    /// Controller::changed(): a refresh once the loop is back, unless one comes first.
+    /// Controller::changed(): the Manager's properties now, the rest once the loop is back
+    /// unless a refresh comes first.
     void refresh_soon() noexcept;
     static int on_refresh_due(sd_event_source* source, void* userdata);
 

@@ -45,6 +45,13 @@ void ServerCore::log(std::string_view message) const {
         log_(message);
 }
 
+void ServerCore::refresh_status() {
+    ManagerStatus next = controller_.status();
+    std::vector<std::string> manager = changed_manager_properties(snapshot_.status, next);
+    snapshot_.status = std::move(next);  // first: the getters read the snapshot
+    emit_manager_changes(manager);
+}
+
 void ServerCore::refresh() {
     ++refreshes_;
     Snapshot next{controller_.status(), controller_.vpns()};
@@ -54,32 +61,38 @@ void ServerCore::refresh() {
     // getters, which must already see the new state.
     snapshot_ = std::move(next);
 
-    auto check = [this](int r, std::string_view what, std::string_view path) {
-        if (r < 0)
-            log(fmt::format("Failed to emit {} for {}: {}", what, path, std::strerror(-r)));
-    };
     for (const auto& name : diff.removed) {
         std::string path = vpn_object_path(name);
-        check(sd_bus_emit_interfaces_removed(bus(), path.c_str(), kVpnInterface, nullptr),
-              "InterfacesRemoved", path);
+        check_emitted(sd_bus_emit_interfaces_removed(bus(), path.c_str(), kVpnInterface, nullptr),
+                      "InterfacesRemoved", path);
     }
     for (const auto& name : diff.added) {
         std::string path = vpn_object_path(name);
-        check(sd_bus_emit_interfaces_added(bus(), path.c_str(), kVpnInterface, nullptr),
-              "InterfacesAdded", path);
+        check_emitted(sd_bus_emit_interfaces_added(bus(), path.c_str(), kVpnInterface, nullptr),
+                      "InterfacesAdded", path);
     }
     for (const auto& change : diff.changed) {
         std::string path = vpn_object_path(change.name);
         auto names = strv(change.properties);
-        check(sd_bus_emit_properties_changed_strv(bus(), path.c_str(), kVpnInterface, names.data()),
-              "PropertiesChanged", path);
+        check_emitted(
+            sd_bus_emit_properties_changed_strv(bus(), path.c_str(), kVpnInterface, names.data()),
+            "PropertiesChanged", path);
     }
-    if (!manager.empty()) {
-        auto names = strv(manager);
-        check(sd_bus_emit_properties_changed_strv(bus(), kManagerPath, kManagerInterface,
-                                                  names.data()),
-              "PropertiesChanged", kManagerPath);
-    }
+    emit_manager_changes(manager);
+}
+
+void ServerCore::emit_manager_changes(const std::vector<std::string>& properties) {
+    if (properties.empty())
+        return;
+    auto names = strv(properties);
+    check_emitted(
+        sd_bus_emit_properties_changed_strv(bus(), kManagerPath, kManagerInterface, names.data()),
+        "PropertiesChanged", kManagerPath);
+}
+
+void ServerCore::check_emitted(int r, std::string_view what, std::string_view path) const {
+    if (r < 0)
+        log(fmt::format("Failed to emit {} for {}: {}", what, path, std::strerror(-r)));
 }
 
 int ServerCore::mutate(sd_bus_message* call, const char* polkit_action, std::string_view what,
