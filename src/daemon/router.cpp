@@ -510,8 +510,10 @@ bool modifies(const reconcile::DiffResult& diff) {
 Result<std::optional<Report>> Router::reconcile_changes(
     const std::shared_ptr<const config::Config>& cfg, const netlink::LinkNames& drifted) {
     using Nothing = std::optional<Report>;
-    if (frr_.state() != frr::Instance::State::Running || frr_started_ || !ns_.router_exists())
+    if (frr_.state() != frr::Instance::State::Running || frr_started_ || !ns_.router_exists()) {
+        spdlog::debug("looking at everything: FRR or the router namespace is not up");
         return Nothing();
+    }
     // What was applied, planned again from its configuration and facts.
     auto had_all = plan_with(*applied_->cfg, applied_->facts);
     if (!had_all)
@@ -524,8 +526,10 @@ Result<std::optional<Report>> Router::reconcile_changes(
     auto d = plan_with(*cfg, facts);
     if (!d)
         return fail(std::move(d).error());
-    if (!plan::same_node_wide(*had_all, *d))
+    if (!plan::same_node_wide(*had_all, *d)) {
+        spdlog::debug("looking at everything: a node-wide part changed");
         return Nothing();
+    }
 
     std::set<std::string> owners = plan::changed_owners(*had_all, *d);
     // Links someone else changed: their owners are reconciled; a name of ours no owner has
@@ -541,8 +545,10 @@ Result<std::optional<Report>> Router::reconcile_changes(
             owners.insert(it->second);
         else if (config::is_router_link_name(name) || config::is_host_link_name(name))
             names.insert({side, name});
-        else
+        else {
+            spdlog::debug("looking at everything: link '{}' changed, which may change facts", name);
             return Nothing();
+        }
     }
     // A slice holds the masters its links hang off (an L2VNI's routing domain's VRF).
     owners = plan::with_master_owners(std::move(owners), *d, *had_all);
@@ -579,8 +585,10 @@ Result<std::optional<Report>> Router::reconcile_changes(
     if (!obs)
         return fail(std::move(obs).error());
     reconcile::DiffResult diff = reconcile::diff(want, *obs);
-    if (recreates(diff))
+    if (recreates(diff)) {
+        spdlog::debug("looking at everything: a link is deleted and created again");
         return Nothing();
+    }
     add_problems(report, diff.problems);
 
     // The order of the reconcile of everything with FRR running: what FRR's new lines refer
