@@ -44,12 +44,22 @@ void BusServer::refresh() {
     core_->refresh();
 }
 
-void BusServer::refresh_soon() noexcept {
+namespace {
+
+// Both run inside the daemon's code (its changed(), its loop); nothing may unwind into it.
+template <class F>
+void announce(detail::ServerCore& core, F&& f) noexcept {
     try {
-        core_->refresh_status();
+        f();
     } catch (const std::exception& e) {
-        core_->log(std::string("Failed to announce a change on the bus: ") + e.what());
+        core.log(std::string("Failed to announce a change on the bus: ") + e.what());
     }
+}
+
+}  // namespace
+
+void BusServer::refresh_soon() noexcept {
+    announce(*core_, [this] { core_->refresh_status(); });
     if (refresh_due_)
         return;
     refreshes_at_change_ = core_->refreshes();
@@ -64,12 +74,7 @@ int BusServer::on_refresh_due(sd_event_source* /*source*/, void* userdata) {
     self->refresh_due_ = sd_event_source_disable_unref(self->refresh_due_);
     if (self->core_->refreshes() != self->refreshes_at_change_)
         return 0;  // a refresh since the change has seen it
-    // This runs inside the daemon's loop; nothing may unwind into it from here.
-    try {
-        self->core_->refresh();
-    } catch (const std::exception& e) {
-        self->core_->log(std::string("Failed to announce a change on the bus: ") + e.what());
-    }
+    announce(*self->core_, [self] { self->core_->refresh(); });
     return 0;
 }
 
