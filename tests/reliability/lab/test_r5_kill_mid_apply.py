@@ -2,7 +2,10 @@
 
 One drop-in with 300 [[l2vni]] tables is renamed into place while perouterd runs; it reloads on
 its own (src/daemon/service.cpp, IN_MOVED_TO) and creates the links one after the other. When
-about half of the vxlan links exist in the router namespace it gets SIGKILL. Started again it
+half of the links of the 300 in the router namespace exist it gets SIGKILL, sent by a thread
+that reads the kernel's link events there (KillAtLinkCount; polling with `ip link show` took
+~0.2 s a look, long enough for a fast apply to finish between two looks, and then there was
+nothing left to interrupt). Started again it
 must converge (`perouterd --diff` exits 0), leave no link of ours that the configuration does
 not name (names as src/reconcile/observed.cpp counts them ours: vniN, br-pe-N, pe-e-N in the
 router namespace; host-e-N, br-hs-N in the host namespace), keep the underlay NIC's saved host
@@ -14,10 +17,14 @@ PEROUTER_SOAK=1: five rounds, killing at 10 %, 30 %, 50 %, 70 % and 90 %.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import signal
+import socket
+import struct
 import sys
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -33,6 +40,7 @@ FIRST_VNI = 1000
 ROUTER_OURS = re.compile(r"^(?:vni|br-pe-|pe-e-)(\d+)$")
 HOST_OURS = re.compile(r"^(?:host-e-|br-hs-)(\d+)$")
 PER_VPN = 5
+ROUTER_PER_VPN = 3
 NIC = "toswitch"
 NIC_ADDR = "192.168.11.3/24"
 
@@ -41,6 +49,94 @@ def many(first: int, count: int) -> str:
     return "".join(f'[[l2vni]]\nname = "k{v}"\nvni = {v}\n'
                    f'host_master = {{ type = "linux-bridge", lifecycle = "managed" }}\n\n'
                    for v in range(first, first + count))
+
+
+class KillAtLinkCount:
+    """SIGKILL to pid once `count` distinct links of the 300 were created (or deleted) in ns.
+
+    A thread of the test enters ns (setns applies to the calling thread only), opens a netlink
+    socket subscribed to link events there and reads each RTM_NEWLINK/RTM_DELLINK as the kernel
+    sends it; it counts the names and sends the kill itself, so the kill lands within a few
+    links of the count. The socket gets an 8 MiB receive buffer (SO_RCVBUFFORCE, root): `ip
+    monitor link`, tried first, is capped by net.core.rmem_max and lost events to ENOBUFS when
+    1,500 links went away at once. The subscription is made when bind() returns, before the
+    caller goes on."""
+
+    RTMGRP_LINK = 1
+    RTM_NEWLINK, RTM_DELLINK = 16, 17
+    IFLA_IFNAME = 3
+    SO_RCVBUFFORCE = 33
+    CLONE_NEWNET = 0x40000000
+
+    def __init__(self, ns: str, pid: int, count: int, deleted: bool):
+        self.pid, self.count, self.deleted = pid, count, deleted
+        self.names: set[str] = set()
+        self.subscribed = threading.Event()
+        self.killed = threading.Event()
+        self.stop = threading.Event()
+        self.error: Exception | None = None
+        self.thread = threading.Thread(target=self._run, args=(ns,), daemon=True)
+        self.thread.start()
+        self.subscribed.wait(30)
+        if self.error or not self.subscribed.is_set():
+            raise RuntimeError(f"no link events from {ns}: {self.error!r}")
+
+    def _run(self, ns: str) -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            with open(f"/run/netns/{ns}") as f:
+                if libc.setns(f.fileno(), self.CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), f"setns {ns}")
+            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+            sock.setsockopt(socket.SOL_SOCKET, self.SO_RCVBUFFORCE, 8 << 20)
+            sock.bind((0, self.RTMGRP_LINK))
+            sock.settimeout(0.2)
+        except Exception as e:  # noqa: BLE001 - reported by the constructor
+            self.error = e
+            self.subscribed.set()
+            return
+        self.subscribed.set()
+        with sock:
+            while not self.stop.is_set():
+                try:
+                    data = sock.recv(1 << 20)
+                except socket.timeout:
+                    continue
+                for kind, name in self._links(data):
+                    self._seen(kind == self.RTM_DELLINK, name)
+
+    def _links(self, data: bytes):
+        """(message type, interface name) of each link message in one netlink datagram."""
+        off = 0
+        while off + 16 <= len(data):
+            length, kind = struct.unpack_from("=IH", data, off)
+            if length < 16:
+                return
+            if kind in (self.RTM_NEWLINK, self.RTM_DELLINK):
+                a = off + 16 + 16  # nlmsghdr, ifinfomsg
+                while a + 4 <= off + length:
+                    alen, atype = struct.unpack_from("=HH", data, a)
+                    if alen < 4:
+                        break
+                    if atype == self.IFLA_IFNAME:
+                        yield kind, data[a + 4:a + alen].split(b"\0")[0].decode()
+                        break
+                    a += (alen + 3) & ~3
+            off += (length + 3) & ~3
+
+    def _seen(self, deleted: bool, name: str) -> None:
+        v = ROUTER_OURS.match(name)
+        if self.killed.is_set() or deleted != self.deleted or not v \
+                or not FIRST_VNI <= int(v.group(1)) < FIRST_VNI + COUNT:
+            return
+        self.names.add(name)
+        if len(self.names) >= self.count:
+            os.kill(self.pid, signal.SIGKILL)
+            self.killed.set()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
 
 
 def state_files(root: Path) -> dict[str, bytes]:
@@ -83,34 +179,35 @@ class KillMidApplyTest(LabTestCase):
         saved = state_files(lab.root)
         self.assertTrue(saved, f"no saved host state under {lab.root}/run/perouter/state")
 
-        # Round n alternates between adding the 300 (odd rounds remove them again, killed
-        # half-way through the removal) so both directions are interrupted.
-        # Removing 1,500 links is too quick to catch half-way with `ip link` polls (run 3 saw
-        # all gone at the kill), so removals are interrupted in the soak only; otherwise the
-        # 300 go away without a kill before the next round adds them again.
+        # In the soak, round n alternates between adding the 300 and removing them again
+        # (killed part-way through the removal) so both directions are interrupted; the
+        # default run interrupts two additions, the 300 going away without a kill in between.
         adding = n % 2 == 0 or not SOAK
         if adding and dropin.exists():
             dropin.unlink()
             self.wait(lambda: lab.node_cmd("--diff").returncode == 0 and self.progress() == 0, 300,
                       "the 300 removed before the next round")
-        if adding:
-            tmp.write_text(many(FIRST_VNI, COUNT))
-            os.rename(tmp, dropin)
-        else:
-            dropin.unlink()
         total = PER_VPN * COUNT
-        target = int(total * fraction)
+        # The kill counts the links of the router namespace (3 of the 5 per VPN).
+        target = int(ROUTER_PER_VPN * COUNT * fraction)
         pid = lab.node_pid()
-        t0 = time.monotonic()
-
-        def progressed():
-            c = self.progress()
-            return (c >= target) if adding else (c <= total - target)
-        self.wait(progressed, 300, f"{target} of {total} links {'created' if adding else 'removed'}")
-        os.kill(pid, signal.SIGKILL)
+        killer = KillAtLinkCount(lab.ns("router"), pid, target, deleted=not adding)
+        try:
+            t0 = time.monotonic()
+            if adding:
+                tmp.write_text(many(FIRST_VNI, COUNT))
+                os.rename(tmp, dropin)
+            else:
+                dropin.unlink()
+            killed = killer.killed.wait(300)
+        finally:
+            killer.close()
+        self.assertTrue(killed, f"{target} links in the router namespace not "
+                        f"{'created' if adding else 'deleted'} within 300 s "
+                        f"({len(killer.names)} seen)")
         lab.proc.wait(timeout=30)
-        at_kill = self.progress()
         secs = time.monotonic() - t0
+        at_kill = self.progress()
         self.assertTrue(0 < at_kill < total,
                         f"perouterd was not killed mid-apply: {at_kill}/{total} links at the kill")
         self.assertEqual(state_files(lab.root), saved, "the saved host state changed across kill -9")
