@@ -26,19 +26,6 @@ int collect_name(nl_msg* msg, void* arg) {
     return NL_OK;
 }
 
-// A reconcile of many VNIs makes thousands of link events, and the kernel reports carrier and
-// operstate changes late and in bursts (its linkwatch work): libnl's default 32 KiB receive
-// buffer holds ~20 of them, and an overflow is read as "anything may have changed" (everything
-// is looked at, integration.lab.incremental failed on it). 8 MiB, past net.core.rmem_max with
-// CAP_NET_ADMIN (SO_RCVBUFFORCE); it is charged only while events wait in it.
-constexpr int kReceiveBuffer = 8 << 20;
-
-void enlarge_receive_buffer(nl_sock* sock) {
-    const int fd = nl_socket_get_fd(sock);
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) != 0)
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
-}
-
 bool same_file(int fd, dev_t dev, ino_t ino) {
     struct stat st {};
     return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
@@ -65,7 +52,7 @@ Result<std::unique_ptr<LinkMonitor>> LinkMonitor::open(const Namespaces& ns) {
         nl_socket_disable_seq_check(sock->get());
         if (int r = nl_socket_add_membership(sock->get(), RTNLGRP_LINK); r < 0)
             return fail(nl_error(r, "link monitor: subscribe"));
-        enlarge_receive_buffer(sock->get());
+        enlarge_event_buffer(sock->get());
         if (int r = nl_socket_set_nonblocking(sock->get()); r < 0)
             return fail(nl_error(r, "link monitor: non-blocking"));
         m->socks_.push_back(std::move(*sock));
@@ -118,7 +105,7 @@ Result<std::unique_ptr<ForwardingMonitor>> ForwardingMonitor::open(const Namespa
     for (int g : groups)
         if (int r = nl_socket_add_membership(sock->get(), g); r < 0)
             return fail(nl_error(r, "route monitor: subscribe"));
-    enlarge_receive_buffer(sock->get());
+    enlarge_event_buffer(sock->get());
     if (int r = nl_socket_set_nonblocking(sock->get()); r < 0)
         return fail(nl_error(r, "route monitor: non-blocking"));
     m->sock_ = std::move(*sock);

@@ -201,6 +201,7 @@ Result<std::unique_ptr<NeighbourWatch>> NeighbourWatch::open(const Namespaces& n
             return fail(nl_error(r, "neighbour events: subscribe"));
     if (int r = nl_socket_set_nonblocking(events->get()); r < 0)
         return fail(nl_error(r, "neighbour events: non-blocking"));
+    enlarge_event_buffer(events->get());
     auto requests = ns.socket(Side::Router);
     if (!requests)
         return fail(std::move(requests).error().context("neighbour requests"));

@@ -54,6 +54,13 @@ Error nl_error(int nlerr, std::string_view what) {
     return Error{fmt::format("{}: {}", what, text), code};
 }
 
+void enlarge_event_buffer(nl_sock* sock) {
+    constexpr int kBytes = 8 << 20;
+    const int fd = nl_socket_get_fd(sock);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kBytes, sizeof kBytes) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kBytes, sizeof kBytes);
+}
+
 NlAddrPtr to_nl_addr(const IpAddress& a) {
     return NlAddrPtr(nl_addr_build(a.is_v4() ? AF_INET : AF_INET6, a.data(), a.size()));
 }

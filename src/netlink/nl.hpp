@@ -49,6 +49,14 @@ std::optional<IpAddress> to_ip(const nl_addr* a);
 /// nullopt unless a is a 6-byte link-layer address.
 std::optional<MacAddress> to_mac(const nl_addr* a);
 
+/// Gives a socket subscribed to events an 8 MiB receive buffer (libnl's default is 32 KiB).
+/// A reconcile of many VNIs makes thousands of link and neighbour events, and the kernel reports
+/// carrier and operstate changes late and in bursts (its linkwatch work): 32 KiB holds ~20 of
+/// them, and an overflow is read as "anything may have changed" (everything is looked at;
+/// integration.lab.incremental failed on it). Past net.core.rmem_max with CAP_NET_ADMIN
+/// (SO_RCVBUFFORCE), else as much as it allows; memory is charged only while events wait.
+void enlarge_event_buffer(nl_sock* sock);
+
 /// The current kernel state of link `name` (RTM_GETLINK), or an error naming it.
 Result<LinkPtr> get_link(nl_sock* sock, const std::string& name);
 
