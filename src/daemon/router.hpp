@@ -131,6 +131,9 @@ class Router {
     void execute(const reconcile::DiffResult& diff, reconcile::Phase phase, Report& report,
                  VxlanCreates vxlans = VxlanCreates::Included);
     Status ensure_frr(const plan::DesiredState& d, Report& report);
+    /// What follows FRR's apply: counting its lines, and a daemon that watchfrr restarted
+    /// meanwhile gets the whole configuration.
+    Status frr_applied(Result<size_t> sent, Report& report);
     Status stop_stale_frr();
     /// Starts the underlay's DHCP client when d.dhcp asks for one and none serves that link in
     /// the router namespace; stops one that is not wanted (or serves another link or an old

@@ -9,6 +9,7 @@
 // ("Please unconfigure l3vni").
 #include "frr/delta.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -409,6 +410,24 @@ std::string delta(std::string_view from_text, std::string_view to_text) {
         }
     }
     return std::move(s.text());
+}
+
+bool waits_for_links(std::string_view script) {
+    size_t pos = 0;
+    while (pos < script.size()) {
+        size_t end = script.find('\n', pos);
+        if (end == std::string_view::npos)
+            end = script.size();
+        std::string_view line = script.substr(pos, end - pos);
+        pos = end + 1;
+        line.remove_prefix(std::min(line.find_first_not_of(' '), line.size()));
+        if (line.starts_with("no "))
+            line.remove_prefix(3);
+        if (line.starts_with("neighbor ") || line.starts_with("vrf ") ||
+            (line.starts_with("router bgp ") && line.find(" vrf ") != std::string_view::npos))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace perouter::frr

@@ -18,4 +18,11 @@ namespace perouter::frr {
 /// configuration did not change are not touched.
 std::string delta(std::string_view from, std::string_view to);
 
+/// Whether a script's lines may depend on links perouter creates for the same change: a line
+/// that configures a BGP neighbor (a host session's peer is reached over its veth; configured
+/// before the veth has its address, FRR 8.4 can leave it in "Waiting for NHT" for minutes) or
+/// a VRF (`vrf V`, `router bgp N vrf V`). A script without such lines (an L2VNI's route
+/// targets) may be sent while the links are created (daemon/router.cpp).
+bool waits_for_links(std::string_view script);
+
 }  // namespace perouter::frr

@@ -276,6 +276,10 @@ Status Instance::check_change(const std::string& config) const {
     return script.empty() ? Status{} : check(script);
 }
 
+bool Instance::change_waits_for_links(const std::string& config) const {
+    return waits_for_links(delta_to(config));
+}
+
 std::string Instance::applied() const {
     if (applied_)
         return *applied_;

@@ -88,6 +88,9 @@ class Instance {
     /// Checks only what apply(config) would send, the delta from applied(), with FRR's parser:
     /// a change costs what it changes, not a parse of the whole configuration.
     Status check_change(const std::string& config) const;
+    /// Whether the lines apply(config) would send may depend on links created for the same
+    /// change (frr/delta.hpp, waits_for_links).
+    bool change_waits_for_links(const std::string& config) const;
     /// The configuration applied last (frr.conf on disk; FRR reloads it when a daemon restarts).
     /// Read from disk once, then kept in memory.
     std::string applied() const;

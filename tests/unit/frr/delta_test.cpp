@@ -471,5 +471,28 @@ TEST(Delta, NegatedDefaultsAreRestoredByDroppingTheNo) {
     EXPECT_EQ(delta(a, b), "router bgp 64514\n bgp default ipv4-unicast\nexit\n");
 }
 
+// What a change sends while the links are created (daemon/router.cpp) and what waits for them.
+TEST(WaitsForLinks, AnL2VnisRouteTargetsDoNot) {
+    Model a = golden_model("basic");
+    Model b = a;
+    ASSERT_TRUE(b.underlay);
+    b.underlay->evpn_vnis.push_back({999, std::nullopt, {"64512:999"}, {"64514:999"}});
+    const std::string script = delta(render(a), render(b));
+    ASSERT_TRUE(contains(script, "  vni 999\n")) << script;
+    EXPECT_FALSE(waits_for_links(script)) << script;
+    EXPECT_FALSE(waits_for_links(delta(render(b), render(a))));
+    EXPECT_FALSE(waits_for_links(""));
+}
+
+TEST(WaitsForLinks, AnL3VniOrAHostSessionDoes) {
+    const Model a = golden_model("basic");
+    EXPECT_TRUE(waits_for_links(delta(render(a), render(two_vrfs()))));
+    EXPECT_TRUE(waits_for_links(delta(render(two_vrfs()), render(a))));
+    EXPECT_TRUE(waits_for_links("router bgp 64514\n neighbor 192.168.11.9 remote-as 64512\nexit\n"));
+    EXPECT_TRUE(waits_for_links("router bgp 64514 vrf red\n address-family ipv4 unicast\n"));
+    EXPECT_TRUE(waits_for_links("vrf red\n vni 100\nexit-vrf\n"));
+    EXPECT_FALSE(waits_for_links("router bgp 64514\n address-family l2vpn evpn\n  vni 5\n"));
+}
+
 }  // namespace
 }  // namespace perouter::frr::testing
