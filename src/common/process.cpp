@@ -213,7 +213,8 @@ Status write_all(int fd, std::string_view data) {
     return {};
 }
 
-Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode) {
+Status write_file_atomic(const std::string& path, const std::string& data, unsigned mode,
+                         Durability durability) {
     // The temporary is hidden (readers of configuration directories skip dot files), has an
     // unpredictable name and is created exclusively (mkostemp: O_EXCL, mode 0600), so nobody
     // can plant a symlink or a file for us to write through before the data is in place.
@@ -229,7 +230,7 @@ Status write_file_atomic(const std::string& path, const std::string& data, unsig
         return fail(errno_error(w.error().code, "write '" + tmp + "'"));
     }
     // fchmod: the umask must not weaken or widen the mode the caller asked for.
-    if (fchmod(fd.get(), mode) != 0 || fsync(fd.get()) != 0) {
+    if (fchmod(fd.get(), mode) != 0 || (durability == Durability::Synced && fsync(fd.get()) != 0)) {
         int e = errno;
         ::unlink(tmp.c_str());
         return fail(errno_error(e, "sync '" + tmp + "'"));

@@ -644,6 +644,10 @@ Result<std::optional<Report>> Router::reconcile_changes(
             }
         }
     }
+    // The reply need not wait for freeing the plans and the configuration applied before.
+    retire(std::move(*had_all));
+    retire(std::move(*d));
+    retire(std::move(applied_->cfg));
     if (report.errors.empty() && report.problems.empty())
         applied_ = Applied{cfg, std::move(facts)};
     else

@@ -116,6 +116,15 @@ class Router {
     frr::Instance& frr() { return frr_; }
     const netlink::Namespaces& namespaces() const { return ns_; }
 
+    /// Keeps `x` (a plan, a parsed configuration of every VPN) until release_retired(): freeing
+    /// it is work in proportion to what exists (~1 ms at 1000 VNIs) that the change it served
+    /// need not wait for. The daemon releases once its loop is idle (Service::trim_later()).
+    template <class T>
+    void retire(T&& x) {
+        retired_.push_back(std::make_shared<std::decay_t<T>>(std::forward<T>(x)));
+    }
+    void release_retired() { retired_.clear(); }
+
   private:
     Router(Options opts, netlink::Namespaces ns);
     Result<plan::Facts> gather_facts(const config::Config& cfg);
@@ -158,6 +167,7 @@ class Router {
     bool dhcp_wanted_ = false;  // the last reconcile's plan had a DHCP client
     ovs::Vsctl vsctl_;
     std::vector<int> frr_pids_;
+    std::vector<std::shared_ptr<void>> retired_;
     // Set when this router started FRR, until it answered and got the whole configuration.
     std::optional<std::chrono::steady_clock::time_point> frr_started_;
     std::optional<uint32_t> node_index_;  // read once, like upstream (the NIC may move later)

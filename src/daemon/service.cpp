@@ -501,14 +501,17 @@ int Service::run() {
 
     // A completed file is applied as soon as the loop has nothing else to do: the other files
     // of a burst (an editor's save, a package install) that completed meanwhile join it.
-    // After the other idle work (a file burst's reload, a health check): one trim for all, and
+    // After the other idle work (a file burst's reload, a health check): what the last change
+    // retired is freed (Router::retire()), one trim for all, and
     // the vtysh that waits for the next check is started (frr/syntax_check.hpp: not during the
     // change it would follow).
     sd_event_add_defer(
         event_, &trim_defer_,
         [](sd_event_source*, void* self) {
+            auto* service = static_cast<Service*>(self);
+            service->router_->release_retired();
             malloc_trim(0);
-            static_cast<Service*>(self)->router_->frr().keep_checker_warm();
+            service->router_->frr().keep_checker_warm();
             return 0;
         },
         this);

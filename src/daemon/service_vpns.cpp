@@ -83,7 +83,10 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
     if (ec)
         return fail(ControlError{
             ControlErrorKind::Failed, fmt::format("create {}: {}", dir, ec.message()), {}});
-    if (Status st = write_file_atomic(target, toml, 0644); !st)
+    // A volatile VPN's file is under /run: nothing reads it after a reboot, no fsync.
+    if (Status st = write_file_atomic(target, toml, 0644,
+                                      persist ? Durability::Synced : Durability::ThisBoot);
+        !st)
         return fail(ControlError{ControlErrorKind::Failed, st.error().message, {}});
     spdlog::info("vpn '{}' written to {}", name, target);
     return reload_for(target);

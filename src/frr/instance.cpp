@@ -66,8 +66,9 @@ Status make_dir(const std::string& path, unsigned mode) {
     return chown_to(path, "frr", "frr");
 }
 
-Status write_owned(const std::string& path, const std::string& data, const char* group) {
-    PEROUTER_TRY(write_file_atomic(path, data, 0640));
+Status write_owned(const std::string& path, const std::string& data, const char* group,
+                   Durability durability = Durability::Synced) {
+    PEROUTER_TRY(write_file_atomic(path, data, 0640, durability));
     return chown_to(path, "frr", group);
 }
 
@@ -344,13 +345,15 @@ Result<size_t> Instance::apply(const std::string& config) {
 
 Status Instance::store_applied(const std::string& config) {
     // Stored only after FRR took it: the next delta starts from what FRR really has. frr.conf
-    // gets it too, so a restarted daemon loads the same configuration.
+    // gets it too, so a restarted daemon loads the same configuration. Neither is synced: the
+    // record is under /run, and frr.conf is removed before FRR starts (start()) and written by
+    // the push that follows, so no boot reads what a power loss left of either.
     std::error_code ec;
     fs::create_directories(fs::path(paths_.applied_record()).parent_path(), ec);
-    PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600));
+    PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600, Durability::ThisBoot));
     applied_ = config;
     delta_.reset();
-    return write_owned(paths_.config_file(), config, "frr");
+    return write_owned(paths_.config_file(), config, "frr", Durability::ThisBoot);
 }
 
 Status Instance::push_whole(const std::string& config) {

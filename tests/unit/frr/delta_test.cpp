@@ -488,7 +488,8 @@ TEST(WaitsForLinks, AnL3VniOrAHostSessionDoes) {
     const Model a = golden_model("basic");
     EXPECT_TRUE(waits_for_links(delta(render(a), render(two_vrfs()))));
     EXPECT_TRUE(waits_for_links(delta(render(two_vrfs()), render(a))));
-    EXPECT_TRUE(waits_for_links("router bgp 64514\n neighbor 192.168.11.9 remote-as 64512\nexit\n"));
+    EXPECT_TRUE(
+        waits_for_links("router bgp 64514\n neighbor 192.168.11.9 remote-as 64512\nexit\n"));
     EXPECT_TRUE(waits_for_links("router bgp 64514 vrf red\n address-family ipv4 unicast\n"));
     EXPECT_TRUE(waits_for_links("vrf red\n vni 100\nexit-vrf\n"));
     EXPECT_FALSE(waits_for_links("router bgp 64514\n address-family l2vpn evpn\n  vni 5\n"));
