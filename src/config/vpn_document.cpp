@@ -62,17 +62,54 @@ Result<std::string, Diagnostics> check_vpn_document(const ConfigText& doc, std::
     return kind;
 }
 
+namespace {
+
+VpnRef ref(const Config&, const L3Vni& l3) {
+    return {l3.name, VpnKind::L3vni, l3.vni, l3.vrf, l3.pos.of().file};
+}
+
+VpnRef ref(const Config& cfg, const L2Vni& l2) {
+    std::string vrf;
+    for (const L3Vni& l3 : cfg.l3vnis)
+        if (l2.routing_domain == l3.name)
+            vrf = l3.vrf;
+    return {l2.name, VpnKind::L2vni, l2.vni, vrf, l2.pos.of().file};
+}
+
+}  // namespace
+
 std::vector<VpnRef> vpns_of(const Config& cfg) {
     std::vector<VpnRef> out;
+    out.reserve(cfg.l3vnis.size() + cfg.l2vnis.size());
     for (const L3Vni& l3 : cfg.l3vnis)
-        out.push_back({l3.name, VpnKind::L3vni, l3.vni, l3.vrf, l3.pos.of().file});
-    for (const L2Vni& l2 : cfg.l2vnis) {
-        std::string vrf;
-        for (const L3Vni& l3 : cfg.l3vnis)
-            if (l2.routing_domain == l3.name)
-                vrf = l3.vrf;
-        out.push_back({l2.name, VpnKind::L2vni, l2.vni, vrf, l2.pos.of().file});
-    }
+        out.push_back(ref(cfg, l3));
+    for (const L2Vni& l2 : cfg.l2vnis)
+        out.push_back(ref(cfg, l2));
+    return out;
+}
+
+std::optional<VpnRef> find_vpn(const Config& cfg, std::string_view name) {
+    for (const L3Vni& l3 : cfg.l3vnis)
+        if (l3.name == name)
+            return ref(cfg, l3);
+    for (const L2Vni& l2 : cfg.l2vnis)
+        if (l2.name == name)
+            return ref(cfg, l2);
+    return std::nullopt;
+}
+
+VpnRef vpn_at(const Config& cfg, size_t i) {
+    return i < cfg.l3vnis.size() ? ref(cfg, cfg.l3vnis.at(i))
+                                 : ref(cfg, cfg.l2vnis.at(i - cfg.l3vnis.size()));
+}
+
+std::vector<std::string_view> vpn_names(const Config& cfg) {
+    std::vector<std::string_view> out;
+    out.reserve(cfg.l3vnis.size() + cfg.l2vnis.size());
+    for (const L3Vni& l3 : cfg.l3vnis)
+        out.emplace_back(l3.name);
+    for (const L2Vni& l2 : cfg.l2vnis)
+        out.emplace_back(l2.name);
     return out;
 }
 

@@ -2,6 +2,7 @@
 // list of VPNs of a configuration with the file that defines each.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,12 @@ struct VpnRef {
 
 /// Every VPN of `cfg`, L3VNIs first, in configuration order.
 std::vector<VpnRef> vpns_of(const Config& cfg);
+/// The VPN of `cfg` called `name`, without listing the others (a change next to 1000 VPNs
+/// looks up one name).
+std::optional<VpnRef> find_vpn(const Config& cfg, std::string_view name);
+/// The names of every VPN of `cfg`, as views into it, in vpns_of()'s order.
+std::vector<std::string_view> vpn_names(const Config& cfg);
+/// vpns_of(cfg)[i], without the others.
+VpnRef vpn_at(const Config& cfg, size_t i);
 
 }  // namespace perouter::config

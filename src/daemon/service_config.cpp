@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "config/load.hpp"
 #include "config/vpn_document.hpp"
@@ -201,28 +203,43 @@ void Service::check_file_modes(const config::Config& cfg) {
 }
 
 void Service::after_apply(const config::Config* before) {
-    std::map<std::string, config::VpnRef> old;
+    // Names only, as views: a change next to 1000 VPNs logs one line, not a list of every VPN.
+    std::unordered_set<std::string_view> had;
     if (before)
-        for (auto& v : config::vpns_of(*before))
-            old.emplace(v.name, v);
-    for (const auto& v : config::vpns_of(*current_)) {
+        for (std::string_view n : config::vpn_names(*before))
+            had.insert(n);
+    std::unordered_set<std::string_view> have;
+    const std::vector<std::string_view> names = config::vpn_names(*current_);
+    for (size_t i = 0; i < names.size(); ++i) {
+        have.insert(names[i]);
+        auto failed = last_.failed_owners.find(std::string(names[i]));
+        if (failed == last_.failed_owners.end() && had.contains(names[i]))
+            continue;
+        const config::VpnRef v = config::vpn_at(*current_, i);
         std::vector<Field> f{{"PEROUTER_VPN", v.name}, {"PEROUTER_VNI", std::to_string(v.vni)}};
-        if (auto it = last_.failed_owners.find(v.name); it != last_.failed_owners.end()) {
-            f.emplace_back("PEROUTER_ERROR", it->second);
+        if (failed != last_.failed_owners.end()) {
+            f.emplace_back("PEROUTER_ERROR", failed->second);
             log_event(spdlog::level::err, messages::kVpnFailed,
-                      fmt::format("vpn '{}' (vni {}) failed: {}", v.name, v.vni, it->second), f);
-        } else if (!old.count(v.name)) {
+                      fmt::format("vpn '{}' (vni {}) failed: {}", v.name, v.vni, failed->second),
+                      f);
+        } else {
             log_event(spdlog::level::info, messages::kVpnAdded,
                       fmt::format("vpn '{}' ({} {}) added from {}", v.name, to_string(v.kind),
                                   v.vni, v.source),
                       f);
         }
-        old.erase(v.name);
     }
-    for (const auto& [name, v] : old)
-        log_event(spdlog::level::info, messages::kVpnRemoved,
-                  fmt::format("vpn '{}' ({} {}) removed", name, to_string(v.kind), v.vni),
-                  {{"PEROUTER_VPN", name}, {"PEROUTER_VNI", std::to_string(v.vni)}});
+    if (before) {
+        const std::vector<std::string_view> old_names = config::vpn_names(*before);
+        for (size_t i = 0; i < old_names.size(); ++i) {
+            if (have.contains(old_names[i]))
+                continue;
+            const config::VpnRef v = config::vpn_at(*before, i);
+            log_event(spdlog::level::info, messages::kVpnRemoved,
+                      fmt::format("vpn '{}' ({} {}) removed", v.name, to_string(v.kind), v.vni),
+                      {{"PEROUTER_VPN", v.name}, {"PEROUTER_VNI", std::to_string(v.vni)}});
+        }
+    }
     if (last_.errors.empty())
         log_event(spdlog::level::info, messages::kConfigLoaded,
                   fmt::format("configuration applied: {}", status_line()),

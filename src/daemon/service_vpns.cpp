@@ -69,12 +69,11 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
     FilesNow loaded = files_now();
     if (!loaded.config)
         return fail(invalid_config(loaded.diagnostics));
-    for (const auto& v : config::vpns_of(*loaded.config))
-        if (v.name == name)
-            return fail(
-                ControlError{ControlErrorKind::VpnExists,
-                             fmt::format("vpn '{}' already exists (defined in {})", name, v.source),
-                             {}});
+    if (auto v = config::find_vpn(*loaded.config, name))
+        return fail(
+            ControlError{ControlErrorKind::VpnExists,
+                         fmt::format("vpn '{}' already exists (defined in {})", name, v->source),
+                         {}});
     if (Diagnostics diags = check_with(loaded, {target, toml}); !diags.empty())
         return fail(invalid_config(std::move(diags)));
 
@@ -89,7 +88,10 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
         !st)
         return fail(ControlError{ControlErrorKind::Failed, st.error().message, {}});
     spdlog::info("vpn '{}' written to {}", name, target);
-    return reload_for(target);
+    auto r = reload_for(target);
+    if (router_)
+        router_->retire(std::move(loaded));  // every file's text: freed once the loop is idle
+    return r;
 }
 
 ControlResult<void> Service::remove_vpn(const std::string& name) {
@@ -111,9 +113,7 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
     FilesNow loaded = files_now();
     std::optional<config::VpnRef> found;
     if (loaded.config)
-        for (auto& v : config::vpns_of(*loaded.config))
-            if (v.name == name)
-                found = v;
+        found = config::find_vpn(*loaded.config, name);
     // AddVpn's own file that the loader left out (it clashes with a file added since) is still
     // AddVpn's to remove.
     for (const auto& f : loaded.skipped)

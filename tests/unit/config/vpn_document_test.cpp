@@ -72,6 +72,21 @@ TEST(VpnDocument, VpnsOfListsKindVniVrfAndSource) {
     EXPECT_EQ(v[1].vrf, "vred");  // routed in red's VRF
     EXPECT_EQ(v[2].vrf, "");
     EXPECT_EQ(v[2].vni, 110u);
+
+    // One VPN by name or by position is the same entry as in the list.
+    const std::vector<std::string_view> names = vpn_names(*cfg);
+    ASSERT_EQ(names.size(), v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+        EXPECT_EQ(names[i], v[i].name);
+        for (const VpnRef& r : {vpn_at(*cfg, i), *find_vpn(*cfg, v[i].name)}) {
+            EXPECT_EQ(r.name, v[i].name);
+            EXPECT_EQ(r.kind, v[i].kind);
+            EXPECT_EQ(r.vni, v[i].vni);
+            EXPECT_EQ(r.vrf, v[i].vrf);
+            EXPECT_EQ(r.source, v[i].source);
+        }
+    }
+    EXPECT_FALSE(find_vpn(*cfg, "blue"));
 }
 
 TEST(ToJson, UsesTomlKeysDefaultsAndHidesPasswords) {
