@@ -363,20 +363,39 @@ Result<LinkPtr> deletable(nl_sock* sock, const reconcile::DeleteLink& d) {
     return std::move(link).value();
 }
 
-// ifindexes of the links in `group` (one dump).
+int collect_group_member(nl_msg* msg, void* arg) {
+    auto* wanted = static_cast<std::pair<uint32_t, std::vector<int>>*>(arg);
+    nlmsghdr* hdr = nlmsg_hdr(msg);
+    if (hdr->nlmsg_type != RTM_NEWLINK || !nlmsg_valid_hdr(hdr, sizeof(ifinfomsg)))
+        return NL_OK;
+    const nlattr* group = nlmsg_find_attr(hdr, sizeof(ifinfomsg), IFLA_GROUP);
+    if (group != nullptr && nla_get_u32(const_cast<nlattr*>(group)) == wanted->first)
+        wanted->second.push_back(static_cast<const ifinfomsg*>(nlmsg_data(hdr))->ifi_index);
+    return NL_OK;
+}
+
+// ifindexes of the links in `group`: one dump, of which only each link's group is read, without
+// the links' statistics. The kernel cannot filter a dump by group, and a link cache of every
+// link (rtnl_link_alloc_cache) cost ~50 ms of CPU per removal next to 1000 VNIs.
 Result<std::vector<int>> group_members(nl_sock* sock, uint32_t group) {
-    nl_cache* raw = nullptr;
-    int err = rtnl_link_alloc_cache(sock, AF_UNSPEC, &raw);
+    MsgPtr msg(nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP));
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    if (!msg || nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg.get(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0)
+        return fail(errno_error(ENOMEM, "dump links"));
+    int err = nl_send_auto(sock, msg.get());
     if (err < 0)
         return fail(nl_error(err, "dump links"));
-    CachePtr cache(raw);
-    std::vector<int> out;
-    for (nl_object* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {
-        auto* l = reinterpret_cast<rtnl_link*>(o);
-        if (rtnl_link_get_group(l) == group)
-            out.push_back(rtnl_link_get_ifindex(l));
-    }
-    return out;
+    std::pair<uint32_t, std::vector<int>> found{group, {}};
+    std::unique_ptr<nl_cb, Deleter<nl_cb_put>> cb(nl_cb_alloc(NL_CB_DEFAULT));
+    if (!cb)
+        return fail(errno_error(ENOMEM, "dump links"));
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_group_member, &found);
+    err = nl_recvmsgs(sock, cb.get());
+    if (err < 0)
+        return fail(nl_error(err, "dump links"));
+    return std::move(found.second);
 }
 
 // RTM_DELLINK without an index or a name: every link in the group (libnl has no call for it).
