@@ -108,8 +108,7 @@ Result<std::vector<DiscoveredFile>, Diagnostic> discover_files(const Layout& lay
     if (auto main = resolve(layout.main_file_name(), main_candidates))
         files.push_back(*main);
 
-    // One lexical order over all directories: std::map sorts base names bytewise (strcmp).
-    std::map<std::string, std::vector<std::string>> dropins;
+    std::map<std::string, std::vector<std::string>, DropinOrder> dropins;
     for (const auto& dir : dirs) {
         std::string ddir = dir + "/" + layout.dropin_dir_name();
         auto names = list_dir(ddir);

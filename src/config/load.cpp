@@ -1,5 +1,6 @@
 #include "config/load.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -89,6 +90,16 @@ Sources read_sources(const Layout& layout, const InProgress& in_progress,
         }
     }
     return out;
+}
+
+std::vector<ConfigText> with_dropin(std::vector<ConfigText> texts, ConfigText extra) {
+    namespace fs = std::filesystem;
+    const std::string name = fs::path(extra.path).filename().string();
+    auto at = std::find_if(texts.begin(), texts.end(), [&](const ConfigText& t) {
+        return !t.main && DropinOrder{}(name, fs::path(t.path).filename().string());
+    });
+    texts.insert(at, std::move(extra));
+    return texts;
 }
 
 Assembly assemble(const Sources& sources, const RawFrrCheck& raw_check) {

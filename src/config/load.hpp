@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -39,6 +40,11 @@ struct DiscoveredFile {
 /// directories in one lexical order of their base names.
 Result<std::vector<DiscoveredFile>> discover(const Layout& layout);
 
+/// The order of drop-ins: one lexical order of base names over all directories, bytewise.
+struct DropinOrder {
+    bool operator()(std::string_view a, std::string_view b) const { return a < b; }
+};
+
 /// The text of one configuration file; `path` is what error messages print. `main` marks the
 /// main file (perouter.toml), which assemble() never skips.
 struct ConfigText {
@@ -60,6 +66,10 @@ Result<Config, Diagnostics> parse(const std::vector<ConfigText>& texts);
 /// an already merged set of texts: equivalent to parse(base + {extra}).
 Result<Config, Diagnostics> parse_with(const std::vector<ConfigText>& base,
                                        const ConfigText& extra);
+
+/// `texts` (merge order, as a load reads them) with the drop-in `extra` where a load of the
+/// files would read it: after the main file, among the drop-ins in DropinOrder of base names.
+std::vector<ConfigText> with_dropin(std::vector<ConfigText> texts, ConfigText extra);
 
 /// FRR's own syntax check of one [[raw_frr]] block (the daemon passes `vtysh -C`, see
 /// daemon/raw_frr_check.hpp): nullopt when FRR accepts it, else FRR's words. The loader stays

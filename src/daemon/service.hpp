@@ -16,10 +16,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/load.hpp"
 #include "config/model.hpp"
+#include "config/vpn_document.hpp"
 #include "daemon/async_vty_query.hpp"
 #include "daemon/config_watch.hpp"
 #include "daemon/echo_probe.hpp"
@@ -67,17 +69,26 @@ class Service : public Controller {
                                 bool persist) override;
     ControlResult<void> remove_vpn(const std::string& name) override;
     std::vector<VpnInfo> vpns() const override;
+    std::optional<VpnInfo> vpn(std::string_view name) const override;
     ManagerStatus status() const override;
     nlohmann::json describe() const override;
 
   private:
+    /// One entry of vpns(): the VPN and what the last reconcile made of it.
+    VpnInfo vpn_info(const config::VpnRef& v) const;
     /// Reads the files and applies what stands: drop-ins that fail are left out and reported.
     /// When the main file fails, the running configuration stays; with none running yet (at
     /// start) the last good one saved under /var/lib/perouter is used, if any.
-    ControlResult<void> load_and_apply(const char* why);
+    /// `prepared` is what AddVpn's check assembled (check_dropin()): used instead of assembling
+    /// again when the files read are its texts.
+    ControlResult<void> load_and_apply(const char* why,
+                                       std::optional<config::Assembly> prepared = std::nullopt);
+    /// reload(), with load_and_apply()'s `prepared`.
+    ControlResult<void> reload_with(std::optional<config::Assembly> prepared);
     /// reload() for AddVpn/RemoveVpn: drop-ins left out that are not `file` (the caller's own)
     /// do not make the caller's call fail; they stay reported in the status.
-    ControlResult<void> reload_for(const std::string& file);
+    ControlResult<void> reload_for(const std::string& file,
+                                   std::optional<config::Assembly> prepared = std::nullopt);
     /// The files being written (a load uses the text it read before, config/load.hpp).
     config::InProgress in_progress() const;
     /// What the configuration files hold now, for the D-Bus calls that check against them
@@ -98,6 +109,14 @@ class Service : public Controller {
     /// The errors of `files` with `extra` added (Validate, AddVpn): config::parse_with, or
     /// config::reassemble when only VPN entries are added.
     static Diagnostics check_with(const FilesNow& files, const config::ConfigText& extra);
+    /// AddVpn's check: what `files` with the drop-in `extra` make, `extra` where a load reads it
+    /// (config::with_dropin). The assembly when config::reassemble builds it (it stands then),
+    /// else the errors of config::parse_with (none when the files stand).
+    struct Checked {
+        Diagnostics errors;
+        std::optional<config::Assembly> assembly;
+    };
+    static Checked check_dropin(const FilesNow& files, const config::ConfigText& extra);
     /// Logs what a load left out or rejected and records it as the configuration error.
     void report_load(const config::Assembly& loaded);
     /// The drop-ins a load left out: logged with their positions, kept for the status.

@@ -57,9 +57,26 @@ Diagnostics Service::check_with(const FilesNow& files, const config::ConfigText&
     return r ? Diagnostics{} : r.error();
 }
 
-ControlResult<void> Service::load_and_apply(const char* why) {
-    config::Assembly loaded =
-        assemble(config::read_sources(config::Layout{opts_.root}, in_progress()));
+Service::Checked Service::check_dropin(const FilesNow& files, const config::ConfigText& extra) {
+    if (files.config)
+        if (auto r = config::reassemble({files.texts, *files.config, files.replaced},
+                                        config::with_dropin(files.texts, extra)))
+            return Checked{{}, std::move(*r)};
+    auto r = config::parse_with(files.texts, extra);
+    return Checked{r ? Diagnostics{} : r.error(), std::nullopt};
+}
+
+ControlResult<void> Service::load_and_apply(const char* why,
+                                            std::optional<config::Assembly> prepared) {
+    config::Sources sources = config::read_sources(config::Layout{opts_.root}, in_progress());
+    // AddVpn's check assembled these texts already (the same pure assemble()); the files are
+    // read all the same, for whatever else changed since.
+    const bool reuse = prepared && sources.fatal.empty() && sources.unreadable.empty() &&
+                       prepared->texts == sources.texts;
+    if (reuse)
+        spdlog::debug("{}: the files are the texts the check assembled", why);
+    config::Assembly loaded = reuse ? std::move(*prepared) : assemble(sources);
+    prepared.reset();
     trim_later();  // a parse of every file, also when nothing is applied
     // The texts the running configuration was built from, before this load replaces them.
     const bool same_texts = loaded.config && current_ && loaded.texts == read_texts_;
@@ -247,6 +264,10 @@ void Service::after_apply(const config::Config* before) {
 }
 
 ControlResult<void> Service::reload() {
+    return reload_with(std::nullopt);
+}
+
+ControlResult<void> Service::reload_with(std::optional<config::Assembly> prepared) {
     // Every file closed before this reload was asked for is read by it: the events already
     // queued are handled first (config_watch.hpp), then the pending file reload is dropped.
     if (files_)
@@ -257,7 +278,7 @@ ControlResult<void> Service::reload() {
     notify_reloading();
     state_ = RunState::Reloading;
     publish();
-    auto r = load_and_apply("reload");
+    auto r = load_and_apply("reload", std::move(prepared));
     if (state_ == RunState::Reloading)
         state_ = !current_              ? RunState::Failed
                  : last_.errors.empty() ? RunState::Running

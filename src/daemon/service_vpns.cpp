@@ -28,8 +28,9 @@ Diagnostics Service::validate(const std::string& toml) {
     return check_with(loaded, config::ConfigText{"<validate>", toml});
 }
 
-ControlResult<void> Service::reload_for(const std::string& file) {
-    auto r = reload();
+ControlResult<void> Service::reload_for(const std::string& file,
+                                        std::optional<config::Assembly> prepared) {
+    auto r = reload_with(std::move(prepared));
     if (r || r.error().kind != ControlErrorKind::InvalidConfig || !rejected_.empty())
         return r;
     // Only other drop-ins were left out (they are reported in the status and the journal): the
@@ -74,8 +75,9 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
             ControlError{ControlErrorKind::VpnExists,
                          fmt::format("vpn '{}' already exists (defined in {})", name, v->source),
                          {}});
-    if (Diagnostics diags = check_with(loaded, {target, toml}); !diags.empty())
-        return fail(invalid_config(std::move(diags)));
+    Checked checked = check_dropin(loaded, {target, toml});
+    if (!checked.errors.empty())
+        return fail(invalid_config(std::move(checked.errors)));
 
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -88,7 +90,8 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
         !st)
         return fail(ControlError{ControlErrorKind::Failed, st.error().message, {}});
     spdlog::info("vpn '{}' written to {}", name, target);
-    auto r = reload_for(target);
+    // The reload takes the configuration the check assembled when the files are those texts.
+    auto r = reload_for(target, std::move(checked.assembly));
     if (router_)
         router_->retire(std::move(loaded));  // every file's text: freed once the loop is idle
     return r;

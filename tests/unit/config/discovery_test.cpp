@@ -135,5 +135,25 @@ TEST(Discover, OrderIsBytewiseAndDeterministic) {
                             "perouter.d/_x.toml", "perouter.d/a.toml", "perouter.d/b.toml"));
 }
 
+// AddVpn checks its drop-in where a load will read it (the reload then reuses that assembly):
+// with_dropin() must agree with what read_sources() gives once the file is written.
+TEST(WithDropin, StandsWhereALoadOfTheWrittenFileReadsIt) {
+    for (const char* added :
+         {"00-first.toml", "50-blue.toml", "55-x.toml", "99-last.toml", "A.toml", "_x.toml"}) {
+        TempRoot root;
+        root.write("etc/perouter/perouter.toml", "main");
+        root.write("usr/lib/perouter/perouter.d/10-vendor.toml", "vendor");
+        root.write("etc/perouter/perouter.d/20-site.toml", "site");
+        root.write("run/perouter/perouter.d/60-more.toml", "more");
+        root.write("etc/perouter/perouter.d/90-last.toml", "last");
+        const Layout layout{root.path()};
+        Sources before = read_sources(layout);
+        const std::string path = root.at(std::string("run/perouter/perouter.d/") + added);
+        std::vector<ConfigText> expected = with_dropin(before.texts, ConfigText{path, "new"});
+        root.write(std::string("run/perouter/perouter.d/") + added, "new");
+        EXPECT_EQ(read_sources(layout).texts, expected) << added;
+    }
+}
+
 }  // namespace
 }  // namespace perouter::config
