@@ -183,29 +183,40 @@ int Service::on_probe_reply(sd_event_source*, int, uint32_t, void* self) {
 
 // ---- Controller ---------------------------------------------------------------------------
 
+VpnInfo Service::vpn_info(const config::VpnRef& v) const {
+    VpnInfo i{v.name, v.kind, v.vni, v.vrf, VpnState::Pending, v.source, ""};
+    if (applied_once_) {
+        auto it = last_.failed_owners.find(v.name);
+        if (it == last_.failed_owners.end())
+            it = last_.failed_owners.find("frr");
+        if (it == last_.failed_owners.end())
+            it = last_.failed_owners.find("router");
+        if (it != last_.failed_owners.end()) {
+            i.state = VpnState::Failed;
+            i.error = it->second;
+        } else {
+            i.state = VpnState::Configured;
+        }
+    }
+    return i;
+}
+
 std::vector<VpnInfo> Service::vpns() const {
     trim_later();  // the answer holds every VPN
     std::vector<VpnInfo> out;
     if (!current_)
         return out;
-    for (const auto& v : config::vpns_of(*current_)) {
-        VpnInfo i{v.name, v.kind, v.vni, v.vrf, VpnState::Pending, v.source, ""};
-        if (applied_once_) {
-            auto it = last_.failed_owners.find(v.name);
-            if (it == last_.failed_owners.end())
-                it = last_.failed_owners.find("frr");
-            if (it == last_.failed_owners.end())
-                it = last_.failed_owners.find("router");
-            if (it != last_.failed_owners.end()) {
-                i.state = VpnState::Failed;
-                i.error = it->second;
-            } else {
-                i.state = VpnState::Configured;
-            }
-        }
-        out.push_back(std::move(i));
-    }
+    for (const auto& v : config::vpns_of(*current_))
+        out.push_back(vpn_info(v));
     return out;
+}
+
+std::optional<VpnInfo> Service::vpn(std::string_view name) const {
+    if (!current_)
+        return std::nullopt;
+    if (auto v = config::find_vpn(*current_, name))
+        return vpn_info(*v);
+    return std::nullopt;
 }
 
 namespace {

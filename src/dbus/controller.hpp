@@ -7,7 +7,9 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -93,6 +95,15 @@ class Controller {
     virtual ControlResult<void> remove_vpn(const std::string& name) = 0;
 
     virtual std::vector<VpnInfo> vpns() const = 0;
+    /// The entry of vpns() named `name` (the last one, as the merge counts), without making
+    /// the others: AddVpn and RemoveVpn reply once that VPN's object is up to date.
+    virtual std::optional<VpnInfo> vpn(std::string_view name) const {
+        std::vector<VpnInfo> all = vpns();
+        for (auto it = all.rbegin(); it != all.rend(); ++it)
+            if (it->name == name)
+                return std::move(*it);
+        return std::nullopt;
+    }
     virtual ManagerStatus status() const = 0;
     /// Everything in one document: status, the merged configuration, VPNs, underlay peers.
     virtual nlohmann::json describe() const = 0;

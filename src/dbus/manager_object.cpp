@@ -82,7 +82,7 @@ int method_add_vpn(sd_bus_message* m, void* userdata, sd_bus_error* ret_error) {
             [name = std::string(name), toml = std::string(toml), persist = persist != 0](
                 ServerCore& core, sd_bus_message* call) {
                 auto res = core.controller().add_vpn(name, toml, persist);
-                core.refresh();
+                core.refresh_vpn(name);
                 if (!res.ok())
                     return reply_control_error(call, res.error());
                 return sd_bus_reply_method_return(call, "o", vpn_object_path(name).c_str());
@@ -102,7 +102,7 @@ int method_remove_vpn(sd_bus_message* m, void* userdata, sd_bus_error* ret_error
             m, kActionManageVpn, "RemoveVpn",
             [name = std::string(name)](ServerCore& core, sd_bus_message* call) {
                 auto res = core.controller().remove_vpn(name);
-                core.refresh();
+                core.refresh_vpn(name);
                 if (!res.ok())
                     return reply_control_error(call, res.error());
                 return sd_bus_reply_method_return(call, "");

@@ -81,6 +81,32 @@ void ServerCore::refresh() {
     emit_manager_changes(manager);
 }
 
+void ServerCore::refresh_vpn(const std::string& name) {
+    std::optional<dbus::VpnInfo> now = controller_.vpn(name);
+    std::optional<dbus::VpnInfo> before;
+    if (const dbus::VpnInfo* b = snapshot_.find(name))
+        before = *b;
+    // Swap first, as in refresh(): the getters read the snapshot.
+    std::erase_if(snapshot_.vpns, [&](const dbus::VpnInfo& v) { return v.name == name; });
+    if (now)
+        snapshot_.vpns.push_back(*now);
+    const std::string path = vpn_object_path(name);
+    if (before && !now)
+        check_emitted(sd_bus_emit_interfaces_removed(bus(), path.c_str(), kVpnInterface, nullptr),
+                      "InterfacesRemoved", path);
+    if (!before && now)
+        check_emitted(sd_bus_emit_interfaces_added(bus(), path.c_str(), kVpnInterface, nullptr),
+                      "InterfacesAdded", path);
+    if (before && now)
+        if (auto changed = changed_vpn_properties(*before, *now); !changed.empty()) {
+            auto names = strv(changed);
+            check_emitted(sd_bus_emit_properties_changed_strv(bus(), path.c_str(), kVpnInterface,
+                                                              names.data()),
+                          "PropertiesChanged", path);
+        }
+    refresh_status();
+}
+
 void ServerCore::emit_manager_changes(const std::vector<std::string>& properties) {
     if (properties.empty())
         return;

@@ -58,6 +58,10 @@ class ServerCore {
     /// Re-reads the Controller, swaps the snapshot and emits InterfacesRemoved/Added and
     /// PropertiesChanged (only the changed properties) for the difference.
     void refresh();
+    /// refresh() of one VPN and the Manager's properties: what AddVpn and RemoveVpn reply
+    /// after (their VPN's object is there, or gone, when the caller reads the reply). The other
+    /// VPNs follow with the refresh that Controller::changed() brings (BusServer::refresh_soon).
+    void refresh_vpn(const std::string& name);
     /// The Manager's properties only (the VPN list is what costs, ~1 ms per 1000 VPNs): what
     /// Controller::changed() signals at once, so that no state a reload passes through is lost.
     void refresh_status();
