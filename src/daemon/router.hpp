@@ -174,15 +174,11 @@ class Router {
     // What the last reconcile that left no errors and no problems applied: its configuration
     // and the facts it was planned with, the base of Scope::changes(); reset by anything else.
     // Its desired state is planned again when a change needs it (plan::build is pure), not
-    // kept: at 1000 VNIs that state is 1.4 MiB, the shared configuration nothing extra. The
-    // facts hold the table of every VRF that state has (applied()), so that the next change's
-    // plan does not need it first: the two are planned at the same time.
+    // kept: at 1000 VNIs that state is 1.4 MiB, the shared configuration nothing extra.
     struct Applied {
         std::shared_ptr<const config::Config> cfg;
         plan::Facts facts;
     };
-    static Applied applied(std::shared_ptr<const config::Config> cfg, plan::Facts facts,
-                           const plan::DesiredState& d);
     std::optional<Applied> applied_;
 };
 

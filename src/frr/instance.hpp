@@ -88,6 +88,9 @@ class Instance {
     /// Checks only what apply(config) would send, the delta from applied(), with FRR's parser:
     /// a change costs what it changes, not a parse of the whole configuration.
     Status check_change(const std::string& config) const;
+    /// Makes the delta check_change(config) and apply(config) use, on the caller's thread (the
+    /// daemon hands the check itself to another one: src/daemon/router.cpp).
+    void prepare_change(const std::string& config) const { (void)delta_to(config); }
     /// Whether the lines apply(config) would send may depend on links created for the same
     /// change (frr/delta.hpp, waits_for_links).
     bool change_waits_for_links(const std::string& config) const;
