@@ -17,26 +17,24 @@ namespace {
 
 using PortMap = std::map<int, plan::BridgePortAttrs>;
 
-int collect_port(nl_msg* msg, void* arg) {
+void collect_port(nl_msg* msg, PortMap& ports) {
     nlmsghdr* hdr = nlmsg_hdr(msg);
     if (hdr->nlmsg_type != RTM_NEWLINK)
-        return NL_OK;
+        return;
     auto* ifi = static_cast<ifinfomsg*>(nlmsg_data(hdr));
     nlattr* tb[IFLA_MAX + 1] = {};
-    if (nlmsg_parse(hdr, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0)
-        return NL_SKIP;
-    if (tb[IFLA_PROTINFO] == nullptr || !nla_is_nested(tb[IFLA_PROTINFO]))
-        return NL_OK;
+    if (nlmsg_parse(hdr, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 ||
+        tb[IFLA_PROTINFO] == nullptr || !nla_is_nested(tb[IFLA_PROTINFO]))
+        return;
     nlattr* port[IFLA_BRPORT_MAX + 1] = {};
     if (nla_parse_nested(port, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], nullptr) < 0)
-        return NL_SKIP;
+        return;
     plan::BridgePortAttrs attrs;
     if (port[IFLA_BRPORT_LEARNING] != nullptr)
         attrs.learning = nla_get_u8(port[IFLA_BRPORT_LEARNING]) != 0;
     if (port[IFLA_BRPORT_NEIGH_SUPPRESS] != nullptr)
         attrs.neigh_suppress = nla_get_u8(port[IFLA_BRPORT_NEIGH_SUPPRESS]) != 0;
-    (*static_cast<PortMap*>(arg))[ifi->ifi_index] = attrs;
-    return NL_OK;
+    ports[ifi->ifi_index] = attrs;
 }
 
 }  // namespace
@@ -101,16 +99,8 @@ Result<std::map<int, plan::BridgePortAttrs>> dump_bridge_ports(nl_sock* sock) {
     ifi.ifi_family = AF_BRIDGE;
     if (nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0)
         return fail(errno_error(EMSGSIZE, "dump bridge ports"));
-    int err = nl_send_auto(sock, msg.get());
-    if (err < 0)
-        return fail(nl_error(err, "dump bridge ports"));
-
     PortMap ports;
-    std::unique_ptr<nl_cb, Deleter<nl_cb_put>> cb(nl_cb_alloc(NL_CB_DEFAULT));
-    if (!cb)
-        return fail(errno_error(ENOMEM, "dump bridge ports"));
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_port, &ports);
-    err = nl_recvmsgs(sock, cb.get());
+    int err = send_and_receive(sock, msg.get(), [&](nl_msg* m) { collect_port(m, ports); });
     if (err < 0)
         return fail(nl_error(err, "dump bridge ports"));
     return ports;

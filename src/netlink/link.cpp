@@ -363,15 +363,15 @@ Result<LinkPtr> deletable(nl_sock* sock, const reconcile::DeleteLink& d) {
     return std::move(link).value();
 }
 
-int collect_group_member(nl_msg* msg, void* arg) {
-    auto* wanted = static_cast<std::pair<uint32_t, std::vector<int>>*>(arg);
+// The ifindex of the link in `msg` when it is in `group`.
+std::optional<int> member_of(nl_msg* msg, uint32_t group) {
     nlmsghdr* hdr = nlmsg_hdr(msg);
     if (hdr->nlmsg_type != RTM_NEWLINK || !nlmsg_valid_hdr(hdr, sizeof(ifinfomsg)))
-        return NL_OK;
-    const nlattr* group = nlmsg_find_attr(hdr, sizeof(ifinfomsg), IFLA_GROUP);
-    if (group != nullptr && nla_get_u32(const_cast<nlattr*>(group)) == wanted->first)
-        wanted->second.push_back(static_cast<const ifinfomsg*>(nlmsg_data(hdr))->ifi_index);
-    return NL_OK;
+        return std::nullopt;
+    const nlattr* attr = nlmsg_find_attr(hdr, sizeof(ifinfomsg), IFLA_GROUP);
+    if (attr == nullptr || nla_get_u32(const_cast<nlattr*>(attr)) != group)
+        return std::nullopt;
+    return static_cast<const ifinfomsg*>(nlmsg_data(hdr))->ifi_index;
 }
 
 // ifindexes of the links in `group`: one dump, of which only each link's group is read, without
@@ -384,18 +384,14 @@ Result<std::vector<int>> group_members(nl_sock* sock, uint32_t group) {
     if (!msg || nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
         nla_put_u32(msg.get(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0)
         return fail(errno_error(ENOMEM, "dump links"));
-    int err = nl_send_auto(sock, msg.get());
+    std::vector<int> members;
+    int err = send_and_receive(sock, msg.get(), [&](nl_msg* m) {
+        if (auto index = member_of(m, group))
+            members.push_back(*index);
+    });
     if (err < 0)
         return fail(nl_error(err, "dump links"));
-    std::pair<uint32_t, std::vector<int>> found{group, {}};
-    std::unique_ptr<nl_cb, Deleter<nl_cb_put>> cb(nl_cb_alloc(NL_CB_DEFAULT));
-    if (!cb)
-        return fail(errno_error(ENOMEM, "dump links"));
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_group_member, &found);
-    err = nl_recvmsgs(sock, cb.get());
-    if (err < 0)
-        return fail(nl_error(err, "dump links"));
-    return std::move(found.second);
+    return members;
 }
 
 // RTM_DELLINK without an index or a name: every link in the group (libnl has no call for it).

@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <vector>
 
@@ -24,9 +23,6 @@
 namespace perouter::netlink {
 
 namespace {
-
-using CbPtr = std::unique_ptr<nl_cb, Deleter<nl_cb_put>>;
-using Each = std::function<void(nlmsghdr*)>;
 
 // The kernel reports ages and the ageing time in clock_t, whose unit is USER_HZ (100 per second
 // on every Linux architecture).
@@ -87,25 +83,6 @@ std::optional<NeighMsg> parse_neigh(nlmsghdr* hdr) {
     return m;
 }
 
-int call_each(nl_msg* msg, void* arg) {
-    (*static_cast<const Each*>(arg))(nlmsg_hdr(msg));
-    return NL_OK;
-}
-
-// Sends `msg` and hands every answer to `each`: all parts of a dump, or the one reply of a
-// request. The requests socket asks for no automatic ACKs, so nothing is left unread. Returns
-// libnl's code (negative on failure).
-int send_and_receive(nl_sock* sock, nl_msg* msg, const Each& each) {
-    CbPtr base(nl_socket_get_cb(sock));
-    CbPtr cb(nl_cb_clone(base.get()));
-    if (!cb)
-        return -NLE_NOMEM;
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, call_each, const_cast<Each*>(&each));
-    if (int r = nl_send_auto(sock, msg); r < 0)
-        return r;
-    return nl_recvmsgs(sock, cb.get());
-}
-
 // A dump of neighbour entries of `family`, limited by the kernel to device `ifindex`
 // (AF_UNSPEC: IPv4 and IPv6 neighbours) or to bridge `ifindex` (AF_BRIDGE: its FDB) when it
 // filters dumps. A dump the kernel interrupted (the table changed meanwhile) is repeated.
@@ -121,9 +98,10 @@ Result<std::vector<NeighMsg>> dump_neighbours(nl_sock* sock, bool strict, int fa
                                   static_cast<uint32_t>(ifindex)) < 0)
             return fail(errno_error(ENOMEM, what));
         std::vector<NeighMsg> out;
-        int r = send_and_receive(sock, msg.get(), [&](nlmsghdr* hdr) {
-            if (auto m = parse_neigh(hdr))
-                out.push_back(std::move(*m));
+        // The requests socket asks for no automatic ACKs, so nothing is left unread.
+        int r = send_and_receive(sock, msg.get(), [&](nl_msg* m) {
+            if (auto n = parse_neigh(nlmsg_hdr(m)))
+                out.push_back(std::move(*n));
         });
         if (r >= 0)
             return out;
@@ -253,7 +231,7 @@ Result<BridgeReading> NeighbourWatch::read_bridge(const std::string& name) {
         return fail(errno_error(ENOMEM, subject));
     LinkFacts link;
     if (int r = send_and_receive(requests_.get(), get.get(),
-                                 [&](nlmsghdr* hdr) { read_link(hdr, link); });
+                                 [&](nl_msg* m) { read_link(nlmsg_hdr(m), link); });
         r < 0)
         return fail(nl_error(r, subject));
     if (link.ifindex == 0)

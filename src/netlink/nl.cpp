@@ -104,4 +104,27 @@ Result<LinkPtr> get_link(nl_sock* sock, const std::string& name) {
     return LinkPtr(link);
 }
 
+namespace {
+
+using CbPtr = std::unique_ptr<nl_cb, Deleter<nl_cb_put>>;
+
+int call_each(nl_msg* msg, void* arg) {
+    (*static_cast<const std::function<void(nl_msg*)>*>(arg))(msg);
+    return NL_OK;
+}
+
+}  // namespace
+
+int send_and_receive(nl_sock* sock, nl_msg* msg, const std::function<void(nl_msg*)>& each) {
+    CbPtr base(nl_socket_get_cb(sock));
+    CbPtr cb(nl_cb_clone(base.get()));
+    if (!cb)
+        return -NLE_NOMEM;
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, call_each,
+              const_cast<std::function<void(nl_msg*)>*>(&each));
+    if (int r = nl_send_auto(sock, msg); r < 0)
+        return r;
+    return nl_recvmsgs(sock, cb.get());
+}
+
 }  // namespace perouter::netlink

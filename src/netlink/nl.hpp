@@ -9,6 +9,7 @@
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,11 @@ std::optional<MacAddress> to_mac(const nl_addr* a);
 /// integration.lab.incremental failed on it). Past net.core.rmem_max with CAP_NET_ADMIN
 /// (SO_RCVBUFFORCE), else as much as it allows; memory is charged only while events wait.
 void enlarge_event_buffer(nl_sock* sock);
+
+/// Sends `msg` on `sock` and hands every message of the answer to `each`: all parts of a dump,
+/// or the one reply of a request. The socket's own callbacks are kept (a clone of them gets
+/// `each`). Returns libnl's code, negative on failure (the caller names what failed).
+int send_and_receive(nl_sock* sock, nl_msg* msg, const std::function<void(nl_msg*)>& each);
 
 /// The current kernel state of link `name` (RTM_GETLINK), or an error naming it.
 Result<LinkPtr> get_link(nl_sock* sock, const std::string& name);

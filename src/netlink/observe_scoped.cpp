@@ -55,20 +55,18 @@ std::optional<plan::BridgePortAttrs> bridge_port_of(nlmsghdr* hdr) {
     return attrs;
 }
 
-int collect_link(nl_msg* msg, void* arg) {
-    auto* f = static_cast<Fetched*>(arg);
+void collect_link(nl_msg* msg, Fetched& f) {
     nlmsghdr* hdr = nlmsg_hdr(msg);
     if (hdr->nlmsg_type != RTM_NEWLINK)
-        return NL_OK;
+        return;
     nl_msg_parse(
         msg,
         [](nl_object* o, void* a) {
             nl_object_get(o);
             static_cast<Fetched*>(a)->link.reset(reinterpret_cast<rtnl_link*>(o));
         },
-        f);
-    f->port = bridge_port_of(hdr);
-    return NL_OK;
+        &f);
+    f.port = bridge_port_of(hdr);
 }
 
 // One RTM_GETLINK by name (or by index when `name` is empty); nullopt when there is no such link.
@@ -82,15 +80,8 @@ Result<std::optional<Fetched>> fetch_link(nl_sock* sock, const std::string& name
     if (!msg || nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
         (!name.empty() && nla_put_string(msg.get(), IFLA_IFNAME, name.c_str()) < 0))
         return fail(errno_error(ENOMEM, what));
-    int err = nl_send_auto(sock, msg.get());
-    if (err < 0)
-        return fail(nl_error(err, what));
     Fetched f;
-    std::unique_ptr<nl_cb, Deleter<nl_cb_put>> cb(nl_cb_alloc(NL_CB_DEFAULT));
-    if (!cb)
-        return fail(errno_error(ENOMEM, what));
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_link, &f);
-    err = nl_recvmsgs(sock, cb.get());
+    int err = send_and_receive(sock, msg.get(), [&](nl_msg* m) { collect_link(m, f); });
     if (err < 0) {
         if (nl_errno(err) == ENODEV || err == -NLE_OBJ_NOTFOUND)
             return std::optional<Fetched>();
@@ -106,7 +97,7 @@ Result<std::optional<Fetched>> fetch_link(nl_sock* sock, const std::string& name
     return std::optional<Fetched>(std::move(f));
 }
 
-int collect_address(nl_msg* msg, void* arg) {
+void collect_address(nl_msg* msg, std::vector<IpPrefix>& out) {
     nl_msg_parse(
         msg,
         [](nl_object* o, void* a) {
@@ -117,8 +108,7 @@ int collect_address(nl_msg* msg, void* arg) {
             static_cast<std::vector<IpPrefix>*>(a)->push_back(
                 IpPrefix(*ip, rtnl_addr_get_prefixlen(addr)));
         },
-        arg);
-    return NL_OK;
+        &out);
 }
 
 // The addresses of one family on one interface: a dump the kernel filters by ifa_index (strict
@@ -130,14 +120,7 @@ Status addresses_of(nl_sock* sock, int ifindex, int family, std::vector<IpPrefix
     ifa.ifa_index = static_cast<uint32_t>(ifindex);
     if (!msg || nlmsg_append(msg.get(), &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0)
         return fail(errno_error(ENOMEM, "dump addresses"));
-    int err = nl_send_auto(sock, msg.get());
-    if (err < 0)
-        return fail(nl_error(err, "dump addresses"));
-    std::unique_ptr<nl_cb, Deleter<nl_cb_put>> cb(nl_cb_alloc(NL_CB_DEFAULT));
-    if (!cb)
-        return fail(errno_error(ENOMEM, "dump addresses"));
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_address, &out);
-    err = nl_recvmsgs(sock, cb.get());
+    int err = send_and_receive(sock, msg.get(), [&](nl_msg* m) { collect_address(m, out); });
     if (err < 0)
         return fail(nl_error(err, fmt::format("dump addresses of link {}", ifindex)));
     return {};
