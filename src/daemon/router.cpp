@@ -154,10 +154,12 @@ Result<plan::Facts> Router::gather_facts(const config::Config& cfg) {
     return facts;
 }
 
-Result<plan::DesiredState> Router::plan_with(const config::Config& cfg, const plan::Facts& facts) {
+Result<plan::DesiredState> Router::plan_with(const config::Config& cfg, const plan::Facts& facts,
+                                             const std::set<std::string>* l2vni_objects) {
     plan::Options po;
     po.frr_log_file = frr_.paths().frr_log_file();
     po.ovs_datapath = ovs_datapath_for(opts_);
+    po.l2vni_objects = l2vni_objects;
     return plan::build(cfg, facts, po);
 }
 
@@ -518,19 +520,31 @@ Result<std::optional<Report>> Router::reconcile_changes(
         spdlog::debug("looking at everything: FRR or the router namespace is not up");
         return Nothing();
     }
-    // What was applied, planned again from its configuration and facts.
-    auto had_all = plan_with(*applied_->cfg, applied_->facts);
-    if (!had_all)
+    // What was applied, planned again from its configuration and facts: whole, or, when only
+    // L2VNI entries changed (and no link drifted), just those entries with what they hang off
+    // (plan/slice.hpp, changed_l2vnis); the objects of the L2VNIs that stay are not planned then,
+    // on either side.
+    const std::optional<std::set<std::string>> l2vnis =
+        drifted.empty() ? plan::changed_l2vnis(*applied_->cfg, *cfg) : std::nullopt;
+    if (l2vnis)
+        spdlog::debug("planning only the {} [[l2vni]] entr{} that changed", l2vnis->size(),
+                      l2vnis->size() == 1 ? "y" : "ies");
+    auto before = l2vnis ? plan_with(plan::only_l2vnis(*applied_->cfg, *l2vnis), applied_->facts)
+                         : plan_with(*applied_->cfg, applied_->facts);
+    if (!before)
         return Nothing();  // cannot happen (it was planned before); everything is looked at
     // The same facts; the VRFs created since they were gathered keep their tables.
     plan::Facts facts = applied_->facts;
-    for (const auto& l : had_all->links)
+    for (const auto& l : before->links)
         if (l.kind == plan::LinkKind::Vrf && l.vrf_table)
             facts.vrf_tables[l.name] = *l.vrf_table;
-    auto d = plan_with(*cfg, facts);
+    // The new state: FRR's configuration whole (it is one text), the objects of the same
+    // entries as the old one's.
+    auto d = plan_with(*cfg, facts, l2vnis ? &*l2vnis : nullptr);
     if (!d)
         return fail(std::move(d).error());
-    if (!plan::same_node_wide(*had_all, *d)) {
+    const plan::DesiredState& after = *d;
+    if (!plan::same_node_wide(*before, after)) {
         spdlog::debug("looking at everything: a node-wide part changed");
         return Nothing();
     }
@@ -549,13 +563,13 @@ Result<std::optional<Report>> Router::reconcile_changes(
             return frr_.check_change(config);
         });
     }
-    std::set<std::string> owners = plan::changed_owners(*had_all, *d);
+    std::set<std::string> owners = plan::changed_owners(*before, after);
     // Links someone else changed: their owners are reconciled; a name of ours no owner has
     // (a leftover, or the late event of a link we deleted) is looked at by itself. Anything
     // else (an underlay NIC, an external bridge) may change facts: everything is looked at.
     std::map<std::string, std::string> owner_of;  // only when links drifted
     if (!drifted.empty())
-        for (const auto& l : had_all->links)
+        for (const auto& l : before->links)
             owner_of.emplace(l.name, l.owner);
     netlink::LinkNames names;
     for (const auto& [side, name] : drifted) {
@@ -569,15 +583,15 @@ Result<std::optional<Report>> Router::reconcile_changes(
         }
     }
     // A slice holds the masters its links hang off (an L2VNI's routing domain's VRF).
-    owners = plan::with_master_owners(std::move(owners), *d, *had_all);
+    owners = plan::with_master_owners(std::move(owners), after, *before);
     Report report;
     report.owners_looked_at = owners.size();
     if (owners.empty() && names.empty() && !frr_changed) {
         applied_ = Applied{cfg, std::move(facts)};
         return Nothing(std::move(report));
     }
-    const plan::DesiredState want = plan::slice(*d, owners);
-    const plan::DesiredState had = plan::slice(*had_all, owners);
+    const plan::DesiredState want = plan::slice(after, owners);
+    const plan::DesiredState had = plan::slice(*before, owners);
     if (!want.ovs_ports.empty() || !had.ovs_ports.empty())
         return Nothing();  // OVSDB is observed as a whole (reconcile/ovs_diff.hpp)
     add_names(want, names);
@@ -609,22 +623,25 @@ Result<std::optional<Report>> Router::reconcile_changes(
     add_problems(report, diff.problems);
 
     // The order of the reconcile of everything with FRR running: what FRR's new lines refer
-    // to first, then FRR, then what goes, then the VXLAN devices. When FRR's configuration does
-    // not change and FRR has advertise-all-vni (plain L2VNIs), a new VNI's devices are created
-    // in their planned order instead: the VXLAN device joins its bridge before the veth, so
-    // the bridge's MTU never changes (each change walks the kernel's whole IPv6 routing table,
-    // which grows with the VNIs present).
-    // Only when FRR's configuration does not change: an L3VNI's VXLAN device before FRR has
-    // its VRF's vni line kept the VRF's host session down (seen in the system tier).
-    const bool evpn =
-        !frr_changed && had_all->frr.underlay && had_all->frr.underlay->advertise_all_vni;
-    // FRR's lines go to its daemons while the links are created when they name nothing the
-    // links are for (an L2VNI's route targets: frr/delta.hpp, waits_for_links): bgpd takes
-    // them (~9 ms at 1000 VNIs present) while the kernel makes the links (~6 ms). FRR runs and
-    // is not starting (checked above), so ensure_frr() would do just this apply; frr_ is
-    // touched by nothing else until the result is taken.
+    // to first, then FRR, then what goes, then the VXLAN devices. Here, with FRR's lines naming
+    // nothing the links are for (no change, or an L2VNI's route targets: frr/delta.hpp,
+    // waits_for_links) and FRR having advertise-all-vni (plain L2VNIs), FRR's lines go to its
+    // daemons while the links are created (bgpd takes them in ~9 ms at 1000 VNIs present, the
+    // kernel makes the links in ~6 ms), and a new VNI's devices are created in their planned
+    // order: the VXLAN device joins its bridge before the veth, so the bridge's MTU never
+    // changes (each change walks the kernel's whole IPv6 routing table, which grows with the
+    // VNIs present). Should zebra report the VNI to bgpd before bgpd has its route targets, bgpd
+    // derives its own for that moment and replaces them when the lines arrive, as on any change
+    // of a VNI's route targets. Any other change of FRR's configuration keeps the VXLAN devices
+    // last: an L3VNI's VXLAN device before FRR has its VRF's vni line kept the VRF's host
+    // session down (seen in the system tier). FRR runs and is not starting (checked above), so
+    // ensure_frr() would do just this apply; frr_ is touched by nothing else until the result
+    // is taken.
+    const bool frr_beside_links = frr_changed && !frr_.change_waits_for_links(d->frr_config);
+    const bool evpn = (!frr_changed || frr_beside_links) && before->frr.underlay &&
+                      before->frr.underlay->advertise_all_vni;
     std::future<Result<size_t>> frr_sent;
-    if (frr_changed && !frr_.change_waits_for_links(d->frr_config))
+    if (frr_beside_links)
         frr_sent = std::async(std::launch::async,
                               [this, &config = d->frr_config] { return frr_.apply(config); });
     execute(diff, Phase::Underlay, report);
@@ -658,7 +675,7 @@ Result<std::optional<Report>> Router::reconcile_changes(
         }
     }
     // The reply need not wait for freeing the plans and the configuration applied before.
-    retire(std::move(*had_all));
+    retire(std::move(*before));
     retire(std::move(*d));
     retire(std::move(applied_->cfg));
     if (report.errors.empty() && report.problems.empty())

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -128,7 +129,9 @@ class Router {
   private:
     Router(Options opts, netlink::Namespaces ns);
     Result<plan::Facts> gather_facts(const config::Config& cfg);
-    Result<plan::DesiredState> plan_with(const config::Config& cfg, const plan::Facts& facts);
+    /// plan::build with this router's options; `l2vni_objects` as plan::Options has it.
+    Result<plan::DesiredState> plan_with(const config::Config& cfg, const plan::Facts& facts,
+                                         const std::set<std::string>* l2vni_objects = nullptr);
     Result<Report> reconcile_everything(const std::shared_ptr<const config::Config>& cfg);
     /// The reconcile of Scope::changes(); nullopt when the change is not confined to owners
     /// (node-wide parts, a link to recreate, OVS ports): the caller reconciles everything.

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <optional>
+#include <set>
+#include <string>
 
 #include "common/result.hpp"
 #include "config/model.hpp"
@@ -20,6 +22,7 @@ struct Builder {
     std::optional<IpAddress> vtep_v6;
     VrfTableAllocator tables;
     OvsDatapath ovs_datapath = OvsDatapath::System;
+    const std::set<std::string>* l2vni_objects = nullptr;  // Options::l2vni_objects
 
     /// The VTEP a VNI uses: the requested family, else IPv4 when present, else IPv6.
     Result<IpAddress> vtep_for(const std::optional<Family>& requested) const;

@@ -24,6 +24,12 @@ Status plan_l2vnis(Builder& b) {
         auto vtep = b.vtep_for(l2.underlay_address_family);
         if (!vtep)
             return fail(std::move(vtep).error().context(fmt::format("l2vni '{}'", l2.name)));
+        if (l2.rd || !l2.import_rts.empty() || !l2.export_rts.empty()) {
+            out.frr.underlay->evpn_vnis.push_back(
+                frr::EvpnVni{l2.vni, l2.rd, l2.import_rts, l2.export_rts});
+        }
+        if (b.l2vni_objects && !b.l2vni_objects->contains(l2.name))
+            continue;
         const std::string& owner = l2.name;
         const std::string bridge = config::bridge_name(l2.vni);
 
@@ -78,11 +84,6 @@ Status plan_l2vnis(Builder& b) {
 
         for (const IpPrefix& gw : l2.gateway_ips)
             out.addresses.push_back(AddressSpec{Side::Router, bridge, gw, owner});
-
-        if (l2.rd || !l2.import_rts.empty() || !l2.export_rts.empty()) {
-            out.frr.underlay->evpn_vnis.push_back(
-                frr::EvpnVni{l2.vni, l2.rd, l2.import_rts, l2.export_rts});
-        }
     }
     return {};
 }

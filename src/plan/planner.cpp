@@ -94,6 +94,7 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
     out.links.reserve(5 * (cfg.l3vnis.size() + cfg.l2vnis.size()) + 8);
     detail::Builder b{cfg, facts, out, *index, {}, {}, {}, VrfTableAllocator(facts.vrf_tables)};
     b.ovs_datapath = opts.ovs_datapath;
+    b.l2vni_objects = opts.l2vni_objects;
     out.node_index = *index;
     plan_sysctls(out);
     PEROUTER_TRY(detail::plan_underlay(b));

@@ -2,6 +2,7 @@
 // desired state (kernel objects and FRR text) can be golden-tested.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "common/result.hpp"
@@ -14,6 +15,10 @@ struct Options {
     std::string frr_log_file;  // "" = FRR logs to syslog
     /// Datapath of the OVS bridges perouter creates (perouterd --ovs-datapath).
     OvsDatapath ovs_datapath = OvsDatapath::System;
+    /// When set, the objects (links, addresses, OVS ports) of only these [[l2vni]] entries are
+    /// planned; FRR's configuration, and everything that is not an L2VNI, is planned whole. For
+    /// a change confined to L2VNI entries (plan/slice.hpp, changed_l2vnis).
+    const std::set<std::string>* l2vni_objects = nullptr;
 };
 
 /// Builds the desired state of the router. A config without [underlay] yields an empty

@@ -88,6 +88,44 @@ bool same_node_wide(const DesiredState& a, const DesiredState& b) {
            a.node_index == b.node_index && a.router_id == b.router_id;
 }
 
+std::optional<std::set<std::string>> changed_l2vnis(const config::Config& before,
+                                                    const config::Config& after) {
+    if (before.node != after.node || before.underlay != after.underlay ||
+        before.l3vnis != after.l3vnis || before.passthrough != after.passthrough ||
+        before.online != after.online || before.raw_frr != after.raw_frr)
+        return std::nullopt;
+    // Keyed by views into `before`: 1000 entries are looked up once each.
+    std::unordered_map<std::string_view, const config::L2Vni*> had;
+    had.reserve(before.l2vnis.size());
+    for (const auto& l2 : before.l2vnis)
+        had.emplace(l2.name, &l2);
+    std::set<std::string> out;
+    for (const auto& l2 : after.l2vnis) {
+        auto it = had.find(l2.name);
+        if (it == had.end() || !(*it->second == l2))
+            out.insert(l2.name);
+        if (it != had.end())
+            had.erase(it);
+    }
+    for (const auto& [name, l2] : had)
+        out.insert(std::string(name));
+    return out;
+}
+
+config::Config only_l2vnis(const config::Config& cfg, const std::set<std::string>& names) {
+    config::Config out;
+    out.node = cfg.node;
+    out.underlay = cfg.underlay;
+    out.l3vnis = cfg.l3vnis;
+    out.passthrough = cfg.passthrough;
+    out.online = cfg.online;
+    out.raw_frr = cfg.raw_frr;
+    for (const auto& l2 : cfg.l2vnis)
+        if (names.contains(l2.name))
+            out.l2vnis.push_back(l2);
+    return out;
+}
+
 DesiredState slice(const DesiredState& d, const std::set<std::string>& owners) {
     DesiredState out;
     out.links = of_owners(d.links, owners);
