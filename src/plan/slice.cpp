@@ -90,9 +90,8 @@ bool same_node_wide(const DesiredState& a, const DesiredState& b) {
 
 std::optional<std::set<std::string>> changed_l2vnis(const config::Config& before,
                                                     const config::Config& after) {
-    if (before.node != after.node || before.underlay != after.underlay ||
-        before.l3vnis != after.l3vnis || before.passthrough != after.passthrough ||
-        before.online != after.online || before.raw_frr != after.raw_frr)
+    // Everything but the L2VNIs, as only_l2vnis() keeps it: one list of those parts.
+    if (!(only_l2vnis(before, {}) == only_l2vnis(after, {})))
         return std::nullopt;
     // Keyed by views into `before`: 1000 entries are looked up once each.
     std::unordered_map<std::string_view, const config::L2Vni*> had;
