@@ -17,33 +17,39 @@
 namespace perouter::config {
 
 /// Field name (the TOML key, e.g. "vni") -> where it was written. The key "" is the table itself.
-/// A vector sorted by key: a table has a handful of keys, and a configuration of thousands of
-/// VPNs has thousands of tables. Keys are interned (config/model.cpp): the names of the key
-/// tables, held once per process.
+/// Compact, because a configuration of thousands of VPNs has thousands of tables, each with a
+/// handful of keys: 16 bytes a key, sorted by name. Key names are interned once per process (a
+/// number each, config/model.cpp); the files are held once per table (nearly always one: a
+/// table's keys come from several files only when files merge it key by key).
 class Positions {
   public:
     /// Position of `key`, or of the table when the key was not written (defaults).
-    const SourcePos& of(std::string_view key = "") const;
-    /// Position of `key` when it was written, else nullptr.
-    const SourcePos* find(std::string_view key) const;
-    bool has(std::string_view key) const { return find(key) != nullptr; }
+    SourcePos of(std::string_view key = "") const;
+    /// Position of `key` when it was written.
+    std::optional<SourcePos> find(std::string_view key) const;
+    bool has(std::string_view key) const;
     bool empty() const { return fields_.empty(); }
     size_t size() const { return fields_.size(); }
-    void set(std::string_view key, SourcePos p);
+    void set(std::string_view key, const SourcePos& p);
     /// Gives back the spare capacity once a table is read.
-    void shrink() { fields_.shrink_to_fit(); }
+    void shrink() {
+        fields_.shrink_to_fit();
+        files_.shrink_to_fit();
+    }
 
-    bool operator==(const Positions&) const = default;
+    friend bool operator==(const Positions& a, const Positions& b);
 
   private:
     struct Field {
-        std::string_view key;  // interned
-        SourcePos pos;
-
-        bool operator==(const Field&) const = default;
+        uint32_t key;  // interned name
+        uint32_t line;
+        uint32_t column;
+        uint32_t file;  // index in files_
     };
     std::vector<Field>::const_iterator lower_bound(std::string_view key) const;
+    SourcePos at(const Field& f) const;
     std::vector<Field> fields_;
+    std::vector<SourceFile> files_;
 };
 
 /// `remote-as external|internal` instead of a number.
@@ -176,7 +182,7 @@ struct Underlay {
         return interfaces;
     }
     /// Where fabric_links() were written.
-    const SourcePos& fabric_links_pos() const {
+    SourcePos fabric_links_pos() const {
         return macvlan ? macvlan->pos.of("name") : pos.of("interfaces");
     }
 

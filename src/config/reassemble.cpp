@@ -72,10 +72,10 @@ template <typename Vpn>
 bool group_by_file(const std::vector<Vpn>& vpns, const std::map<std::string_view, bool>& files,
                    std::map<std::string_view, std::vector<const Vpn*>>& out) {
     for (const Vpn& v : vpns) {
-        const std::string& file = v.pos.of().file.str();
-        if (!files.contains(file))
+        auto file = files.find(v.pos.of().file.str());
+        if (file == files.end())
             return false;
-        out[file].push_back(&v);
+        out[file->first].push_back(&v);  // the key of `files` outlives this map
     }
     return true;
 }

@@ -64,9 +64,9 @@ bool TableReader::has(std::string_view key) const {
     return table_.contains(key);
 }
 
-const SourcePos& TableReader::pos(std::string_view key) const {
-    const SourcePos* p = pos_.find(full(key));
-    return p ? *p : table_pos_;
+SourcePos TableReader::pos(std::string_view key) const {
+    auto p = pos_.find(full(key));
+    return p ? *std::move(p) : table_pos_;
 }
 
 void TableReader::error(std::string_view key, std::string message) {

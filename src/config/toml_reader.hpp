@@ -46,7 +46,7 @@ class TableReader {
     std::string_view where() const { return keys_.display; }
     /// The key was written (whatever its value).
     bool has(std::string_view key) const;
-    const SourcePos& pos(std::string_view key) const;
+    SourcePos pos(std::string_view key) const;
     const SourcePos& table_pos() const { return table_pos_; }
 
     void error(std::string_view key, std::string message);

@@ -255,12 +255,13 @@ Status Instance::wait_ready(std::chrono::milliseconds timeout) const {
 }
 
 Status Instance::check(const std::string& config) const {
-    if (!checked_.empty() && config == checked_)
+    if (checked_ && config == *checked_)
         return {};
     // Checked before the instance (and its run directory) exists.
     if (Status st = checker_.check(config); !st)
         return fail(fmt::format("FRR rejects the generated configuration: {}", st.error().message));
-    checked_ = config;
+    checked_ =
+        applied_ && *applied_ == config ? applied_ : std::make_shared<const std::string>(config);
     return {};
 }
 
@@ -271,7 +272,7 @@ const std::string& Instance::delta_to(const std::string& config) const {
 }
 
 Status Instance::check_change(const std::string& config) const {
-    if (config == checked_)
+    if (checked_ && config == *checked_)
         return {};
     const std::string& script = delta_to(config);
     return script.empty() ? Status{} : check(script);
@@ -285,7 +286,7 @@ std::string Instance::applied() const {
     if (applied_)
         return *applied_;
     if (auto text = read_file(paths_.applied_record()))
-        return *(applied_ = *text);
+        return *(applied_ = std::make_shared<const std::string>(std::move(*text)));
     // No record yet (state from an older perouterd): frr.conf is what we wrote then.
     auto text = read_file(paths_.config_file());
     return text ? *text : std::string();
@@ -331,7 +332,7 @@ Result<size_t> Instance::apply(const std::string& config) {
     const std::string script = delta_to(config);
     delta_.reset();  // also when the send fails: applied() is then what FRR has, unknown
     // What is sent is what FRR's parser checks, unless the whole text passed already.
-    if (!script.empty() && config != checked_)
+    if (!script.empty() && !(checked_ && config == *checked_))
         PEROUTER_TRY(check(script));
     size_t lines = 0;
     for (char c : script)
@@ -351,7 +352,9 @@ Status Instance::store_applied(const std::string& config) {
     std::error_code ec;
     fs::create_directories(fs::path(paths_.applied_record()).parent_path(), ec);
     PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600, Durability::ThisBoot));
-    applied_ = config;
+    applied_ = std::make_shared<const std::string>(config);
+    if (checked_ && *checked_ == config)
+        checked_ = applied_;
     delta_.reset();
     return write_owned(paths_.config_file(), config, "frr", Durability::ThisBoot);
 }
