@@ -28,8 +28,8 @@ struct VpnRef {
     std::string name;
     VpnKind kind = VpnKind::L3vni;
     uint32_t vni = 0;
-    std::string vrf;     // the l3vni's VRF, the l2vni's routing domain VRF, or ""
-    std::string source;  // the file that defines it
+    std::string vrf;    // the l3vni's VRF, the l2vni's routing domain VRF, or ""
+    SourceFile source;  // the file that defines it (the path shared with its positions)
 };
 
 /// Every VPN of `cfg`, L3VNIs first, in configuration order.

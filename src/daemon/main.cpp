@@ -1,6 +1,5 @@
 // perouterd: the router daemon. Without a mode flag it runs in the foreground as a service;
 // the flags below run one step and exit (perouterd(8)).
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -109,11 +108,6 @@ int one_shot(const Options& opts, const std::string& mode) {
 }  // namespace perouter::daemon
 
 int main(int argc, char** argv) {
-    // One malloc arena for every thread. perouterd's threads are the event loop and, during a
-    // change, one helper that checks or sends FRR's lines (daemon/router.cpp); a helper's own
-    // arena keeps the pages of what it allocated and of what outlives it (FRR's applied text) at
-    // idle, ~0.2 MiB at 1000 VNIs (tests/bench/RESULTS.md, P6).
-    mallopt(M_ARENA_MAX, 1);
     using perouter::daemon::Options;
     Options opts;
     bool check = false, once = false, diff = false, teardown = false, show_plan = false;

@@ -552,9 +552,10 @@ Result<std::optional<Report>> Router::reconcile_changes(
     // FRR's parser checks the change on another thread (~3 ms at 1000 VNIs, most of it in the
     // waiting vtysh) while the owners are compared and the kernel is looked at; the verdict is
     // taken before anything is touched, and nothing else uses frr_ until then. The delta (the
-    // parse of both whole texts) is made here, on the loop's thread: the helper only waits for
-    // vtysh. All threads share one malloc arena (daemon/main.cpp), so what a helper allocates
-    // and leaves behind does not keep a heap of its own resident at idle.
+    // parse of both whole texts) is made here: what a helper thread allocates stays in a heap of
+    // its own, which malloc_trim() does not give back at idle (+1.4 MiB at 1000 VNIs with the
+    // delta and a plan made on helper threads, measured). One heap for all threads (M_ARENA_MAX
+    // 1) saves ~0.15 MiB at idle and costs ~5 ms per change (tests/bench/RESULTS.md, P3/P6).
     const bool frr_changed = d->frr_config != frr_.applied();
     std::future<Status> frr_checked;
     if (frr_changed) {

@@ -242,7 +242,7 @@ void Service::after_apply(const config::Config* before) {
         } else {
             log_event(spdlog::level::info, messages::kVpnAdded,
                       fmt::format("vpn '{}' ({} {}) added from {}", v.name, to_string(v.kind),
-                                  v.vni, v.source),
+                                  v.vni, v.source.str()),
                       f);
         }
     }

@@ -335,7 +335,7 @@ nlohmann::json Service::describe() const {
                       {"vni", v.vni},
                       {"vrf", v.vrf},
                       {"state", to_string(v.state)},
-                      {"source", v.source},
+                      {"source", v.source.str()},
                       {"error", v.error}});
     j["vpns"] = vs;
     j["last_reconcile"] = {

@@ -71,10 +71,10 @@ ControlResult<void> Service::add_vpn(const std::string& name, const std::string&
     if (!loaded.config)
         return fail(invalid_config(loaded.diagnostics));
     if (auto v = config::find_vpn(*loaded.config, name))
-        return fail(
-            ControlError{ControlErrorKind::VpnExists,
-                         fmt::format("vpn '{}' already exists (defined in {})", name, v->source),
-                         {}});
+        return fail(ControlError{
+            ControlErrorKind::VpnExists,
+            fmt::format("vpn '{}' already exists (defined in {})", name, v->source.str()),
+            {}});
     Checked checked = check_dropin(loaded, {target, toml});
     if (!checked.errors.empty())
         return fail(invalid_config(std::move(checked.errors)));
@@ -127,11 +127,11 @@ ControlResult<void> Service::remove_vpn(const std::string& name) {
             ControlError{ControlErrorKind::NoSuchVpn, fmt::format("no vpn named '{}'", name), {}});
 
     if (std::none_of(owned.begin(), owned.end(),
-                     [&](const std::string& o) { return same(o, found->source); }))
+                     [&](const std::string& o) { return same(o, found->source.str()); }))
         return fail(ControlError{
             ControlErrorKind::ReadOnly,
             fmt::format("vpn '{}' is defined in {}, not by AddVpn; edit that file instead", name,
-                        found->source),
+                        found->source.str()),
             {}});
     for (const auto& o : owned) {
         std::error_code ec;

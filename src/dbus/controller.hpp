@@ -54,8 +54,8 @@ struct VpnInfo {
     uint32_t vni = 0;
     std::string vrf;  // l3vni: its VRF; l2vni: its routing domain's VRF, or ""
     VpnState state = VpnState::Pending;
-    std::string source;  // the file that defines it
-    std::string error;   // why it failed, "" otherwise
+    SourceFile source;  // the file that defines it (one path string for the file's VPNs)
+    std::string error;  // why it failed, "" otherwise
     friend bool operator==(const VpnInfo&, const VpnInfo&) = default;
 };
 

@@ -49,9 +49,10 @@ class FakeController : public dbus::Controller {
             return fail(std::move(*e));
         for (const auto& v : vpns_)
             if (v.name == name)
-                return fail(dbus::ControlError{dbus::ControlErrorKind::VpnExists,
-                                               "VPN '" + name + "' already exists in " + v.source,
-                                               {}});
+                return fail(
+                    dbus::ControlError{dbus::ControlErrorKind::VpnExists,
+                                       "VPN '" + name + "' already exists in " + v.source.str(),
+                                       {}});
         std::string dir = persist ? "/etc/perouter/perouter.d/" : "/run/perouter/perouter.d/";
         vpns_.push_back({name, VpnKind::L2vni, next_vni_++, "", dbus::VpnState::Configured,
                          dir + "50-" + name + ".toml", ""});
@@ -71,7 +72,7 @@ class FakeController : public dbus::Controller {
             if (it->source == kMainFile)
                 return fail(dbus::ControlError{
                     dbus::ControlErrorKind::ReadOnly,
-                    "VPN '" + name + "' is defined in " + it->source + ", not by the API",
+                    "VPN '" + name + "' is defined in " + it->source.str() + ", not by the API",
                     {}});
             vpns_.erase(it);
             lock.unlock();

@@ -113,7 +113,7 @@ dbus::ControlResult<void> ConfigController::remove_vpn(const std::string& name) 
         for (const auto& v : vpns_)
             if (v.name == name)
                 return fail(dbus::ControlError{dbus::ControlErrorKind::ReadOnly,
-                                               "vpn '" + name + "' is defined in " + v.source,
+                                               "vpn '" + name + "' is defined in " + v.source.str(),
                                                {}});
         return fail(dbus::ControlError{
             dbus::ControlErrorKind::NoSuchVpn, "no vpn named '" + name + "'", {}});
