@@ -25,10 +25,6 @@ class KeyNames {
         ids_.emplace(names_.back(), id);
         return id;
     }
-    std::string_view name(uint32_t id) {
-        std::lock_guard lock(mutex_);
-        return names_[id];  // a deque: a name does not move when others are added
-    }
     /// The id of `name` when it was interned.
     std::optional<uint32_t> find(std::string_view name) {
         std::lock_guard lock(mutex_);
@@ -49,11 +45,9 @@ KeyNames& key_names() {
 
 }  // namespace
 
-std::vector<Positions::Field>::const_iterator Positions::lower_bound(std::string_view key) const {
-    auto& names = key_names();
-    return std::lower_bound(
-        fields_.begin(), fields_.end(), key,
-        [&](const Field& f, std::string_view k) { return names.name(f.key) < k; });
+std::vector<Positions::Field>::const_iterator Positions::lower_bound(uint32_t key) const {
+    return std::lower_bound(fields_.begin(), fields_.end(), key,
+                            [](const Field& f, uint32_t k) { return f.key < k; });
 }
 
 SourcePos Positions::at(const Field& f) const {
@@ -64,7 +58,7 @@ std::optional<SourcePos> Positions::find(std::string_view key) const {
     auto id = key_names().find(key);
     if (!id)
         return std::nullopt;  // never interned: no table has it
-    auto it = lower_bound(key);
+    auto it = lower_bound(*id);
     if (it != fields_.end() && it->key == *id)
         return at(*it);
     return std::nullopt;
@@ -88,7 +82,7 @@ void Positions::set(std::string_view key, const SourcePos& p) {
         file = files_.insert(files_.end(), p.file);
     const Field f{key_names().id(key), p.line, p.column,
                   static_cast<uint32_t>(file - files_.begin())};
-    auto it = lower_bound(key);
+    auto it = lower_bound(f.key);
     if (it != fields_.end() && it->key == f.key)
         fields_[static_cast<size_t>(it - fields_.begin())] = f;
     else

@@ -18,8 +18,8 @@ namespace perouter::config {
 
 /// Field name (the TOML key, e.g. "vni") -> where it was written. The key "" is the table itself.
 /// Compact, because a configuration of thousands of VPNs has thousands of tables, each with a
-/// handful of keys: 16 bytes a key, sorted by name. Key names are interned once per process (a
-/// number each, config/model.cpp); the files are held once per table (nearly always one: a
+/// handful of keys: 16 bytes a key, sorted by key number. Key names are interned once per process
+/// (a number each, config/model.cpp); the files are held once per table (nearly always one: a
 /// table's keys come from several files only when files merge it key by key).
 class Positions {
   public:
@@ -46,7 +46,7 @@ class Positions {
         uint32_t column;
         uint32_t file;  // index in files_
     };
-    std::vector<Field>::const_iterator lower_bound(std::string_view key) const;
+    std::vector<Field>::const_iterator lower_bound(uint32_t key) const;
     SourcePos at(const Field& f) const;
     std::vector<Field> fields_;
     std::vector<SourceFile> files_;

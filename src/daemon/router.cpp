@@ -555,7 +555,7 @@ Result<std::optional<Report>> Router::reconcile_changes(
     // parse of both whole texts) is made here: what a helper thread allocates stays in a heap of
     // its own, which malloc_trim() does not give back at idle (+1.4 MiB at 1000 VNIs with the
     // delta and a plan made on helper threads, measured). One heap for all threads (M_ARENA_MAX
-    // 1) saves ~0.15 MiB at idle and costs ~5 ms per change (tests/bench/RESULTS.md, P3/P6).
+    // 1) saved ~0.15 MiB at idle and looked ~5 ms slower per AddVpn (tests/bench/RESULTS.md).
     const bool frr_changed = d->frr_config != frr_.applied();
     std::future<Status> frr_checked;
     if (frr_changed) {

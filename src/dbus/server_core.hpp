@@ -22,11 +22,11 @@ namespace perouter::dbus::detail {
 
 /// A string property's value: a text bounded as every reply is (reply_limits.hpp), or a state's
 /// or kind's name (states.hpp), the one place where those become strings on the server.
-inline std::string property_string(const SourceFile& file) {
-    return file.str();
-}
 inline std::string property_string(const std::string& text) {
     return bounded_message(text);
+}
+inline std::string property_string(const SourceFile& file) {
+    return property_string(file.str());
 }
 template <class E>
 requires std::is_enum_v<E> std::string property_string(E value) {
