@@ -52,9 +52,9 @@ void read_gateways(TableReader& r, L2Vni& v) {
         r.error("gateway_ips", "'gateway_ips' need a 'routing_domain'");
 }
 
-HostMaster convert_host_master(const toml::table& t, Diagnostics& diags) {
+HostMaster convert_host_master(const toml::table& t, Positions& pos, Diagnostics& diags) {
     HostMaster hm;
-    TableReader r(t, keys::kHostMaster, hm.pos, diags);
+    TableReader r(t, keys::kHostMaster, pos, diags, "host_master.");
     if (auto type = r.choice("type", {"linux-bridge", "ovs-bridge"}))
         hm.type = *type == 0 ? HostMasterType::LinuxBridge : HostMasterType::OvsBridge;
     if (auto lc = r.choice("lifecycle", {"managed", "external"}))
@@ -104,7 +104,7 @@ L2Vni convert_l2vni(const toml::table& t, Diagnostics& diags) {
     v.import_rts = read_route_targets(r, "import_rts");
     v.rd = read_route_distinguisher(r);
     if (const toml::table* hm = r.table("host_master"))
-        v.host_master = convert_host_master(*hm, diags);
+        v.host_master = convert_host_master(*hm, v.pos, diags);
     return v;
 }
 

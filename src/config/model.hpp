@@ -252,7 +252,7 @@ struct HostMaster {
     HostMasterType type = HostMasterType::LinuxBridge;
     HostMasterLifecycle lifecycle = HostMasterLifecycle::Managed;
     std::optional<std::string> name;  // required for external, forbidden for managed
-    Positions pos;
+    // Its positions are its L2Vni's, under "host_master." (one table of positions per VNI).
 
     bool operator==(const HostMaster&) const = default;
 };

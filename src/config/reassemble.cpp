@@ -128,6 +128,21 @@ std::optional<Assembly> reassemble(const AssemblyBase& base, const std::vector<C
     config.passthrough = base.config.passthrough;
     config.online = base.config.online;
     config.raw_frr = base.config.raw_frr;
+    // Sized once: the running configuration keeps these vectors (no spare capacity at idle).
+    size_t l3 = 0, l2 = 0;
+    for (const auto& t : texts) {
+        if (auto it = fresh.find(t.path); it != fresh.end()) {
+            l3 += it->second.l3.size();
+            l2 += it->second.l2.size();
+            continue;
+        }
+        if (auto it = old_l3.find(t.path); it != old_l3.end())
+            l3 += it->second.size();
+        if (auto it = old_l2.find(t.path); it != old_l2.end())
+            l2 += it->second.size();
+    }
+    config.l3vnis.reserve(l3);
+    config.l2vnis.reserve(l2);
     std::vector<std::string> files;  // for validate(): two-place errors blame the later file
     for (const auto& t : texts) {
         files.push_back(t.path);

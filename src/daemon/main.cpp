@@ -1,5 +1,6 @@
 // perouterd: the router daemon. Without a mode flag it runs in the foreground as a service;
 // the flags below run one step and exit (perouterd(8)).
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -108,6 +109,13 @@ int one_shot(const Options& opts, const std::string& mode) {
 }  // namespace perouter::daemon
 
 int main(int argc, char** argv) {
+    // glibc's defaults, fixed: by default a freed block above the mmap threshold raises it (up
+    // to 32 MiB) and the trim threshold with it, so that after one change of a large
+    // configuration (texts of ~0.5 MB) the blocks that size come from the heap and a thread's
+    // heap keeps up to twice that at idle, which malloc_trim() does not give back for threads
+    // (tests/bench/RESULTS.md, P6).
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
     using perouter::daemon::Options;
     Options opts;
     bool check = false, once = false, diff = false, teardown = false, show_plan = false;

@@ -644,11 +644,13 @@ Result<std::optional<Report>> Router::reconcile_changes(
     std::future<Result<size_t>> frr_sent;
     if (frr_beside_links)
         frr_sent = std::async(std::launch::async,
-                              [this, &config = d->frr_config] { return frr_.apply(config); });
+                              [this, &config = d->frr_config] { return frr_.send_change(config); });
     execute(diff, Phase::Underlay, report);
     execute(diff, Phase::Links, report, evpn ? VxlanCreates::Included : VxlanCreates::Excluded);
     execute(diff, Phase::Addresses, report);
-    if (Status st = frr_sent.valid() ? frr_applied(frr_sent.get(), report) : ensure_frr(*d, report);
+    if (Status st = frr_sent.valid()
+                        ? frr_applied(frr_.finish_change(frr_sent.get(), d->frr_config), report)
+                        : ensure_frr(*d, report);
         !st) {
         spdlog::error("FRR: {}", st.error().message);
         report.errors.push_back("FRR: " + st.error().message);

@@ -326,8 +326,17 @@ Result<DeltaRoute> send_delta(const InstancePaths& paths, const std::string& scr
 }
 
 Result<size_t> Instance::apply(const std::string& config) {
-    const std::string before = applied();
-    if (config == before && applied_)
+    return finish_change(send_change(config), config);
+}
+
+Result<size_t> Instance::finish_change(Result<size_t> sent, const std::string& config) {
+    if (sent && (!applied_ || *applied_ != config))
+        PEROUTER_TRY(store_applied(config));
+    return sent;
+}
+
+Result<size_t> Instance::send_change(const std::string& config) {
+    if (applied_ && config == *applied_)
         return size_t{0};
     const std::string script = delta_to(config);
     delta_.reset();  // also when the send fails: applied() is then what FRR has, unknown
@@ -340,7 +349,6 @@ Result<size_t> Instance::apply(const std::string& config) {
             ++lines;
     if (auto sent = send_delta(paths_, script); !sent)
         return fail(std::move(sent).error());
-    PEROUTER_TRY(store_applied(config));
     return lines;
 }
 
@@ -353,8 +361,7 @@ Status Instance::store_applied(const std::string& config) {
     fs::create_directories(fs::path(paths_.applied_record()).parent_path(), ec);
     PEROUTER_TRY(write_file_atomic(paths_.applied_record(), config, 0600, Durability::ThisBoot));
     applied_ = std::make_shared<const std::string>(config);
-    if (checked_ && *checked_ == config)
-        checked_ = applied_;
+    checked_ = checked_ && *checked_ == config ? applied_ : nullptr;
     delta_.reset();
     return write_owned(paths_.config_file(), config, "frr", Durability::ThisBoot);
 }

@@ -254,7 +254,7 @@ std::multimap<std::string, std::pair<const Positions*, std::string>> positions_o
     for (const auto& v : c.l2vnis) {
         add("l2vni[]", v.pos);
         if (v.host_master)
-            add("l2vni[].host_master", v.host_master->pos);
+            add("l2vni[].host_master", v.pos, "host_master.");
     }
     if (c.passthrough) {
         add("passthrough", c.passthrough->pos);
