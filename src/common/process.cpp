@@ -125,6 +125,16 @@ Status feed(const Spawned& sp, std::string_view input) {
     return {};
 }
 
+bool output_closed(const Spawned& sp) {
+    std::array<pollfd, 2> fds{{{sp.out_fd, 0, 0}, {sp.err_fd, 0, 0}}};
+    if (::poll(fds.data(), fds.size(), 0) < 0)
+        return false;
+    // A closed pipe reports POLLHUP even while it still holds unread bytes; a negative fd
+    // (none) is skipped by poll() and reports nothing.
+    const auto closed = [](const pollfd& p) { return p.fd < 0 || (p.revents & POLLHUP) != 0; };
+    return closed(fds[0]) && closed(fds[1]);
+}
+
 ProcessResult communicate(Spawned& sp, std::string_view input, std::chrono::milliseconds timeout) {
     Fd in_w(std::exchange(sp.in_fd, -1)), out_r(std::exchange(sp.out_fd, -1)),
         err_r(std::exchange(sp.err_fd, -1));

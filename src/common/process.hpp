@@ -45,6 +45,9 @@ Result<Spawned> spawn_process(const std::vector<std::string>& argv, Stdin in = S
 /// descriptor of `sp`. A child that stops reading early does not raise SIGPIPE here.
 ProcessResult communicate(Spawned& sp, std::string_view input, std::chrono::milliseconds timeout);
 
+/// Whether nobody holds the write ends of the child's stdout and stderr any more: it exited
+/// (and nothing it started kept them), so communicate() returns at once. Never blocks.
+bool output_closed(const Spawned& sp);
 /// Writes `input` to the child's stdin pipe and leaves it open: the first part of what a later
 /// communicate() completes. Only what fits in the pipe at once (a child that has not read yet
 /// holds at least PIPE_BUF bytes); a child that exited does not raise SIGPIPE here.

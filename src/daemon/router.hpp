@@ -142,6 +142,10 @@ class Router {
     /// creations. Consecutive link deletions on one side go in one request.
     void execute(const reconcile::DiffResult& diff, reconcile::Phase phase, Report& report,
                  VxlanCreates vxlans = VxlanCreates::Included);
+    /// Starts FRR (empty) and notes when; ensure_frr() then waits for it to answer.
+    Status start_frr(Report& report);
+    /// Starts FRR when it is not running (its configuration checked first); once it answers
+    /// after a start, gives it the configuration whole; else applies the delta.
     Status ensure_frr(const plan::DesiredState& d, Report& report);
     /// What follows FRR's apply: counting its lines, and a daemon that watchfrr restarted
     /// meanwhile gets the whole configuration.

@@ -34,6 +34,9 @@ constexpr uint64_t kHealthSettleUsec = 500'000;
 // How often a starting FRR instance is asked whether it is ready (a connect() per daemon, one
 // vtysh once they all answer).
 constexpr uint64_t kFrrPollUsec = 10'000;
+// ... and on time: with sd-event's default accuracy (250 ms) the poll that finds FRR ready came
+// up to a quarter of a second after it was (perouterd's start, tests/bench P1).
+constexpr uint64_t kFrrPollAccuracyUsec = 1'000;
 // Retries of a reconcile that left errors wait one poll interval, doubling up to this many
 // (one minute).
 constexpr uint32_t kMaxBackoffSteps = 30;
@@ -133,7 +136,7 @@ void Service::apply(const char* why, const Scope& scope) {
     if (last_.frr_starting) {
         // FRR was started and does not answer yet; the loop stays free meanwhile.
         spdlog::info("waiting for FRR to answer before the VXLAN devices and its configuration");
-        schedule(frr_wait_timer_, kFrrPollUsec, on_frr_wait);
+        schedule(frr_wait_timer_, kFrrPollUsec, on_frr_wait, kFrrPollAccuracyUsec);
     }
     if (last_.frr_settling)
         schedule(health_timer_, kHealthSettleUsec, on_health_timer);
@@ -247,13 +250,15 @@ void Service::retry_within(uint64_t usec) {
         sd_event_source_set_time(retry_timer_, now + usec);
 }
 
-void Service::schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler) {
+void Service::schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler,
+                       uint64_t accuracy_usec) {
     if (timer) {
         sd_event_source_set_time_relative(timer, usec);
+        sd_event_source_set_time_accuracy(timer, accuracy_usec);
         sd_event_source_set_enabled(timer, SD_EVENT_ONESHOT);
         return;
     }
-    sd_event_add_time_relative(event_, &timer, CLOCK_MONOTONIC, usec, 0, handler, this);
+    sd_event_add_time_relative(event_, &timer, CLOCK_MONOTONIC, usec, accuracy_usec, handler, this);
 }
 
 void Service::open_monitor() {

@@ -180,7 +180,10 @@ class Service : public Controller {
     std::string status_line() const;
     void publish();  // STATUS= and D-Bus PropertiesChanged
 
-    void schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler);
+    /// Arms `timer` (made on first use) to fire once in `usec`, late by up to `accuracy_usec`
+    /// (0: sd-event's default, 250 ms, which lets wakeups coalesce).
+    void schedule(sd_event_source*& timer, uint64_t usec, sd_event_time_handler_t handler,
+                  uint64_t accuracy_usec = 0);
     void open_monitor();
     /// Hands the neighbour refresh the bridges of the running configuration.
     void update_refresher();

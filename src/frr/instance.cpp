@@ -97,6 +97,8 @@ std::string Instance::unit() const {
 }
 
 Instance::State Instance::state() const {
+    if (start_script_runs())
+        return State::Running;  // being started
     int watchfrr = read_pid_file(paths_.pid_file("watchfrr"));
     if (!process_alive(watchfrr))
         return State::Stopped;
@@ -127,6 +129,7 @@ Status Instance::write_support_files() const {
 }
 
 Status Instance::start() {
+    start_failure_.clear();
     PEROUTER_TRY(write_support_files());
     // Without frr.conf, frrinit.sh starts the daemons and skips its boot read (`vtysh -b`,
     // tools/frrcommon.sh vtysh_b): the daemons come up empty and push_whole() gives them the
@@ -164,16 +167,42 @@ Status Instance::start_direct() {
                      "exec /usr/lib/frr/frrinit.sh start \"$3\"",
                      "frr-start", paths_.root + "/etc/frr", paths_.root + "/run/frr", paths_.name});
     }
-    auto r = run_process(argv, 60s);
-    if (!r)
-        return fail(std::move(r).error().context("start FRR"));
-    if (r->exit_code != 0)
-        return fail(fmt::format("start FRR in namespace '{}' failed (exit {}): {}", netns_,
-                                r->exit_code, r->err.empty() ? r->out : r->err));
+    // Not waited for: frrinit.sh starts watchfrr and the daemons one after the other (~0.4 s),
+    // while the caller creates the links (src/daemon/router.cpp); ready() waits for its end.
+    auto sp = spawn_process(argv);
+    if (!sp)
+        return fail(std::move(sp).error().context("start FRR"));
+    start_script_ = *sp;
     return {};
 }
 
+bool Instance::start_script_runs() const {
+    if (!start_script_)
+        return false;
+    if (!output_closed(*start_script_))
+        return true;
+    ProcessResult r = communicate(*start_script_, {}, 60s);
+    start_script_.reset();
+    if (r.exit_code != 0)
+        start_failure_ = fmt::format("start FRR in namespace '{}' failed (exit {}): {}", netns_,
+                                     r.exit_code, r.err.empty() ? r.out : r.err);
+    return false;
+}
+
+Status Instance::start_failure() const {
+    (void)start_script_runs();
+    if (start_failure_.empty())
+        return {};
+    return fail(start_failure_);
+}
+
 Status Instance::stop() {
+    if (start_script_) {
+        // What it starts is stopped below: let it finish first (kill it and watchfrr could be
+        // left half started).
+        (void)communicate(*start_script_, {}, 60s);
+        start_script_.reset();
+    }
     // Under systemd the unit stops its processes; the pid-file sweep below then only waits for
     // them (and cleans up anything a failed unit left behind).
     if (launcher_ == Launcher::Systemd) {
@@ -222,6 +251,10 @@ Status Instance::remove_files() {
 }
 
 Status Instance::ready() const {
+    // A direct start's frrinit.sh is not waited for beyond what follows (as a systemd job is
+    // not): its last ~10 ms come after watchfrr's job is over.
+    if (!start_script_runs() && !start_failure_.empty())
+        return fail(start_failure_);
     // First what vtysh itself goes by (`show daemons` lists the daemons whose vty socket it
     // could connect to), without a vtysh process: a connect() per daemon costs microseconds, a
     // vtysh 30 ms or more of CPU, which a starting FRR competes with.

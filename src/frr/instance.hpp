@@ -11,9 +11,11 @@
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/process.hpp"
 #include "common/result.hpp"
 #include "common/systemd_unit.hpp"
 #include "frr/syntax_check.hpp"
@@ -65,8 +67,17 @@ class Instance {
 
     /// Writes the instance files (daemons, vtysh.conf), removes frr.conf (the daemons start
     /// empty, without FRR's boot read) and starts watchfrr + daemons in the router namespace.
-    /// Once ready(), push_whole() gives them their configuration.
+    /// Returns once the start is under way (a systemd job, or frrinit.sh running: the caller
+    /// does other work meanwhile); state() is Running from then on. Once ready(), push_whole()
+    /// gives the daemons their configuration; start_failure() tells a start that failed.
     Status start();
+    /// The error of the last start() once it is known to have failed (frrinit.sh exited
+    /// non-zero); nothing while it runs or when it got through. Under systemd the unit's
+    /// failure shows as a daemon that never answers.
+    Status start_failure() const;
+    /// The pid of a direct start's frrinit.sh while it has not been reaped (0 otherwise): the
+    /// daemon watches it, and the health check its exit causes reaps it (state()).
+    int start_script_pid() const { return start_script_ ? start_script_->pid : 0; }
     /// Stops watchfrr and every daemon (by pid file); waits until they are gone.
     Status stop();
     /// Removes the instance's directories (after stop()).
@@ -127,6 +138,9 @@ class Instance {
     Status store_applied(const std::string& config);
 
     Status start_direct();
+    /// Whether the frrinit.sh of a direct start still runs; reaps it (and keeps its failure)
+    /// once it is over.
+    bool start_script_runs() const;
     /// frr@<name>.service. start() refuses it when systemd would not put it into the router
     /// namespace (the shipped drop-in is linked for "perouter" only).
     std::string unit() const;
@@ -151,6 +165,11 @@ class Instance {
     mutable std::optional<Delta> delta_;
     const std::string& delta_to(const std::string& config) const;
     mutable SyntaxChecker checker_;
+    // A direct start's frrinit.sh while it runs (start_direct() does not wait for it), and
+    // what it said when it failed; reaped by the first state(), ready() or stop() that finds
+    // its output closed.
+    mutable std::optional<Spawned> start_script_;
+    mutable std::string start_failure_;
 };
 
 /// How send_delta() sent a script.
