@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <thread>
 
 namespace perouter {
@@ -70,10 +72,13 @@ Status stop_unit(const std::string& unit) {
     return {};
 }
 
-bool unit_settled(const std::string& unit) {
+namespace {
+
+// The unit's ActiveState; nullopt when there is no bus to ask, "" when the unit is not loaded.
+std::optional<std::string> active_state(const std::string& unit) {
     sd_bus* bus = nullptr;
     if (sd_bus_open_system(&bus) < 0)
-        return true;  // nothing to ask: the caller's pid files decide
+        return std::nullopt;
     sd_bus_message* reply = nullptr;
     const char* path = nullptr;
     char* state = nullptr;
@@ -84,13 +89,25 @@ bool unit_settled(const std::string& unit) {
     if (r >= 0)
         r = sd_bus_get_property_string(bus, kManager, path, "org.freedesktop.systemd1.Unit",
                                        "ActiveState", nullptr, &state);
-    // Not loaded (GetUnit fails) counts as settled, like inactive and failed.
-    bool settled =
-        r < 0 || std::string_view(state) == "inactive" || std::string_view(state) == "failed";
+    std::string result = r >= 0 && state ? state : "";
     free(state);
     sd_bus_message_unref(reply);
     sd_bus_flush_close_unref(bus);
-    return settled;
+    return result;
+}
+
+}  // namespace
+
+bool unit_settled(const std::string& unit) {
+    // Nothing to ask: the caller's pid files decide. Not loaded counts as settled, like
+    // inactive and failed.
+    const auto state = active_state(unit);
+    return !state || state->empty() || *state == "inactive" || *state == "failed";
+}
+
+bool unit_starting(const std::string& unit) {
+    const auto state = active_state(unit);
+    return state && *state == "activating";
 }
 
 Status check_unit_namespace(const std::string& unit, const std::string& netns,

@@ -27,6 +27,9 @@ Status start_unit(const std::string& unit);
 Status stop_unit(const std::string& unit);
 /// The unit is inactive, failed or not loaded (its stop job has finished).
 bool unit_settled(const std::string& unit);
+/// The unit's start job still runs (ActiveState "activating": for Type=forking, ExecStart has
+/// not exited yet).
+bool unit_starting(const std::string& unit);
 /// An error unless systemd would run `unit` in /run/netns/<netns> (its NetworkNamespacePath=);
 /// `hint` says how to fix it.
 Status check_unit_namespace(const std::string& unit, const std::string& netns,

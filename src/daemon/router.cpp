@@ -896,10 +896,6 @@ Watched Router::watched() const {
         w.pids.push_back(read_pid_file(paths.pid_file(p)));
         w.files.push_back(paths.pid_file(p));
     }
-    // Not waited for once the daemons answer (frr::Instance::ready()): its exit wakes the
-    // health check, whose look at FRR's state reaps it.
-    if (int pid = frr_.start_script_pid())
-        w.pids.push_back(pid);
     if (dhcp_wanted_) {
         if (std::string f = dhcp_.pid_file(); !f.empty()) {
             w.pids.push_back(read_pid_file(f));

@@ -251,9 +251,16 @@ Status Instance::remove_files() {
 }
 
 Status Instance::ready() const {
-    // A direct start's frrinit.sh is not waited for beyond what follows (as a systemd job is
-    // not): its last ~10 ms come after watchfrr's job is over.
-    if (!start_script_runs() && !start_failure_.empty())
+    // A direct start's frrinit.sh ends with its own boot read (`vtysh -b` when frr.conf is
+    // readable, frrcommon.sh all_start), after watchfrr's job: push_whole() writes frr.conf,
+    // and a boot read that found it re-read the whole configuration into the daemons while
+    // they took ours (a session that never started, seen in reliability R2 with this wait
+    // left out). Under systemd the unit's start job is that same script.
+    if (start_script_runs())
+        return fail("frrinit.sh is still starting the daemons");
+    if (launcher_ == Launcher::Systemd && unit_starting(unit()))
+        return fail(fmt::format("{} is still starting", unit()));
+    if (!start_failure_.empty())
         return fail(start_failure_);
     // First what vtysh itself goes by (`show daemons` lists the daemons whose vty socket it
     // could connect to), without a vtysh process: a connect() per daemon costs microseconds, a

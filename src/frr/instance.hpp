@@ -75,9 +75,6 @@ class Instance {
     /// non-zero); nothing while it runs or when it got through. Under systemd the unit's
     /// failure shows as a daemon that never answers.
     Status start_failure() const;
-    /// The pid of a direct start's frrinit.sh while it has not been reaped (0 otherwise): the
-    /// daemon watches it, and the health check its exit causes reaps it (state()).
-    int start_script_pid() const { return start_script_ ? start_script_->pid : 0; }
     /// Stops watchfrr and every daemon (by pid file); waits until they are gone.
     Status stop();
     /// Removes the instance's directories (after stop()).
