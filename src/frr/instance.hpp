@@ -79,10 +79,11 @@ class Instance {
     Status stop();
     /// Removes the instance's directories (after stop()).
     Status remove_files();
-    /// Whether vtysh reaches every daemon now and watchfrr runs no start or restart job (those
-    /// load frr.conf into the daemons). First a connect() to each daemon's vty socket (no
-    /// process while the daemons are still coming up), then one vtysh, bounded by
-    /// kQueryTimeout. The error says what answered instead.
+    /// Whether the start is over (a direct start's frrinit.sh exited, frr@'s start job ended:
+    /// both end with a boot read of frr.conf), vtysh reaches every daemon now and watchfrr runs
+    /// no start or restart job (those load frr.conf into the daemons). Then a connect() to each
+    /// daemon's vty socket (no process while the daemons are still coming up), then one query
+    /// of watchfrr, bounded by kQueryTimeout. The error says what answered instead.
     Status ready() const;
     /// ready(), polled every 10 ms until `timeout`. Blocks: for one-shot runs only; the
     /// daemon polls ready() from its event loop instead.
