@@ -422,7 +422,7 @@ Result<Report> Router::reconcile_everything(const std::shared_ptr<const config::
         PEROUTER_TRY(ns_.create_router());
         ++report.changes;
     }
-    Status frr_start;
+    Status frr_start;  // an FRR that failed to start here is reported below, not started again
     if (start_frr_first) {
         frr_start = start_frr(report);
         PEROUTER_TRY(checked.get());
