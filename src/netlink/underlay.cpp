@@ -201,8 +201,16 @@ Status move_nic_in(const Namespaces& ns, const std::string& nic, const fs::path&
                 return fail(std::move(saved).error().context(subject));
             PEROUTER_TRY(write_state(file, to_json(nic, *saved)));
         }
+        // The move closes the NIC and takes its carrier; it comes up again in the same request.
+        // The kernel reports a carrier change of a physical NIC (and of a veth whose ifindex
+        // equals its peer's) at most once a second (linkwatch), so a separate "set up" after
+        // the move often reached the namespace's FRR a second later than the link itself:
+        // zebra saw no connected route, and the fabric session waited for its connect retry.
+        // Within one request the kernel has the NIC up again before it reports the close.
         LinkPtr move(rtnl_link_alloc());
         rtnl_link_set_ns_fd(move.get(), ns.fd(plan::Side::Router));
+        rtnl_link_set_group(move.get(), plan::kUnderlayGroup);
+        rtnl_link_set_flags(move.get(), IFF_UP);
         auto moved = set_link(host->get(), in_host->get(), move.get(), "");
         if (!moved.ok())
             return fail(std::move(moved).error().context(subject));
@@ -212,11 +220,14 @@ Status move_nic_in(const Namespaces& ns, const std::string& nic, const fs::path&
     auto link = get_link(router->get(), nic);
     if (!link.ok())
         return fail(std::move(link).error().context(subject));
-    LinkPtr group(rtnl_link_alloc());
-    rtnl_link_set_group(group.get(), plan::kUnderlayGroup);
-    auto grouped = set_link(router->get(), link->get(), group.get(), "set group");
-    if (!grouped.ok())
-        return fail(std::move(grouped).error().context(subject));
+    // Moved just now, it has both; after an interrupted run it may lack either.
+    if (rtnl_link_get_group(link->get()) != plan::kUnderlayGroup) {
+        LinkPtr group(rtnl_link_alloc());
+        rtnl_link_set_group(group.get(), plan::kUnderlayGroup);
+        auto grouped = set_link(router->get(), link->get(), group.get(), "set group");
+        if (!grouped.ok())
+            return fail(std::move(grouped).error().context(subject));
+    }
     // A moved NIC takes the namespace's defaults, and new links there come without IPv6
     // (plan/planner.cpp, plan_ipv6): it carries the fabric's sessions and gets its IPv6
     // addresses back below.
@@ -232,11 +243,13 @@ Status move_nic_in(const Namespaces& ns, const std::string& nic, const fs::path&
         if (!added.ok())
             return fail(std::move(added).error().context(subject));
     }
-    LinkPtr up(rtnl_link_alloc());
-    rtnl_link_set_flags(up.get(), IFF_UP);
-    auto upped = set_link(router->get(), link->get(), up.get(), "set up");
-    if (!upped.ok())
-        return fail(std::move(upped).error().context(subject));
+    if ((rtnl_link_get_flags(link->get()) & IFF_UP) == 0) {
+        LinkPtr up(rtnl_link_alloc());
+        rtnl_link_set_flags(up.get(), IFF_UP);
+        auto upped = set_link(router->get(), link->get(), up.get(), "set up");
+        if (!upped.ok())
+            return fail(std::move(upped).error().context(subject));
+    }
     return {};
 }
 
