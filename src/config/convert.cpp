@@ -36,6 +36,10 @@ Config convert(const toml::table& root, Diagnostics& diags) {
         for (const toml::table* t : *ts)
             if (admit(*t))
                 c.l2vnis.push_back(convert_l2vni(*t, diags));
+    if (auto ts = r.tables("l3vpn"))
+        for (const toml::table* t : *ts)
+            if (admit(*t))
+                c.l3vpns.push_back(convert_l3vpn(*t, diags));
     if (const toml::table* t = r.table("passthrough"))
         c.passthrough = convert_passthrough(*t, diags);
     if (const toml::table* t = r.table("online"))

@@ -26,6 +26,7 @@ Node convert_node(const toml::table& t, Diagnostics& diags);
 Underlay convert_underlay(const toml::table& t, Diagnostics& diags);
 Neighbor convert_neighbor(const toml::table& t, Diagnostics& diags);
 L3Vni convert_l3vni(const toml::table& t, Diagnostics& diags);
+L3Vpn convert_l3vpn(const toml::table& t, Diagnostics& diags);
 L2Vni convert_l2vni(const toml::table& t, Diagnostics& diags);
 Passthrough convert_passthrough(const toml::table& t, Diagnostics& diags);
 Online convert_online(const toml::table& t, Diagnostics& diags);

@@ -17,14 +17,15 @@ const std::vector<std::string_view> kHostSessionKeys = {
 const std::vector<std::string_view> kLocalCidrKeys = {"ipv4", "ipv6"};
 }  // namespace
 
-const KeyTable kRoot{"",
-                     "the top-level table",
-                     {"node", "underlay", "l3vni", "l2vni", "passthrough", "online", "raw_frr"}};
+const KeyTable kRoot{
+    "",
+    "the top-level table",
+    {"node", "underlay", "l3vni", "l2vni", "l3vpn", "passthrough", "online", "raw_frr"}};
 const KeyTable kNode{"node", "[node]", {"index", "index_from_interface", "index_cidr"}};
 const KeyTable kUnderlay{"underlay",
                          "[underlay]",
                          {"asn", "interfaces", "router_id_cidr", "tunnel_endpoint_cidrs",
-                          "neighbors", "graceful_restart", "route_reflector", "macvlan"}};
+                          "neighbors", "graceful_restart", "route_reflector", "macvlan", "srv6"}};
 const KeyTable kNeighbor{"underlay.neighbors[]",
                          "[[underlay.neighbors]]",
                          {"asn", "type", "address", "interface", "listen_range", "port", "password",
@@ -48,6 +49,14 @@ const KeyTable kL3Vni{"l3vni[]",
                        "default_gateway", "export_rts", "import_rts", "rd", "host_session"}};
 const KeyTable kL3VniHostSession{"l3vni[].host_session", "[l3vni.host_session]", kHostSessionKeys};
 const KeyTable kL3VniLocalCidr{"l3vni[].host_session.local_cidr", "[l3vni.host_session.local_cidr]",
+                               kLocalCidrKeys};
+const KeyTable kSrv6{"underlay.srv6", "[underlay.srv6]", {"locator", "locator_pool"}};
+const KeyTable kL3Vpn{"l3vpn[]",
+                      "[[l3vpn]]",
+                      {"name", "vrf", "rd_assigned_number", "default_gateway", "export_rts",
+                       "import_rts", "rd", "host_session"}};
+const KeyTable kL3VpnHostSession{"l3vpn[].host_session", "[l3vpn.host_session]", kHostSessionKeys};
+const KeyTable kL3VpnLocalCidr{"l3vpn[].host_session.local_cidr", "[l3vpn.host_session.local_cidr]",
                                kLocalCidrKeys};
 const KeyTable kL2Vni{"l2vni[]",
                       "[[l2vni]]",
@@ -75,11 +84,15 @@ const std::vector<const KeyTable*>& key_tables() {
         &keys::kGracefulRestart,
         &keys::kRouteReflector,
         &keys::kMacvlan,
+        &keys::kSrv6,
         &keys::kL3Vni,
         &keys::kL3VniHostSession,
         &keys::kL3VniLocalCidr,
         &keys::kL2Vni,
         &keys::kHostMaster,
+        &keys::kL3Vpn,
+        &keys::kL3VpnHostSession,
+        &keys::kL3VpnLocalCidr,
         &keys::kPassthrough,
         &keys::kPassthroughHostSession,
         &keys::kPassthroughLocalCidr,

@@ -164,6 +164,18 @@ struct MacvlanUnderlay {
     bool operator==(const MacvlanUnderlay&) const = default;
 };
 
+/// `[underlay.srv6]`: this node's SRv6 locator, the /64 its L3VPN SIDs are taken from (FRR 8.4
+/// places a SID's function right after a /64 and advertises it at bit 64, so a locator is
+/// exactly a /64). Exactly one of `locator` (written for this node) and `locator_pool` (node i
+/// gets the i-th /64 of it, as the tunnel endpoint pools give addresses).
+struct Srv6 {
+    std::optional<IpPrefix> locator;
+    std::optional<IpPrefix> locator_pool;
+    Positions pos;
+
+    bool operator==(const Srv6&) const = default;
+};
+
 struct Underlay {
     uint32_t asn = 0;
     std::vector<std::string> interfaces;     // host NICs moved into the router namespace
@@ -173,6 +185,7 @@ struct Underlay {
     std::vector<Neighbor> neighbors;
     std::optional<GracefulRestart> graceful_restart;
     std::optional<RouteReflector> route_reflector;
+    std::optional<Srv6> srv6;  // presence enables SRv6 L3VPNs ([[l3vpn]])
     Positions pos;
 
     /// The links facing the fabric in the router namespace: the NICs moved in, or the macvlan.
@@ -238,6 +251,25 @@ struct L3Vni {
     bool operator==(const L3Vni&) const = default;
 };
 
+/// `[[l3vpn]]`: a VRF whose routes travel as BGP VPNv4/VPNv6 with SRv6 SIDs instead of EVPN
+/// over VXLAN. The host sees what an L3VNI gives it: one veth and, with a host session, one BGP
+/// peer.
+struct L3Vpn {
+    std::string name;
+    std::string vrf;
+    /// 1..65535: names the veth (host-s-N / pe-s-N) and is the assigned number of the derived
+    /// route distinguisher (<router-id>:N) and export route target (<underlay asn>:N).
+    uint32_t rd_assigned_number = 0;
+    std::optional<HostSession> host_session;
+    std::vector<std::string> export_rts;  // empty: <underlay asn>:<rd_assigned_number>
+    std::vector<std::string> import_rts;  // at least one
+    std::optional<std::string> rd;        // absent: <router-id>:<rd_assigned_number>
+    bool default_gateway = false;
+    Positions pos;
+
+    bool operator==(const L3Vpn&) const = default;
+};
+
 /// What the host end of an L2VNI's veth is plugged into: a Linux bridge (enslaved by netlink)
 /// or an Open vSwitch bridge (a port added through OVSDB).
 enum class HostMasterType { LinuxBridge, OvsBridge };
@@ -262,7 +294,7 @@ struct L2Vni {
     uint32_t vni = 0;
     uint16_t vxlan_port = 4789;
     std::optional<Family> underlay_address_family;
-    std::optional<std::string> routing_domain;  // name of an [[l3vni]]; absent = pure L2
+    std::optional<std::string> routing_domain;  // name of an [[l3vni]] or [[l3vpn]]; absent = L2
     std::vector<IpPrefix> gateway_ips;          // at most one per family, needs routing_domain
     std::optional<HostMaster> host_master;
     // EVPN route targets and distinguisher of the VNI; empty/absent = FRR's automatic values
@@ -326,6 +358,7 @@ struct Config {
     std::optional<Underlay> underlay;
     std::vector<L3Vni> l3vnis;
     std::vector<L2Vni> l2vnis;
+    std::vector<L3Vpn> l3vpns;
     std::optional<Passthrough> passthrough;
     std::optional<Online> online;
     std::vector<RawFrr> raw_frr;

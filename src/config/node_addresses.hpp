@@ -8,6 +8,7 @@
 
 #include "common/ip.hpp"
 #include "common/result.hpp"
+#include "config/model.hpp"
 
 namespace perouter::config {
 
@@ -17,6 +18,10 @@ Result<IpAddress> router_id(const IpPrefix& pool, uint32_t node_index);
 /// VTEP address: host number index of the tunnel-endpoint pool (node 0 gets the network
 /// address itself, as upstream does), used as a /32 or /128 on the router namespace's lo.
 Result<IpAddress> vtep_address(const IpPrefix& pool, uint32_t node_index);
+
+/// This node's SRv6 locator: the /64 written as `locator`, or the index-th /64 of
+/// `locator_pool` (fd00:0:1::/48, node 3 -> fd00:0:1:3::/64).
+Result<IpPrefix> srv6_locator(const Srv6& srv6, uint32_t node_index);
 
 /// The two ends of a host-session veth.
 struct VethAddresses {

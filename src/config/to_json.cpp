@@ -116,6 +116,14 @@ nlohmann::json to_json(const Config& cfg) {
                 {"stale_path_time_seconds", u.graceful_restart->stale_path_time_seconds}};
         if (u.route_reflector)
             uj["route_reflector"] = {{"cluster_id", u.route_reflector->cluster_id.str()}};
+        if (u.srv6) {
+            json sj = json::object();
+            if (u.srv6->locator)
+                sj["locator"] = u.srv6->locator->str();
+            if (u.srv6->locator_pool)
+                sj["locator_pool"] = u.srv6->locator_pool->str();
+            uj["srv6"] = sj;
+        }
         if (u.macvlan) {
             const MacvlanUnderlay& m = *u.macvlan;
             json mj{{"parent", m.parent},
@@ -172,6 +180,25 @@ nlohmann::json to_json(const Config& cfg) {
         l2.push_back(e);
     }
     j["l2vni"] = l2;
+
+    // Only with entries: a configuration without [[l3vpn]] reads as before SRv6 existed.
+    if (!cfg.l3vpns.empty()) {
+        json l3vpn = json::array();
+        for (const L3Vpn& v : cfg.l3vpns) {
+            json e{{"name", v.name},
+                   {"vrf", v.vrf},
+                   {"rd_assigned_number", v.rd_assigned_number},
+                   {"export_rts", v.export_rts},
+                   {"import_rts", v.import_rts},
+                   {"default_gateway", v.default_gateway}};
+            put(e, "rd", v.rd);
+            if (v.host_session)
+                e["host_session"] = host_session(*v.host_session);
+            e["source"] = v.pos.of().file;
+            l3vpn.push_back(e);
+        }
+        j["l3vpn"] = l3vpn;
+    }
 
     if (cfg.passthrough)
         j["passthrough"] = {{"host_session", host_session(cfg.passthrough->host_session)}};

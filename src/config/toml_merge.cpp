@@ -56,8 +56,8 @@ bool merge_tables(toml::table& dst, toml::table&& src, bool top_level) {
             merge_tables(*existing->as_table(), std::move(*value.as_table()), false);
             continue;
         }
-        bool keyed =
-            top_level && (key.str() == "l3vni" || key.str() == "l2vni" || key.str() == "raw_frr");
+        bool keyed = top_level && (key.str() == "l3vni" || key.str() == "l2vni" ||
+                                   key.str() == "l3vpn" || key.str() == "raw_frr");
         if (existing && keyed && existing->is_array() && value.is_array()) {
             replaced = merge_keyed(*existing->as_array(), std::move(*value.as_array())) || replaced;
             continue;

@@ -222,6 +222,51 @@ GracefulRestart convert_graceful_restart(const toml::table& t, Diagnostics& diag
     return gr;
 }
 
+Srv6 convert_srv6(const toml::table& t, Diagnostics& diags) {
+    Srv6 s;
+    TableReader r(t, keys::kSrv6, s.pos, diags);
+    // An IPv6 unicast prefix that is not one of the special ranges.
+    auto read = [&](std::string_view key) -> std::optional<IpPrefix> {
+        auto p = r.prefix(key);
+        if (!p)
+            return std::nullopt;
+        if (p->is_v4()) {
+            r.error(key, fmt::format("'{}' must be an ipv6 cidr, got '{}'", key, p->str()));
+            return std::nullopt;
+        }
+        if (auto problem = pool_problem(*p)) {
+            r.error(key, fmt::format("'{}' {} {}", key, p->str(), *problem));
+            return std::nullopt;
+        }
+        return p->network();
+    };
+    if (auto p = read("locator")) {
+        // FRR 8.4 puts a SID's function right after the locator and its peers read it at bit 64.
+        if (p->length() != 64)
+            r.error("locator", fmt::format("'locator' must be a /64 (FRR 8.4 advertises SIDs with "
+                                           "their function at bit 64), got {}",
+                                           p->str()));
+        else
+            s.locator = *p;
+    }
+    if (auto p = read("locator_pool")) {
+        if (p->length() > 64)
+            r.error("locator_pool",
+                    fmt::format("'locator_pool' must be /64 or shorter (each node takes a /64 of "
+                                "it), got {}",
+                                p->str()));
+        else
+            s.locator_pool = *p;
+    }
+    if (r.has("locator") && r.has("locator_pool"))
+        r.exclusive("locator", "locator_pool");
+    else if (!r.has("locator") && !r.has("locator_pool"))
+        r.error_at(r.table_pos(),
+                   "[underlay.srv6] needs 'locator' (this node's /64) or "
+                   "'locator_pool' (node i takes its i-th /64)");
+    return s;
+}
+
 }  // namespace
 
 Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
@@ -256,6 +301,8 @@ Underlay convert_underlay(const toml::table& t, Diagnostics& diags) {
     read_neighbors(r, u, diags);
     if (const toml::table* gr = r.table("graceful_restart"))
         u.graceful_restart = convert_graceful_restart(*gr, diags);
+    if (const toml::table* s = r.table("srv6"))
+        u.srv6 = convert_srv6(*s, diags);
     if (const toml::table* rr = r.table("route_reflector")) {
         u.route_reflector = convert_route_reflector(*rr, diags);
         // The cluster id is a router id of its own: it must not be one of the nodes'.

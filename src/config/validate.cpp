@@ -30,6 +30,27 @@ std::vector<IpPrefix> cidrs_of(const HostSession& hs) {
     return out;
 }
 
+/// An [[l3vni]] or an [[l3vpn]]: a VRF the host reaches over a veth. The rules about VRFs,
+/// host sessions and default gateways are the same for both.
+struct RoutedVpn {
+    std::string_view kind;  // "l3vni" / "l3vpn"
+    const std::string& name;
+    const std::string& vrf;
+    const std::optional<HostSession>& host_session;
+    bool default_gateway;
+    const Positions& pos;
+};
+
+std::vector<RoutedVpn> routed_vpns(const Config& c) {
+    std::vector<RoutedVpn> out;
+    out.reserve(c.l3vnis.size() + c.l3vpns.size());
+    for (const auto& v : c.l3vnis)
+        out.push_back({"l3vni", v.name, v.vrf, v.host_session, v.default_gateway, v.pos});
+    for (const auto& v : c.l3vpns)
+        out.push_back({"l3vpn", v.name, v.vrf, v.host_session, v.default_gateway, v.pos});
+    return out;
+}
+
 std::string cidr_key(const IpPrefix& p) {
     return p.is_v4() ? "local_cidr.ipv4" : "local_cidr.ipv6";
 }
@@ -96,6 +117,62 @@ void for_each_overlap(const std::vector<Subnet>& subnets, const WriteOrder& orde
     }
 }
 
+/// [underlay.srv6] and [[l3vpn]]: what SRv6 needs from the rest of the configuration.
+void check_srv6(const Config& c, Diagnostics& diags) {
+    const Underlay& u = *c.underlay;
+    if (!c.l3vpns.empty() && !u.srv6)
+        diags.push_back({c.l3vpns.front().pos.of(),
+                         "[[l3vpn]] needs [underlay.srv6] (the locator its SIDs are taken from)"});
+    if (!c.l3vpns.empty() && !c.l3vnis.empty())
+        diags.push_back({c.l3vpns.front().pos.of(),
+                         fmt::format("[[l3vpn]] and [[l3vni]] cannot be on one node (the "
+                                     "[[l3vni]] '{}' is at {})",
+                                     c.l3vnis.front().name, c.l3vnis.front().pos.of().str())});
+    if (!u.srv6)
+        return;
+    const Srv6& s = *u.srv6;
+    // The encapsulated packets leave from the node's IPv6 tunnel endpoint (`ip sr tunsrc`).
+    const bool v6_endpoint =
+        std::any_of(u.tunnel_endpoint_cidrs.begin(), u.tunnel_endpoint_cidrs.end(),
+                    [](const IpPrefix& p) { return !p.is_v4(); });
+    if (!v6_endpoint)
+        diags.push_back({s.pos.of(),
+                         "[underlay.srv6] needs an ipv6 cidr in the underlay's "
+                         "'tunnel_endpoint_cidrs' (the source of SRv6 packets)"});
+    // VPNv4/VPNv6 and the locator travel over IPv6 BGP sessions: a neighbour at an IPv6 address
+    // or an unnumbered one (IPv6 link-local).
+    const bool v6_session = std::any_of(u.neighbors.begin(), u.neighbors.end(), [](const auto& n) {
+        return n.kind == PeerKind::Interface ||
+               (n.kind == PeerKind::Address && n.address.is_v6() && unmapped(n.address).is_v6());
+    });
+    if (!u.neighbors.empty() && !v6_session)
+        diags.push_back({s.pos.of(),
+                         "[underlay.srv6] needs an underlay neighbor over ipv6 (an "
+                         "ipv6 'address' or an 'interface'): SRv6 VPN routes and "
+                         "the locator are carried over ipv6 sessions"});
+    // The locator is routed to this node from the whole fabric: it may not overlap the node's
+    // other pools.
+    const IpPrefix* locator = s.locator ? &*s.locator : s.locator_pool ? &*s.locator_pool : nullptr;
+    if (!locator)
+        return;
+    const std::string key = s.locator ? "locator" : "locator_pool";
+    for (const auto& p : u.tunnel_endpoint_cidrs)
+        if (p.overlaps(*locator))
+            diags.push_back(
+                {s.pos.of(key),
+                 fmt::format("'{}' {} overlaps the tunnel endpoint cidr {} (also at {})", key,
+                             locator->str(), p.str(), u.pos.of("tunnel_endpoint_cidrs").str())});
+    for (const auto& v : routed_vpns(c))
+        if (v.host_session)
+            for (const auto& p : cidrs_of(*v.host_session))
+                if (p.overlaps(*locator))
+                    diags.push_back(
+                        {s.pos.of(key),
+                         fmt::format("'{}' {} overlaps local_cidr {} of {} '{}' (also at {})", key,
+                                     locator->str(), p.str(), v.kind, v.name,
+                                     v.host_session->pos.of(cidr_key(p)).str())});
+}
+
 void check_dependencies(const Config& c, Diagnostics& diags) {
     bool any_vni = !c.l3vnis.empty() || !c.l2vnis.empty();
     if (!c.underlay) {
@@ -103,6 +180,8 @@ void check_dependencies(const Config& c, Diagnostics& diags) {
             diags.push_back({c.l3vnis.front().pos.of(), "[[l3vni]] needs an [underlay]"});
         if (!c.l2vnis.empty())
             diags.push_back({c.l2vnis.front().pos.of(), "[[l2vni]] needs an [underlay]"});
+        if (!c.l3vpns.empty())
+            diags.push_back({c.l3vpns.front().pos.of(), "[[l3vpn]] needs an [underlay]"});
         if (c.passthrough)
             diags.push_back({c.passthrough->pos.of(),
                              "[passthrough] needs an [underlay] (its session lives in the default "
@@ -120,6 +199,7 @@ void check_dependencies(const Config& c, Diagnostics& diags) {
         diags.push_back({u.pos.of(),
                          "underlay tunnel endpoint configuration is required when L3VNIs/L2VNIs "
                          "are defined"});
+    check_srv6(c, diags);
     if (c.passthrough && u.asn != 0 && c.passthrough->host_session.asn != 0 &&
         c.passthrough->host_session.asn != u.asn) {
         const HostSession& hs = c.passthrough->host_session;
@@ -185,6 +265,8 @@ void check_unique(const Config& c, const WriteOrder& order, Diagnostics& diags) 
         visit("l3vni", v.name, v.vni, v.pos);
     for (const auto& v : c.l2vnis)
         visit("l2vni", v.name, v.vni, v.pos);
+    for (const auto& v : c.l3vpns)
+        visit("l3vpn", v.name, 0, v.pos);
 
     // A route distinguisher names one VNI's routes; two VNIs with one RD mix their routes.
     std::map<std::string, Owner> rds;
@@ -206,12 +288,32 @@ void check_unique(const Config& c, const WriteOrder& order, Diagnostics& diags) 
         visit_rd("l3vni", v.name, v.rd, v.pos);
     for (const auto& v : c.l2vnis)
         visit_rd("l2vni", v.name, v.rd, v.pos);
+    for (const auto& v : c.l3vpns)
+        visit_rd("l3vpn", v.name, v.rd, v.pos);
+
+    // rd_assigned_number names an [[l3vpn]]'s veth (host-s-N) and its derived RD and RT.
+    std::map<uint32_t, Owner> numbers;
+    index = 0;
+    for (const auto& v : c.l3vpns) {
+        const Owner now{"l3vpn", v.name, &v.pos, index++};
+        if (v.rd_assigned_number == 0)
+            continue;
+        auto [it, fresh] = numbers.emplace(v.rd_assigned_number, now);
+        if (!fresh)
+            clash(it->second, now, "rd_assigned_number",
+                  [&](const Owner& later, const Owner& earlier) {
+                      return fmt::format(
+                          "duplicate rd_assigned_number {}: l3vpn '{}' and l3vpn '{}' (also at {})",
+                          v.rd_assigned_number, earlier.name, later.name,
+                          earlier.pos->of("rd_assigned_number").str());
+                  });
+    }
 
     // Underlay links live in the router namespace next to the VRFs.
     if (c.underlay) {
         const auto links = c.underlay->fabric_links();
         const std::set<std::string> nics(links.begin(), links.end());
-        for (const auto& v : c.l3vnis)
+        for (const auto& v : routed_vpns(c))
             if (nics.count(v.vrf))
                 diags.push_back(
                     {v.pos.of("vrf"),
@@ -221,15 +323,20 @@ void check_unique(const Config& c, const WriteOrder& order, Diagnostics& diags) 
 
     std::map<std::string, Owner> vrfs;
     index = 0;
-    for (const auto& v : c.l3vnis) {
-        const Owner now{"l3vni", v.name, &v.pos, index++};
+    for (const auto& v : routed_vpns(c)) {
+        const Owner now{std::string(v.kind), v.name, &v.pos, index++};
         if (v.vrf.empty())
             continue;
         auto [it, fresh] = vrfs.emplace(v.vrf, now);
         if (!fresh)
             clash(it->second, now, "vrf", [&](const Owner& later, const Owner& earlier) {
-                return fmt::format("more than one l3vni in vrf '{}': '{}' and '{}' (also at {})",
-                                   v.vrf, earlier.name, later.name, earlier.pos->of("vrf").str());
+                if (later.kind == earlier.kind)
+                    return fmt::format("more than one {} in vrf '{}': '{}' and '{}' (also at {})",
+                                       later.kind, v.vrf, earlier.name, later.name,
+                                       earlier.pos->of("vrf").str());
+                return fmt::format("vrf '{}' is used by {} '{}' and {} '{}' (also at {})", v.vrf,
+                                   earlier.kind, earlier.name, later.kind, later.name,
+                                   earlier.pos->of("vrf").str());
             });
     }
 }
@@ -254,8 +361,12 @@ void check_raw_frr_names(const Config& c, const WriteOrder& order, Diagnostics& 
 }
 
 void check_default_gateway(const Config& c, Diagnostics& diags) {
-    std::map<Family, const L3Vni*> gateway_of;
-    for (const auto& v : c.l3vnis) {
+    struct Gateway {
+        std::string name;
+        SourcePos pos;
+    };
+    std::map<Family, Gateway> gateway_of;
+    for (const auto& v : routed_vpns(c)) {
         if (!v.default_gateway)
             continue;
         auto cidrs = v.host_session ? cidrs_of(*v.host_session) : std::vector<IpPrefix>{};
@@ -267,14 +378,15 @@ void check_default_gateway(const Config& c, Diagnostics& diags) {
             continue;
         }
         for (const auto& p : cidrs) {
-            auto [it, fresh] = gateway_of.emplace(p.family(), &v);
+            auto [it, fresh] =
+                gateway_of.emplace(p.family(), Gateway{v.name, v.pos.of("default_gateway")});
             if (!fresh)
                 diags.push_back(
                     {v.pos.of("default_gateway"),
-                     fmt::format("more than one default_gateway l3vni for {}: '{}' and '{}' "
+                     fmt::format("more than one default_gateway {} for {}: '{}' and '{}' "
                                  "(also at {})",
-                                 to_string(p.family()), it->second->name, v.name,
-                                 it->second->pos.of("default_gateway").str())});
+                                 v.kind, to_string(p.family()), it->second.name, v.name,
+                                 it->second.pos.str())});
         }
     }
 }
@@ -287,9 +399,9 @@ void check_host_session_overlap(const Config& c, const WriteOrder& order, Diagno
         for (const auto& p : cidrs_of(hs))
             pools.push_back({p, fmt::format("{} of {}", p.str(), owner), hs.pos.of(cidr_key(p))});
     };
-    for (const auto& v : c.l3vnis)
+    for (const auto& v : routed_vpns(c))
         if (v.host_session)
-            add(*v.host_session, fmt::format("l3vni '{}'", v.name));
+            add(*v.host_session, fmt::format("{} '{}'", v.kind, v.name));
     if (c.passthrough)
         add(c.passthrough->host_session, "passthrough");
     for_each_overlap(pools, order, [&](const Subnet& later, const Subnet& earlier) {
@@ -305,15 +417,16 @@ void check_vrf_overlap(const Config& c, const WriteOrder& order, Diagnostics& di
     for (const auto& l2 : c.l2vnis)
         if (l2.routing_domain && !l2.gateway_ips.empty())
             routed[*l2.routing_domain].push_back(&l2);
-    for (const auto& l3 : c.l3vnis) {
+    for (const auto& l3 : routed_vpns(c)) {
         auto it = routed.find(l3.name);
         if (l3.name.empty() || it == routed.end())
             continue;
         std::vector<Subnet> subnets;
         if (l3.host_session)
             for (const auto& p : cidrs_of(*l3.host_session))
-                subnets.push_back({p, fmt::format("local_cidr {} of l3vni '{}'", p.str(), l3.name),
-                                   l3.host_session->pos.of(cidr_key(p))});
+                subnets.push_back(
+                    {p, fmt::format("local_cidr {} of {} '{}'", p.str(), l3.kind, l3.name),
+                     l3.host_session->pos.of(cidr_key(p))});
         for (const L2Vni* l2 : it->second)
             for (const auto& gw : l2->gateway_ips)
                 subnets.push_back({gw.network(),
@@ -329,12 +442,13 @@ void check_vrf_overlap(const Config& c, const WriteOrder& order, Diagnostics& di
 
 void check_routing_domains(const Config& c, Diagnostics& diags) {
     std::set<std::string> l3_names;
-    for (const auto& l3 : c.l3vnis)
+    for (const auto& l3 : routed_vpns(c))
         l3_names.insert(l3.name);
     for (const auto& l2 : c.l2vnis) {
         if (l2.routing_domain && !l3_names.count(*l2.routing_domain))
             diags.push_back({l2.pos.of("routing_domain"),
-                             fmt::format("routing_domain '{}' does not name an [[l3vni]]",
+                             fmt::format("routing_domain '{}' does not name an [[l3vni]] or an "
+                                         "[[l3vpn]]",
                                          *l2.routing_domain)});
     }
 }
@@ -360,11 +474,13 @@ void check_node_addresses(const Config& c, Diagnostics& diags) {
             if (!veth_addresses(p, idx))
                 missing(hs.pos.of(cidr_key(p)), fmt::format("'{}'", cidr_key(p)), p);
     };
-    for (const auto& v : c.l3vnis)
+    for (const auto& v : routed_vpns(c))
         if (v.host_session)
             check_session(*v.host_session);
     if (c.passthrough)
         check_session(c.passthrough->host_session);
+    if (u.srv6 && u.srv6->locator_pool && !srv6_locator(*u.srv6, idx))
+        missing(u.srv6->pos.of("locator_pool"), "'locator_pool'", *u.srv6->locator_pool);
 }
 
 /// With a static node index this node's own addresses are known (the rules of
@@ -400,9 +516,9 @@ void check_neighbors_are_not_this_node(const Config& c, Diagnostics& diags) {
                 fmt::format("this node's host side of the host session of {}", owner), pos);
         }
     };
-    for (const auto& v : c.l3vnis)
+    for (const auto& v : routed_vpns(c))
         if (v.host_session)
-            add_session(*v.host_session, fmt::format("l3vni '{}'", v.name));
+            add_session(*v.host_session, fmt::format("{} '{}'", v.kind, v.name));
     if (c.passthrough)
         add_session(c.passthrough->host_session, "the passthrough");
     for (const auto& n : u.neighbors) {

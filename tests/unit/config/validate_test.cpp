@@ -1016,7 +1016,8 @@ TEST(ValidateL2Vni, RequiredKeys) {
 TEST(ValidateL2Vni, RoutingDomainMustNameAnL3Vni) {
     EXPECT_THAT(errors_with_base(std::string(kRed) +
                                  "[[l2vni]]\nname = \"x\"\nvni = 5\nrouting_domain = \"blue\"\n"),
-                ElementsAre("b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]]"));
+                ElementsAre("b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]] or an "
+                            "[[l3vpn]]"));
 }
 
 TEST(ValidateL2Vni, GatewayIps) {
@@ -1256,7 +1257,7 @@ routing_domain = "blue"
                   "be set together",
                   "b.toml:5:1: unknown key 'vnii' in [[l3vni]]",
                   "b.toml:8:7: duplicate vni 100: l3vni 'red' and l2vni 'web' (also at b.toml:4:7)",
-                  "b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]]",
+                  "b.toml:9:18: routing_domain 'blue' does not name an [[l3vni]] or an [[l3vpn]]",
                   "c.toml:2:58: 'local_cidr' needs at least one of 'ipv4' or 'ipv6'"));
 }
 
