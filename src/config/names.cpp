@@ -23,6 +23,12 @@ std::string router_veth_name(uint32_t vni) {
 std::string host_bridge_name(uint32_t vni) {
     return fmt::format("{}{}", kHostBridgePrefix, vni);
 }
+std::string l3vpn_host_veth_name(uint32_t n) {
+    return fmt::format("{}{}", kL3VpnHostVethPrefix, n);
+}
+std::string l3vpn_router_veth_name(uint32_t n) {
+    return fmt::format("{}{}", kL3VpnRouterVethPrefix, n);
+}
 
 bool has_numbered_name(std::string_view name, std::string_view prefix) {
     if (!name.starts_with(prefix) || name.size() == prefix.size())
@@ -32,12 +38,13 @@ bool has_numbered_name(std::string_view name, std::string_view prefix) {
 
 bool is_router_link_name(std::string_view name) {
     return has_numbered_name(name, kRouterBridgePrefix) || has_numbered_name(name, kVxlanPrefix) ||
-           has_numbered_name(name, kRouterVethPrefix) || name == kPassthroughRouterVeth;
+           has_numbered_name(name, kRouterVethPrefix) ||
+           has_numbered_name(name, kL3VpnRouterVethPrefix) || name == kPassthroughRouterVeth;
 }
 
 bool is_host_link_name(std::string_view name) {
     return has_numbered_name(name, kHostVethPrefix) || has_numbered_name(name, kHostBridgePrefix) ||
-           name == kPassthroughHostVeth;
+           has_numbered_name(name, kL3VpnHostVethPrefix) || name == kPassthroughHostVeth;
 }
 
 std::optional<std::string> interface_name_problem(std::string_view name) {
@@ -61,8 +68,9 @@ std::optional<std::string> reserved_name_problem(std::string_view name) {
         return "is the loopback device";
     // Whole prefixes, whatever follows: a name close to ours would confuse operators. "pt-" is
     // the common prefix of the passthrough's two veths.
-    for (std::string_view prefix : {kRouterBridgePrefix, kHostBridgePrefix, kHostVethPrefix,
-                                    kRouterVethPrefix, std::string_view("pt-")}) {
+    for (std::string_view prefix :
+         {kRouterBridgePrefix, kHostBridgePrefix, kHostVethPrefix, kRouterVethPrefix,
+          kL3VpnHostVethPrefix, kL3VpnRouterVethPrefix, std::string_view("pt-")}) {
         if (name.starts_with(prefix))
             return fmt::format("names starting with '{}' are reserved for perouter's links",
                                prefix);

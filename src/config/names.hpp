@@ -29,19 +29,25 @@ inline constexpr std::string_view kVxlanPrefix = "vni";
 inline constexpr std::string_view kRouterVethPrefix = "pe-e-";
 inline constexpr std::string_view kHostVethPrefix = "host-e-";
 inline constexpr std::string_view kHostBridgePrefix = "br-hs-";
+/// An [[l3vpn]]'s veth, "<prefix><rd_assigned_number>" (upstream's SRv6 L3VPN names).
+inline constexpr std::string_view kL3VpnRouterVethPrefix = "pe-s-";
+inline constexpr std::string_view kL3VpnHostVethPrefix = "host-s-";
 
-std::string bridge_name(uint32_t vni);       ///< "br-pe-<vni>", in the router namespace
-std::string vxlan_name(uint32_t vni);        ///< "vni<vni>", in the router namespace
-std::string host_veth_name(uint32_t vni);    ///< "host-e-<vni>", host end of the VNI veth
-std::string router_veth_name(uint32_t vni);  ///< "pe-e-<vni>", router end of the VNI veth
-std::string host_bridge_name(uint32_t vni);  ///< "br-hs-<vni>", managed host bridge of an L2VNI
+std::string bridge_name(uint32_t vni);           ///< "br-pe-<vni>", in the router namespace
+std::string vxlan_name(uint32_t vni);            ///< "vni<vni>", in the router namespace
+std::string host_veth_name(uint32_t vni);        ///< "host-e-<vni>", host end of the VNI veth
+std::string router_veth_name(uint32_t vni);      ///< "pe-e-<vni>", router end of the VNI veth
+std::string host_bridge_name(uint32_t vni);      ///< "br-hs-<vni>", managed host bridge of an L2VNI
+std::string l3vpn_host_veth_name(uint32_t n);    ///< "host-s-<n>", host end of an L3VPN veth
+std::string l3vpn_router_veth_name(uint32_t n);  ///< "pe-s-<n>", router end of an L3VPN veth
 
 /// `<prefix><n>` with n a non-empty run of decimal digits.
 bool has_numbered_name(std::string_view name, std::string_view prefix);
 /// A name perouter gives its links in the router namespace: `br-pe-<n>`, `vni<n>`,
-/// `pe-e-<n>`, `pt-ns`.
+/// `pe-e-<n>`, `pe-s-<n>`, `pt-ns`.
 bool is_router_link_name(std::string_view name);
-/// A name perouter gives its links in the host: `host-e-<n>`, `br-hs-<n>`, `pt-host`.
+/// A name perouter gives its links in the host: `host-e-<n>`, `host-s-<n>`, `br-hs-<n>`,
+/// `pt-host`.
 bool is_host_link_name(std::string_view name);
 
 /// Why `name` cannot be a Linux interface name ("longer than 15 characters"), or nullopt when

@@ -14,9 +14,9 @@
 
 namespace perouter::config {
 
-/// Checks that `doc` defines exactly one [[l3vni]] or [[l2vni]] entry whose name is `name`,
-/// and nothing else (no [underlay], no second VPN), so a runtime VPN cannot change the rest of
-/// the router. Returns "l3vni" or "l2vni". Only the shape is checked here; the values are
+/// Checks that `doc` defines exactly one [[l3vni]], [[l2vni]] or [[l3vpn]] entry whose name is
+/// `name`, and nothing else (no [underlay], no second VPN), so a runtime VPN cannot change the rest
+/// of the router. Returns "l3vni" or "l2vni". Only the shape is checked here; the values are
 /// validated with the whole configuration (parse_with).
 Result<std::string, Diagnostics> check_vpn_document(const ConfigText& doc, std::string_view name);
 
@@ -32,7 +32,7 @@ struct VpnRef {
     SourceFile source;  // the file that defines it (the path shared with its positions)
 };
 
-/// Every VPN of `cfg`, L3VNIs first, in configuration order.
+/// Every VPN of `cfg`: L3VNIs, L2VNIs, then L3VPNs, each in configuration order.
 std::vector<VpnRef> vpns_of(const Config& cfg);
 /// The VPN of `cfg` called `name`, without listing the others (a change next to 1000 VPNs
 /// looks up one name).

@@ -59,6 +59,9 @@ bool relevant_link(const std::string& name, const config::Config* cfg) {
     for (const auto& l3 : cfg->l3vnis)
         if (l3.vrf == name)
             return true;
+    for (const auto& l3 : cfg->l3vpns)
+        if (l3.vrf == name)
+            return true;
     for (const auto& l2 : cfg->l2vnis)
         if (l2.host_master && l2.host_master->name == name)
             return true;

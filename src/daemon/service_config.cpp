@@ -242,7 +242,8 @@ void Service::after_apply(const config::Config* before) {
         } else {
             log_event(spdlog::level::info, messages::kVpnAdded,
                       fmt::format("vpn '{}' ({} {}) added from {}", v.name, to_string(v.kind),
-                                  v.vni, v.source.str()),
+                                  v.kind == VpnKind::L3vpn ? v.vrf : std::to_string(v.vni),
+                                  v.source.str()),
                       f);
         }
     }
@@ -253,7 +254,8 @@ void Service::after_apply(const config::Config* before) {
                 continue;
             const config::VpnRef v = config::vpn_at(*before, i);
             log_event(spdlog::level::info, messages::kVpnRemoved,
-                      fmt::format("vpn '{}' ({} {}) removed", v.name, to_string(v.kind), v.vni),
+                      fmt::format("vpn '{}' ({} {}) removed", v.name, to_string(v.kind),
+                                  v.kind == VpnKind::L3vpn ? v.vrf : std::to_string(v.vni)),
                       {{"PEROUTER_VPN", v.name}, {"PEROUTER_VNI", std::to_string(v.vni)}});
         }
     }

@@ -354,8 +354,10 @@ std::string Service::status_line() const {
         return "no [underlay]: router not configured";
     size_t up = std::count_if(peers_.begin(), peers_.end(),
                               [](const auto& p) { return p.second == "Established"; });
-    std::string s = fmt::format("underlay: {}/{} peers up, {} l3vni, {} l2vni{}", up,
+    // "N l3vpn" only on nodes with SRv6 VPNs: every other status line reads as it always did.
+    std::string s = fmt::format("underlay: {}/{} peers up, {} l3vni, {} l2vni{}{}", up,
                                 c.underlay->neighbors.size(), c.l3vnis.size(), c.l2vnis.size(),
+                                c.l3vpns.empty() ? "" : fmt::format(", {} l3vpn", c.l3vpns.size()),
                                 c.passthrough ? ", passthrough" : "");
     if (on_last_good_)
         s += "; RUNNING THE LAST GOOD CONFIGURATION (the files are invalid)";

@@ -84,9 +84,9 @@ class Controller {
     /// Validates `toml` as one more drop-in on top of the current files. Empty = valid.
     virtual Diagnostics validate(const std::string& toml) = 0;
 
-    /// Validates the VPN document (exactly one [[l3vni]] or [[l2vni]] named `name`, nothing
-    /// else), writes it atomically as perouter.d/50-<name>.toml under /run (persist = false)
-    /// or /etc (persist = true), and returns once it is applied.
+    /// Validates the VPN document (exactly one [[l3vni]], [[l2vni]] or [[l3vpn]] named `name`,
+    /// nothing else), writes it atomically as perouter.d/50-<name>.toml under /run (persist =
+    /// false) or /etc (persist = true), and returns once it is applied.
     virtual ControlResult<void> add_vpn(const std::string& name, const std::string& toml,
                                         bool persist) = 0;
 

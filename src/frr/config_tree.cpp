@@ -16,12 +16,19 @@ std::string_view trim(std::string_view s) {
 bool opens_top_level(std::string_view line) {
     return line.starts_with("vrf ") || line == "bfd" || line.starts_with("route-map ") ||
            line.starts_with("router ") || line.starts_with("interface ") ||
-           line.starts_with("key chain ");
+           line.starts_with("key chain ") || line == "segment-routing";
 }
 
 bool opens_sub_context(std::string_view parent, std::string_view line) {
     if (parent.starts_with("router "))
-        return line.starts_with("address-family ");
+        return line.starts_with("address-family ") || line == "segment-routing srv6";
+    // zebra's locators: segment-routing / srv6 / locators / locator NAME.
+    if (parent == "segment-routing")
+        return line == "srv6";
+    if (parent == "srv6")
+        return line == "locators";
+    if (parent == "locators")
+        return line.starts_with("locator ");
     if (parent == "address-family l2vpn evpn")
         return line.starts_with("vni ");
     if (parent == "bfd")

@@ -1,8 +1,10 @@
 // A frr.conf text as a tree of contexts, so that two configurations can be compared block by
 // block. The contexts recognised are those render() produces and those a [[raw_frr]] block is
 // likely to hold (see context_rules in config_tree.cpp): top-level `vrf`, `bfd`, `route-map`,
-// `router`, `interface` and `key chain`; `address-family` under `router`, `vni` under
-// `address-family l2vpn evpn`, `profile`/`peer` under `bfd`, `key` under `key chain`.
+// `router`, `interface`, `key chain` and `segment-routing`; `address-family` and `segment-routing
+// srv6` under `router`, `vni` under `address-family l2vpn evpn`, `profile`/`peer` under `bfd`,
+// `key` under `key chain`, and zebra's `srv6` / `locators` / `locator` chain under
+// `segment-routing`.
 #pragma once
 
 #include <cstddef>

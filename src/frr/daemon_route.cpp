@@ -19,7 +19,7 @@ constexpr Mask kPrefixList = kRouteMap | bit(Daemon::Bfdd);         // VTYSH_ACL
 constexpr Mask kVrf = bit(Daemon::Zebra) | bit(Daemon::Staticd);    // VTYSH_VRF
 
 // The top-level stanza a line is in: what its indented lines (and its closing line) are.
-enum class Stanza { None, RouterBgp, Vrf, RouteMap, Bfd };
+enum class Stanza { None, RouterBgp, Vrf, RouteMap, Bfd, SegmentRouting };
 
 struct Top {
     std::string_view prefix;  // the line starts with it (after a `no ` it may have)
@@ -41,6 +41,9 @@ constexpr std::array kTop{
     Top{"router bgp ", bit(Daemon::Bgpd), Stanza::RouterBgp},
 };
 
+// zebra's SRv6 locators (vtysh's VTYSH_SR: zebra, and pathd, which this instance does not run).
+constexpr Mask kSegmentRouting = bit(Daemon::Zebra);
+
 bool starts_with_word(std::string_view line, std::string_view word) {
     return line == word ||
            (line.starts_with(word) && line.size() > word.size() && line[word.size()] == ' ');
@@ -50,6 +53,8 @@ bool starts_with_word(std::string_view line, std::string_view word) {
 std::optional<std::pair<Mask, Stanza>> top_level(std::string_view line) {
     if (line == "bfd")
         return std::pair{bit(Daemon::Bfdd), Stanza::Bfd};
+    if (line == "segment-routing")
+        return std::pair{kSegmentRouting, Stanza::SegmentRouting};
     const bool no = line.starts_with("no ");
     const std::string_view rest = no ? line.substr(3) : line;
     for (const Top& t : kTop)
@@ -68,6 +73,8 @@ std::optional<Mask> inside(Stanza s, std::string_view line) {
             return bit(Daemon::Bgpd);  // every line under `router bgp` is bgpd's
         case Stanza::Bfd:
             return bit(Daemon::Bfdd);  // profiles and their settings
+        case Stanza::SegmentRouting:
+            return kSegmentRouting;  // srv6 / locators / locator / prefix and their exits
         case Stanza::Vrf:
             if (starts_with_word(rest, "vni"))
                 return bit(Daemon::Zebra);
@@ -92,6 +99,8 @@ std::optional<Mask> closing(Stanza s, std::string_view line) {
             return line == "exit" ? std::optional<Mask>(kRouteMap) : std::nullopt;
         case Stanza::Bfd:
             return line == "exit" ? std::optional<Mask>(bit(Daemon::Bfdd)) : std::nullopt;
+        case Stanza::SegmentRouting:
+            return line == "exit" ? std::optional<Mask>(kSegmentRouting) : std::nullopt;
         case Stanza::Vrf:
             return line == "exit-vrf" ? std::optional<Mask>(kVrf) : std::nullopt;
         case Stanza::None:

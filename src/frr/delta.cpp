@@ -94,6 +94,10 @@ std::optional<std::string_view> setting_key(std::string_view line) {
                           w[0] == "detect-multiplier" || w[0] == "minimum-ttl")) {
         return w[0];
     }
+    // A locator has one prefix (zebra's `locator NAME / prefix P`, FRR 8.4): a new one replaces
+    // it. No other context of ours has `prefix` lines.
+    if (w[0] == "prefix" && w.size() >= 2)
+        return w[0];
     // One log file at a time: a new path replaces the old one. Syslog is a separate target
     // that stays active next to a file, so it is negated when it goes.
     if (w[0] == "log" && w.size() >= 3 && w[1] == "file")
@@ -255,6 +259,11 @@ void remove_whole(Script& s, const ConfigBlock& b) {
     // deleted"), and the kernel VRF goes away only after FRR let go of it: empty it instead.
     // FRR drops an inactive VRF without configuration from its running config by itself. An
     // interface is the same ("Only inactive interfaces can be deleted").
+    // FRR 8.4 zebra has no `no segment-routing`; `no srv6` inside it removes every locator.
+    if (b.header == "segment-routing") {
+        s.block(0, b.header, {"no srv6"});
+        return;
+    }
     if (b.header.starts_with("vrf ") || b.header.starts_with("interface ")) {
         std::vector<std::string> body;
         for (const auto& l : reversed(b.lines))
@@ -269,7 +278,8 @@ void remove_whole(Script& s, const ConfigBlock& b) {
 // `no address-family`: emptying it is enough.
 bool removable_sub_context(std::string_view header) {
     return header.starts_with("profile ") || header.starts_with("peer ") ||
-           header.starts_with("vni ") || header.starts_with("key ");
+           header.starts_with("vni ") || header.starts_with("key ") ||
+           header.starts_with("locator ") || header == "segment-routing srv6";
 }
 
 // A nested block (an address family, a BFD profile, a VNI) inside a parent's script body, when

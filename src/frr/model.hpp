@@ -47,6 +47,8 @@ struct UnderlayNeighbor {
     bool ipv4_unicast = false;
     bool ipv6_unicast = false;
     bool l2vpn_evpn = false;
+    bool ipv4_vpn = false;  // SRv6 L3VPNs: IPv6 neighbors only
+    bool ipv6_vpn = false;
 };
 
 /// A BGP session with the host over a veth (L3VNI host session or passthrough).
@@ -82,6 +84,14 @@ struct EvpnVni {
     std::vector<std::string> export_rts;
 };
 
+/// This node's SRv6 locator: zebra's `segment-routing / srv6 / locators / locator NAME /
+/// prefix P` and the default instance's `segment-routing srv6 / locator NAME`, the source of the
+/// SIDs of every SRv6 VRF (FRR 8.4 takes them from the default instance's locator only).
+struct Srv6Locator {
+    std::string name;
+    std::string prefix;  // a /64
+};
+
 struct Underlay {
     uint32_t asn = 0;
     std::string router_id;
@@ -91,6 +101,7 @@ struct Underlay {
     bool advertise_all_vni = false;         // any VNI configured (tunnel endpoint present)
     std::vector<EvpnVni> evpn_vnis;         // L2VNIs with an explicit RD or route targets
     std::optional<std::string> cluster_id;  // this node is a route reflector
+    std::optional<Srv6Locator> srv6;        // SRv6 L3VPNs exist
     bool graceful_restart = false;
     uint32_t gr_restart_time = 120;  // FRR defaults are never rendered (frr#22953)
     uint32_t gr_stale_path_time = 360;
@@ -103,10 +114,17 @@ struct Passthrough {
     std::vector<std::string> networks_v6;  // host-side veth address as /128
 };
 
-/// One L3VNI: `vrf X / vni N` for zebra and `router bgp ASN vrf X` for bgpd.
+/// How a VRF's routes reach the fabric.
+enum class VrfTransport {
+    Evpn,  // L3VNI: `vrf X / vni N` for zebra, EVPN type-5 routes (`address-family l2vpn evpn`)
+    Srv6,  // L3VPN: VPNv4/VPNv6 routes with SRv6 SIDs (`sid vpn export`, `import/export vpn`)
+};
+
+/// One L3VNI or L3VPN: `router bgp ASN vrf X` for bgpd (and for an L3VNI `vrf X / vni N`).
 struct Vrf {
     std::string name;
-    uint32_t vni = 0;
+    VrfTransport transport = VrfTransport::Evpn;
+    uint32_t vni = 0;  // Evpn only
     uint32_t asn = 0;
     std::string router_id;
     std::vector<HostNeighbor> neighbors;   // 0..2 (one per host-session family)
@@ -114,7 +132,7 @@ struct Vrf {
     std::vector<std::string> networks_v6;
     std::vector<std::string> export_rts;
     std::vector<std::string> import_rts;
-    std::optional<std::string> rd;
+    std::optional<std::string> rd;  // Srv6: always set (the planner derives it)
 };
 
 /// A [[raw_frr]] block, appended after everything rendered.

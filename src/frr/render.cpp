@@ -71,11 +71,31 @@ void render_header(Writer& w, const Model& m) {
 
 void render_vrf_vnis(Writer& w, const Model& m) {
     for (const auto& vrf : m.vrfs) {
+        if (vrf.transport != VrfTransport::Evpn)
+            continue;
         w.separator();
         w.linef(0, "vrf {}", vrf.name);
         w.linef(1, "vni {}", vrf.vni);
         w.line(0, "exit-vrf");
     }
+}
+
+// zebra's locator (FRR 8.4: `prefix` is its only setting; without func-bits a SID's function
+// takes the 16 bits after the /64, where bgpd advertises it).
+void render_srv6_locator(Writer& w, const Model& m) {
+    if (!m.underlay || !m.underlay->srv6)
+        return;
+    const Srv6Locator& l = *m.underlay->srv6;
+    w.separator();
+    w.line(0, "segment-routing");
+    w.line(1, "srv6");
+    w.line(2, "locators");
+    w.linef(3, "locator {}", l.name);
+    w.linef(4, "prefix {}", l.prefix);
+    w.line(3, "exit");
+    w.line(2, "exit");
+    w.line(1, "exit");
+    w.line(0, "exit");
 }
 
 void render_bfd(Writer& w, const Model& m) {
@@ -304,6 +324,14 @@ void render_underlay(Writer& w, const Model& m) {
     }
     render_unicast_family(w, u, pt, false);
     render_unicast_family(w, u, pt, true);
+    for (const bool v6 : {false, true}) {
+        render_family(w, v6 ? "ipv6 vpn" : "ipv4 vpn", [&](Writer& f) {
+            for (const auto& n : u.neighbors) {
+                if (v6 ? n.ipv6_vpn : n.ipv4_vpn)
+                    render_underlay_activation(f, n, false);
+            }
+        });
+    }
     render_family(w, "l2vpn evpn", [&](Writer& f) {
         for (const auto& n : u.neighbors) {
             if (n.l2vpn_evpn)
@@ -322,7 +350,31 @@ void render_underlay(Writer& w, const Model& m) {
             f.line(2, "exit-vni");
         }
     });
+    if (u.srv6) {
+        w.line(1, "segment-routing srv6");
+        w.linef(2, "locator {}", u.srv6->name);
+        w.line(1, "exit");
+    }
     w.line(0, "exit");
+}
+
+// An SRv6 VRF's VPN settings in one unicast family, in the order bgpd writes them back. `rt vpn
+// both` when the two lists are equal, as bgpd shows them.
+void render_vpn_settings(Writer& f, const Vrf& vrf) {
+    f.line(2, "sid vpn export auto");
+    if (vrf.rd)
+        f.linef(2, "rd vpn export {}", *vrf.rd);
+    const auto joined = [](const std::vector<std::string>& rts) { return fmt::join(rts, " "); };
+    if (!vrf.import_rts.empty() && vrf.import_rts == vrf.export_rts) {
+        f.linef(2, "rt vpn both {}", joined(vrf.import_rts));
+    } else {
+        if (!vrf.import_rts.empty())
+            f.linef(2, "rt vpn import {}", joined(vrf.import_rts));
+        if (!vrf.export_rts.empty())
+            f.linef(2, "rt vpn export {}", joined(vrf.export_rts));
+    }
+    f.line(2, "export vpn");
+    f.line(2, "import vpn");
 }
 
 void render_vrf_instance(Writer& w, const Vrf& vrf) {
@@ -341,7 +393,13 @@ void render_vrf_instance(Writer& w, const Vrf& vrf) {
                     render_host_activation(f, n);
                 }
             }
+            if (vrf.transport == VrfTransport::Srv6)
+                render_vpn_settings(f, vrf);
         });
+    }
+    if (vrf.transport == VrfTransport::Srv6) {
+        w.line(0, "exit");
+        return;
     }
     render_family(w, "l2vpn evpn", [&](Writer& f) {
         if (vrf.rd)
@@ -361,6 +419,7 @@ void render_vrf_instance(Writer& w, const Vrf& vrf) {
 std::string render(const Model& model) {
     Writer w;
     render_header(w, model);
+    render_srv6_locator(w, model);
     render_vrf_vnis(w, model);
     render_bfd(w, model);
     render_route_map(w, model);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "common/result.hpp"
 #include "config/model.hpp"
@@ -34,6 +35,7 @@ struct Builder {
 
 Status plan_underlay(Builder& b);
 Status plan_l3vnis(Builder& b);
+Status plan_l3vpns(Builder& b);
 Status plan_l2vnis(Builder& b);
 Status plan_passthrough(Builder& b);
 
@@ -58,6 +60,22 @@ struct VniBridge {
 /// neighbour suppression: EVPN fills the FDB), in the router namespace, in this order.
 void add_vni_bridge(Builder& b, uint32_t vni, const IpAddress& vtep, uint16_t vxlan_port,
                     const VniBridge& bridge, const std::string& owner);
+
+/// The name of this node's locator in FRR (zebra's `locator NAME`, bgpd's `locator NAME`).
+inline constexpr std::string_view kSrv6LocatorName = "perouter";
+
+/// An L3VNI's or L3VPN's VRF device, and the unreachable defaults of its table.
+void add_vrf(Builder& b, const std::string& vrf, uint32_t table, const std::string& owner);
+
+/// A host session's veth addresses, BGP neighbours, /32 and /128 announcements and the host's
+/// default route when `default_gateway`: the part L3VNI and L3VPN share.
+Status add_host_session(Builder& b, const config::HostSession& hs, const std::string& host_if,
+                        const std::string& router_if, bool default_gateway,
+                        const std::string& owner, frr::Vrf& fv);
+
+/// The gateway subnets of the L2VNIs whose routing_domain is `domain` (an L3VNI's or L3VPN's
+/// name), announced from its VRF instance.
+void add_gateway_networks(const config::Config& cfg, const std::string& domain, frr::Vrf& fv);
 
 /// The pair of veth LinkSpecs (host end first). `router_master` enslaves the router end.
 void add_veth_pair(Builder& b, const std::string& host_name, const std::string& router_name,

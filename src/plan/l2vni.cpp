@@ -9,10 +9,14 @@
 namespace perouter::plan::detail {
 namespace {
 
-const config::L3Vni* find_l3vni(const config::Config& cfg, const std::string& name) {
+// The VRF of the [[l3vni]] or [[l3vpn]] named `name`.
+const std::string* routing_vrf(const config::Config& cfg, const std::string& name) {
     for (const auto& l3 : cfg.l3vnis)
         if (l3.name == name)
-            return &l3;
+            return &l3.vrf;
+    for (const auto& l3 : cfg.l3vpns)
+        if (l3.name == name)
+            return &l3.vrf;
     return nullptr;
 }
 
@@ -35,11 +39,12 @@ Status plan_l2vnis(Builder& b) {
 
         std::optional<std::string> vrf;
         if (l2.routing_domain) {
-            const config::L3Vni* l3 = find_l3vni(b.cfg, *l2.routing_domain);
-            if (!l3)
-                return fail(fmt::format("l2vni '{}': routing_domain '{}' does not name an l3vni",
-                                        l2.name, *l2.routing_domain));
-            vrf = l3->vrf;
+            const std::string* domain = routing_vrf(b.cfg, *l2.routing_domain);
+            if (!domain)
+                return fail(fmt::format(
+                    "l2vni '{}': routing_domain '{}' does not name an l3vni or an l3vpn", l2.name,
+                    *l2.routing_domain));
+            vrf = *domain;
         }
 
         // L2 bridges keep IPv6 link-local addresses (upstream #351); with gateways the bridge

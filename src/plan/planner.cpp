@@ -91,7 +91,7 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
 
     // A VNI makes at most five links (VRF or host bridge, bridge, VXLAN device, veth pair): room
     // for them up front, so that a plan of 1000 VNIs does not move its links again and again.
-    out.links.reserve(5 * (cfg.l3vnis.size() + cfg.l2vnis.size()) + 8);
+    out.links.reserve(5 * (cfg.l3vnis.size() + cfg.l2vnis.size()) + 3 * cfg.l3vpns.size() + 8);
     detail::Builder b{cfg, facts, out, *index, {}, {}, {}, VrfTableAllocator(facts.vrf_tables)};
     b.ovs_datapath = opts.ovs_datapath;
     b.l2vni_objects = opts.l2vni_objects;
@@ -99,6 +99,7 @@ Result<DesiredState> build(const config::Config& cfg, const Facts& facts, const 
     plan_sysctls(out);
     PEROUTER_TRY(detail::plan_underlay(b));
     PEROUTER_TRY(detail::plan_l3vnis(b));
+    PEROUTER_TRY(detail::plan_l3vpns(b));
     PEROUTER_TRY(detail::plan_l2vnis(b));
     PEROUTER_TRY(detail::plan_passthrough(b));
     // [[raw_frr]] last, lower priority first; equal priorities keep the order of the files.

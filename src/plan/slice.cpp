@@ -116,6 +116,7 @@ config::Config only_l2vnis(const config::Config& cfg, const std::set<std::string
     out.node = cfg.node;
     out.underlay = cfg.underlay;
     out.l3vnis = cfg.l3vnis;
+    out.l3vpns = cfg.l3vpns;
     out.passthrough = cfg.passthrough;
     out.online = cfg.online;
     out.raw_frr = cfg.raw_frr;

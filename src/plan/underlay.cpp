@@ -107,6 +107,17 @@ Status plan_underlay(Builder& b) {
     // first VNI appears, because activating an address family later resets the session.
     const bool evpn = !u.tunnel_endpoint_cidrs.empty();
     fu.advertise_all_vni = evpn;
+    // SRv6: the locator goes to the fabric in ipv6 unicast (FRR 8.4 has no IS-IS SRv6, and
+    // `no bgp network import-check` lets it be announced without a route of its own), and the
+    // VPN families are activated from the start for the same reason as EVPN.
+    const bool srv6 = u.srv6.has_value();
+    if (srv6) {
+        auto locator = config::srv6_locator(*u.srv6, b.node_index);
+        if (!locator)
+            return fail(std::move(locator).error());
+        fu.srv6 = frr::Srv6Locator{std::string(kSrv6LocatorName), locator->str()};
+        fu.networks_v6.push_back(locator->str());
+    }
     const bool pt_v4 = b.cfg.passthrough && b.cfg.passthrough->host_session.local_cidr.ipv4;
     const bool pt_v6 = b.cfg.passthrough && b.cfg.passthrough->host_session.local_cidr.ipv6;
 
@@ -155,8 +166,14 @@ Status plan_underlay(Builder& b) {
             fn.ipv6_unicast = has(n.address_families, config::AddressFamily::Ipv6Unicast);
             fn.l2vpn_evpn = has(n.address_families, config::AddressFamily::L2vpnEvpn);
         }
-        fn.extended_nexthop =
-            n.kind == config::PeerKind::Interface || (fam == Family::V6 && fn.ipv4_unicast);
+        // VPN routes and the locator travel over IPv6 sessions (validation wants at least one).
+        const bool v6_session = n.kind == config::PeerKind::Interface || fam == Family::V6;
+        if (srv6 && v6_session) {
+            fn.ipv4_vpn = fn.ipv6_vpn = true;
+            fn.ipv6_unicast = true;
+        }
+        fn.extended_nexthop = n.kind == config::PeerKind::Interface ||
+                              (fam == Family::V6 && (fn.ipv4_unicast || fn.ipv4_vpn));
         // As upstream: a single-hop eBGP session carrying IPv6 unicast to a peer given by
         // address may peer with an address that is not on a connected subnet. FRR refuses
         // the option for an unnumbered neighbor, which is connected by definition.

@@ -283,6 +283,28 @@ int main(int argc, char** argv) {
          {golden_model("ipv6_only"), golden_model("dual_stack"), golden_model("basic"),
           golden_model("ipv6_underlay"), golden_model("l2vni_with_gateway"),
           golden_model("basic")}},
+        {"srv6",
+         [] {
+             const Model full = golden_model("srv6_l3vpn");
+             // The underlay alone, then its locator, then the VRFs one by one; a VRF's RD and
+             // route targets changed; one VRF gone; the locator moved; SRv6 gone.
+             Model bare = full;
+             bare.vrfs.clear();
+             bare.underlay->srv6.reset();
+             bare.underlay->networks_v6.pop_back();
+             bare.underlay->neighbors[0].ipv4_vpn = bare.underlay->neighbors[0].ipv6_vpn = false;
+             Model locator = full;
+             locator.vrfs.clear();
+             Model one = full;
+             one.vrfs.pop_back();
+             Model changed = full;
+             changed.vrfs[1].rd = "65000:77";
+             changed.vrfs[1].export_rts = {"64512:77"};
+             Model moved = one;
+             moved.underlay->srv6->prefix = "fd00:0:1:3::/64";
+             moved.underlay->networks_v6.back() = "fd00:0:1:3::/64";
+             return std::vector<Model>{bare, locator, one, full, changed, one, moved, bare};
+         }()},
         {"golden_tour", tour},
         {"session", session_steps()},
     };

@@ -32,16 +32,16 @@ TEST(VpnDocument, AnythingElseIsRejectedWithPositions) {
         doc_errors("[[l2vni]]\nname = \"web\"\nvni = 210\n", "blue"),
         std::vector<std::string>{"new.toml:2:8: the l2vni is named 'web', the request 'blue'"});
     EXPECT_EQ(doc_errors("[underlay]\nasn = 1\n[[l2vni]]\nname = \"web\"\nvni = 1\n", "web"),
-              std::vector<std::string>{
-                  "new.toml:1:1: a VPN document may only contain one [[l3vni]] or [[l2vni]], not "
-                  "'underlay'"});
+              std::vector<std::string>{"new.toml:1:1: a VPN document may only contain one "
+                                       "[[l3vni]], [[l2vni]] or [[l3vpn]], not "
+                                       "'underlay'"});
     EXPECT_EQ(
         doc_errors("[[l2vni]]\nname = \"a\"\nvni = 1\n[[l2vni]]\nname = \"a\"\nvni = 2\n", "a"),
-        std::vector<std::string>{
-            "new.toml:1:1: a VPN document must contain exactly one [[l3vni]] or [[l2vni]]"});
+        std::vector<std::string>{"new.toml:1:1: a VPN document must contain exactly one [[l3vni]], "
+                                 "[[l2vni]] or [[l3vpn]]"});
     EXPECT_EQ(doc_errors("", "a"),
-              std::vector<std::string>{"new.toml:1:1: a VPN document must "
-                                       "contain exactly one [[l3vni]] or [[l2vni]]"});
+              std::vector<std::string>{"new.toml:1:1: a VPN document must contain exactly one "
+                                       "[[l3vni]], [[l2vni]] or [[l3vpn]]"});
     EXPECT_EQ(doc_errors("[[l2vni]]\nvni = 1\n", "a").size(), 1u);
     auto syntax = doc_errors("[[l2vni]\n", "a");
     ASSERT_EQ(syntax.size(), 1u);

@@ -32,7 +32,8 @@ TEST(States, ParseIsTheInverseOfToString) {
 }
 
 TEST(States, NamesFromAnotherVersionAreUnknown) {
-    EXPECT_EQ(parse_vpn_kind("l3vpn"), VpnKind::Unknown);
+    EXPECT_EQ(parse_vpn_kind("evpn-vpws"), VpnKind::Unknown);
+    EXPECT_EQ(parse_vpn_kind("l3vpn"), VpnKind::L3vpn);
     EXPECT_EQ(parse_vpn_state("degraded"), VpnState::Unknown);
     EXPECT_EQ(parse_underlay_state(""), UnderlayState::Unknown);
     EXPECT_EQ(parse_underlay_state("Established"), UnderlayState::Unknown);

@@ -361,6 +361,49 @@ Model ipv6_underlay() {
     return m;
 }
 
+// An SRv6 L3VPN node (plan/l3vpn.cpp): IPv6 session to the leaf with VPNv4/VPNv6, the locator
+// announced in ipv6 unicast, one VRF with a host session and one without.
+Model srv6_l3vpn() {
+    Model m;
+    Underlay u;
+    u.asn = 64514;
+    u.router_id = "10.0.0.1";
+    UnderlayNeighbor n;
+    n.address = "2001:db8:11::2";
+    n.remote_as = "64512";
+    n.ipv4_unicast = true;
+    n.ipv6_unicast = true;
+    n.ipv4_vpn = true;
+    n.ipv6_vpn = true;
+    n.extended_nexthop = true;
+    n.disable_connected_check = true;
+    u.neighbors.push_back(n);
+    u.networks_v6 = {"2001:db8:65::/128", "fd00:0:1:2::/64"};
+    u.srv6 = Srv6Locator{"perouter", "fd00:0:1:2::/64"};
+    m.underlay = u;
+    Vrf green;
+    green.name = "green";
+    green.transport = VrfTransport::Srv6;
+    green.asn = 64514;
+    green.router_id = "10.0.0.1";
+    green.neighbors.push_back(host_neighbor("192.169.30.2", "64515"));
+    green.networks_v4.push_back("192.169.30.2/32");
+    green.rd = "10.0.0.1:100";
+    green.import_rts = {"64512:100"};
+    green.export_rts = {"64514:100"};
+    m.vrfs.push_back(green);
+    Vrf cyan;
+    cyan.name = "cyan";
+    cyan.transport = VrfTransport::Srv6;
+    cyan.asn = 64514;
+    cyan.router_id = "10.0.0.1";
+    cyan.rd = "65000:7";
+    cyan.import_rts = {"64512:7", "64512:8"};
+    cyan.export_rts = {"64512:7", "64512:8"};
+    m.vrfs.push_back(cyan);
+    return m;
+}
+
 Model log_file() {
     Model m = no_vnis();
     m.log_file = "/var/log/frr/perouter.log";
@@ -397,6 +440,7 @@ const std::vector<NamedModel>& golden_models() {
         {"remote_as_internal", remote_as_internal()},
         {"ipv6_underlay", ipv6_underlay()},
         {"log_file", log_file()},
+        {"srv6_l3vpn", srv6_l3vpn()},
     };
     return all;
 }

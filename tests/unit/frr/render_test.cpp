@@ -64,7 +64,10 @@ TEST(Render, EveryContextIsClosed) {
             EXPECT_EQ(depth, open.size()) << nm.name << ": " << line;
             if (body.starts_with("vrf ") || body == "bfd" || body.starts_with("route-map ") ||
                 body.starts_with("router ") || body.starts_with("address-family ") ||
-                body.starts_with("profile ") ||
+                body.starts_with("profile ") || body == "segment-routing" || body == "srv6" ||
+                body == "locators" ||
+                (body.starts_with("locator ") && !open.empty() && open.back() == "locators") ||
+                (body == "segment-routing srv6" && !open.empty()) ||
                 (body.starts_with("vni ") && !open.empty() &&
                  open.back() == "address-family l2vpn evpn")) {
                 open.emplace_back(body);
