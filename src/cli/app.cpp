@@ -42,7 +42,7 @@ void define_vpn(CLI::App& app, Invocation& inv) {
                             "vpn add");
     add->add_option("NAME", inv.vpn_name, "The VPN's name (as in the document)")->required();
     add->add_option("FILE", inv.vpn_file,
-                    "A document with exactly one [[l3vni]] or [[l2vni]] named NAME");
+                    "A document with exactly one [[l3vni]], [[l2vni]] or [[l3vpn]] named NAME");
     add->add_flag("--persist", inv.persist,
                   "Write it to /etc/perouter/perouter.d (kept across reboots) instead of /run");
     add->add_flag("--print", inv.print_only,
@@ -50,23 +50,33 @@ void define_vpn(CLI::App& app, Invocation& inv) {
     auto* g = add->add_option_group("build", "Build a simple VPN instead of reading FILE");
     auto* l2 = g->add_flag("--l2vni", inv.l2vni, "An L2VNI");
     auto* l3 = g->add_flag("--l3vni", inv.l3vni, "An L3VNI");
+    auto* srv6 = g->add_flag("--l3vpn", inv.l3vpn, "An SRv6 L3VPN");
     l2->excludes(l3);
+    srv6->excludes(l2)->excludes(l3);
     g->add_option_function<uint32_t>(
          "--vni", [&inv](const uint32_t& v) { inv.spec.vni = v; }, "The VXLAN VNI")
         ->type_name("N");
-    g->add_option("--vrf", inv.spec.vrf, "l3vni: the VRF")->type_name("NAME");
+    g->add_option("--vrf", inv.spec.vrf, "l3vni, l3vpn: the VRF")->type_name("NAME");
     g->add_flag("--default-gateway", inv.spec.default_gateway,
-                "l3vni: the host's default route goes through this VNI");
+                "l3vni, l3vpn: the host's default route goes through this VPN");
+    g->add_option_function<uint32_t>(
+         "--rd-assigned-number",
+         [&inv](const uint32_t& v) { inv.spec.rd_assigned_number = v; },
+         "l3vpn: the assigned number of its RD and default export RT")
+        ->type_name("N");
+    g->add_option("--import-rt", inv.spec.import_rts, "l3vpn: a route target to import")
+        ->type_name("RT")
+        ->allow_extra_args(false);
     g->add_option_function<uint32_t>(
          "--asn", [&inv](const uint32_t& v) { inv.spec.asn = v; },
-         "l3vni: host session, the router side's ASN")
+         "l3vni, l3vpn: host session, the router side's ASN")
         ->type_name("ASN");
     g->add_option_function<uint32_t>(
          "--host-asn", [&inv](const uint32_t& v) { inv.spec.host_asn = v; },
-         "l3vni: host session, the host's ASN")
+         "l3vni, l3vpn: host session, the host's ASN")
         ->type_name("ASN");
     g->add_option("--local-cidr", inv.spec.local_cidrs,
-                  "l3vni: host session address pool (one IPv4, one IPv6)")
+                  "l3vni, l3vpn: host session address pool (one IPv4, one IPv6)")
         ->type_name("ADDR/LEN")
         ->allow_extra_args(false);
     g->add_option("--routing-domain", inv.spec.routing_domain,

@@ -33,6 +33,7 @@ struct Invocation {
     bool print_only = false;
     bool l2vni = false;
     bool l3vni = false;
+    bool l3vpn = false;
     VpnSpec spec;
     // validate, import
     std::vector<std::string> files;

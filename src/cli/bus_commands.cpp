@@ -63,9 +63,9 @@ std::variant<nlohmann::json, int> describe(const Invocation& inv, std::string_vi
 
 /// The document `vpn add` sends: FILE, standard input, or built from the flags.
 std::variant<std::string, int> vpn_add_document(const Invocation& inv, Streams io) {
-    bool building = inv.l2vni || inv.l3vni;
+    bool building = inv.l2vni || inv.l3vni || inv.l3vpn;
     if (!inv.vpn_file.empty() && building) {
-        io.err << "vpn add: give either FILE or --l2vni/--l3vni, not both.\n";
+        io.err << "vpn add: give either FILE or --l2vni/--l3vni/--l3vpn, not both.\n";
         return kExitUsage;
     }
     if (inv.vpn_file == "-") {
@@ -88,6 +88,8 @@ std::variant<std::string, int> vpn_add_document(const Invocation& inv, Streams i
     VpnSpec spec = inv.spec;
     if (inv.l3vni)
         spec.kind = VpnKind::L3vni;
+    else if (inv.l3vpn)
+        spec.kind = VpnKind::L3vpn;
     else if (inv.l2vni)
         spec.kind = VpnKind::L2vni;
     spec.name = inv.vpn_name;

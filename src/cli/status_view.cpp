@@ -88,14 +88,39 @@ void flatten(const json& j, const std::string& prefix, std::string& out) {
 
 }  // namespace
 
+/// An SRv6 L3VPN's SIDs in one cell: "IPV4SID,IPV6SID" ("-" for one bgpd has not given yet);
+/// "" for a VPN without a "sids" member (the other kinds).
+std::string sids_cell(const json& vpn) {
+    const json& s = member(vpn, "sids");
+    if (!s.is_object())
+        return "";
+    auto one = [&](const char* family) {
+        std::string v = field(s, family);
+        return v.empty() ? std::string("-") : v;
+    };
+    return one("ipv4") + "," + one("ipv6");
+}
+
 Table vpn_table(const json& describe) {
     Table t{{"NAME", "KIND", "VNI", "VRF", "STATE", "SOURCE"}, {}};
     const json& vpns = member(describe, "vpns");
     if (!vpns.is_array())
         return t;
-    for (const auto& v : vpns)
-        t.rows.push_back({field(v, "name"), field(v, "kind"), field(v, "vni"), field(v, "vrf"),
-                          field(v, "state"), field(v, "source")});
+    // A SIDS column (End.DT4 and End.DT6 SID) only on nodes with SRv6 L3VPNs, which have no
+    // VNI: the listing of every other node reads as it always did.
+    const bool srv6 = std::any_of(vpns.begin(), vpns.end(),
+                                  [](const json& v) { return member(v, "sids").is_object(); });
+    if (srv6)
+        t.header.insert(t.header.end() - 1, "SIDS");
+    for (const auto& v : vpns) {
+        const bool l3vpn = member(v, "sids").is_object();
+        std::vector<std::string> row{field(v, "name"), field(v, "kind"),
+                                     l3vpn ? std::string("-") : field(v, "vni"), field(v, "vrf"),
+                                     field(v, "state"), field(v, "source")};
+        if (srv6)
+            row.insert(row.end() - 1, l3vpn ? sids_cell(v) : std::string("-"));
+        t.rows.push_back(std::move(row));
+    }
     return t;
 }
 
@@ -205,8 +230,15 @@ std::string format_vpn(const json& vpn) {
     Fields f;
     f.add("Name", field(vpn, "name"));
     f.add("Kind", field(vpn, "kind"));
-    f.add("VNI", field(vpn, "vni"));
+    const json& sids = member(vpn, "sids");
+    if (!sids.is_object())
+        f.add("VNI", field(vpn, "vni"));
     f.add("VRF", field(vpn, "vrf"));
+    if (sids.is_object()) {
+        // "-" until bgpd has given the VRF its SID for the family.
+        f.add("IPv4 SID", field(sids, "ipv4"));
+        f.add("IPv6 SID", field(sids, "ipv6"));
+    }
     f.add("State", field(vpn, "state"));
     f.add("Source", field(vpn, "source"));
     if (auto e = field(vpn, "error"); !e.empty())

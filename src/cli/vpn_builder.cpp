@@ -47,15 +47,9 @@ Result<std::string> host_master_line(config::HostMasterType type, std::string_vi
     return fmt::format("host_master = {{ {} }}\n", fields);
 }
 
-Result<std::string> l3vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags(VpnKind::L3vni, {{!s.routing_domain.empty(), "--routing-domain"},
-                                               {!s.gateway_ips.empty(), "--gateway-ip"},
-                                               {s.host_bridge.has_value(), "--host-bridge"},
-                                               {s.ovs_bridge.has_value(), "--ovs-bridge"}}));
-    if (s.vrf.empty())
-        return fail(std::string("--l3vni needs --vrf"));
-    std::string doc = fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n", toml_string(s.name),
-                                  toml_string(s.vrf), *s.vni);
+/// What an L3VNI and an L3VPN share: the default gateway line and the host session table
+/// ([<table>.host_session]), appended to `doc`.
+Result<std::string> routed_tail(const VpnSpec& s, std::string doc) {
     if (s.default_gateway)
         doc += "default_gateway = true\n";
     bool session = s.asn || s.host_asn || !s.local_cidrs.empty();
@@ -72,17 +66,50 @@ Result<std::string> l3vni_document(const VpnSpec& s) {
     if (cidrs->second)
         pools += fmt::format("{}ipv6 = {}", pools.empty() ? "" : ", ",
                              toml_string(cidrs->second->str()));
-    doc += fmt::format("\n[l3vni.host_session]\nasn = {}\nhost_asn = {}\nlocal_cidr = {{ {} }}\n",
-                       *s.asn, *s.host_asn, pools);
+    doc += fmt::format("\n[{}.host_session]\nasn = {}\nhost_asn = {}\nlocal_cidr = {{ {} }}\n",
+                       to_string(*s.kind), *s.asn, *s.host_asn, pools);
     return doc;
 }
 
+Result<std::string> l3vni_document(const VpnSpec& s) {
+    PEROUTER_TRY(reject_flags(VpnKind::L3vni,
+                              {{!s.routing_domain.empty(), "--routing-domain"},
+                               {!s.gateway_ips.empty(), "--gateway-ip"},
+                               {s.host_bridge.has_value(), "--host-bridge"},
+                               {s.ovs_bridge.has_value(), "--ovs-bridge"},
+                               {s.rd_assigned_number.has_value(), "--rd-assigned-number"},
+                               {!s.import_rts.empty(), "--import-rt"}}));
+    if (s.vrf.empty())
+        return fail(std::string("--l3vni needs --vrf"));
+    return routed_tail(s, fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n",
+                                      toml_string(s.name), toml_string(s.vrf), *s.vni));
+}
+
+Result<std::string> l3vpn_document(const VpnSpec& s) {
+    PEROUTER_TRY(reject_flags(VpnKind::L3vpn, {{s.vni.has_value(), "--vni"},
+                                               {!s.routing_domain.empty(), "--routing-domain"},
+                                               {!s.gateway_ips.empty(), "--gateway-ip"},
+                                               {s.host_bridge.has_value(), "--host-bridge"},
+                                               {s.ovs_bridge.has_value(), "--ovs-bridge"}}));
+    if (s.vrf.empty() || !s.rd_assigned_number || s.import_rts.empty())
+        return fail(std::string("--l3vpn needs --vrf, --rd-assigned-number and --import-rt"));
+    std::string rts;
+    for (const auto& rt : s.import_rts)
+        rts += fmt::format("{}{}", rts.empty() ? "" : ", ", toml_string(rt));
+    return routed_tail(
+        s, fmt::format("[[l3vpn]]\nname = {}\nvrf = {}\nrd_assigned_number = {}\nimport_rts = [{}]\n",
+                       toml_string(s.name), toml_string(s.vrf), *s.rd_assigned_number, rts));
+}
+
 Result<std::string> l2vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags(VpnKind::L2vni, {{!s.vrf.empty(), "--vrf"},
-                                               {s.default_gateway, "--default-gateway"},
-                                               {s.asn.has_value(), "--asn"},
-                                               {s.host_asn.has_value(), "--host-asn"},
-                                               {!s.local_cidrs.empty(), "--local-cidr"}}));
+    PEROUTER_TRY(reject_flags(VpnKind::L2vni,
+                              {{!s.vrf.empty(), "--vrf"},
+                               {s.default_gateway, "--default-gateway"},
+                               {s.asn.has_value(), "--asn"},
+                               {s.host_asn.has_value(), "--host-asn"},
+                               {!s.local_cidrs.empty(), "--local-cidr"},
+                               {s.rd_assigned_number.has_value(), "--rd-assigned-number"},
+                               {!s.import_rts.empty(), "--import-rt"}}));
     std::string doc = fmt::format("[[l2vni]]\nname = {}\nvni = {}\n", toml_string(s.name), *s.vni);
     if (!s.routing_domain.empty())
         doc += fmt::format("routing_domain = {}\n", toml_string(s.routing_domain));
@@ -146,8 +173,10 @@ std::string toml_string(std::string_view s) {
 }
 
 Result<std::string> vpn_document(const VpnSpec& spec) {
+    if (spec.kind == VpnKind::L3vpn)
+        return l3vpn_document(spec);
     if (spec.kind != VpnKind::L2vni && spec.kind != VpnKind::L3vni)
-        return fail("give --l2vni or --l3vni (or a FILE with the VPN's TOML)");
+        return fail("give --l2vni, --l3vni or --l3vpn (or a FILE with the VPN's TOML)");
     if (!spec.vni)
         return fail(fmt::format("--{} needs --vni", to_string(*spec.kind)));
     return spec.kind == VpnKind::L3vni ? l3vni_document(spec) : l2vni_document(spec);

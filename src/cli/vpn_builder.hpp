@@ -1,4 +1,4 @@
-// `perouterctl vpn add NAME --l2vni|--l3vni ...`: the flags that describe a simple VPN, turned
+// `perouterctl vpn add NAME --l2vni|--l3vni|--l3vpn ...`: the flags that describe a simple VPN, turned
 // into the same TOML document a file would hold. Only the shape is checked here (which flags
 // belong to which kind and go together, addresses that parse); the daemon validates the values
 // against the whole configuration, as it does for a file.
@@ -15,16 +15,20 @@
 namespace perouter::cli {
 
 struct VpnSpec {
-    std::optional<VpnKind> kind;  // --l3vni or --l2vni; absent when neither was given
+    std::optional<VpnKind> kind;  // --l3vni, --l2vni or --l3vpn; absent when none was given
     std::string name;
-    std::optional<uint32_t> vni;
+    std::optional<uint32_t> vni;  // l3vni, l2vni
 
-    // l3vni
+    // l3vni and l3vpn (the routed VPNs)
     std::string vrf;
     bool default_gateway = false;
     std::optional<uint32_t> asn;           // host session, router side
     std::optional<uint32_t> host_asn;      // host session, host side
     std::vector<std::string> local_cidrs;  // host session pools, at most one per family
+
+    // l3vpn
+    std::optional<uint32_t> rd_assigned_number;
+    std::vector<std::string> import_rts;
 
     // l2vni
     std::string routing_domain;

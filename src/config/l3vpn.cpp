@@ -12,14 +12,8 @@ L3Vpn convert_l3vpn(const toml::table& t, Diagnostics& diags) {
     TableReader r(t, keys::kL3Vpn, v.pos, diags);
     if (auto name = read_vpn_name(r))
         v.name = *name;
-    if (auto vrf = r.interface_name("vrf")) {
-        if (auto problem = vrf_name_problem(*vrf))
-            r.error("vrf", fmt::format("invalid 'vrf' '{}': {}", *vrf, *problem));
-        else
-            v.vrf = *vrf;
-    } else if (!r.has("vrf")) {
-        r.missing("vrf");
-    }
+    if (auto vrf = read_vrf(r))
+        v.vrf = *vrf;
     if (auto n = r.number<uint32_t>("rd_assigned_number", 1, 65535))
         v.rd_assigned_number = *n;
     else if (!r.has("rd_assigned_number"))
@@ -38,15 +32,8 @@ L3Vpn convert_l3vpn(const toml::table& t, Diagnostics& diags) {
     }
     v.rd = read_route_distinguisher(r);
 
-    if (const toml::table* hs = r.table("host_session")) {
-        v.host_session =
-            convert_host_session(*hs, keys::kL3VpnHostSession, keys::kL3VpnLocalCidr, diags);
-        const HostSession& s = *v.host_session;
-        if (s.host_asn && s.asn != 0 && *s.host_asn == s.asn)
-            diags.push_back({s.pos.of("host_asn"),
-                             fmt::format("'host_asn' {} must differ from the host session's 'asn'",
-                                         *s.host_asn)});
-    }
+    v.host_session =
+        read_routed_host_session(r, keys::kL3VpnHostSession, keys::kL3VpnLocalCidr, diags);
     return v;
 }
 

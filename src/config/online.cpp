@@ -65,17 +65,29 @@ Online convert_online(const toml::table& t, Diagnostics& diags) {
     return o;
 }
 
-const L3Vni* gateway_l3vni(const Config& c, Family f) {
-    for (const L3Vni& v : c.l3vnis) {
-        if (!v.default_gateway || !v.host_session)
-            continue;
-        const auto& pool =
-            f == Family::V4 ? v.host_session->local_cidr.ipv4 : v.host_session->local_cidr.ipv6;
-        if (pool)
-            return &v;
-    }
-    return nullptr;
+namespace {
+
+template <class Vpn>
+bool carries_default(const Vpn& v, Family f) {
+    if (!v.default_gateway || !v.host_session)
+        return false;
+    return (f == Family::V4 ? v.host_session->local_cidr.ipv4 : v.host_session->local_cidr.ipv6)
+        .has_value();
 }
+
+/// The default_gateway l3vni or l3vpn whose host session has a local_cidr of family `f`, as the
+/// target of `p` (validation allows one per family across both kinds).
+std::optional<GatewayTarget> gateway_for(const Config& c, const IpPrefix& p) {
+    for (const L3Vni& v : c.l3vnis)
+        if (carries_default(v, p.family()))
+            return GatewayTarget{p, v.name, v.vrf, v.vni};
+    for (const L3Vpn& v : c.l3vpns)
+        if (carries_default(v, p.family()))
+            return GatewayTarget{p, v.name, v.vrf, 0};
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::vector<GatewayTarget> online_targets(const Config& c) {
     std::vector<IpPrefix> wanted;
@@ -88,8 +100,8 @@ std::vector<GatewayTarget> online_targets(const Config& c) {
     }
     std::vector<GatewayTarget> out;
     for (const IpPrefix& p : wanted)
-        if (const L3Vni* v = gateway_l3vni(c, p.family()))
-            out.push_back(GatewayTarget{p, v->name, v->vrf, v->vni});
+        if (auto t = gateway_for(c, p))
+            out.push_back(std::move(*t));
     return out;
 }
 
@@ -98,14 +110,14 @@ void check_online(const Config& c, Diagnostics& diags) {
         return;
     const Online& o = *c.online;
     for (const OnlineTarget& t : o.targets)
-        if (gateway_l3vni(c, t.prefix.family()) == nullptr)
+        if (!gateway_for(c, t.prefix))
             diags.push_back({t.pos, fmt::format("online target '{}' needs a default_gateway "
-                                                "l3vni with an {} local_cidr",
+                                                "l3vni or l3vpn with an {} local_cidr",
                                                 t.prefix.str(), family_key(t.prefix.family()))});
-    if (o.probe && gateway_l3vni(c, o.probe->family()) == nullptr)
+    if (o.probe && !gateway_for(c, IpPrefix::host_route(*o.probe)))
         diags.push_back(
             {o.pos.of("probe"), fmt::format("online probe '{}' needs a "
-                                            "default_gateway l3vni with an {} "
+                                            "default_gateway l3vni or l3vpn with an {} "
                                             "local_cidr",
                                             o.probe->str(), family_key(o.probe->family()))});
 }

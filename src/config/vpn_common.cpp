@@ -81,4 +81,33 @@ std::optional<std::string> read_route_distinguisher(TableReader& r) {
     return rd;
 }
 
+std::optional<std::string> read_vrf(TableReader& r) {
+    auto vrf = r.interface_name("vrf");
+    if (!vrf) {
+        if (!r.has("vrf"))
+            r.missing("vrf");
+        return std::nullopt;
+    }
+    if (auto problem = vrf_name_problem(*vrf)) {
+        r.error("vrf", fmt::format("invalid 'vrf' '{}': {}", *vrf, *problem));
+        return std::nullopt;
+    }
+    return vrf;
+}
+
+std::optional<HostSession> read_routed_host_session(TableReader& r, const KeyTable& keys,
+                                                    const KeyTable& local_cidr_keys,
+                                                    Diagnostics& diags) {
+    const toml::table* hs = r.table("host_session");
+    if (hs == nullptr)
+        return std::nullopt;
+    HostSession s = convert_host_session(*hs, keys, local_cidr_keys, diags);
+    // The VRF's BGP instance and the host must be different ASes (upstream's CEL rule).
+    if (s.host_asn && s.asn != 0 && *s.host_asn == s.asn)
+        diags.push_back({s.pos.of("host_asn"),
+                         fmt::format("'host_asn' {} must differ from the host session's 'asn'",
+                                     *s.host_asn)});
+    return s;
+}
+
 }  // namespace perouter::config

@@ -1,4 +1,5 @@
-// Keys [[l3vni]] and [[l2vni]] share, read the same way. Internal to src/config.
+// Keys the VPN entries ([[l3vni]], [[l3vpn]], [[l2vni]]) share, read the same way. Internal to
+// src/config.
 #pragma once
 
 #include <optional>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "common/ip.hpp"
+#include "config/model.hpp"
 #include "config/toml_reader.hpp"
 
 namespace perouter::config {
@@ -24,5 +26,13 @@ std::optional<Family> read_family(TableReader& r);
 std::vector<std::string> read_route_targets(TableReader& r, std::string_view key);
 /// `rd`: a route distinguisher, written like a route target ("ASN:NN" or "A.B.C.D:NN").
 std::optional<std::string> read_route_distinguisher(TableReader& r);
+
+/// `vrf` of a routed VPN ([[l3vni]], [[l3vpn]]): required, an interface name a VRF may have.
+std::optional<std::string> read_vrf(TableReader& r);
+/// `host_session` of a routed VPN (keys: its table's and its local_cidr's key tables), with the
+/// rule that the host's AS differs from the VRF's.
+std::optional<HostSession> read_routed_host_session(TableReader& r, const KeyTable& keys,
+                                                    const KeyTable& local_cidr_keys,
+                                                    Diagnostics& diags);
 
 }  // namespace perouter::config

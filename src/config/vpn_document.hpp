@@ -16,7 +16,7 @@ namespace perouter::config {
 
 /// Checks that `doc` defines exactly one [[l3vni]], [[l2vni]] or [[l3vpn]] entry whose name is
 /// `name`, and nothing else (no [underlay], no second VPN), so a runtime VPN cannot change the rest
-/// of the router. Returns "l3vni" or "l2vni". Only the shape is checked here; the values are
+/// of the router. Returns "l3vni", "l2vni" or "l3vpn". Only the shape is checked here; the values are
 /// validated with the whole configuration (parse_with).
 Result<std::string, Diagnostics> check_vpn_document(const ConfigText& doc, std::string_view name);
 

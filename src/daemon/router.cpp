@@ -816,8 +816,9 @@ Result<reconcile::ForwardingView> Router::observe_forwarding(const config::Confi
                 continue;  // not created yet
             return fail(std::move(table).error());
         }
+        // An l3vpn (vni 0) has no VXLAN device: its next hops are SRv6, without FDB entries.
         auto v = netlink::observe_forwarding(ns_, plan::Side::Router, t.vrf, *table,
-                                             config::vxlan_name(t.vni));
+                                             t.vni != 0 ? config::vxlan_name(t.vni) : "");
         if (!v.ok())
             return fail(std::move(v).error());
         view.vrfs.push_back(std::move(*v));

@@ -148,6 +148,7 @@ void Service::apply(const char* why, const Scope& scope) {
     update_refresher();
     watch_health();
     poll_underlay();
+    poll_srv6_sids();
     publish();
     rearm_poll();
     notify_ready_when_applied();
@@ -181,7 +182,7 @@ bool Service::needs_polling() const {
         return true;
     if (!current_ || !current_->underlay)
         return false;
-    if (!frr_up_ || peers_.empty())
+    if (!frr_up_ || peers_.empty() || srv6_sids_missing())
         return true;
     return std::any_of(peers_.begin(), peers_.end(),
                        [](const auto& p) { return p.second != "Established"; });
@@ -207,6 +208,7 @@ void Service::rearm_poll() {
 
 void Service::poll() {
     poll_underlay();
+    poll_srv6_sids();
     probe_tick();
     publish_online_change();
 }

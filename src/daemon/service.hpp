@@ -34,6 +34,7 @@
 #include "daemon/run_state.hpp"
 #include "daemon/underlay_sessions.hpp"
 #include "dbus/controller.hpp"
+#include "frr/srv6_sids.hpp"
 #include "netlink/monitor.hpp"
 #include "reconcile/online.hpp"
 
@@ -167,6 +168,13 @@ class Service : public Controller {
     void update_peers(std::map<std::string, std::string> now);
     /// The answer (or not) to poll_underlay()'s query; a miss is judged by query_misses_.
     void on_underlay_answer(Result<std::string> r);
+    /// Asks bgpd for the SIDs of the SRv6 L3VPNs' VRFs without waiting (on_srv6_answer());
+    /// nothing to ask on a node without [[l3vpn]].
+    void poll_srv6_sids();
+    void on_srv6_answer(Result<std::string> r);
+    /// An [[l3vpn]] whose VRF has no SID for a family yet: bgpd gives them once zebra handed it
+    /// a chunk of the locator, some time after the configuration; polled until then.
+    bool srv6_sids_missing() const;
     /// The default-gateway VPN forwards (reconcile/online.hpp): the underlay, the kernel's
     /// routes, neighbours and FDB entries in the gateway VRFs, the [online] probe.
     reconcile::OnlineVerdict online_verdict() const;
@@ -261,6 +269,8 @@ class Service : public Controller {
     uint64_t peers_answered_usec_ = 0;  // CLOCK_MONOTONIC of the last answer (or failure)
     mutable sd_event_source* refresh_defer_ = nullptr;  // refresh_if_stale(), once idle
     std::unique_ptr<AsyncVtyQuery> underlay_query_;     // "show bgp neighbors json" in flight
+    std::unique_ptr<AsyncVtyQuery> srv6_query_;  // "show bgp segment-routing srv6" in flight
+    std::map<std::string, frr::VrfSids> srv6_sids_;  // VRF -> its SIDs, from the last answer
     std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
     sd_event_source* probe_io_ = nullptr;
     reconcile::ProbeState probe_state_ = reconcile::ProbeState::NotConfigured;

@@ -93,6 +93,53 @@ void Service::on_underlay_answer(Result<std::string> r) {
     update_peers(underlay_session_states(current_->underlay->neighbors, j));
 }
 
+void Service::poll_srv6_sids() {
+    if (!current_ || current_->l3vpns.empty() ||
+        router_->frr().state() != frr::Instance::State::Running) {
+        srv6_query_.reset();
+        if (!srv6_sids_.empty()) {
+            srv6_sids_.clear();
+            publish();
+        }
+        return;
+    }
+    if (srv6_query_ && !srv6_query_->finished())
+        return;
+    // Text only: FRR 8.4 has no JSON form of this command (frr/srv6_sids.hpp).
+    auto q = AsyncVtyQuery::start(event_, router_->frr().paths().vty_socket("bgpd"),
+                                  "show bgp segment-routing srv6", frr::Instance::kQueryTimeout,
+                                  [this](Result<std::string> r) { on_srv6_answer(std::move(r)); });
+    if (!q) {
+        spdlog::warn("SRv6 SIDs: {}", q.error().message);
+        return;
+    }
+    srv6_query_ = std::move(*q);
+}
+
+void Service::on_srv6_answer(Result<std::string> r) {
+    // No answer keeps the SIDs of the last one: they change only when the VRF's configuration
+    // does, and the poll asks again while any is missing.
+    if (!r) {
+        spdlog::info("SRv6 SIDs: FRR did not answer ({})", r.error().message);
+        return;
+    }
+    auto now = frr::parse_srv6_sids(*r);
+    if (now == srv6_sids_)
+        return;
+    srv6_sids_ = std::move(now);
+    publish();
+    rearm_poll();
+}
+
+bool Service::srv6_sids_missing() const {
+    if (!current_)
+        return false;
+    return std::any_of(current_->l3vpns.begin(), current_->l3vpns.end(), [&](const auto& l3) {
+        auto it = srv6_sids_.find(l3.vrf);
+        return it == srv6_sids_.end() || it->second.ipv4.empty() || it->second.ipv6.empty();
+    });
+}
+
 void Service::update_peers(std::map<std::string, std::string> now) {
     for (const auto& [peer, st] : now) {
         std::string was = peers_.count(peer) ? peers_[peer] : "";
@@ -184,7 +231,7 @@ int Service::on_probe_reply(sd_event_source*, int, uint32_t, void* self) {
 // ---- Controller ---------------------------------------------------------------------------
 
 VpnInfo Service::vpn_info(const config::VpnRef& v) const {
-    VpnInfo i{v.name, v.kind, v.vni, v.vrf, VpnState::Pending, v.source, ""};
+    VpnInfo i{v.name, v.kind, v.vni, v.vrf, VpnState::Pending, v.source, "", "", ""};
     if (applied_once_) {
         auto it = last_.failed_owners.find(v.name);
         if (it == last_.failed_owners.end())
@@ -198,6 +245,11 @@ VpnInfo Service::vpn_info(const config::VpnRef& v) const {
             i.state = VpnState::Configured;
         }
     }
+    if (v.kind == VpnKind::L3vpn)
+        if (auto it = srv6_sids_.find(v.vrf); it != srv6_sids_.end()) {
+            i.ipv4_sid = it->second.ipv4;
+            i.ipv6_sid = it->second.ipv6;
+        }
     return i;
 }
 
@@ -225,6 +277,7 @@ constexpr uint64_t kStatusFreshUsec = 5'000'000;
 }  // namespace
 
 void Service::refresh_if_stale() const {
+    // The SIDs are asked for with the sessions (on_refresh).
     if (!event_ || refresh_defer_ || !current_ || !current_->underlay || needs_polling() ||
         (underlay_query_ && !underlay_query_->finished()))
         return;
@@ -241,6 +294,7 @@ int Service::on_refresh(sd_event_source* src, void* self) {
     auto* s = static_cast<Service*>(self);
     s->refresh_defer_ = sd_event_source_unref(src);
     s->poll_underlay();
+    s->poll_srv6_sids();
     return 0;
 }
 
@@ -329,14 +383,18 @@ nlohmann::json Service::describe() const {
         j["dhcp"] = {{"link", dhcp->link}, {"running", dhcp->running}, {"leased", leased}};
     }
     nlohmann::json vs = nlohmann::json::array();
-    for (const auto& v : vpns())
-        vs.push_back({{"name", v.name},
-                      {"kind", to_string(v.kind)},
-                      {"vni", v.vni},
-                      {"vrf", v.vrf},
-                      {"state", to_string(v.state)},
-                      {"source", v.source.str()},
-                      {"error", v.error}});
+    for (const auto& v : vpns()) {
+        nlohmann::json e = {{"name", v.name},
+                            {"kind", to_string(v.kind)},
+                            {"vni", v.vni},
+                            {"vrf", v.vrf},
+                            {"state", to_string(v.state)},
+                            {"source", v.source.str()},
+                            {"error", v.error}};
+        if (v.kind == VpnKind::L3vpn)
+            e["sids"] = {{"ipv4", v.ipv4_sid}, {"ipv6", v.ipv6_sid}};
+        vs.push_back(std::move(e));
+    }
     j["vpns"] = vs;
     j["last_reconcile"] = {
         {"changes", last_.changes}, {"errors", last_.errors}, {"problems", last_.problems}};

@@ -341,6 +341,10 @@ BusResult<VpnProperties> RouterClient::vpn(const std::string& name) {
             return read_variant_string(m, p.source);
         if (key == "Error")
             return read_variant_string(m, p.error);
+        if (key == "Ipv4Sid")
+            return read_variant_string(m, p.ipv4_sid);
+        if (key == "Ipv6Sid")
+            return read_variant_string(m, p.ipv6_sid);
         return 0;
     });
     if (r < 0)

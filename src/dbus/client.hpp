@@ -46,6 +46,8 @@ struct VpnProperties {
     VpnState state = VpnState::Unknown;
     std::string source;
     std::string error;
+    std::string ipv4_sid;  // l3vpn: its VRF's SIDs, "" when none
+    std::string ipv6_sid;
     friend bool operator==(const VpnProperties&, const VpnProperties&) = default;
 };
 

@@ -56,6 +56,10 @@ struct VpnInfo {
     VpnState state = VpnState::Pending;
     SourceFile source;  // the file that defines it (one path string for the file's VPNs)
     std::string error;  // why it failed, "" otherwise
+    // l3vpn: the SIDs bgpd gave its VRF (End.DT4 for IPv4, End.DT6 for IPv6), "" until it has
+    // one (and for the other kinds)
+    std::string ipv4_sid;
+    std::string ipv6_sid;
     friend bool operator==(const VpnInfo&, const VpnInfo&) = default;
 };
 

@@ -29,6 +29,10 @@ std::vector<std::string> changed_vpn_properties(const dbus::VpnInfo& before,
         out.emplace_back("Source");
     if (before.error != after.error)
         out.emplace_back("Error");
+    if (before.ipv4_sid != after.ipv4_sid)
+        out.emplace_back("Ipv4Sid");
+    if (before.ipv6_sid != after.ipv6_sid)
+        out.emplace_back("Ipv6Sid");
     return out;
 }
 

@@ -91,6 +91,11 @@ const sd_bus_vtable kVpnVtable[] = {
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("Error", "s", get_vpn_string<&dbus::VpnInfo::error>, 0,
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    // SRv6 L3VPNs: the SIDs of their VRF; "" for the other kinds and until bgpd has them.
+    SD_BUS_PROPERTY("Ipv4Sid", "s", get_vpn_string<&dbus::VpnInfo::ipv4_sid>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    SD_BUS_PROPERTY("Ipv6Sid", "s", get_vpn_string<&dbus::VpnInfo::ipv6_sid>, 0,
+                    SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_VTABLE_END,
 };
 

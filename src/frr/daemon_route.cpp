@@ -83,7 +83,13 @@ std::optional<Mask> inside(Stanza s, std::string_view line) {
             if (rest.starts_with("match ip address prefix-list ") ||
                 rest.starts_with("match ipv6 address prefix-list "))
                 return kRouteMap;
-            return std::nullopt;  // `set` commands differ by daemon
+            // The next hops of an SRv6 VRF's VPN export (frr/render.cpp): lib's route-map
+            // command, and bgpd's own for IPv6.
+            if (rest.starts_with("set ip next-hop "))
+                return kRouteMap;
+            if (rest.starts_with("set ipv6 next-hop global "))
+                return bit(Daemon::Bgpd);
+            return std::nullopt;  // other `set` commands differ by daemon
         case Stanza::None:
             break;
     }

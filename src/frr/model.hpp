@@ -133,6 +133,12 @@ struct Vrf {
     std::vector<std::string> export_rts;
     std::vector<std::string> import_rts;
     std::optional<std::string> rd;  // Srv6: always set (the planner derives it)
+    // Srv6: an address of ours in the VRF per family, set as the next hop of the routes it
+    // exports to VPN by a route map (frr/render.cpp). FRR 8.4 tracks that next hop in the
+    // VRF and leaves a `network` route's (0.0.0.0, ::) unresolved, so without it the VPN routes
+    // stay invalid and are never advertised. Unset when the VRF exports nothing of the family.
+    std::optional<std::string> vpn_export_nexthop_v4;
+    std::optional<std::string> vpn_export_nexthop_v6;
 };
 
 /// A [[raw_frr]] block, appended after everything rendered.

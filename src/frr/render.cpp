@@ -176,6 +176,32 @@ void render_policies(Writer& w, const Model& m) {
     }
 }
 
+// The route map of an SRv6 VRF's VPN export next hop in one family (Vrf::vpn_export_nexthop_*).
+std::string vpn_export_route_map(const Vrf& vrf, bool v6) {
+    return fmt::format("vpn-export-{}-{}", v6 ? "v6" : "v4", vrf.name);
+}
+
+const std::optional<std::string>& vpn_export_nexthop(const Vrf& vrf, bool v6) {
+    return v6 ? vrf.vpn_export_nexthop_v6 : vrf.vpn_export_nexthop_v4;
+}
+
+void render_vpn_export_maps(Writer& w, const Model& m) {
+    for (const auto& vrf : m.vrfs) {
+        for (const bool v6 : {false, true}) {
+            const auto& nh = vpn_export_nexthop(vrf, v6);
+            if (vrf.transport != VrfTransport::Srv6 || !nh)
+                continue;
+            w.separator();
+            w.linef(0, "route-map {} permit 1", vpn_export_route_map(vrf, v6));
+            if (v6)
+                w.linef(1, "set ipv6 next-hop global {}", *nh);
+            else
+                w.linef(1, "set ip next-hop {}", *nh);
+            w.line(0, "exit");
+        }
+    }
+}
+
 void render_instance_basics(Writer& w, const std::string& router_id) {
     if (!router_id.empty())
         w.linef(1, "bgp router-id {}", router_id);
@@ -360,7 +386,7 @@ void render_underlay(Writer& w, const Model& m) {
 
 // An SRv6 VRF's VPN settings in one unicast family, in the order bgpd writes them back. `rt vpn
 // both` when the two lists are equal, as bgpd shows them.
-void render_vpn_settings(Writer& f, const Vrf& vrf) {
+void render_vpn_settings(Writer& f, const Vrf& vrf, bool v6) {
     f.line(2, "sid vpn export auto");
     if (vrf.rd)
         f.linef(2, "rd vpn export {}", *vrf.rd);
@@ -373,6 +399,8 @@ void render_vpn_settings(Writer& f, const Vrf& vrf) {
         if (!vrf.export_rts.empty())
             f.linef(2, "rt vpn export {}", joined(vrf.export_rts));
     }
+    if (vpn_export_nexthop(vrf, v6))
+        f.linef(2, "route-map vpn export {}", vpn_export_route_map(vrf, v6));
     f.line(2, "export vpn");
     f.line(2, "import vpn");
 }
@@ -394,7 +422,7 @@ void render_vrf_instance(Writer& w, const Vrf& vrf) {
                 }
             }
             if (vrf.transport == VrfTransport::Srv6)
-                render_vpn_settings(f, vrf);
+                render_vpn_settings(f, vrf, v6);
         });
     }
     if (vrf.transport == VrfTransport::Srv6) {
@@ -424,6 +452,7 @@ std::string render(const Model& model) {
     render_bfd(w, model);
     render_route_map(w, model);
     render_policies(w, model);
+    render_vpn_export_maps(w, model);
     if (model.underlay)
         render_underlay(w, model);
     for (const auto& vrf : model.vrfs)

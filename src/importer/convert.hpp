@@ -9,12 +9,20 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "importer/yaml_fields.hpp"
 
 namespace perouter::importer {
+
+/// Why upstream's SRv6 pieces (srv6, isis, VPN address families, L3VPNs) are not imported: they
+/// describe a different fabric, so a translation would look right and not work.
+inline constexpr std::string_view kSrv6NotImported =
+    "upstream's SRv6 (locators in IS-IS, uSID format of FRR 10) does not carry over to perouter's "
+    "SRv6 L3VPN (FRR 8.4: a /64 locator per node announced in BGP, the fabric routing it); "
+    "write [underlay.srv6] and [[l3vpn]] by hand, see perouter.toml(5)";
 
 /// [underlay] from an UnderlaySpec. Sets `secret` when a neighbor has a password.
 toml::table convert_underlay(Fields& spec, bool& secret);

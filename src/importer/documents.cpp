@@ -108,7 +108,7 @@ void static_file(const YAML::Node& doc, Sink& sink, Pieces& out) {
                         sink);
         }
     }
-    top.refuse("l3vpns", "an L3VPN has no equivalent: perouter has no SRv6 L3VPN");
+    top.refuse("l3vpns", fmt::format("an L3VPN is not imported: {}", kSrv6NotImported));
     if (auto node = top.take("bgppassthrough")) {
         // Upstream applies a passthrough only when its hostSession has an ASN; an empty
         // mapping is the same as none.
@@ -168,7 +168,7 @@ void resource(const YAML::Node& doc, Sink& sink, Pieces& out) {
 
     const std::string k = *kind;
     if (k == "L3VPN") {
-        res.error("kind", "an L3VPN has no equivalent: perouter has no SRv6 L3VPN");
+        res.error("kind", fmt::format("an L3VPN is not imported: {}", kSrv6NotImported));
         return;
     }
     if (std::find(kKinds.begin(), kKinds.end(), k) == kKinds.end()) {

@@ -6,8 +6,7 @@
 namespace perouter::importer {
 namespace {
 
-constexpr std::string_view kNoSrv6 =
-    "perouter has no SRv6 L3VPN (and no IS-IS): it carries VPNs over EVPN-VXLAN only";
+
 
 /// One of upstream's underlay interfaces: a host NIC (NetworkDevice) or a CNI device.
 struct UnderlayInterface {
@@ -161,7 +160,7 @@ void neighbor_families(Fields& n, toml::table& out) {
             if (!af.has("type"))
                 af.missing("type");
         } else if (*type == "ipv4vpn" || *type == "ipv6vpn") {
-            af.error("type", fmt::format("{} has no equivalent: {}", *type, kNoSrv6));
+            af.error("type", fmt::format("{} is not imported: {}", *type, kSrv6NotImported));
         } else if (*type == "ipv4unicast") {
             families.push_back("ipv4_unicast");
         } else if (*type == "ipv6unicast") {
@@ -273,8 +272,8 @@ toml::table convert_underlay(Fields& u, bool& secret) {
         r.finish();
         t.insert_or_assign("route_reflector", inline_table(std::move(c)));
     }
-    u.refuse("isis", fmt::format("IS-IS has no equivalent: {}", kNoSrv6));
-    u.refuse("srv6", fmt::format("SRv6 has no equivalent: {}", kNoSrv6));
+    u.refuse("isis", fmt::format("IS-IS is not imported: {}", kSrv6NotImported));
+    u.refuse("srv6", fmt::format("SRv6 is not imported: {}", kSrv6NotImported));
     u.finish();
     return t;
 }

@@ -70,9 +70,9 @@ void routing_domain(Fields& spec, toml::table& out) {
         }
         rd.refuse("l3vpn", "set with type L3VNI");
     } else if (*type == "L3VPN") {
-        rd.error("type",
-                 "an L3VPN routing domain has no equivalent: perouter has no SRv6 L3VPN; an "
-                 "L2VNI is routed by an L3VNI");
+        rd.error("type", fmt::format("an L3VPN routing domain is not imported: {}; then name the "
+                                     "[[l3vpn]] as the L2VNI's routing_domain",
+                                     kSrv6NotImported));
         rd.skip("l3vni");
         rd.skip("l3vpn");
     } else {

@@ -10,6 +10,8 @@
 
 #include <map>
 
+#include "netlink/route_dump.hpp"
+
 namespace perouter::netlink {
 
 namespace {
@@ -54,16 +56,10 @@ Result<std::map<int, std::string>> link_names(nl_sock* sock) {
 
 Status read_routes(nl_sock* sock, uint32_t table, const std::map<int, std::string>& names,
                    reconcile::VrfForwarding& out) {
-    nl_cache* raw = nullptr;
-    int err = rtnl_route_alloc_cache(sock, AF_UNSPEC, 0, &raw);
-    if (err < 0)
-        return fail(nl_error(err, "dump routes"));
-    CachePtr cache(raw);
-    for (nl_object* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {
-        auto* route = reinterpret_cast<rtnl_route*>(o);
+    return for_each_route(sock, [&](rtnl_route* route, const RouteEncaps& encaps) {
         int family = rtnl_route_get_family(route);
-        if ((family != AF_INET && family != AF_INET6) || rtnl_route_get_table(route) != table)
-            continue;
+        if (rtnl_route_get_table(route) != table)
+            return;
         reconcile::FibRoute r;
         r.kind = route_kind(rtnl_route_get_type(route));
         r.protocol = rtnl_route_get_protocol(route);
@@ -82,13 +78,18 @@ Status read_routes(nl_sock* sock, uint32_t table, const std::map<int, std::strin
             rtnl_nexthop* nh = rtnl_route_nexthop_n(route, i);
             reconcile::NextHop hop;
             hop.gateway = to_ip(rtnl_route_nh_get_gateway(nh));
+            // An IPv4 route through an IPv6 next hop (RTA_VIA): SRv6 VPN routes over an IPv6
+            // underlay.
+            if (!hop.gateway)
+                hop.gateway = to_ip(rtnl_route_nh_get_via(nh));
             hop.dev = name_of(names, rtnl_route_nh_get_ifindex(nh));
             hop.onlink = (rtnl_route_nh_get_flags(nh) & RTNH_F_ONLINK) != 0;
+            if (static_cast<size_t>(i) < encaps.srv6_sids.size())
+                hop.srv6_sid = encaps.srv6_sids[static_cast<size_t>(i)];
             r.nexthops.push_back(std::move(hop));
         }
         out.routes.push_back(std::move(r));
-    }
-    return {};
+    });
 }
 
 void read_neighbours(nl_cache* cache, const std::map<int, std::string>& names,

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "netlink/ops.hpp"
+#include "netlink/route_dump.hpp"
 
 namespace perouter::netlink::ops {
 
@@ -80,17 +81,9 @@ bool same(const KernelRoute& a, const KernelRoute& b) {
 }  // namespace
 
 Result<std::vector<KernelRoute>> dump_routes(nl_sock* sock) {
-    nl_cache* raw = nullptr;
-    int err = rtnl_route_alloc_cache(sock, AF_UNSPEC, 0, &raw);
-    if (err < 0)
-        return fail(nl_error(err, "dump routes"));
-    CachePtr cache(raw);
     std::vector<KernelRoute> out;
-    for (nl_object* o = nl_cache_get_first(cache.get()); o != nullptr; o = nl_cache_get_next(o)) {
-        auto* route = reinterpret_cast<rtnl_route*>(o);
+    auto dumped = for_each_route(sock, [&](rtnl_route* route, const RouteEncaps&) {
         int family = rtnl_route_get_family(route);
-        if (family != AF_INET && family != AF_INET6)
-            continue;
         KernelRoute k;
         k.table = rtnl_route_get_table(route);
         k.type = rtnl_route_get_type(route);
@@ -112,7 +105,9 @@ Result<std::vector<KernelRoute>> dump_routes(nl_sock* sock) {
             k.oif = rtnl_route_nh_get_ifindex(nh);
         }
         out.push_back(k);
-    }
+    });
+    if (!dumped)
+        return fail(std::move(dumped).error());
     return out;
 }
 

@@ -64,8 +64,17 @@ void add_vni_bridge(Builder& b, uint32_t vni, const IpAddress& vtep, uint16_t vx
 /// The name of this node's locator in FRR (zebra's `locator NAME`, bgpd's `locator NAME`).
 inline constexpr std::string_view kSrv6LocatorName = "perouter";
 
+/// Which families get an unreachable default in a VRF's table (add_vrf()).
+enum class VrfDefaults {
+    Both,
+    // SRv6: after H.Encaps the kernel looks the SID up with the VRF as input device, so in the
+    // VRF's table first; an IPv6 unreachable default there would drop every encapsulated packet.
+    Ipv4Only,
+};
+
 /// An L3VNI's or L3VPN's VRF device, and the unreachable defaults of its table.
-void add_vrf(Builder& b, const std::string& vrf, uint32_t table, const std::string& owner);
+void add_vrf(Builder& b, const std::string& vrf, uint32_t table, const std::string& owner,
+             VrfDefaults defaults = VrfDefaults::Both);
 
 /// A host session's veth addresses, BGP neighbours, /32 and /128 announcements and the host's
 /// default route when `default_gateway`: the part L3VNI and L3VPN share.

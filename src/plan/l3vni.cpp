@@ -17,7 +17,8 @@ void add_gateway_networks(const config::Config& cfg, const std::string& domain, 
     }
 }
 
-void add_vrf(Builder& b, const std::string& name, uint32_t table, const std::string& owner) {
+void add_vrf(Builder& b, const std::string& name, uint32_t table, const std::string& owner,
+             VrfDefaults defaults) {
     LinkSpec vrf;
     vrf.side = Side::Router;
     vrf.name = name;
@@ -28,6 +29,8 @@ void add_vrf(Builder& b, const std::string& name, uint32_t table, const std::str
     // Without these, a lookup that misses in the VRF falls through to the namespace's main
     // table and traffic leaks between VPNs and the underlay (upstream issues #227, #516).
     for (const char* dst : {"0.0.0.0/0", "::/0"}) {
+        if (defaults == VrfDefaults::Ipv4Only && std::string_view(dst) == "::/0")
+            continue;
         RouteSpec r;
         r.side = Side::Router;
         r.table = table;

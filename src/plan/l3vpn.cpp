@@ -20,6 +20,34 @@ std::optional<uint32_t> srv6_mtu(uint32_t underlay_mtu) {
     return underlay_mtu - kSrv6Overhead;
 }
 
+/// The VPN export next hop of each family the VRF announces (frr::Vrf::vpn_export_nexthop_v4):
+/// the router end of the host session, else the gateway address of an L2VNI routed here.
+Status set_vpn_export_nexthops(const Builder& b, const config::L3Vpn& l3, frr::Vrf& fv) {
+    std::optional<IpAddress> v4, v6;
+    auto offer = [&](const IpAddress& a) {
+        std::optional<IpAddress>& slot = a.is_v4() ? v4 : v6;
+        if (!slot)
+            slot = a;
+    };
+    if (l3.host_session)
+        for (const auto& pool : {l3.host_session->local_cidr.ipv4, l3.host_session->local_cidr.ipv6})
+            if (pool) {
+                auto ends = veth_addresses(*pool, b.node_index);
+                if (!ends)
+                    return fail(std::move(ends).error());
+                offer(ends->router.address());
+            }
+    for (const config::L2Vni& l2 : b.cfg.l2vnis)
+        if (l2.routing_domain == l3.name)
+            for (const IpPrefix& gw : l2.gateway_ips)
+                offer(gw.address());
+    if (v4 && !fv.networks_v4.empty())
+        fv.vpn_export_nexthop_v4 = v4->str();
+    if (v6 && !fv.networks_v6.empty())
+        fv.vpn_export_nexthop_v6 = v6->str();
+    return {};
+}
+
 }  // namespace
 
 Status plan_l3vpns(Builder& b) {
@@ -32,7 +60,12 @@ Status plan_l3vpns(Builder& b) {
     for (const config::L3Vpn& l3 : b.cfg.l3vpns) {
         const std::string& owner = l3.name;
         const uint32_t table = b.tables.table_for(l3.vrf);
-        add_vrf(b, l3.vrf, table, owner);
+        add_vrf(b, l3.vrf, table, owner, VrfDefaults::Ipv4Only);
+        // End.DT4 hands the decapsulated packet to the VRF device, whose reverse-path filter
+        // then checks its source in the VRF's table; a strict filter drops asymmetric VPN paths,
+        // so it is off on the VRF itself (the kernel applies the larger of it and `all`).
+        out.sysctls.push_back(
+            SysctlSpec{Side::Router, fmt::format("net/ipv4/conf/{}/rp_filter", l3.vrf), "0", false});
 
         frr::Vrf fv;
         fv.name = l3.vrf;
@@ -57,6 +90,8 @@ Status plan_l3vpns(Builder& b) {
                 return fail(std::move(st).error().context(fmt::format("l3vpn '{}'", l3.name)));
         }
         add_gateway_networks(b.cfg, l3.name, fv);
+        if (Status st = set_vpn_export_nexthops(b, l3, fv); !st)
+            return fail(std::move(st).error().context(fmt::format("l3vpn '{}'", l3.name)));
         out.frr.vrfs.push_back(std::move(fv));
     }
     return {};

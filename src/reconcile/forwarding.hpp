@@ -25,6 +25,8 @@ struct NextHop {
     std::optional<IpAddress> gateway;
     std::string dev;  // "" when the kernel names none
     bool onlink = false;
+    // An SRv6 H.Encaps route's SID: `gateway` is then the underlay's next hop towards it.
+    std::optional<IpAddress> srv6_sid;
     friend bool operator==(const NextHop&, const NextHop&) = default;
 };
 

@@ -137,8 +137,25 @@ std::string describe(const FibRoute& r) {
     return s;
 }
 
+// An SRv6 next hop (an [[l3vpn]]'s H.Encaps route) forwards once the underlay neighbour it
+// goes through has a link-layer address: there is no router MAC or FDB entry, the SID is
+// routed by the underlay.
+std::vector<std::string> check_srv6_next_hop(const VrfForwarding& v, const NextHop& nh) {
+    const std::string vrf = fmt::format("vrf {}", v.vrf);
+    const std::string sid = nh.srv6_sid->str();
+    if (!nh.gateway)
+        return {fmt::format("{}: SRv6 next hop (SID {}) has no underlay gateway", vrf, sid)};
+    for (const Neighbour& n : v.neighbours)
+        if (n.ip == *nh.gateway && n.dev == nh.dev && n.lladdr && usable(n.state))
+            return {};
+    return {fmt::format("{}: SRv6 next hop (SID {}): underlay neighbour {} on {} not resolved",
+                        vrf, sid, nh.gateway->str(), nh.dev)};
+}
+
 // Empty when the next hop forwards; else what it lacks.
 std::vector<std::string> check_next_hop(const VrfForwarding& v, const NextHop& nh) {
+    if (nh.srv6_sid)
+        return check_srv6_next_hop(v, nh);
     const std::string vrf = fmt::format("vrf {}", v.vrf);
     if (!nh.gateway)
         return {fmt::format("{}: next hop dev {} has no gateway (not a remote VTEP)", vrf,
@@ -171,7 +188,8 @@ void check_target(const OnlineInputs& in, const config::GatewayTarget& t,
         t.prefix.length() == t.prefix.address().bits() ? t.prefix.address().str() : t.prefix.str();
     if (v == nullptr) {
         missing.push_back(
-            fmt::format("vrf {}: not in the router namespace (l3vni '{}')", t.vrf, t.vpn));
+            fmt::format("vrf {}: not in the router namespace ({} '{}')", t.vrf,
+                        t.vni != 0 ? "l3vni" : "l3vpn", t.vpn));
         return;
     }
     const FibRoute* best = longest_match(*v, t.prefix);

@@ -11,7 +11,8 @@
 #     follows [Install], Also= included);
 #     or, with --deb FILE, the Debian package itself installed with dpkg in a chroot: its own
 #     maintainer scripts enable the units (BUILD_DIR is then not used and may be "-");
-#   * the EVPN lab (tests/lab, examples), the lab's integration tests (tests/integration/lab) and
+#   * the EVPN lab (tests/lab, examples, the D-Bus policy in dist/dbus), the lab's integration
+#     tests (tests/integration/lab) and
 #     the system tier (tests/system) under /opt/perouter-tests, laid out like the repository so
 #     the lab finds its example configs;
 #   * what a headless test boot needs: host name, an empty fstab, units that only cost boot
@@ -91,6 +92,9 @@ mkdir -p "$NEW$PAYLOAD/tests/integration"
 cp -a "$REPO/tests/lab" "$REPO/tests/system" "$NEW$PAYLOAD/tests/"
 cp -a "$REPO/tests/integration/lab" "$NEW$PAYLOAD/tests/integration/"
 cp -a "$REPO/examples" "$NEW$PAYLOAD/"
+# The D-Bus policy perouter ships: the lab's private buses include it (tests/lab/lab_bus.py).
+mkdir -p "$NEW$PAYLOAD/dist"
+cp -a "$REPO/dist/dbus" "$NEW$PAYLOAD/dist/"
 find "$NEW$PAYLOAD" -name __pycache__ -prune -exec rm -rf {} +
 
 # A headless test machine.

@@ -21,7 +21,7 @@ class FakeController : public dbus::Controller {
         status_.underlay_state = dbus::UnderlayState::Established;
         status_.version = "0.1.0-test";
         vpns_.push_back(
-            {"red", VpnKind::L3vni, 100, "red", dbus::VpnState::Configured, kMainFile, ""});
+            {"red", VpnKind::L3vni, 100, "red", dbus::VpnState::Configured, kMainFile, "", "", ""});
     }
 
     dbus::ControlResult<void> reload() override {
@@ -55,7 +55,7 @@ class FakeController : public dbus::Controller {
                                        {}});
         std::string dir = persist ? "/etc/perouter/perouter.d/" : "/run/perouter/perouter.d/";
         vpns_.push_back({name, VpnKind::L2vni, next_vni_++, "", dbus::VpnState::Configured,
-                         dir + "50-" + name + ".toml", ""});
+                         dir + "50-" + name + ".toml", "", "", ""});
         lock.unlock();
         changed();
         return {};

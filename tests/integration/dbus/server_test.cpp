@@ -269,10 +269,11 @@ TEST_F(RouterBusTest, ReadCallsOverBusctl) {
     EXPECT_EQ(errors.out, "s \"\"\ns \"\"\nas 0\n");
 
     auto vni = busctl({"get-property", kBusName, kRedPath, kVpnInterface, "Name", "Kind", "Vni",
-                       "Vrf", "State", "Source", "Error"});
+                       "Vrf", "State", "Source", "Error", "Ipv4Sid", "Ipv6Sid"});
+    // An L3VNI has no SIDs: both are "".
     EXPECT_EQ(vni.out,
               "s \"red\"\ns \"l3vni\"\nu 100\ns \"red\"\ns \"configured\"\n"
-              "s \"/etc/perouter/perouter.toml\"\ns \"\"\n");
+              "s \"/etc/perouter/perouter.toml\"\ns \"\"\ns \"\"\ns \"\"\n");
 
     auto describe = call({"--json=short", "Describe"});
     ASSERT_EQ(describe.exit_code, 0) << describe.err;
@@ -341,7 +342,7 @@ TEST_F(RouterBusTest, ClientLibraryCoversEveryCall) {
     auto blue = c.vpn("blue");
     ASSERT_TRUE(blue.ok()) << blue.error().message;
     EXPECT_EQ(*blue, (VpnProperties{"blue", VpnKind::L2vni, 200, "", VpnState::Configured,
-                                    "/run/perouter/perouter.d/50-blue.toml", ""}));
+                                    "/run/perouter/perouter.d/50-blue.toml", "", "", ""}));
     auto doc = c.describe();
     ASSERT_TRUE(doc.ok());
     EXPECT_EQ(nlohmann::json::parse(*doc)["vpns"].size(), 2u);
@@ -582,7 +583,7 @@ TEST_F(RouterBusTest, UnannouncedChangesAreCaughtUpByListVpns) {
         fake_.mutate(
             [](dbus::ManagerStatus&, std::vector<dbus::VpnInfo>& vpns) {
                 vpns.push_back(
-                    {"quiet", VpnKind::L2vni, 300, "", VpnState::Configured, "/x.toml", ""});
+                    {"quiet", VpnKind::L2vni, 300, "", VpnState::Configured, "/x.toml", "", "", ""});
             },
             /*announce=*/false);
     });

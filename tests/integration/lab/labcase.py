@@ -44,6 +44,7 @@ def add_leaf_l2vni(lab: Lab, vni: int, remote_ip: str) -> None:
 class LabTestCase(unittest.TestCase):
     PREFIX = ""         # unique per test file: plt1, plt2, ...
     SCENARIO = "l2"     # l2 runs on every kernel; l3 needs VRF
+    NEEDS_VRF = False   # True: the test's own fabric needs VRF in any scenario
     NODE = True         # False: leaf/host/remote only, no perouterd
     lab: Lab
 
@@ -56,7 +57,7 @@ class LabTestCase(unittest.TestCase):
     def setUpClass(cls) -> None:
         # Scenario l3 needs VRF: on kernels without it the test skips, naming the tier that
         # runs it (the QEMU system tier, tests/system/qemu/payload.py).
-        if cls.SCENARIO == "l3" and not perlab.kernel_supports_vrf(cls.PREFIX):
+        if (cls.SCENARIO == "l3" or cls.NEEDS_VRF) and not perlab.kernel_supports_vrf(cls.PREFIX):
             raise unittest.SkipTest(VRF_SKIP)
         if os.geteuid() != 0:
             raise RuntimeError("the lab integration tests need root (network namespaces, FRR)")

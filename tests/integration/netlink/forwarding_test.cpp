@@ -104,7 +104,7 @@ TEST_F(Forwarding, ReadsTheTypeFiveShape) {
     EXPECT_EQ(fabric->protocol, reconcile::kProtoBgp);
     EXPECT_EQ(fabric->metric, 20u);
     EXPECT_THAT(fabric->nexthops, ElementsAre(reconcile::NextHop{*IpAddress::parse("100.65.0.2"),
-                                                                 "br-pe-100", true}));
+                                                                 "br-pe-100", true, std::nullopt}));
     auto ours = std::find_if(v.routes.begin(), v.routes.end(),
                              [](const auto& r) { return r.kind == RouteKind::Unreachable; });
     ASSERT_NE(ours, v.routes.end());

@@ -67,7 +67,8 @@ void ConfigController::publish() {
     config_ = std::move(*cfg);
     vpns_.clear();
     for (const auto& v : config::vpns_of(config_))
-        vpns_.push_back({v.name, v.kind, v.vni, v.vrf, dbus::VpnState::Configured, v.source, ""});
+        vpns_.push_back(
+            {v.name, v.kind, v.vni, v.vrf, dbus::VpnState::Configured, v.source, "", "", ""});
     changed();
 }
 

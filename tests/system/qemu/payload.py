@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -347,6 +348,23 @@ class Tier:
 
     # the integration tests that skip without VRF
 
+    def lab_test(self, module: str, min_passed: int, timeout: float):
+        """A check that runs one file of tests/integration/lab in the VM (where it has VRF)."""
+        def check():
+            env = dict(os.environ, PEROUTERD=perouterd_binary(),
+                       PEROUTERCTL=shutil.which("perouterctl") or "/usr/bin/perouterctl",
+                       PYTHONDONTWRITEBYTECODE="1")
+            p = subprocess.run([sys.executable, "-m", "unittest", "-v", module], cwd=LAB_TESTS,
+                               env=env, capture_output=True, text=True, timeout=timeout)
+            out = p.stdout + p.stderr
+            (self.r.dir / f"{module}.log").write_text(out)
+            passed = re.findall(r"^(test_\w+) .* \.\.\. ok$", out, re.M)
+            ok = p.returncode == 0 and "skipped" not in out and len(passed) >= min_passed
+            return ok, (f"exit {p.returncode}; ok: {passed}; "
+                        f"{'skipped!' if 'skipped' in out else 'nothing skipped'}; "
+                        f"{out.strip()[-600:] if not ok else out.strip().splitlines()[-3]}")
+        return check
+
     def integration(self) -> None:
         def netlink_vrf():
             p = run([str(NETLINK_TEST), "--gtest_filter=*Vrf*"], check=False, timeout=300)
@@ -358,24 +376,14 @@ class Tier:
                         f"{'skipped!' if 'SKIPPED' in out else 'nothing skipped'}; {out.strip()[-300:] if not ok else ''}")
         self.r.check("integration-netlink-vrf", netlink_vrf)
 
-        def lab_test(module: str, min_passed: int, timeout: float):
-            def check():
-                env = dict(os.environ, PEROUTERD=perouterd_binary(), PYTHONDONTWRITEBYTECODE="1")
-                p = subprocess.run([sys.executable, "-m", "unittest", "-v", module], cwd=LAB_TESTS,
-                                   env=env, capture_output=True, text=True, timeout=timeout)
-                out = p.stdout + p.stderr
-                (self.r.dir / f"{module}.log").write_text(out)
-                passed = re.findall(r"^(test_\w+) .* \.\.\. ok$", out, re.M)
-                ok = p.returncode == 0 and "skipped" not in out and len(passed) >= min_passed
-                return ok, (f"exit {p.returncode}; ok: {passed}; "
-                            f"{'skipped!' if 'skipped' in out else 'nothing skipped'}; "
-                            f"{out.strip()[-600:] if not ok else out.strip().splitlines()[-3]}")
-            return check
-        self.r.check("integration-lab-l3vni", lab_test("test_l3vni", 3, 480))
+        self.r.check("integration-lab-l3vni", self.lab_test("test_l3vni", 3, 480))
         # import_prefixes / export_prefixes on VPN red's host session, added and removed at runtime.
-        self.r.check("integration-lab-l3vni-prefix-filters", lab_test("test_l3vni_prefix_filters", 1, 480))
+        self.r.check("integration-lab-l3vni-prefix-filters", self.lab_test("test_l3vni_prefix_filters", 1, 480))
         # Silent workloads stay reachable: an L2VNI with a gateway in VRF red.
-        self.r.check("integration-lab-silent-workload", lab_test("test_silent_workload", 3, 600))
+        self.r.check("integration-lab-silent-workload", self.lab_test("test_silent_workload", 3, 600))
+        # SRv6 L3VPN: VPNv4/VPNv6 with SIDs to the leaf as remote PE, the SRH on the cable, an
+        # L3VPN added and removed at runtime.
+        self.r.check("integration-lab-srv6-l3vpn", self.lab_test("test_srv6_l3vpn", 1, 900))
 
     # runtime VPNs
 
@@ -779,6 +787,13 @@ def blue_rounds() -> int:
     return int(m.group(1)) if m else 0
 
 
+def lab_only() -> Optional[str]:
+    """perouter.lab=MODULE on the kernel command line (run.sh PEROUTER_QEMU_LAB): boot 1 runs that
+    one lab test file after day 0, for working on it; not the tier."""
+    m = re.search(r"perouter\.lab=(test_\w+)", Path("/proc/cmdline").read_text())
+    return m.group(1) if m else None
+
+
 def main() -> int:
     m = re.search(r"perouter\.boot=(\d+)", Path("/proc/cmdline").read_text())
     boot = int(m.group(1)) if m else 1
@@ -789,7 +804,10 @@ def main() -> int:
     try:
         tier.machine()
         tier.day0()
-        if boot == 1 and blue_rounds():
+        if boot == 1 and lab_only():
+            module = lab_only()
+            tier.r.check(f"integration-lab-only-{module}", tier.lab_test(module, 1, 1200))
+        elif boot == 1 and blue_rounds():
             tier.runtime()
         elif boot == 1:
             tier.rebuilds(REBUILD_ROUNDS)

@@ -195,6 +195,11 @@ EXTRA= BOOTS="1 2 3"
 if [ -n "${PEROUTER_QEMU_BLUE_ROUNDS:-}" ]; then
   EXTRA=" perouter.blue_rounds=$PEROUTER_QEMU_BLUE_ROUNDS" BOOTS=1
 fi
+# PEROUTER_QEMU_LAB=test_NAME: not the tier either: boot 1 runs day 0, then only that file of
+# tests/integration/lab (payload.py lab_only), for working on a test that needs VRF.
+if [ -n "${PEROUTER_QEMU_LAB:-}" ]; then
+  EXTRA=" perouter.lab=$PEROUTER_QEMU_LAB" BOOTS=1
+fi
 declare -A t_boot
 for n in $BOOTS; do
   t0=$(now)

@@ -100,6 +100,11 @@ TEST(App, VpnAddFromFileOrFlags) {
     EXPECT_EQ(b.spec.asn, 64514u);
     EXPECT_EQ(b.spec.host_asn, 64515u);
     EXPECT_TRUE(b.spec.default_gateway);
+    auto v = parsed({"vpn", "add", "green", "--l3vpn", "--vrf", "green", "--rd-assigned-number",
+                     "100", "--import-rt", "64512:100", "--import-rt", "64512:101"});
+    EXPECT_TRUE(v.l3vpn);
+    EXPECT_EQ(v.spec.rd_assigned_number, 100u);
+    EXPECT_THAT(v.spec.import_rts, ElementsAre("64512:100", "64512:101"));
     auto l2 = parsed({"vpn", "add", "web", "--l2vni", "--vni", "210", "--gateway-ip",
                       "192.170.1.1/24", "--host-bridge", "managed", "--routing-domain", "red"});
     EXPECT_TRUE(l2.l2vni);
@@ -122,6 +127,7 @@ TEST(App, UsageErrors) {
     EXPECT_TRUE(rejected({"validate"}));
     EXPECT_TRUE(rejected({"import"}));
     EXPECT_TRUE(rejected({"import", "a.yaml", "--output"}));
+    EXPECT_TRUE(rejected({"vpn", "add", "x", "--l3vpn", "--l3vni"}));
     EXPECT_TRUE(rejected({"vpn", "add", "x", "--l2vni", "--l3vni"}));
     EXPECT_TRUE(rejected({"vpn", "add", "x", "--l2vni", "--vni", "-1"}));
     EXPECT_TRUE(rejected({"wait-online", "--timeout", "soon"}));

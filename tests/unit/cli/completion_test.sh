@@ -113,7 +113,7 @@ expect 'perouterctl diff --n' '--netns --no-ask-password --no-legend'
 expect 'perouterctl wait-online --t' '--timeout'
 expect 'perouterctl validate --st' '--standalone'
 expect 'perouterctl import --o' '--output'
-expect 'perouterctl vpn add blue --l' '--l2vni --l3vni --local-cidr'
+expect 'perouterctl vpn add blue --l' '--l2vni --l3vni --l3vpn --local-cidr'
 expect_has 'perouterctl vpn add blue --' --persist --print --vni --vrf --gateway-ip \
     --host-bridge --ovs-bridge --routing-domain --default-gateway --asn --host-asn --json --bus-address
 expect 'perouterctl vpn add blue --l2vni --host-bridge m' 'managed'

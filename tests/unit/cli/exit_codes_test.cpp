@@ -57,10 +57,10 @@ TEST(ExitCodes, UsageErrorsAreTwo) {
     // Checked after parsing, still usage errors.
     auto neither = perouterctl("vpn add x --print");
     EXPECT_EQ(neither.rc, kExitUsage);
-    EXPECT_THAT(neither.output, HasSubstr("--l2vni or --l3vni"));
+    EXPECT_THAT(neither.output, HasSubstr("--l2vni, --l3vni or --l3vpn"));
     auto both = perouterctl("vpn add x x.toml --l2vni --vni 5");
     EXPECT_EQ(both.rc, kExitUsage);
-    EXPECT_THAT(both.output, HasSubstr("either FILE or --l2vni/--l3vni"));
+    EXPECT_THAT(both.output, HasSubstr("either FILE or --l2vni/--l3vni/--l3vpn"));
     auto two_bridges =
         perouterctl("vpn add x --l2vni --vni 5 --host-bridge managed --ovs-bridge br-int --print");
     EXPECT_EQ(two_bridges.rc, kExitUsage);

@@ -120,7 +120,7 @@ TEST(Import, RefusedInputWritesNothing) {
     auto r = import({root.at("openpe_u.yaml")}, out);
     EXPECT_EQ(r.rc, kExitFailure);
     EXPECT_THAT(r.out, IsEmpty());
-    EXPECT_THAT(r.err, HasSubstr(root.at("openpe_u.yaml") + ":3:5: srv6: SRv6 has no equivalent"));
+    EXPECT_THAT(r.err, HasSubstr(root.at("openpe_u.yaml") + ":3:5: srv6: SRv6 is not imported"));
     EXPECT_EQ(read(out), "old\n");
     EXPECT_THAT(names_in(root.at("out")), ::testing::ElementsAre("keep.toml"));
 }

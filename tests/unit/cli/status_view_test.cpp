@@ -44,6 +44,27 @@ TEST(StatusView, VpnTable) {
               "2 vpns listed.\n");
 }
 
+TEST(StatusView, VpnTableWithSrv6L3vpnsShowsTheirSids) {
+    json d = describe();
+    d["vpns"].push_back(json::parse(R"({"name": "green", "kind": "l3vpn", "vni": 0,
+        "vrf": "green", "state": "configured", "source": "/etc/perouter/perouter.toml",
+        "error": "", "sids": {"ipv4": "fd00:0:1:0:100::", "ipv6": ""}})"));
+    EXPECT_EQ(render_listing(vpn_table(d), true, "vpn", "vpns"),
+              "NAME    KIND  VNI VRF   STATE      SIDS               SOURCE\n"
+              "red     l3vni 100 red   configured -                  /etc/perouter/perouter.toml\n"
+              "storage l2vni 110 -     failed     -                  "
+              "/run/perouter/perouter.d/50-storage.toml\n"
+              "green   l3vpn -   green configured fd00:0:1:0:100::,- /etc/perouter/perouter.toml\n"
+              "\n"
+              "3 vpns listed.\n");
+    auto v = find_vpn(d, "green");
+    ASSERT_TRUE(v);
+    std::string shown = format_vpn(*v);
+    EXPECT_THAT(shown, HasSubstr("IPv4 SID: fd00:0:1:0:100::\n"));
+    EXPECT_THAT(shown, HasSubstr("IPv6 SID: -\n"));
+    EXPECT_THAT(shown, ::testing::Not(HasSubstr("VNI")));
+}
+
 TEST(StatusView, Names) {
     EXPECT_EQ(vpn_names(describe()), "red\nstorage\n");
     EXPECT_EQ(vpn_names(json::object()), "");

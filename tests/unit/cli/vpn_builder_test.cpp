@@ -155,6 +155,71 @@ TEST(VpnBuilder, L3VniWithoutHostSession) {
     accepted(*doc, "blue");
 }
 
+VpnSpec l3vpn(std::string name) {
+    VpnSpec s;
+    s.kind = VpnKind::L3vpn;
+    s.name = name;
+    s.vrf = std::move(name);
+    s.rd_assigned_number = 100;
+    s.import_rts = {"64512:100", "64512:101"};
+    return s;
+}
+
+TEST(VpnBuilder, L3VpnWithHostSession) {
+    auto s = l3vpn("green");
+    s.default_gateway = true;
+    s.asn = 64514;
+    s.host_asn = 64515;
+    s.local_cidrs = {"192.169.30.0/24"};
+    auto doc = vpn_document(s);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    EXPECT_EQ(*doc,
+              "[[l3vpn]]\nname = \"green\"\nvrf = \"green\"\nrd_assigned_number = 100\n"
+              "import_rts = [\"64512:100\", \"64512:101\"]\ndefault_gateway = true\n\n"
+              "[l3vpn.host_session]\nasn = 64514\nhost_asn = 64515\n"
+              "local_cidr = { ipv4 = \"192.169.30.0/24\" }\n");
+    // What AddVpn accepts, on a node with SRv6 (the minimal test node has none).
+    auto kind = config::check_vpn_document({"<doc>", *doc}, "green");
+    ASSERT_TRUE(kind.ok()) << kind.error().front().str();
+    EXPECT_EQ(*kind, "l3vpn");
+    const std::string srv6_main =
+        "[node]\nindex = 0\n\n[underlay]\nasn = 64514\ninterfaces = [\"eth0\"]\n"
+        "tunnel_endpoint_cidrs = [\"fd00:65::/64\"]\n\n[[underlay.neighbors]]\nasn = 64512\n"
+        "address = \"fd00:11::2\"\n\n[underlay.srv6]\nlocator = \"fd00:0:1::/64\"\n";
+    auto cfg = config::parse({{"main.toml", srv6_main}, {"<doc>", *doc}});
+    ASSERT_TRUE(cfg.ok()) << cfg.error().front().str();
+    ASSERT_EQ(cfg->l3vpns.size(), 1u);
+    EXPECT_EQ(cfg->l3vpns[0].rd_assigned_number, 100u);
+    EXPECT_TRUE(cfg->l3vpns[0].default_gateway);
+}
+
+TEST(VpnBuilder, L3VpnUsageErrors) {
+    auto message = [](const VpnSpec& s) {
+        auto d = vpn_document(s);
+        EXPECT_FALSE(d.ok());
+        return d.ok() ? std::string() : d.error().message;
+    };
+    auto with_vni = l3vpn("green");
+    with_vni.vni = 5;
+    EXPECT_EQ(message(with_vni), "--vni does not apply to --l3vpn");
+    for (auto drop : {+[](VpnSpec& s) { s.vrf.clear(); },
+                      +[](VpnSpec& s) { s.rd_assigned_number.reset(); },
+                      +[](VpnSpec& s) { s.import_rts.clear(); }}) {
+        auto s = l3vpn("green");
+        drop(s);
+        EXPECT_EQ(message(s), "--l3vpn needs --vrf, --rd-assigned-number and --import-rt");
+    }
+    auto half_session = l3vpn("green");
+    half_session.asn = 64514;
+    EXPECT_EQ(message(half_session), "a host session needs --asn, --host-asn and --local-cidr together");
+    auto rd_on_l3vni = l3("x", 1, "v");
+    rd_on_l3vni.rd_assigned_number = 3;
+    EXPECT_EQ(message(rd_on_l3vni), "--rd-assigned-number does not apply to --l3vni");
+    auto rt_on_l2vni = l2("x", 1);
+    rt_on_l2vni.import_rts = {"1:1"};
+    EXPECT_EQ(message(rt_on_l2vni), "--import-rt does not apply to --l2vni");
+}
+
 TEST(VpnBuilder, UsageErrors) {
     auto message = [](const VpnSpec& s) {
         auto d = vpn_document(s);
@@ -163,7 +228,7 @@ TEST(VpnBuilder, UsageErrors) {
     };
     VpnSpec none;
     none.name = "x";
-    EXPECT_THAT(message(none), HasSubstr("--l2vni or --l3vni"));
+    EXPECT_THAT(message(none), HasSubstr("--l2vni, --l3vni or --l3vpn"));
     auto novni = l2("x", 1);
     novni.vni.reset();
     EXPECT_EQ(message(novni), "--l2vni needs --vni");

@@ -78,19 +78,19 @@ TEST(Online, TargetOfAFamilyWithoutGatewayIsRejectedAtItsPosition) {
     EXPECT_THAT(
         errors_with_base(with_vpns("[online]\ntargets = [\"10.0.0.1\", \"2001:db8::1\"]\n")),
         ElementsAre("b.toml:21:24: online target '2001:db8::1/128' needs a "
-                    "default_gateway l3vni with an ipv6 local_cidr"));
+                    "default_gateway l3vni or l3vpn with an ipv6 local_cidr"));
 }
 
 TEST(Online, TargetsWithoutAnyGatewayVpnAreRejected) {
     EXPECT_THAT(errors_with_base("[online]\ntargets = [\"10.0.0.1\"]\n"),
                 ElementsAre("b.toml:2:12: online target '10.0.0.1/32' needs a default_gateway "
-                            "l3vni with an ipv4 local_cidr"));
+                            "l3vni or l3vpn with an ipv4 local_cidr"));
 }
 
 TEST(Online, ProbeNeedsAGatewayOfItsFamily) {
     EXPECT_THAT(errors_with_base(with_vpns("[online]\nprobe = \"2001:db8::1\"\n")),
                 ElementsAre("b.toml:21:9: online probe '2001:db8::1' needs a default_gateway "
-                            "l3vni with an ipv6 local_cidr"));
+                            "l3vni or l3vpn with an ipv6 local_cidr"));
 }
 
 TEST(Online, MalformedEntriesAreReportedEach) {

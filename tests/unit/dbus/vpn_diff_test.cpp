@@ -11,7 +11,7 @@ using Names = std::vector<std::string>;
 
 VpnInfo vpn(std::string name, uint32_t vni, VpnState state = VpnState::Configured) {
     return VpnInfo{
-        name, VpnKind::L2vni, vni, "", state, "/run/perouter/perouter.d/50-" + name + ".toml", ""};
+        name, VpnKind::L2vni, vni, "", state, "/run/perouter/perouter.d/50-" + name + ".toml", "", "", ""};
 }
 
 TEST(VpnDiff, NothingChanged) {
@@ -47,9 +47,9 @@ TEST(VpnDiff, EveryPropertyIsCompared) {
     VpnInfo a = vpn("red", 100);
     VpnInfo b{"red",     VpnKind::L3vni,    101,
               "vrf-red", VpnState::Pending, "/etc/perouter/perouter.d/50-red.toml",
-              "oops"};
-    EXPECT_EQ(changed_vpn_properties(a, b),
-              (Names{"Kind", "Vni", "Vrf", "State", "Source", "Error"}));
+              "oops",    "fd00::100",       "fd00::200"};
+    EXPECT_EQ(changed_vpn_properties(a, b), (Names{"Kind", "Vni", "Vrf", "State", "Source", "Error",
+                                                   "Ipv4Sid", "Ipv6Sid"}));
     EXPECT_TRUE(changed_vpn_properties(a, a).empty());
 }
 

@@ -340,19 +340,26 @@ Model remote_as_internal() {
     return m;
 }
 
-Model ipv6_underlay() {
-    Model m;
-    Underlay u;
-    u.asn = 64514;
-    u.router_id = "10.0.0.1";
+// The leaf over IPv6 (2001:db8:11::2, AS 64512): IPv4 and IPv6 unicast, IPv4 routes with IPv6
+// next hops (extended-nexthop).
+UnderlayNeighbor ipv6_leaf() {
     UnderlayNeighbor n;
     n.address = "2001:db8:11::2";
     n.remote_as = "64512";
     n.ipv4_unicast = true;
     n.ipv6_unicast = true;
-    n.l2vpn_evpn = true;
     n.extended_nexthop = true;
     n.disable_connected_check = true;
+    return n;
+}
+
+Model ipv6_underlay() {
+    Model m;
+    Underlay u;
+    u.asn = 64514;
+    u.router_id = "10.0.0.1";
+    UnderlayNeighbor n = ipv6_leaf();
+    n.l2vpn_evpn = true;
     u.neighbors.push_back(n);
     u.networks_v6.push_back("2001:db8:65::/128");
     u.advertise_all_vni = true;
@@ -368,15 +375,9 @@ Model srv6_l3vpn() {
     Underlay u;
     u.asn = 64514;
     u.router_id = "10.0.0.1";
-    UnderlayNeighbor n;
-    n.address = "2001:db8:11::2";
-    n.remote_as = "64512";
-    n.ipv4_unicast = true;
-    n.ipv6_unicast = true;
+    UnderlayNeighbor n = ipv6_leaf();
     n.ipv4_vpn = true;
     n.ipv6_vpn = true;
-    n.extended_nexthop = true;
-    n.disable_connected_check = true;
     u.neighbors.push_back(n);
     u.networks_v6 = {"2001:db8:65::/128", "fd00:0:1:2::/64"};
     u.srv6 = Srv6Locator{"perouter", "fd00:0:1:2::/64"};
@@ -388,9 +389,12 @@ Model srv6_l3vpn() {
     green.router_id = "10.0.0.1";
     green.neighbors.push_back(host_neighbor("192.169.30.2", "64515"));
     green.networks_v4.push_back("192.169.30.2/32");
+    green.networks_v6.push_back("2001:db8:30::2/128");
     green.rd = "10.0.0.1:100";
     green.import_rts = {"64512:100"};
     green.export_rts = {"64514:100"};
+    green.vpn_export_nexthop_v4 = "192.169.30.1";
+    green.vpn_export_nexthop_v6 = "2001:db8:30::1";
     m.vrfs.push_back(green);
     Vrf cyan;
     cyan.name = "cyan";

@@ -409,15 +409,15 @@ TEST(Import, OneCniDeviceAndNoMixing) {
 
 TEST(Import, RefusesWhatPerouterHasNot) {
     EXPECT_THAT(errors("underlays:\n  - asn: 1\n    isis: {baseNet: x}\n    srv6: {}\n"),
-                ElementsAre(HasSubstr("in.yaml:3:5: isis: IS-IS has no equivalent"),
-                            HasSubstr("in.yaml:4:5: srv6: SRv6 has no equivalent")));
+                ElementsAre(HasSubstr("in.yaml:3:5: isis: IS-IS is not imported"),
+                            HasSubstr("in.yaml:4:5: srv6: SRv6 is not imported")));
     EXPECT_THAT(errors(with_neighbor("      - asn: 2\n        passwordSecret: s\n")),
                 ElementsAre(HasSubstr("in.yaml:5:9: passwordSecret: a Kubernetes Secret")));
     EXPECT_THAT(
         errors(with_neighbor("      - asn: 2\n        addressFamilies: [{type: ipv4vpn}]\n")),
-        ElementsAre(HasSubstr("in.yaml:5:28: type: ipv4vpn has no equivalent")));
+        ElementsAre(HasSubstr("in.yaml:5:28: type: ipv4vpn is not imported")));
     EXPECT_THAT(errors("l3vpns:\n  - name: red\n"),
-                ElementsAre(HasSubstr("in.yaml:1:1: l3vpns: an L3VPN has no equivalent")));
+                ElementsAre(HasSubstr("in.yaml:1:1: l3vpns: an L3VPN is not imported")));
     EXPECT_THAT(
         errors("l2vnis:\n  - name: x\n    routingDomain: {type: L3VPN, l3vpn: {name: r}}\n"),
         ElementsAre(HasSubstr("in.yaml:3:21: type: an L3VPN routing domain")));
@@ -426,7 +426,7 @@ TEST(Import, RefusesWhatPerouterHasNot) {
 TEST(Import, RefusesResourcesItCannotMap) {
     const std::string header = "apiVersion: network.openperouter.io/v1alpha1\n";
     EXPECT_THAT(errors(header + "kind: L3VPN\nmetadata: {name: b}\n"),
-                ElementsAre(HasSubstr("in.yaml:2:1: kind: an L3VPN has no equivalent")));
+                ElementsAre(HasSubstr("in.yaml:2:1: kind: an L3VPN is not imported")));
     EXPECT_THAT(errors(header + "kind: Frobnicator\n"),
                 ElementsAre(HasSubstr("in.yaml:2:1: kind: \"Frobnicator\" is not a kind")));
     EXPECT_THAT(errors("apiVersion: v1\nkind: ConfigMap\n"),

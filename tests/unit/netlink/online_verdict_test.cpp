@@ -29,7 +29,7 @@ FibRoute fabric_default() {
                     RouteKind::Unicast,
                     kProtoBgp,
                     20,
-                    {NextHop{ip("100.65.0.2"), "br-pe-100", true}}};
+                    {NextHop{ip("100.65.0.2"), "br-pe-100", true, std::nullopt}}};
 }
 
 FibRoute our_unreachable(const char* dst = "0.0.0.0/0") {
@@ -133,7 +133,7 @@ TEST(OnlineVerdict, TheLongestMatchDecides) {
                       RouteKind::Unicast,
                       kProtoBgp,
                       20,
-                      {NextHop{ip("100.65.0.3"), "br-pe-100", true}}};
+                      {NextHop{ip("100.65.0.3"), "br-pe-100", true, std::nullopt}}};
     in.forwarding.vrfs[0].routes.push_back(specific);
     EXPECT_THAT(online_verdict(in).missing,
                 ElementsAre("vrf red: next hop 100.65.0.3 has no router-MAC neighbour on "
@@ -174,7 +174,7 @@ TEST(OnlineVerdict, RouteWithoutNextHop) {
 
 TEST(OnlineVerdict, NextHopWithoutGateway) {
     auto in = inputs();
-    in.forwarding.vrfs[0].routes[1].nexthops = {NextHop{std::nullopt, "br-pe-100", false}};
+    in.forwarding.vrfs[0].routes[1].nexthops = {NextHop{std::nullopt, "br-pe-100", false, std::nullopt}};
     EXPECT_THAT(online_verdict(in).missing,
                 ElementsAre("vrf red: next hop dev br-pe-100 has no gateway (not a remote VTEP)"));
 }
@@ -236,7 +236,7 @@ TEST(OnlineVerdict, Ipv6RouteOverIpv4VtepUsesTheMappedGateway) {
                                 RouteKind::Unicast,
                                 kProtoBgp,
                                 20,
-                                {NextHop{ip("::ffff:100.65.0.2"), "br-pe-100", true}}});
+                                {NextHop{ip("::ffff:100.65.0.2"), "br-pe-100", true, std::nullopt}}});
     v.neighbours.push_back(
         Neighbour{ip("::ffff:100.65.0.2"), mac(kRmac), NeighbourState::Noarp, "br-pe-100"});
     EXPECT_TRUE(online_verdict(in).online);
@@ -246,7 +246,7 @@ TEST(OnlineVerdict, OneResolvedNextHopOfSeveralIsEnough) {
     auto in = inputs();
     in.forwarding.vrfs[0].routes[1].nexthops.insert(
         in.forwarding.vrfs[0].routes[1].nexthops.begin(),
-        NextHop{ip("100.65.0.7"), "br-pe-100", true});
+        NextHop{ip("100.65.0.7"), "br-pe-100", true, std::nullopt});
     EXPECT_TRUE(online_verdict(in).online);
     in.forwarding.vrfs[0].neighbours.clear();
     EXPECT_THAT(
@@ -313,6 +313,48 @@ TEST(NeighbourUsability, OnlyChangesOfUsabilityCount) {
     // The same address on another link is another entry.
     EXPECT_TRUE(u.changes(8, leaf, NeighbourState::Noarp, false));
     EXPECT_FALSE(u.changes(8, leaf, NeighbourState::Noarp, false));
+}
+
+// An SRv6 L3VPN's default route, as FRR 8.4 installs it: H.Encaps to the remote PE's SID
+// through the underlay neighbour (an IPv4 route via an IPv6 next hop); no VTEP, no FDB.
+OnlineInputs srv6_inputs() {
+    OnlineInputs in;
+    in.targets = {config::GatewayTarget{pfx("0.0.0.0/0"), "green", "green", 0}};
+    in.peers = {{"fd00:11::2", "Established"}};
+    VrfForwarding v;
+    v.vrf = "green";
+    v.table = 1;
+    v.routes = {our_unreachable(),
+                FibRoute{pfx("0.0.0.0/0"),
+                         RouteKind::Unicast,
+                         kProtoBgp,
+                         20,
+                         {NextHop{ip("fd00:11::2"), "toswitch", false, ip("fd00:0:2:0:100::")}}}};
+    v.neighbours = {Neighbour{ip("fd00:11::2"), mac(kRmac), NeighbourState::Reachable, "toswitch"}};
+    in.forwarding.vrfs = {v};
+    return in;
+}
+
+TEST(OnlineVerdict, Srv6NextHopForwardsThroughItsUnderlayNeighbour) {
+    EXPECT_TRUE(online_verdict(srv6_inputs()).online);
+}
+
+TEST(OnlineVerdict, Srv6NextHopWithoutAResolvedUnderlayNeighbourIsNotOnline) {
+    auto in = srv6_inputs();
+    in.forwarding.vrfs[0].neighbours[0].state = NeighbourState::Failed;
+    auto v = online_verdict(in);
+    EXPECT_FALSE(v.online);
+    EXPECT_THAT(v.missing, ElementsAre("vrf green: SRv6 next hop (SID fd00:0:2:0:100::): "
+                                       "underlay neighbour fd00:11::2 on toswitch not resolved"));
+    in.forwarding.vrfs[0].neighbours.clear();
+    EXPECT_FALSE(online_verdict(in).online);
+}
+
+TEST(OnlineVerdict, AMissingL3vpnVrfIsNamedAsSuch) {
+    auto in = srv6_inputs();
+    in.forwarding.vrfs.clear();
+    EXPECT_THAT(online_verdict(in).missing,
+                ElementsAre("vrf green: not in the router namespace (l3vpn 'green')"));
 }
 
 TEST(NeighbourUsability, UnknownEntriesCountOnce) {
