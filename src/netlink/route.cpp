@@ -34,7 +34,7 @@ Result<KernelRoute> to_kernel(nl_sock* sock, const plan::RouteSpec& r) {
     k.dst = r.dst.network();
     k.type = r.type == plan::RouteType::Unreachable ? RTN_UNREACHABLE : RTN_UNICAST;
     k.gateway = r.gateway;
-    k.metric = r.metric;
+    k.metric = plan::kernel_metric(r);
     k.protocol = plan::kRouteProtocol;
     k.scope =
         (r.type == plan::RouteType::Unicast && !r.gateway) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;

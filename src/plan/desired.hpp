@@ -179,6 +179,12 @@ struct RouteSpec {
     friend bool operator==(const RouteSpec&, const RouteSpec&) = default;
 };
 
+/// The metric the kernel keeps for `r`: it stores an IPv6 route added with metric 0 as 1024
+/// (IP6_RT_PRIO_USER), so that is what an observed route of ours carries.
+inline uint32_t kernel_metric(const RouteSpec& r) {
+    return r.metric == 0 && !r.dst.is_v4() ? 1024 : r.metric;
+}
+
 struct SysctlSpec {
     Side side = Side::Router;
     std::string key;  // path under /proc/sys, e.g. "net/ipv4/conf/all/forwarding"

@@ -80,7 +80,7 @@ plan::RouteSpec to_spec(const ObservedRoute& r) {
 bool same_route(const plan::RouteSpec& want, const ObservedRoute& have) {
     return want.side == have.side && want.table == have.table && want.dst == have.dst &&
            want.type == have.type && want.gateway == have.gateway && want.dev == have.dev &&
-           want.metric == have.metric;
+           plan::kernel_metric(want) == have.metric;
 }
 
 class Differ {

@@ -231,7 +231,7 @@ TEST_F(RouterBusTest, IntrospectionMatchesTheSchemaFile) {
     auto vpn = busctl({"--xml-interface", "introspect", kBusName, kRedPath});
     ASSERT_EQ(vpn.exit_code, 0) << vpn.err;
     want = interface_tokens(schema, kVpnInterface);
-    ASSERT_EQ(want.size(), 15u);  // the interface, 7 properties, 7 annotations
+    ASSERT_EQ(want.size(), 19u);  // the interface, 9 properties, 9 annotations
     EXPECT_EQ(interface_tokens(vpn.out, kVpnInterface), want);
 }
 

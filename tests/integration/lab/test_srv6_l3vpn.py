@@ -182,6 +182,11 @@ connect_time_seconds = 1
 
 [underlay.srv6]
 locator = "{NODE_LOCATOR}"
+
+# Online once sred forwards to both remote workloads: H.Encaps routes whose underlay
+# neighbour is resolved (reconcile/online.cpp).
+[online]
+targets = ["{RED['remote']}", "{RED['remote6']}"]
 """ + l3vpn_toml(RED, default_gateway=True)
         lab.config_file.write_text(text)
 
@@ -221,9 +226,11 @@ locator = "{NODE_LOCATOR}"
         return perlab.ping_once(self.lab.host_ns, dst, count=1, timeout_s=1.0)[0]
 
     def leaf_vpn_rds(self) -> set[str]:
-        """RDs of the VPNv4 routes the leaf has from the node."""
+        """RDs of the VPNv4 routes the leaf has (bgpd keeps an RD's table, empty, after its
+        last route was withdrawn: only RDs with routes count)."""
         j = self.lab.vtysh("leaf", "show bgp ipv4 vpn json", as_json=True)
-        return set(j.get("routes", {}).get("routeDistinguishers", {}))
+        rds = j.get("routes", {}).get("routeDistinguishers", {})
+        return {rd for rd, prefixes in rds.items() if prefixes}
 
     # --- the test ------------------------------------------------------------------------------
 
@@ -263,6 +270,10 @@ locator = "{NODE_LOCATOR}"
                          f"IPv4 and IPv6 inside SRv6 towards the leaf's SIDs: {seen}")
         self.assertEqual({p["inner"] for p in to_node}, {4, 41},
                          f"IPv4 and IPv6 inside SRv6 back to the node's SIDs: {seen}")
+
+        # perouterd's own verdict agrees: the targets' SRv6 routes forward.
+        p = self.ctl("wait-online", "--timeout", "60")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
         # The SIDs perouterctl (D-Bus) shows are the ones the kernel decapsulates with: End.DT4
         # and End.DT6 routes into VRF sred's table, inside this node's locator.

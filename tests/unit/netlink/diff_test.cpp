@@ -704,6 +704,26 @@ TEST(Diff, RoutesAreAddedAndRemoved) {
     EXPECT_TRUE(diff(d, applied(o, r)).empty());
 }
 
+TEST(Diff, AnIpv6RouteWithMetricZeroIsTheKernelsMetric1024) {
+    // The kernel stores an IPv6 route added with metric 0 as 1024: the host's IPv6 default
+    // route of an L3VNI or L3VPN host session must not be deleted and added on every reconcile
+    // (seen in the QEMU tier's SRv6 lab, where the loop ended in "a route perouter does not own
+    // is in the way").
+    Observed o = converged();
+    plan::DesiredState d = sample();
+    plan::RouteSpec v6;
+    v6.side = Side::Host;
+    v6.dst = P("::/0");
+    v6.gateway = A("fd00:50::1");
+    v6.dev = "pt-host";
+    d.routes.push_back(v6);
+    o.routes.push_back({Side::Host, 254, P("::/0"), plan::RouteType::Unicast, A("fd00:50::1"),
+                        "pt-host", 1024, plan::kRouteProtocol});
+    EXPECT_TRUE(diff(d, o).empty()) << joined(diff(d, o));
+    o.routes.back().metric = 0;  // not what the kernel reports; a different route
+    EXPECT_FALSE(diff(d, o).empty());
+}
+
 TEST(Diff, SysctlChangesAndOptionalOnesThatDoNotExist) {
     Observed o = converged();
     o.sysctls[{Side::Router, "net/ipv4/conf/all/forwarding"}] = "0";
