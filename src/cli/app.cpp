@@ -60,8 +60,7 @@ void define_vpn(CLI::App& app, Invocation& inv) {
     g->add_flag("--default-gateway", inv.spec.default_gateway,
                 "l3vni, l3vpn: the host's default route goes through this VPN");
     g->add_option_function<uint32_t>(
-         "--rd-assigned-number",
-         [&inv](const uint32_t& v) { inv.spec.rd_assigned_number = v; },
+         "--rd-assigned-number", [&inv](const uint32_t& v) { inv.spec.rd_assigned_number = v; },
          "l3vpn: the assigned number of its RD and default export RT")
         ->type_name("N");
     g->add_option("--import-rt", inv.spec.import_rts, "l3vpn: a route target to import")

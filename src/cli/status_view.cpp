@@ -114,9 +114,9 @@ Table vpn_table(const json& describe) {
         t.header.insert(t.header.end() - 1, "SIDS");
     for (const auto& v : vpns) {
         const bool l3vpn = member(v, "sids").is_object();
-        std::vector<std::string> row{field(v, "name"), field(v, "kind"),
-                                     l3vpn ? std::string("-") : field(v, "vni"), field(v, "vrf"),
-                                     field(v, "state"), field(v, "source")};
+        std::vector<std::string> row{
+            field(v, "name"), field(v, "kind"),  l3vpn ? std::string("-") : field(v, "vni"),
+            field(v, "vrf"),  field(v, "state"), field(v, "source")};
         if (srv6)
             row.insert(row.end() - 1, l3vpn ? sids_cell(v) : std::string("-"));
         t.rows.push_back(std::move(row));

@@ -72,13 +72,13 @@ Result<std::string> routed_tail(const VpnSpec& s, std::string doc) {
 }
 
 Result<std::string> l3vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags(VpnKind::L3vni,
-                              {{!s.routing_domain.empty(), "--routing-domain"},
-                               {!s.gateway_ips.empty(), "--gateway-ip"},
-                               {s.host_bridge.has_value(), "--host-bridge"},
-                               {s.ovs_bridge.has_value(), "--ovs-bridge"},
-                               {s.rd_assigned_number.has_value(), "--rd-assigned-number"},
-                               {!s.import_rts.empty(), "--import-rt"}}));
+    PEROUTER_TRY(
+        reject_flags(VpnKind::L3vni, {{!s.routing_domain.empty(), "--routing-domain"},
+                                      {!s.gateway_ips.empty(), "--gateway-ip"},
+                                      {s.host_bridge.has_value(), "--host-bridge"},
+                                      {s.ovs_bridge.has_value(), "--ovs-bridge"},
+                                      {s.rd_assigned_number.has_value(), "--rd-assigned-number"},
+                                      {!s.import_rts.empty(), "--import-rt"}}));
     if (s.vrf.empty())
         return fail(std::string("--l3vni needs --vrf"));
     return routed_tail(s, fmt::format("[[l3vni]]\nname = {}\nvrf = {}\nvni = {}\n",
@@ -97,19 +97,20 @@ Result<std::string> l3vpn_document(const VpnSpec& s) {
     for (const auto& rt : s.import_rts)
         rts += fmt::format("{}{}", rts.empty() ? "" : ", ", toml_string(rt));
     return routed_tail(
-        s, fmt::format("[[l3vpn]]\nname = {}\nvrf = {}\nrd_assigned_number = {}\nimport_rts = [{}]\n",
-                       toml_string(s.name), toml_string(s.vrf), *s.rd_assigned_number, rts));
+        s,
+        fmt::format("[[l3vpn]]\nname = {}\nvrf = {}\nrd_assigned_number = {}\nimport_rts = [{}]\n",
+                    toml_string(s.name), toml_string(s.vrf), *s.rd_assigned_number, rts));
 }
 
 Result<std::string> l2vni_document(const VpnSpec& s) {
-    PEROUTER_TRY(reject_flags(VpnKind::L2vni,
-                              {{!s.vrf.empty(), "--vrf"},
-                               {s.default_gateway, "--default-gateway"},
-                               {s.asn.has_value(), "--asn"},
-                               {s.host_asn.has_value(), "--host-asn"},
-                               {!s.local_cidrs.empty(), "--local-cidr"},
-                               {s.rd_assigned_number.has_value(), "--rd-assigned-number"},
-                               {!s.import_rts.empty(), "--import-rt"}}));
+    PEROUTER_TRY(
+        reject_flags(VpnKind::L2vni, {{!s.vrf.empty(), "--vrf"},
+                                      {s.default_gateway, "--default-gateway"},
+                                      {s.asn.has_value(), "--asn"},
+                                      {s.host_asn.has_value(), "--host-asn"},
+                                      {!s.local_cidrs.empty(), "--local-cidr"},
+                                      {s.rd_assigned_number.has_value(), "--rd-assigned-number"},
+                                      {!s.import_rts.empty(), "--import-rt"}}));
     std::string doc = fmt::format("[[l2vni]]\nname = {}\nvni = {}\n", toml_string(s.name), *s.vni);
     if (!s.routing_domain.empty())
         doc += fmt::format("routing_domain = {}\n", toml_string(s.routing_domain));

@@ -1,5 +1,5 @@
-// `perouterctl vpn add NAME --l2vni|--l3vni|--l3vpn ...`: the flags that describe a simple VPN, turned
-// into the same TOML document a file would hold. Only the shape is checked here (which flags
+// `perouterctl vpn add NAME --l2vni|--l3vni|--l3vpn ...`: the flags that describe a simple VPN,
+// turned into the same TOML document a file would hold. Only the shape is checked here (which flags
 // belong to which kind and go together, addresses that parse); the daemon validates the values
 // against the whole configuration, as it does for a file.
 #pragma once

@@ -1,7 +1,7 @@
 // What "online" waits for, read from a Config: the [online] targets (or, without any, the
 // default route of each family a default_gateway l3vni or l3vpn carries), each with the VPN
-// whose VRF must route it. The one owner of that mapping; the verdict (reconcile/online.hpp) and the
-// [online] validation (config/online.cpp) both use it.
+// whose VRF must route it. The one owner of that mapping; the verdict (reconcile/online.hpp) and
+// the [online] validation (config/online.cpp) both use it.
 #pragma once
 
 #include <optional>

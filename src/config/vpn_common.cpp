@@ -104,9 +104,9 @@ std::optional<HostSession> read_routed_host_session(TableReader& r, const KeyTab
     HostSession s = convert_host_session(*hs, keys, local_cidr_keys, diags);
     // The VRF's BGP instance and the host must be different ASes (upstream's CEL rule).
     if (s.host_asn && s.asn != 0 && *s.host_asn == s.asn)
-        diags.push_back({s.pos.of("host_asn"),
-                         fmt::format("'host_asn' {} must differ from the host session's 'asn'",
-                                     *s.host_asn)});
+        diags.push_back(
+            {s.pos.of("host_asn"),
+             fmt::format("'host_asn' {} must differ from the host session's 'asn'", *s.host_asn)});
     return s;
 }
 

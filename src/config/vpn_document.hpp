@@ -16,8 +16,8 @@ namespace perouter::config {
 
 /// Checks that `doc` defines exactly one [[l3vni]], [[l2vni]] or [[l3vpn]] entry whose name is
 /// `name`, and nothing else (no [underlay], no second VPN), so a runtime VPN cannot change the rest
-/// of the router. Returns "l3vni", "l2vni" or "l3vpn". Only the shape is checked here; the values are
-/// validated with the whole configuration (parse_with).
+/// of the router. Returns "l3vni", "l2vni" or "l3vpn". Only the shape is checked here; the values
+/// are validated with the whole configuration (parse_with).
 Result<std::string, Diagnostics> check_vpn_document(const ConfigText& doc, std::string_view name);
 
 /// Why `name` cannot name a runtime VPN (it becomes a file name and a D-Bus object path), or ""

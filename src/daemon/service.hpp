@@ -269,8 +269,8 @@ class Service : public Controller {
     uint64_t peers_answered_usec_ = 0;  // CLOCK_MONOTONIC of the last answer (or failure)
     mutable sd_event_source* refresh_defer_ = nullptr;  // refresh_if_stale(), once idle
     std::unique_ptr<AsyncVtyQuery> underlay_query_;     // "show bgp neighbors json" in flight
-    std::unique_ptr<AsyncVtyQuery> srv6_query_;  // "show bgp segment-routing srv6" in flight
-    std::map<std::string, frr::VrfSids> srv6_sids_;  // VRF -> its SIDs, from the last answer
+    std::unique_ptr<AsyncVtyQuery> srv6_query_;         // "show bgp segment-routing srv6" in flight
+    std::map<std::string, frr::VrfSids> srv6_sids_;     // VRF -> its SIDs, from the last answer
     std::optional<EchoProbe> probe_;  // [online] probe, opened in the host namespace
     sd_event_source* probe_io_ = nullptr;
     reconcile::ProbeState probe_state_ = reconcile::ProbeState::NotConfigured;

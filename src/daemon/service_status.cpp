@@ -384,13 +384,10 @@ nlohmann::json Service::describe() const {
     }
     nlohmann::json vs = nlohmann::json::array();
     for (const auto& v : vpns()) {
-        nlohmann::json e = {{"name", v.name},
-                            {"kind", to_string(v.kind)},
-                            {"vni", v.vni},
-                            {"vrf", v.vrf},
-                            {"state", to_string(v.state)},
-                            {"source", v.source.str()},
-                            {"error", v.error}};
+        nlohmann::json e = {
+            {"name", v.name},  {"kind", to_string(v.kind)},   {"vni", v.vni},
+            {"vrf", v.vrf},    {"state", to_string(v.state)}, {"source", v.source.str()},
+            {"error", v.error}};
         if (v.kind == VpnKind::L3vpn)
             e["sids"] = {{"ipv4", v.ipv4_sid}, {"ipv6", v.ipv6_sid}};
         vs.push_back(std::move(e));

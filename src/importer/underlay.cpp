@@ -6,8 +6,6 @@
 namespace perouter::importer {
 namespace {
 
-
-
 /// One of upstream's underlay interfaces: a host NIC (NetworkDevice) or a CNI device.
 struct UnderlayInterface {
     enum class Kind { Unknown, NetworkDevice, CniDevice };

@@ -33,8 +33,7 @@ std::optional<IpAddress> srv6_sid(const nlattr* encap) {
                           16 * static_cast<size_t>(srh->first_segment);
         if (len < at + 16)
             return std::nullopt;
-        return IpAddress::from_bytes(Family::V6,
-                                     static_cast<const uint8_t*>(nla_data(a)) + at);
+        return IpAddress::from_bytes(Family::V6, static_cast<const uint8_t*>(nla_data(a)) + at);
     }
     return std::nullopt;
 }
@@ -64,9 +63,10 @@ void copy_multipath(const nlattr* mp, Bytes& out, bool& foreign,
         std::optional<IpAddress> sid;
         std::vector<std::optional<IpAddress>> unused;
         copy_without_encap(reinterpret_cast<const nlattr*>(RTNH_DATA(nh)),
-                           static_cast<int>(nh->rtnh_len) - static_cast<int>(RTNH_LENGTH(0)),
-                           one, sid, foreign, unused);
-        reinterpret_cast<rtnexthop*>(one.data())->rtnh_len = static_cast<unsigned short>(one.size());
+                           static_cast<int>(nh->rtnh_len) - static_cast<int>(RTNH_LENGTH(0)), one,
+                           sid, foreign, unused);
+        reinterpret_cast<rtnexthop*>(one.data())->rtnh_len =
+            static_cast<unsigned short>(one.size());
         body.insert(body.end(), one.begin(), one.end());
         sids.push_back(sid);
         const int step = static_cast<int>(RTNH_ALIGN(nh->rtnh_len));

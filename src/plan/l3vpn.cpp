@@ -30,7 +30,8 @@ Status set_vpn_export_nexthops(const Builder& b, const config::L3Vpn& l3, frr::V
             slot = a;
     };
     if (l3.host_session)
-        for (const auto& pool : {l3.host_session->local_cidr.ipv4, l3.host_session->local_cidr.ipv6})
+        for (const auto& pool :
+             {l3.host_session->local_cidr.ipv4, l3.host_session->local_cidr.ipv6})
             if (pool) {
                 auto ends = veth_addresses(*pool, b.node_index);
                 if (!ends)
@@ -64,8 +65,8 @@ Status plan_l3vpns(Builder& b) {
         // End.DT4 hands the decapsulated packet to the VRF device, whose reverse-path filter
         // then checks its source in the VRF's table; a strict filter drops asymmetric VPN paths,
         // so it is off on the VRF itself (the kernel applies the larger of it and `all`).
-        out.sysctls.push_back(
-            SysctlSpec{Side::Router, fmt::format("net/ipv4/conf/{}/rp_filter", l3.vrf), "0", false});
+        out.sysctls.push_back(SysctlSpec{
+            Side::Router, fmt::format("net/ipv4/conf/{}/rp_filter", l3.vrf), "0", false});
 
         frr::Vrf fv;
         fv.name = l3.vrf;

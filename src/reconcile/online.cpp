@@ -148,8 +148,8 @@ std::vector<std::string> check_srv6_next_hop(const VrfForwarding& v, const NextH
     for (const Neighbour& n : v.neighbours)
         if (n.ip == *nh.gateway && n.dev == nh.dev && n.lladdr && usable(n.state))
             return {};
-    return {fmt::format("{}: SRv6 next hop (SID {}): underlay neighbour {} on {} not resolved",
-                        vrf, sid, nh.gateway->str(), nh.dev)};
+    return {fmt::format("{}: SRv6 next hop (SID {}): underlay neighbour {} on {} not resolved", vrf,
+                        sid, nh.gateway->str(), nh.dev)};
 }
 
 // Empty when the next hop forwards; else what it lacks.
@@ -187,9 +187,8 @@ void check_target(const OnlineInputs& in, const config::GatewayTarget& t,
     const std::string target =
         t.prefix.length() == t.prefix.address().bits() ? t.prefix.address().str() : t.prefix.str();
     if (v == nullptr) {
-        missing.push_back(
-            fmt::format("vrf {}: not in the router namespace ({} '{}')", t.vrf,
-                        t.vni != 0 ? "l3vni" : "l3vpn", t.vpn));
+        missing.push_back(fmt::format("vrf {}: not in the router namespace ({} '{}')", t.vrf,
+                                      t.vni != 0 ? "l3vni" : "l3vpn", t.vpn));
         return;
     }
     const FibRoute* best = longest_match(*v, t.prefix);

@@ -582,8 +582,8 @@ TEST_F(RouterBusTest, UnannouncedChangesAreCaughtUpByListVpns) {
     loop_->run([&] {
         fake_.mutate(
             [](dbus::ManagerStatus&, std::vector<dbus::VpnInfo>& vpns) {
-                vpns.push_back(
-                    {"quiet", VpnKind::L2vni, 300, "", VpnState::Configured, "/x.toml", "", "", ""});
+                vpns.push_back({"quiet", VpnKind::L2vni, 300, "", VpnState::Configured, "/x.toml",
+                                "", "", ""});
             },
             /*announce=*/false);
     });

@@ -202,16 +202,17 @@ TEST(VpnBuilder, L3VpnUsageErrors) {
     auto with_vni = l3vpn("green");
     with_vni.vni = 5;
     EXPECT_EQ(message(with_vni), "--vni does not apply to --l3vpn");
-    for (auto drop : {+[](VpnSpec& s) { s.vrf.clear(); },
-                      +[](VpnSpec& s) { s.rd_assigned_number.reset(); },
-                      +[](VpnSpec& s) { s.import_rts.clear(); }}) {
+    for (auto drop :
+         {+[](VpnSpec& s) { s.vrf.clear(); }, +[](VpnSpec& s) { s.rd_assigned_number.reset(); },
+          +[](VpnSpec& s) { s.import_rts.clear(); }}) {
         auto s = l3vpn("green");
         drop(s);
         EXPECT_EQ(message(s), "--l3vpn needs --vrf, --rd-assigned-number and --import-rt");
     }
     auto half_session = l3vpn("green");
     half_session.asn = 64514;
-    EXPECT_EQ(message(half_session), "a host session needs --asn, --host-asn and --local-cidr together");
+    EXPECT_EQ(message(half_session),
+              "a host session needs --asn, --host-asn and --local-cidr together");
     auto rd_on_l3vni = l3("x", 1, "v");
     rd_on_l3vni.rd_assigned_number = 3;
     EXPECT_EQ(message(rd_on_l3vni), "--rd-assigned-number does not apply to --l3vni");

@@ -10,8 +10,11 @@ using dbus::VpnInfo;
 using Names = std::vector<std::string>;
 
 VpnInfo vpn(std::string name, uint32_t vni, VpnState state = VpnState::Configured) {
-    return VpnInfo{
-        name, VpnKind::L2vni, vni, "", state, "/run/perouter/perouter.d/50-" + name + ".toml", "", "", ""};
+    return VpnInfo{name,  VpnKind::L2vni,
+                   vni,   "",
+                   state, "/run/perouter/perouter.d/50-" + name + ".toml",
+                   "",    "",
+                   ""};
 }
 
 TEST(VpnDiff, NothingChanged) {
@@ -48,8 +51,8 @@ TEST(VpnDiff, EveryPropertyIsCompared) {
     VpnInfo b{"red",     VpnKind::L3vni,    101,
               "vrf-red", VpnState::Pending, "/etc/perouter/perouter.d/50-red.toml",
               "oops",    "fd00::100",       "fd00::200"};
-    EXPECT_EQ(changed_vpn_properties(a, b), (Names{"Kind", "Vni", "Vrf", "State", "Source", "Error",
-                                                   "Ipv4Sid", "Ipv6Sid"}));
+    EXPECT_EQ(changed_vpn_properties(a, b),
+              (Names{"Kind", "Vni", "Vrf", "State", "Source", "Error", "Ipv4Sid", "Ipv6Sid"}));
     EXPECT_TRUE(changed_vpn_properties(a, a).empty());
 }
 

@@ -64,10 +64,9 @@ TEST(Render, EveryContextIsClosed) {
             EXPECT_EQ(depth, open.size()) << nm.name << ": " << line;
             // `route-map vpn export X` inside an address family is a setting, not a context.
             if (body.starts_with("vrf ") || body == "bfd" ||
-                (body.starts_with("route-map ") && open.empty()) ||
-                body.starts_with("router ") || body.starts_with("address-family ") ||
-                body.starts_with("profile ") || body == "segment-routing" || body == "srv6" ||
-                body == "locators" ||
+                (body.starts_with("route-map ") && open.empty()) || body.starts_with("router ") ||
+                body.starts_with("address-family ") || body.starts_with("profile ") ||
+                body == "segment-routing" || body == "srv6" || body == "locators" ||
                 (body.starts_with("locator ") && !open.empty() && open.back() == "locators") ||
                 (body == "segment-routing srv6" && !open.empty()) ||
                 (body.starts_with("vni ") && !open.empty() &&

@@ -1,8 +1,8 @@
 // parse_srv6_sids() over text in the shape FRR 8.4's `show bgp segment-routing srv6` prints
 // (bgpd/bgp_vty.c show_bgp_srv6 at frr-8.4.4).
-#include <gtest/gtest.h>
-
 #include "frr/srv6_sids.hpp"
+
+#include <gtest/gtest.h>
 
 namespace perouter::frr {
 namespace {

@@ -174,7 +174,8 @@ TEST(OnlineVerdict, RouteWithoutNextHop) {
 
 TEST(OnlineVerdict, NextHopWithoutGateway) {
     auto in = inputs();
-    in.forwarding.vrfs[0].routes[1].nexthops = {NextHop{std::nullopt, "br-pe-100", false, std::nullopt}};
+    in.forwarding.vrfs[0].routes[1].nexthops = {
+        NextHop{std::nullopt, "br-pe-100", false, std::nullopt}};
     EXPECT_THAT(online_verdict(in).missing,
                 ElementsAre("vrf red: next hop dev br-pe-100 has no gateway (not a remote VTEP)"));
 }
@@ -232,11 +233,12 @@ TEST(OnlineVerdict, FdbEntryMissingWrongMacWrongVtepOrWrongDevice) {
 TEST(OnlineVerdict, Ipv6RouteOverIpv4VtepUsesTheMappedGateway) {
     auto in = inputs("::/0");
     auto& v = in.forwarding.vrfs[0];
-    v.routes.push_back(FibRoute{pfx("::/0"),
-                                RouteKind::Unicast,
-                                kProtoBgp,
-                                20,
-                                {NextHop{ip("::ffff:100.65.0.2"), "br-pe-100", true, std::nullopt}}});
+    v.routes.push_back(
+        FibRoute{pfx("::/0"),
+                 RouteKind::Unicast,
+                 kProtoBgp,
+                 20,
+                 {NextHop{ip("::ffff:100.65.0.2"), "br-pe-100", true, std::nullopt}}});
     v.neighbours.push_back(
         Neighbour{ip("::ffff:100.65.0.2"), mac(kRmac), NeighbourState::Noarp, "br-pe-100"});
     EXPECT_TRUE(online_verdict(in).online);
