@@ -8,6 +8,7 @@ Environment: PEROUTERD = path of the perouterd binary (CTest passes $<TARGET_FIL
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -17,6 +18,7 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
 
 import perlab  # noqa: E402
+from lab_bus import PrivateBus  # noqa: E402
 from perlab import F, Lab, Pinger, ping_once, wait_for  # noqa: E402,F401
 
 VRF_SKIP = "kernel lacks VRF; runs in the QEMU system tier (tests/system)"
@@ -54,11 +56,15 @@ class LabTestCase(unittest.TestCase):
         perouterd starts (Lab.up's prepare). The standard lab needs none."""
 
     @classmethod
-    def setUpClass(cls) -> None:
-        # Scenario l3 needs VRF: on kernels without it the test skips, naming the tier that
-        # runs it (the QEMU system tier, tests/system/qemu/payload.py).
+    def skip_unless_supported(cls) -> None:
+        """Scenario l3 (and NEEDS_VRF) needs VRF: on kernels without it the test skips, naming
+        the tier that runs it (the QEMU system tier, tests/system/qemu/payload.py)."""
         if (cls.SCENARIO == "l3" or cls.NEEDS_VRF) and not perlab.kernel_supports_vrf(cls.PREFIX):
             raise unittest.SkipTest(VRF_SKIP)
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.skip_unless_supported()
         if os.geteuid() != 0:
             raise RuntimeError("the lab integration tests need root (network namespaces, FRR)")
         perouterd = os.environ.get("PEROUTERD")
@@ -185,3 +191,30 @@ class LabTestCase(unittest.TestCase):
         self.assertEqual(before["session"], after["session"], f"{when}: the leaf's session was reset")
         self.assertEqual(before["passthrough_session"], after["passthrough_session"],
                          f"{when}: the host's passthrough session was reset")
+
+
+class BusLabTestCase(LabTestCase):
+    """A lab whose perouterd serves its D-Bus API on a private system bus configured with the
+    policy perouter ships (lab_bus.PrivateBus), and perouterctl against it. PEROUTERCTL names
+    the perouterctl binary (CTest and the QEMU tier's payload set it)."""
+
+    bus: PrivateBus
+    ctl_bin: str
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.skip_unless_supported()
+        cls.ctl_bin = os.environ.get("PEROUTERCTL", "")
+        if not cls.ctl_bin:
+            raise RuntimeError("set PEROUTERCTL to the perouterctl binary (CTest does)")
+        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
+        cls.addClassCleanup(cls.bus.stop)
+        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
+        cls.addClassCleanup(os.environ.pop, "DBUS_SYSTEM_BUS_ADDRESS", None)
+        super().setUpClass()
+
+    def ctl(self, *args: str, stdin: str | None = None,
+            timeout: float = 150) -> "subprocess.CompletedProcess[str]":
+        """perouterctl --root <the lab's root> ARGS."""
+        return subprocess.run([self.ctl_bin, "--root", str(self.lab.root), *args], input=stdin,
+                              capture_output=True, text=True, timeout=timeout)

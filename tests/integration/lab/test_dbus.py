@@ -3,7 +3,6 @@ on it, runtime L2VNIs added and removed with busctl (traffic to the leaf's VNI 1
 stops), typed errors, an unprivileged caller denied, and the signals a client can follow."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -11,11 +10,10 @@ import threading
 import unittest
 from pathlib import Path
 
-from labcase import LabTestCase, add_leaf_l2vni
+from labcase import BusLabTestCase, add_leaf_l2vni
 from perlab import addresses, links, ping_once, run, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from lab_bus import PrivateBus  # noqa: E402
 
 DEST = "org.openperouter.Router1"
 PATH = "/org/openperouter/Router1"
@@ -77,15 +75,11 @@ class BusMonitor:
         self._thread.join(timeout=10)
 
 
-class DbusTest(LabTestCase):
+class DbusTest(BusLabTestCase):
     PREFIX = "plt14"
-    bus: PrivateBus
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
-        cls.addClassCleanup(cls.bus.stop)
-        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
         super().setUpClass()
         add_leaf_l2vni(cls.lab, 120, REMOTE_120)
 

@@ -9,12 +9,10 @@ again while the address stays, and --teardown stops it."""
 import json
 import os
 import signal
-import subprocess
 import unittest
 from pathlib import Path
 
-from labcase import F, LabTestCase, perlab
-from lab_bus import PrivateBus
+from labcase import BusLabTestCase, F, perlab
 from lab_dhcp import start_dhcp_server
 from lab_netlink import AddressDeletions
 from perlab import addresses, ifindexes, pid_alive, read_pid_file
@@ -24,20 +22,12 @@ MACVLAN = "underlay"
 MACVLAN_MAC = "02:00:c0:a8:0b:1a"
 
 
-class MacvlanDhcpTest(LabTestCase):
+class MacvlanDhcpTest(BusLabTestCase):
     PREFIX = "plt29"
-    bus: PrivateBus
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.ctl_bin = os.environ.get("PEROUTERCTL")
-        if not cls.ctl_bin:
-            raise RuntimeError("set PEROUTERCTL to the perouterctl binary (CTest does)")
         cls.resolv_before = Path("/etc/resolv.conf").read_bytes()
-        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
-        cls.addClassCleanup(cls.bus.stop)
-        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
-        cls.addClassCleanup(os.environ.pop, "DBUS_SYSTEM_BUS_ADDRESS", None)
         super().setUpClass()
 
     @classmethod
@@ -48,10 +38,6 @@ class MacvlanDhcpTest(LabTestCase):
         lab.use_macvlan_underlay(f'name = "{MACVLAN}"\nmac = "{MACVLAN_MAC}"\ndhcp = true\n')
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def ctl(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([self.ctl_bin, "--root", str(self.lab.root), *args],
-                              capture_output=True, text=True, timeout=60)
 
     def rundir(self) -> Path:
         return self.lab.root / "run" / "perouter" / "dhcp" / self.lab.router_ns

@@ -5,42 +5,29 @@ repairing a link someone else deleted (link events)."""
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import unittest
 from pathlib import Path
 
-from labcase import LabTestCase, add_leaf_l2vni
+from labcase import BusLabTestCase, add_leaf_l2vni
 from perlab import links, ping_once, run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
-from lab_bus import PrivateBus  # noqa: E402
 
 REMOTE_120 = "10.120.0.20"
 
 
-class PerouterctlTest(LabTestCase):
+class PerouterctlTest(BusLabTestCase):
     PREFIX = "plt15"
-    bus: PrivateBus
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.ctl_bin = os.environ.get("PEROUTERCTL")
-        if not cls.ctl_bin:
-            raise RuntimeError("set PEROUTERCTL to the perouterctl binary (CTest does)")
-        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
-        cls.addClassCleanup(cls.bus.stop)
-        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
         # As systemd would pass WatchdogSec=2s (without WATCHDOG_PID, any pid may ping).
         os.environ["WATCHDOG_USEC"] = "2000000"
         cls.addClassCleanup(os.environ.pop, "WATCHDOG_USEC", None)
         super().setUpClass()
         add_leaf_l2vni(cls.lab, 120, REMOTE_120)
-
-    def ctl(self, *args: str, stdin: str = None, timeout: float = 150) -> subprocess.CompletedProcess:
-        return subprocess.run([self.ctl_bin, "--root", str(self.lab.root), *args], input=stdin,
-                              capture_output=True, text=True, timeout=timeout)
 
     def test_1_wait_online_and_status(self):
         p = self.ctl("wait-online", "--timeout", "60")

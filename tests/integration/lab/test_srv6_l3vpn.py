@@ -17,15 +17,11 @@ QEMU system tier (tests/system/qemu/payload.py).
 
 import ipaddress
 import json
-import os
-import subprocess
 import unittest
-from pathlib import Path
 
-from labcase import VRF_SKIP, F, LabTestCase, perlab
+from labcase import BusLabTestCase, F, perlab
 
 import lab_capture  # noqa: E402 - tests/lab is on the path once labcase is imported
-from lab_bus import PrivateBus  # noqa: E402
 
 LEAF_V6 = "fd00:11::2"
 NODE_V6 = "fd00:11::3"
@@ -108,26 +104,9 @@ host_session = {{ asn = {F.ROUTER_ASN}, host_asn = {F.HOST_ASN}, local_cidr = {{
 """
 
 
-class Srv6L3vpnTest(LabTestCase):
+class Srv6L3vpnTest(BusLabTestCase):
     PREFIX = "plt31"
     NEEDS_VRF = True
-    bus: PrivateBus
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        if not perlab.kernel_supports_vrf(cls.PREFIX):
-            raise unittest.SkipTest(VRF_SKIP)
-        cls.ctl_bin = os.environ.get("PEROUTERCTL")
-        if not cls.ctl_bin:
-            raise RuntimeError("set PEROUTERCTL to the perouterctl binary (CTest does)")
-        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
-        cls.addClassCleanup(cls.bus.stop)
-        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
-        super().setUpClass()
-
-    def ctl(self, *args: str, timeout: float = 150) -> subprocess.CompletedProcess:
-        return subprocess.run([self.ctl_bin, "--root", str(self.lab.root), *args],
-                              capture_output=True, text=True, timeout=timeout)
 
     def sids(self, vpn: str) -> dict:
         """The SIDs `perouterctl --json vpn list` shows for `vpn` ({} until it has both)."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import unittest
@@ -25,8 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "lab"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
 
-from labcase import LabTestCase  # noqa: E402
-from lab_bus import PrivateBus  # noqa: E402
+from labcase import BusLabTestCase  # noqa: E402
 
 # Long enough for a status read to find the last session answer stale (over 5 s old: perouterd
 # asks FRR again, Service::refresh_if_stale(); nothing polls a settled underlay in the lab, which
@@ -37,23 +35,11 @@ FROZEN_SECONDS = 30
 CALL_TIMEOUT = 10
 
 
-class FrozenFrrTest(LabTestCase):
+class FrozenFrrTest(BusLabTestCase):
     PREFIX = "rlg"
-    bus: PrivateBus
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.ctl_bin = os.environ.get("PEROUTERCTL")
-        if not cls.ctl_bin:
-            raise RuntimeError("set PEROUTERCTL to the perouterctl binary (CTest does)")
-        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
-        cls.addClassCleanup(cls.bus.stop)
-        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
-        super().setUpClass()
 
     def status(self) -> dict:
-        p = subprocess.run([self.ctl_bin, "--root", str(self.lab.root), "--json", "status"],
-                           capture_output=True, text=True, timeout=CALL_TIMEOUT)
+        p = self.ctl("--json", "status", timeout=CALL_TIMEOUT)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         return json.loads(p.stdout)
 

@@ -41,8 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "lab"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
 
-from labcase import LabTestCase  # noqa: E402
-from lab_bus import PrivateBus  # noqa: E402
+from labcase import BusLabTestCase  # noqa: E402
 from perlab import EXAMPLES, links, netns_list, run  # noqa: E402
 
 SOAK = os.environ.get("PEROUTER_SOAK") == "1"
@@ -99,9 +98,8 @@ def full_state(lab) -> dict[str, str]:
     return out
 
 
-class BadFilesTest(LabTestCase):
+class BadFilesTest(BusLabTestCase):
     PREFIX = "rld"
-    bus: PrivateBus
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -120,9 +118,6 @@ class BadFilesTest(LabTestCase):
                     check_config(perouterd, c.as_main(), None)):
                 cls.main_cases.append(c)
         cls.total = len(cases)
-        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
-        cls.addClassCleanup(cls.bus.stop)
-        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
         super().setUpClass()
 
     # --- helpers ---------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -28,8 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "lab"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
 
-from labcase import LabTestCase  # noqa: E402
-from lab_bus import PrivateBus  # noqa: E402
+from labcase import BusLabTestCase  # noqa: E402
 from perlab import links  # noqa: E402
 
 SOAK = os.environ.get("PEROUTER_SOAK") == "1"
@@ -40,25 +38,10 @@ def l2(name: str, vni: int) -> str:
     return f'[[l2vni]]\nname = "{name}"\nvni = {vni}\n'
 
 
-class FilesTest(LabTestCase):
+class FilesTest(BusLabTestCase):
     PREFIX = "rlf"
-    bus: PrivateBus
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.ctl_bin = os.environ.get("PEROUTERCTL")
-        if not cls.ctl_bin:
-            raise RuntimeError("set PEROUTERCTL to the perouterctl binary (CTest does)")
-        cls.bus = PrivateBus(Path(f"/tmp/perlab-{cls.PREFIX}-bus")).start()
-        cls.addClassCleanup(cls.bus.stop)
-        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = cls.bus.address
-        super().setUpClass()
 
     # --- helpers ---------------------------------------------------------------------------------
-
-    def ctl(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run([self.ctl_bin, "--root", str(self.lab.root), *args],
-                              capture_output=True, text=True, timeout=timeout)
 
     def vnis(self) -> set[int]:
         return {int(m.group(1)) for n in links(self.lab.router_ns) if (m := VNI_OURS.match(n))}
